@@ -1,0 +1,140 @@
+package dev.switchboard;
+
+import java.io.PrintStream;
+import java.time.Instant;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Formatter;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/**
+ * JUL to stdout through a bounded queue and one writer thread, so an event loop that logs never waits on the
+ * terminal or a slow log collector. When the queue is full, lines are dropped and counted rather than blocking.
+ */
+public final class LogSetup {
+  private static volatile AsyncHandler handler;
+
+  private LogSetup() {
+  }
+
+  public static synchronized void install(String level) {
+    Level jul = switch (level) {
+      case "debug" -> Level.FINE;
+      case "warn" -> Level.WARNING;
+      case "error" -> Level.SEVERE;
+      default -> Level.INFO;
+    };
+    Logger root = LogManager.getLogManager().getLogger("");
+    if (handler == null) {
+      for (Handler h : root.getHandlers()) {
+        root.removeHandler(h);
+      }
+      handler = new AsyncHandler(System.out, 65_536);
+      root.addHandler(handler);
+      Runtime.getRuntime().addShutdownHook(new Thread(LogSetup::flush, "switchboard-log-flush"));
+    }
+    root.setLevel(jul);
+    handler.setLevel(jul);
+    // Netty and Vert.x internals are noisy at FINE; keep them at INFO unless asked.
+    Logger.getLogger("io.netty").setLevel(jul.intValue() < Level.INFO.intValue() ? Level.INFO : jul);
+  }
+
+  public static void flush() {
+    AsyncHandler h = handler;
+    if (h != null) {
+      h.flush();
+    }
+  }
+
+  /** Plain lines: access-log records are already JSON; others get a timestamp, level and logger. */
+  static final class LineFormatter extends Formatter {
+    @Override
+    public String format(LogRecord r) {
+      String msg = formatMessage(r);
+      if ("switchboard.access".equals(r.getLoggerName())) {
+        return msg;
+      }
+      StringBuilder sb = new StringBuilder(96 + msg.length());
+      sb.append(Instant.ofEpochMilli(r.getMillis())).append(' ').append(r.getLevel().getName()).append(' ')
+          .append(shortName(r.getLoggerName())).append(" - ").append(msg);
+      if (r.getThrown() != null) {
+        sb.append(" : ").append(r.getThrown());
+        for (StackTraceElement e : r.getThrown().getStackTrace()) {
+          sb.append("\n    at ").append(e);
+        }
+      }
+      return sb.toString();
+    }
+
+    private static String shortName(String name) {
+      if (name == null) {
+        return "root";
+      }
+      int dot = name.lastIndexOf('.');
+      return dot < 0 ? name : name.substring(dot + 1);
+    }
+  }
+
+  static final class AsyncHandler extends Handler {
+    private final BlockingQueue<String> queue;
+    private final PrintStream out;
+    private final AtomicLong dropped = new AtomicLong();
+    private final Thread writer;
+
+    AsyncHandler(PrintStream out, int capacity) {
+      this.out = out;
+      this.queue = new ArrayBlockingQueue<>(capacity);
+      setFormatter(new LineFormatter());
+      writer = new Thread(this::drain, "switchboard-log-writer");
+      writer.setDaemon(true);
+      writer.start();
+    }
+
+    @Override
+    public void publish(LogRecord record) {
+      if (!isLoggable(record)) {
+        return;
+      }
+      if (!queue.offer(getFormatter().format(record))) {
+        dropped.incrementAndGet();
+      }
+    }
+
+    private void drain() {
+      try {
+        while (true) {
+          String line = queue.take();
+          out.println(line);
+          long lost = dropped.getAndSet(0);
+          if (lost > 0) {
+            out.println(Instant.now() + " WARNING LogSetup - " + lost + " log lines dropped: output too slow");
+          }
+          if (queue.isEmpty()) {
+            out.flush();
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    @Override
+    public void flush() {
+      String line;
+      while ((line = queue.poll()) != null) {
+        out.println(line);
+      }
+      out.flush();
+    }
+
+    @Override
+    public void close() {
+      flush();
+    }
+  }
+}

@@ -1,0 +1,177 @@
+package dev.switchboard;
+
+import dev.switchboard.config.ConfigException;
+import dev.switchboard.config.ConfigLoader;
+import dev.switchboard.config.ProviderConfig;
+import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.health.Readiness;
+import dev.switchboard.metrics.GatewayMetrics;
+import dev.switchboard.provider.ProviderRegistry;
+import dev.switchboard.provider.local.LocalResponder;
+import dev.switchboard.routing.ModelCatalog;
+import dev.switchboard.server.AccessLog;
+import dev.switchboard.server.ClientAuth;
+import dev.switchboard.server.GatewayServices;
+import dev.switchboard.server.GatewayVerticle;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+
+/**
+ * The launcher: loads the config, builds the shared services, deploys the verticles, and shuts down gracefully on
+ * SIGTERM. Tests start gateways through {@link #start(SwitchboardConfig)} in-process.
+ */
+public final class Switchboard {
+  private static final Logger LOG = Logger.getLogger(Switchboard.class.getName());
+  public static final String DEFAULT_CONFIG = "conf/switchboard.yaml";
+
+  private final Vertx vertx;
+  private final GatewayServices services;
+  private final int port;
+  private volatile Future<Void> stopping;
+
+  private Switchboard(Vertx vertx, GatewayServices services, int port) {
+    this.vertx = vertx;
+    this.services = services;
+    this.port = port;
+  }
+
+  public static void main(String[] args) {
+    String path = System.getenv().getOrDefault("SWITCHBOARD_CONFIG", DEFAULT_CONFIG);
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "-c", "--config" -> {
+          if (i + 1 >= args.length) {
+            usage("missing path after " + args[i]);
+          }
+          path = args[++i];
+        }
+        case "-h", "--help" -> usage(null);
+        default -> usage("unknown argument " + args[i]);
+      }
+    }
+    LogSetup.install("info");
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = newVertx(registry);
+    String configPath = path;
+    Switchboard gateway;
+    try {
+      SwitchboardConfig config = ConfigLoader.load(vertx, configPath, System.getenv())
+          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      LogSetup.install(config.logging().level());
+      gateway = deploy(vertx, registry, config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      System.err.println("switchboard: failed to start: " + (cause instanceof ConfigException ? "" : cause.getClass()
+          .getSimpleName() + ": ") + cause.getMessage());
+      LogSetup.flush();
+      vertx.close();
+      System.exit(1);
+      return;
+    }
+    Switchboard running = gateway;
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("shutdown requested: draining for up to " + running.services.config().server().shutdownGrace());
+      try {
+        long wait = running.services.config().server().shutdownGrace().toMillis() + 5_000;
+        running.stop().toCompletionStage().toCompletableFuture().get(wait, TimeUnit.MILLISECONDS);
+        LOG.info("shutdown complete");
+      } catch (Exception e) {
+        LOG.warning("shutdown did not finish cleanly: " + e);
+      }
+      LogSetup.flush();
+    }, "switchboard-shutdown"));
+  }
+
+  private static void usage(String problem) {
+    if (problem != null) {
+      System.err.println("switchboard: " + problem);
+    }
+    System.err.println("usage: java -jar switchboard.jar [-c|--config path]   (default: $SWITCHBOARD_CONFIG or "
+        + DEFAULT_CONFIG + ")");
+    System.exit(problem == null ? 0 : 2);
+  }
+
+  /** Starts a gateway in this JVM with its own Vert.x instance. */
+  public static Future<Switchboard> start(SwitchboardConfig config) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = newVertx(registry);
+    return deploy(vertx, registry, config).recover(err -> vertx.close().transform(v -> Future.failedFuture(err)));
+  }
+
+  private static Vertx newVertx(PrometheusMeterRegistry registry) {
+    VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setJvmMetricsEnabled(true)
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
+    return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
+  }
+
+  private static Future<Switchboard> deploy(Vertx vertx, PrometheusMeterRegistry registry, SwitchboardConfig config) {
+    ProviderRegistry providers = new ProviderRegistry(config);
+    announce(config);
+    GatewayServices services = new GatewayServices(config, providers, new ModelCatalog(config, providers),
+        new LocalResponder(), new GatewayMetrics(registry), registry, new Readiness(vertx, providers),
+        new AccessLog(config.logging().accessLog()), new ClientAuth(config.auth()));
+    AtomicInteger port = new AtomicInteger();
+    int instances = config.server().effectiveInstances();
+    return vertx.deployVerticle(() -> new GatewayVerticle(services, port), new DeploymentOptions().setInstances(instances))
+        .map(id -> {
+          LOG.info("Switchboard listening on http://" + config.server().host() + ":" + port.get() + " with "
+              + instances + " event-loop instance(s)");
+          return new Switchboard(vertx, services, port.get());
+        });
+  }
+
+  private static void announce(SwitchboardConfig config) {
+    for (ProviderConfig p : config.providers().values()) {
+      if (p.enabled()) {
+        LOG.info("provider " + p.id() + " (" + p.type().name().toLowerCase() + ") enabled"
+            + (p.baseUrl() == null ? "" : " -> " + p.baseUrl()));
+      } else {
+        LOG.info("provider " + p.id() + " disabled: " + p.disabledReason());
+      }
+    }
+    if (config.auth().open()) {
+      LOG.warning("!!! NO CLIENT KEYS CONFIGURED: the gateway is OPEN, anyone who can reach it can spend your "
+          + "provider credits. Set auth.keys in the config (e.g. SWITCHBOARD_API_KEY) before exposing it. !!!");
+    }
+  }
+
+  /** The port the gateway actually listens on (useful when configured with port 0). */
+  public int port() {
+    return port;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public GatewayServices services() {
+    return services;
+  }
+
+  /** Graceful stop: readiness goes down, the listener closes, in-flight work gets the grace period. */
+  public synchronized Future<Void> stop() {
+    if (stopping == null) {
+      services.readiness().draining();
+      stopping = vertx.close();
+    }
+    return stopping;
+  }
+
+  static Map<String, String> env() {
+    return System.getenv();
+  }
+}

@@ -1,0 +1,288 @@
+package dev.switchboard.config;
+
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Reads the YAML config, interpolates environment variables and validates everything once. */
+public final class ConfigLoader {
+  private static final Logger LOG = Logger.getLogger(ConfigLoader.class.getName());
+  private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
+  private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)");
+  private static final long MB = 1024L * 1024;
+
+  private ConfigLoader() {
+  }
+
+  /** Loads a YAML file through vertx-config. Fails with a {@link ConfigException} naming every bad field. */
+  public static Future<SwitchboardConfig> load(Vertx vertx, String path, Map<String, String> env) {
+    if (!Files.isRegularFile(Path.of(path))) {
+      return Future.failedFuture(new ConfigException("config file " + path + " does not exist or is not a file"));
+    }
+    ConfigStoreOptions store = new ConfigStoreOptions().setType("file").setFormat("yaml")
+        .setConfig(new JsonObject().put("path", path));
+    ConfigRetriever retriever = ConfigRetriever.create(vertx,
+        new ConfigRetrieverOptions().setScanPeriod(-1).setIncludeDefaultStores(false).addStore(store));
+    return retriever.getConfig()
+        .recover(err -> Future.failedFuture(new ConfigException(path + ": not valid YAML: " + rootMessage(err))))
+        .andThen(ar -> retriever.close())
+        .map(raw -> parse(raw, env));
+  }
+
+  /** Parses YAML text; for tests and tools that hold the config in memory. */
+  public static SwitchboardConfig fromYaml(String yaml, Map<String, String> env) {
+    Object doc;
+    try {
+      doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
+    } catch (RuntimeException e) {
+      throw new ConfigException("not valid YAML: " + e.getMessage());
+    }
+    if (doc == null) {
+      doc = Map.of();
+    }
+    if (!(doc instanceof Map<?, ?> map)) {
+      throw new ConfigException("the config must be a YAML mapping at the top level");
+    }
+    @SuppressWarnings("unchecked")
+    JsonObject json = new JsonObject((Map<String, Object>) map);
+    return parse(json, env);
+  }
+
+  public static SwitchboardConfig parse(JsonObject raw, Map<String, String> env) {
+    List<String> problems = new ArrayList<>();
+    Interpolator interpolator = new Interpolator(env);
+    ConfigNode root = new ConfigNode("", raw, problems, interpolator);
+
+    ServerConfig server = server(root.object("server"));
+    AuthConfig auth = auth(root.object("auth"));
+    LoggingConfig logging = logging(root.object("logging"));
+    Map<String, ProviderConfig> providers = new LinkedHashMap<>();
+    root.namedObjects("providers").forEach((id, node) -> {
+      if (!ID.matcher(id).matches()) {
+        problems.add(node.path() + ": provider id must be lower-case letters, digits, '-', '_' or '.'");
+      }
+      providers.put(id, provider(id, node));
+    });
+    if (providers.isEmpty()) {
+      problems.add("providers: at least one provider is required (the built-in one is `type: local`)");
+    }
+    Map<String, ModelConfig> models = new LinkedHashMap<>();
+    root.namedObjects("models").forEach((name, node) -> models.put(name, model(name, node, providers)));
+    root.rejectUnknown();
+
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+    return new SwitchboardConfig(server, auth, logging, providers, models);
+  }
+
+  private static ServerConfig server(ConfigNode n) {
+    ServerConfig s = new ServerConfig(
+        n.string("host", "0.0.0.0"),
+        (int) n.integer("port", 8080, 0, 65535),
+        (int) n.integer("instances", 0, 0, 256),
+        n.size("max_body_size", 10 * MB, 1024, 1024 * MB),
+        n.size("max_response_size", 64 * MB, 1024, 4096 * MB),
+        n.duration("shutdown_grace", Duration.ofSeconds(30)));
+    n.rejectUnknown();
+    return s;
+  }
+
+  private static AuthConfig auth(ConfigNode n) {
+    List<ClientKeyConfig> keys = new ArrayList<>();
+    List<Object> items = n.list("keys");
+    for (int i = 0; i < items.size(); i++) {
+      Object item = items.get(i);
+      String name;
+      String key;
+      String where = n.pathOf("keys") + "[" + i + "]";
+      if (item instanceof String s) {
+        name = "key-" + (i + 1);
+        key = s;
+      } else {
+        ConfigNode k = n.element("keys", i, item);
+        name = k.requiredString("name");
+        key = k.string("key", "");
+        k.rejectUnknown();
+      }
+      if (key.isBlank()) {
+        LOG.warning(where + ": key is empty, skipped");
+        continue;
+      }
+      if (key.length() < 8) {
+        n.problem("keys[" + i + "]", "a client key must be at least 8 characters");
+        continue;
+      }
+      keys.add(new ClientKeyConfig(name, Secret.of(key.trim())));
+    }
+    Secret admin = Secret.of(n.string("admin_key", "").trim());
+    n.rejectUnknown();
+    return new AuthConfig(keys, admin);
+  }
+
+  private static LoggingConfig logging(ConfigNode n) {
+    String level = n.string("level", "info").toLowerCase(Locale.ROOT);
+    if (!List.of("debug", "info", "warn", "error").contains(level)) {
+      n.problem("level", "must be one of debug, info, warn, error, got \"" + level + "\"");
+    }
+    LoggingConfig l = new LoggingConfig(n.bool("access_log", true), level);
+    n.rejectUnknown();
+    return l;
+  }
+
+  private static ProviderConfig provider(String id, ConfigNode n) {
+    String typeText = n.string("type", "openai");
+    ProviderType type = ProviderType.parse(typeText).orElse(null);
+    if (type == null) {
+      n.problem("type", "unknown provider type \"" + typeText + "\" (supported: " + ProviderType.names() + ")");
+      type = ProviderType.OPENAI;
+    }
+    URI baseUrl = null;
+    if (type != ProviderType.LOCAL) {
+      String url = n.requiredString("base_url");
+      baseUrl = url.isEmpty() ? null : baseUrl(n, url);
+    } else if (n.has("base_url")) {
+      n.problem("base_url", "the local provider has no base_url");
+    }
+    boolean keyConfigured = n.has("api_key");
+    String rawKey = rawString(n, "api_key");
+    Secret apiKey = Secret.of(n.string("api_key", "").trim());
+    String enabledText = n.string("enabled", "auto").trim().toLowerCase(Locale.ROOT);
+    boolean enabled;
+    String reason = null;
+    switch (enabledText) {
+      case "true", "yes", "on" -> enabled = true;
+      case "false", "no", "off" -> {
+        enabled = false;
+        reason = "disabled in config";
+      }
+      case "auto", "" -> {
+        // A provider whose key is configured but resolved to nothing is switched off rather than sent
+        // unauthenticated requests; a provider with no api_key field at all (Ollama, vLLM) needs none.
+        enabled = !keyConfigured || apiKey.isPresent();
+        if (!enabled) {
+          reason = "api_key is empty" + envHint(rawKey);
+        }
+      }
+      default -> {
+        n.problem("enabled", "must be true, false or auto, got \"" + enabledText + "\"");
+        enabled = false;
+      }
+    }
+    List<String> models = n.stringList("models");
+    for (int i = 0; i < models.size(); i++) {
+      String m = models.get(i);
+      if (m.isBlank() || (m.indexOf('*') >= 0 && m.indexOf('*') != m.length() - 1)) {
+        n.problem("models[" + i + "]", "must be a model name, or a prefix ending in '*', got \"" + m + "\"");
+      }
+    }
+    ConfigNode t = n.object("timeouts");
+    Timeouts d = Timeouts.DEFAULT;
+    Timeouts timeouts = new Timeouts(t.duration("connect", d.connect()), t.duration("first_byte", d.firstByte()),
+        t.duration("idle", d.idle()), t.duration("total", d.total()));
+    positive(t, "connect", timeouts.connect());
+    positive(t, "first_byte", timeouts.firstByte());
+    positive(t, "idle", timeouts.idle());
+    positive(t, "total", timeouts.total());
+    t.rejectUnknown();
+    Map<String, String> headers = n.stringMap("headers");
+    headers.keySet().stream()
+        .filter(h -> h.equalsIgnoreCase("authorization") || h.equalsIgnoreCase("host") || h.equalsIgnoreCase("content-length"))
+        .forEach(h -> n.problem("headers." + h, "is set by Switchboard and cannot be configured"));
+    boolean streamUsage = n.bool("stream_usage", true);
+    int maxConnections = (int) n.integer("max_connections", 100, 1, 10_000);
+    boolean fallback = n.bool("fallback", type == ProviderType.LOCAL);
+    if (fallback && type != ProviderType.LOCAL) {
+      n.problem("fallback", "only the local provider can be a fallback for every model");
+    }
+    n.rejectUnknown();
+    return new ProviderConfig(id, type, baseUrl, apiKey, enabled, reason, models, timeouts, headers, streamUsage,
+        maxConnections, fallback);
+  }
+
+  private static URI baseUrl(ConfigNode n, String url) {
+    try {
+      URI uri = new URI(url.trim());
+      String scheme = uri.getScheme();
+      if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+          || uri.getHost() == null) {
+        n.problem("base_url", "must be an absolute http:// or https:// URL, got \"" + url + "\"");
+        return null;
+      }
+      if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+        n.problem("base_url", "must not contain a query or fragment, got \"" + url + "\"");
+        return null;
+      }
+      return uri;
+    } catch (URISyntaxException e) {
+      n.problem("base_url", "is not a valid URL: " + e.getReason());
+      return null;
+    }
+  }
+
+  private static ModelConfig model(String name, ConfigNode n, Map<String, ProviderConfig> providers) {
+    List<TargetRef> targets = new ArrayList<>();
+    List<Object> items = n.list("targets");
+    if (items.isEmpty()) {
+      n.problem("targets", "at least one target {provider, model} is required");
+    }
+    for (int i = 0; i < items.size(); i++) {
+      ConfigNode t = n.element("targets", i, items.get(i));
+      String provider = t.requiredString("provider");
+      String model = t.string("model", name);
+      if (!provider.isEmpty() && !providers.containsKey(provider)) {
+        t.problem("provider", "unknown provider \"" + provider + "\" (configured: "
+            + String.join(", ", providers.keySet()) + ")");
+      }
+      t.rejectUnknown();
+      targets.add(new TargetRef(provider, model));
+    }
+    n.rejectUnknown();
+    return new ModelConfig(name, targets);
+  }
+
+  private static void positive(ConfigNode n, String key, Duration d) {
+    if (d.isZero() || d.isNegative()) {
+      n.problem(key, "must be longer than 0");
+    }
+  }
+
+  private static String rawString(ConfigNode n, String key) {
+    return n.rawUninterpolated(key);
+  }
+
+  private static String envHint(String raw) {
+    if (raw == null) {
+      return "";
+    }
+    Matcher m = ENV_REF.matcher(raw);
+    return m.find() ? " (set " + m.group(1) + ")" : "";
+  }
+
+  private static String rootMessage(Throwable t) {
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage();
+  }
+}

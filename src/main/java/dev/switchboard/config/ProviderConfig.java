@@ -1,0 +1,52 @@
+package dev.switchboard.config;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One configured provider.
+ *
+ * @param baseUrl API root including its version path, e.g. https://api.openai.com/v1 (null for local)
+ * @param enabled false when switched off in config or when its key resolved to nothing
+ * @param disabledReason why it is disabled, for the start-up log and the admin API
+ * @param models real model names it serves; an entry ending in '*' is a prefix pattern
+ * @param headers extra static headers sent upstream (e.g. OpenRouter's HTTP-Referer)
+ * @param streamUsage ask the upstream for a final usage chunk on streams (stream_options.include_usage)
+ * @param maxConnections pooled HTTP/1.1 connections per gateway instance
+ * @param fallback for the local provider: serve any known model when no real provider can
+ */
+public record ProviderConfig(String id, ProviderType type, URI baseUrl, Secret apiKey, boolean enabled,
+                             String disabledReason, List<String> models, Timeouts timeouts,
+                             Map<String, String> headers, boolean streamUsage, int maxConnections,
+                             boolean fallback) {
+
+  public ProviderConfig {
+    models = List.copyOf(models);
+    headers = Map.copyOf(headers);
+  }
+
+  public boolean ssl() {
+    return baseUrl != null && "https".equalsIgnoreCase(baseUrl.getScheme());
+  }
+
+  public String host() {
+    return baseUrl.getHost();
+  }
+
+  public int port() {
+    if (baseUrl.getPort() > 0) {
+      return baseUrl.getPort();
+    }
+    return ssl() ? 443 : 80;
+  }
+
+  /** The base path without trailing slash, e.g. "/v1"; endpoint paths are appended to it. */
+  public String basePath() {
+    String p = baseUrl.getRawPath();
+    if (p == null || p.isEmpty() || p.equals("/")) {
+      return "";
+    }
+    return p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+  }
+}

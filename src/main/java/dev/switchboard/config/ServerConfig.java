@@ -1,0 +1,19 @@
+package dev.switchboard.config;
+
+import java.time.Duration;
+
+/**
+ * The HTTP listener.
+ *
+ * @param instances gateway verticle instances; 0 means one per CPU core
+ * @param maxBodyBytes largest accepted request body; larger ones get 413
+ * @param maxResponseBytes largest upstream non-stream reply the gateway will hold in memory
+ * @param shutdownGrace how long in-flight requests and streams may run on after SIGTERM
+ */
+public record ServerConfig(String host, int port, int instances, long maxBodyBytes, long maxResponseBytes,
+                           Duration shutdownGrace) {
+
+  public int effectiveInstances() {
+    return instances > 0 ? instances : Math.max(1, Runtime.getRuntime().availableProcessors());
+  }
+}

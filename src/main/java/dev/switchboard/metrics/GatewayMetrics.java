@@ -1,0 +1,84 @@
+package dev.switchboard.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Every Switchboard meter, named in one place. Meters are cached by their tag values so the hot path does a map
+ * lookup instead of building tags for each request. Label values come from config (provider ids, endpoint names,
+ * model names that routed), never from free client input, so cardinality stays bounded.
+ */
+public final class GatewayMetrics {
+  public static final String REQUESTS = "switchboard_requests";
+  public static final String REQUEST_DURATION = "switchboard_request_duration_seconds";
+  public static final String TTFT = "switchboard_time_to_first_token_seconds";
+  public static final String UPSTREAM_RESPONSES = "switchboard_upstream_responses";
+  public static final String TOKENS = "switchboard_tokens";
+  public static final String IN_FLIGHT = "switchboard_requests_in_flight";
+
+  private final MeterRegistry registry;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
+
+  public GatewayMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    registry.gauge(IN_FLIGHT, inFlight);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  public void requestStarted() {
+    inFlight.incrementAndGet();
+  }
+
+  public void requestFinished(String endpoint, String provider, int status, String outcome, long durationNanos) {
+    inFlight.decrementAndGet();
+    String p = provider == null ? "none" : provider;
+    String s = Integer.toString(status);
+    counters.computeIfAbsent(REQUESTS + '|' + endpoint + '|' + p + '|' + s + '|' + outcome,
+        k -> Counter.builder(REQUESTS).description("Client requests by endpoint, serving provider, status and outcome")
+            .tags("endpoint", endpoint, "provider", p, "status", s, "outcome", outcome).register(registry))
+        .increment();
+    timers.computeIfAbsent(REQUEST_DURATION + '|' + endpoint + '|' + p,
+        k -> Timer.builder(REQUEST_DURATION).description("Client request latency, first byte in to last byte out")
+            .tags("endpoint", endpoint, "provider", p).publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10))
+            .register(registry))
+        .record(durationNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  public void timeToFirstToken(String endpoint, String provider, long nanos) {
+    timers.computeIfAbsent(TTFT + '|' + endpoint + '|' + provider,
+        k -> Timer.builder(TTFT).description("Time from request to the first content byte sent to the client")
+            .tags("endpoint", endpoint, "provider", provider).publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(5))
+            .register(registry))
+        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  /** One upstream attempt's result: an HTTP status or a failure label such as "timeout" or "connect". */
+  public void upstreamResponse(String provider, String result) {
+    counters.computeIfAbsent(UPSTREAM_RESPONSES + '|' + provider + '|' + result,
+        k -> Counter.builder(UPSTREAM_RESPONSES).description("Upstream attempts by provider and result")
+            .tags("provider", provider, "status", result).register(registry))
+        .increment();
+  }
+
+  public void tokens(String provider, String model, String kind, long count) {
+    if (count <= 0) {
+      return;
+    }
+    counters.computeIfAbsent(TOKENS + '|' + provider + '|' + model + '|' + kind,
+        k -> Counter.builder(TOKENS).description("Tokens by provider, model and kind (prompt, completion, cached)")
+            .tags("provider", provider, "model", model, "kind", kind).register(registry))
+        .increment(count);
+  }
+}

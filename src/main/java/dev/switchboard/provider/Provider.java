@@ -1,0 +1,63 @@
+package dev.switchboard.provider;
+
+import dev.switchboard.config.ProviderConfig;
+import dev.switchboard.config.ProviderType;
+
+import java.util.List;
+
+/** A configured provider: its identity, its immutable config, the adapter that speaks its API and its live stats. */
+public final class Provider {
+  private final ProviderConfig config;
+  private final ProviderAdapter adapter;
+  private final ProviderStats stats = new ProviderStats();
+
+  public Provider(ProviderConfig config, ProviderAdapter adapter) {
+    this.config = config;
+    this.adapter = adapter;
+  }
+
+  public String id() {
+    return config.id();
+  }
+
+  public ProviderType type() {
+    return config.type();
+  }
+
+  public ProviderConfig config() {
+    return config;
+  }
+
+  public ProviderAdapter adapter() {
+    return adapter;
+  }
+
+  public ProviderStats stats() {
+    return stats;
+  }
+
+  public boolean enabled() {
+    return config.enabled();
+  }
+
+  public boolean isLocal() {
+    return config.type() == ProviderType.LOCAL;
+  }
+
+  /** Whether this provider lists the model, exactly or through a prefix pattern such as "openai/*". */
+  public boolean serves(String model) {
+    List<String> models = config.models();
+    for (int i = 0; i < models.size(); i++) {
+      String m = models.get(i);
+      if (m.endsWith("*") ? model.startsWith(m.substring(0, m.length() - 1)) : m.equals(model)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public String toString() {
+    return "Provider[" + id() + "]";
+  }
+}

@@ -1,0 +1,28 @@
+package dev.switchboard.provider;
+
+import dev.switchboard.server.GatewayRequest;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * Speaks one provider API on behalf of OpenAI-speaking clients: translates the request, a complete reply, a
+ * stream and an error. Adapters are stateless and shared by all event loops; per-stream state lives in the
+ * {@link StreamTranslator} they create.
+ */
+public interface ProviderAdapter {
+
+  /** Builds the upstream request for the given upstream model name. Must not mutate {@code request.body()}. */
+  UpstreamRequest prepare(GatewayRequest request, String upstreamModel);
+
+  /**
+   * Turns a complete 2xx reply body into the client's reply.
+   *
+   * @throws IllegalArgumentException when the upstream body is not what the API promises (a broken reply)
+   */
+  TranslatedReply translateReply(GatewayRequest request, String contentType, Buffer body);
+
+  StreamTranslator streamTranslator(GatewayRequest request);
+
+  /** Reads a non-2xx reply. */
+  UpstreamError translateError(int status, MultiMap headers, Buffer body);
+}

@@ -1,0 +1,38 @@
+package dev.switchboard.provider;
+
+import dev.switchboard.config.ProviderConfig;
+import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.provider.openai.OpenAiAdapter;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Every configured provider, in config order. Built once; shared by all event loops. */
+public final class ProviderRegistry {
+  private final Map<String, Provider> providers;
+
+  public ProviderRegistry(SwitchboardConfig config) {
+    Map<String, Provider> map = new LinkedHashMap<>();
+    for (ProviderConfig pc : config.providers().values()) {
+      map.put(pc.id(), new Provider(pc, adapterFor(pc)));
+    }
+    this.providers = Collections.unmodifiableMap(map);
+  }
+
+  private static ProviderAdapter adapterFor(ProviderConfig pc) {
+    return switch (pc.type()) {
+      case OPENAI -> new OpenAiAdapter(pc);
+      case LOCAL -> null;
+    };
+  }
+
+  public Provider get(String id) {
+    return providers.get(id);
+  }
+
+  public Collection<Provider> all() {
+    return providers.values();
+  }
+}

@@ -1,0 +1,7 @@
+package dev.switchboard.provider;
+
+import io.vertx.core.buffer.Buffer;
+
+/** A complete upstream reply turned into what the client receives, with its token usage. */
+public record TranslatedReply(Buffer body, String contentType, Usage usage) {
+}

@@ -1,0 +1,239 @@
+package dev.switchboard.provider.local;
+
+import dev.switchboard.provider.Usage;
+import dev.switchboard.server.ClientReply;
+import dev.switchboard.server.GatewayRequest;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The built-in {@code local} provider: answers every endpoint in OpenAI's exact shapes without any upstream, so
+ * clients keep working (and a first {@code curl} succeeds) when no real provider can serve. Every answer is
+ * marked degraded: the {@code x-switchboard-degraded: true} header, {@code system_fingerprint} "switchboard-local",
+ * and text that says plainly it is not a model's answer.
+ */
+public final class LocalResponder {
+  public static final String FINGERPRINT = "switchboard-local";
+  private static final int DEFAULT_DIMENSIONS = 1536;
+
+  public void respond(GatewayRequest request, String model, ClientReply reply) {
+    reply.servedBy("local", model, true);
+    reply.attempt("local", "200");
+    switch (request.endpoint()) {
+      case CHAT -> chat(request, model, reply);
+      case COMPLETIONS -> completion(request, model, reply);
+      case EMBEDDINGS -> embeddings(request, model, reply);
+      case IMAGES -> images(request, reply);
+      case SPEECH -> speech(reply);
+    }
+  }
+
+  static String notice(String model) {
+    return "[Switchboard degraded mode] No upstream provider can serve model '" + model + "' right now, so "
+        + "Switchboard's built-in local fallback answered. This is a placeholder, not a model's answer. Configure a "
+        + "provider (for example set OPENAI_API_KEY) to get real completions.";
+  }
+
+  private void chat(GatewayRequest request, String model, ClientReply reply) {
+    String id = "chatcmpl-local-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    long created = System.currentTimeMillis() / 1000;
+    String text = notice(model);
+    Usage usage = new Usage(estimateTokens(request.body().getValue("messages")), estimateTokens(text), 0, 0);
+    usage = new Usage(usage.promptTokens(), usage.completionTokens(), usage.promptTokens() + usage.completionTokens(), 0);
+    reply.usage(usage);
+    if (request.stream()) {
+      reply.startStream();
+      JsonObject role = chunk(id, created, model, new JsonObject().put("role", "assistant").put("content", ""), null);
+      reply.writeEvent(role.toBuffer());
+      for (String piece : pieces(text)) {
+        reply.writeEvent(chunk(id, created, model, new JsonObject().put("content", piece), null).toBuffer());
+      }
+      reply.writeEvent(chunk(id, created, model, new JsonObject(), "stop").toBuffer());
+      if (request.clientWantsUsage()) {
+        reply.writeEvent(new JsonObject().put("id", id).put("object", "chat.completion.chunk").put("created", created)
+            .put("model", model).put("system_fingerprint", FINGERPRINT).put("choices", new JsonArray())
+            .put("usage", usageJson(usage)).toBuffer());
+      }
+      reply.endStream(null);
+      return;
+    }
+    JsonObject message = new JsonObject().put("role", "assistant").put("content", text).put("refusal", null);
+    JsonObject body = new JsonObject()
+        .put("id", id)
+        .put("object", "chat.completion")
+        .put("created", created)
+        .put("model", model)
+        .put("system_fingerprint", FINGERPRINT)
+        .put("choices", new JsonArray().add(new JsonObject().put("index", 0).put("message", message)
+            .put("logprobs", null).put("finish_reason", "stop")))
+        .put("usage", usageJson(usage));
+    reply.sendJson(200, "application/json", body.toBuffer());
+  }
+
+  private static JsonObject chunk(String id, long created, String model, JsonObject delta, String finish) {
+    return new JsonObject()
+        .put("id", id)
+        .put("object", "chat.completion.chunk")
+        .put("created", created)
+        .put("model", model)
+        .put("system_fingerprint", FINGERPRINT)
+        .put("choices", new JsonArray().add(new JsonObject().put("index", 0).put("delta", delta)
+            .put("logprobs", null).put("finish_reason", finish)));
+  }
+
+  private void completion(GatewayRequest request, String model, ClientReply reply) {
+    String id = "cmpl-local-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    long created = System.currentTimeMillis() / 1000;
+    String text = " " + notice(model);
+    long prompt = estimateTokens(request.body().getValue("prompt"));
+    long completion = estimateTokens(text);
+    Usage usage = new Usage(prompt, completion, prompt + completion, 0);
+    reply.usage(usage);
+    if (request.stream()) {
+      reply.startStream();
+      for (String piece : pieces(text)) {
+        reply.writeEvent(completionBody(id, created, model, piece, null).toBuffer());
+      }
+      reply.writeEvent(completionBody(id, created, model, "", "stop").toBuffer());
+      if (request.clientWantsUsage()) {
+        reply.writeEvent(new JsonObject().put("id", id).put("object", "text_completion").put("created", created)
+            .put("model", model).put("choices", new JsonArray()).put("usage", usageJson(usage)).toBuffer());
+      }
+      reply.endStream(null);
+      return;
+    }
+    reply.sendJson(200, "application/json",
+        completionBody(id, created, model, text, "stop").put("usage", usageJson(usage)).toBuffer());
+  }
+
+  private static JsonObject completionBody(String id, long created, String model, String text, String finish) {
+    return new JsonObject()
+        .put("id", id)
+        .put("object", "text_completion")
+        .put("created", created)
+        .put("model", model)
+        .put("system_fingerprint", FINGERPRINT)
+        .put("choices", new JsonArray().add(new JsonObject().put("text", text).put("index", 0)
+            .put("logprobs", null).put("finish_reason", finish)));
+  }
+
+  /** Deterministic unit vectors derived from the input text: stable and well-formed, but semantically empty. */
+  private void embeddings(GatewayRequest request, String model, ClientReply reply) {
+    Object input = request.body().getValue("input");
+    List<String> inputs = new ArrayList<>();
+    if (input instanceof JsonArray arr && !arr.isEmpty() && !(arr.getValue(0) instanceof Number)) {
+      arr.forEach(v -> inputs.add(String.valueOf(v)));
+    } else {
+      inputs.add(String.valueOf(input));
+    }
+    int dims = request.body().getValue("dimensions") instanceof Number n ? n.intValue() : DEFAULT_DIMENSIONS;
+    boolean base64 = "base64".equals(request.body().getString("encoding_format"));
+    JsonArray data = new JsonArray();
+    long tokens = 0;
+    for (int i = 0; i < inputs.size(); i++) {
+      String text = inputs.get(i);
+      tokens += estimateTokens(text);
+      float[] v = vector(text, dims);
+      Object embedding;
+      if (base64) {
+        ByteBuffer bytes = ByteBuffer.allocate(dims * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float f : v) {
+          bytes.putFloat(f);
+        }
+        embedding = Base64.getEncoder().encodeToString(bytes.array());
+      } else {
+        JsonArray arr = new JsonArray(new ArrayList<>(dims));
+        for (float f : v) {
+          arr.add((double) f);
+        }
+        embedding = arr;
+      }
+      data.add(new JsonObject().put("object", "embedding").put("index", i).put("embedding", embedding));
+    }
+    Usage usage = new Usage(tokens, 0, tokens, 0);
+    reply.usage(usage);
+    JsonObject body = new JsonObject().put("object", "list").put("data", data).put("model", model)
+        .put("usage", new JsonObject().put("prompt_tokens", tokens).put("total_tokens", tokens));
+    reply.sendJson(200, "application/json", body.toBuffer());
+  }
+
+  static float[] vector(String text, int dims) {
+    SplittableRandom random = new SplittableRandom(text.hashCode() * 0x9E3779B97F4A7C15L);
+    float[] v = new float[dims];
+    double norm = 0;
+    for (int i = 0; i < dims; i++) {
+      v[i] = (float) (random.nextDouble() * 2 - 1);
+      norm += v[i] * v[i];
+    }
+    float scale = (float) (1 / Math.sqrt(norm));
+    for (int i = 0; i < dims; i++) {
+      v[i] *= scale;
+    }
+    return v;
+  }
+
+  private void images(GatewayRequest request, ClientReply reply) {
+    int n = request.body().getValue("n") instanceof Number num ? Math.max(1, Math.min(10, num.intValue())) : 1;
+    boolean b64 = "b64_json".equals(request.body().getString("response_format"));
+    String png = Base64.getEncoder().encodeToString(Placeholders.png());
+    JsonArray data = new JsonArray();
+    for (int i = 0; i < n; i++) {
+      JsonObject image = new JsonObject().put("revised_prompt", notice(String.valueOf(request.model())));
+      if (b64) {
+        image.put("b64_json", png);
+      } else {
+        image.put("url", "data:image/png;base64," + png);
+      }
+      data.add(image);
+    }
+    JsonObject body = new JsonObject().put("created", System.currentTimeMillis() / 1000).put("data", data);
+    reply.sendJson(200, "application/json", body.toBuffer());
+  }
+
+  private void speech(ClientReply reply) {
+    reply.startRaw(200, "audio/wav");
+    reply.writeRaw(Buffer.buffer(Placeholders.silentWav()));
+    reply.endRaw();
+  }
+
+  /** About four characters a token: good enough for a placeholder's usage numbers. */
+  static long estimateTokens(Object value) {
+    if (value == null) {
+      return 0;
+    }
+    String s = value instanceof String str ? str : value.toString();
+    return Math.max(1, s.getBytes(StandardCharsets.UTF_8).length / 4);
+  }
+
+  private static List<String> pieces(String text) {
+    List<String> out = new ArrayList<>();
+    String[] words = text.split("(?<= )");
+    StringBuilder piece = new StringBuilder();
+    for (int i = 0; i < words.length; i++) {
+      piece.append(words[i]);
+      if ((i + 1) % 4 == 0) {
+        out.add(piece.toString());
+        piece.setLength(0);
+      }
+    }
+    if (piece.length() > 0) {
+      out.add(piece.toString());
+    }
+    return out;
+  }
+
+  private static JsonObject usageJson(Usage u) {
+    return new JsonObject().put("prompt_tokens", u.promptTokens()).put("completion_tokens", u.completionTokens())
+        .put("total_tokens", u.totalTokens());
+  }
+}

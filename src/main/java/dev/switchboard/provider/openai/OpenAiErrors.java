@@ -1,0 +1,100 @@
+package dev.switchboard.provider.openai;
+
+import dev.switchboard.provider.UpstreamError;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.regex.Pattern;
+
+/** Reads OpenAI-style error bodies and retry hints, and scrubs anything that looks like a credential. */
+public final class OpenAiErrors {
+  /** OpenAI's 401 message echoes part of the key ("sk-proj-****abcd"); other providers echo more. */
+  private static final Pattern KEY_LIKE = Pattern.compile(
+      "(sk|pk|rk|gsk|sk-ant|sk-or|AIza)[-_A-Za-z0-9*]{6,}|Bearer\\s+\\S+|[A-Za-z0-9_\\-]{32,}");
+  private static final int MAX_MESSAGE = 1000;
+
+  private OpenAiErrors() {
+  }
+
+  public static UpstreamError read(int status, MultiMap headers, Buffer body) {
+    String message = null;
+    String code = null;
+    String type = null;
+    String param = null;
+    JsonObject json = parse(body);
+    if (json != null) {
+      Object err = json.getValue("error");
+      if (err instanceof JsonObject e) {
+        message = safeMessage(e);
+        code = stringOf(e.getValue("code"));
+        type = stringOf(e.getValue("type"));
+        param = stringOf(e.getValue("param"));
+      } else if (err instanceof String s) {
+        message = scrub(s);
+      } else if (json.getValue("message") instanceof String s) {
+        message = scrub(s);
+      }
+    }
+    if (message == null || message.isBlank()) {
+      message = "HTTP " + status;
+    }
+    return new UpstreamError(status, message, code, type, param, retryAfterMillis(headers));
+  }
+
+  public static String safeMessage(JsonObject error) {
+    Object m = error.getValue("message");
+    return m == null ? "no message" : scrub(m.toString());
+  }
+
+  public static String scrub(String text) {
+    String s = KEY_LIKE.matcher(text).replaceAll("[redacted]");
+    return s.length() > MAX_MESSAGE ? s.substring(0, MAX_MESSAGE) + "…" : s;
+  }
+
+  /** {@code retry-after-ms} (OpenAI), then {@code Retry-After} in seconds or as an HTTP date; -1 if absent. */
+  public static long retryAfterMillis(MultiMap headers) {
+    if (headers == null) {
+      return -1;
+    }
+    String ms = headers.get("retry-after-ms");
+    if (ms != null) {
+      try {
+        return Math.max(0, (long) Double.parseDouble(ms.trim()));
+      } catch (NumberFormatException ignored) {
+        // fall through to Retry-After
+      }
+    }
+    String ra = headers.get("retry-after");
+    if (ra == null) {
+      return -1;
+    }
+    try {
+      return Math.max(0, (long) (Double.parseDouble(ra.trim()) * 1000));
+    } catch (NumberFormatException e) {
+      try {
+        ZonedDateTime at = ZonedDateTime.parse(ra.trim(), DateTimeFormatter.RFC_1123_DATE_TIME);
+        return Math.max(0, at.toInstant().toEpochMilli() - System.currentTimeMillis());
+      } catch (RuntimeException ignored) {
+        return -1;
+      }
+    }
+  }
+
+  private static JsonObject parse(Buffer body) {
+    if (body == null || body.length() == 0) {
+      return null;
+    }
+    try {
+      return dev.switchboard.server.RequestValidator.firstNonBlank(body) == '{' ? new JsonObject(body) : null;
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static String stringOf(Object v) {
+    return v == null ? null : v.toString();
+  }
+}

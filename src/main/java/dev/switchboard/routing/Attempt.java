@@ -1,0 +1,409 @@
+package dev.switchboard.routing;
+
+import dev.switchboard.config.ProviderConfig;
+import dev.switchboard.config.Timeouts;
+import dev.switchboard.provider.Provider;
+import dev.switchboard.provider.StreamTranslator;
+import dev.switchboard.provider.TranslatedReply;
+import dev.switchboard.provider.UpstreamError;
+import dev.switchboard.provider.UpstreamRequest;
+import dev.switchboard.server.ClientReply;
+import dev.switchboard.server.GatewayRequest;
+import dev.switchboard.server.SseParser;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.RequestOptions;
+
+/**
+ * One try of one request against one provider: sends it through the provider's pooled client, enforces the
+ * provider's timeouts, and relays the reply to the client (whole JSON, SSE event by event with back-pressure, or
+ * opaque bytes). Everything runs on the request's event loop, so the state needs no synchronisation.
+ *
+ * <p>The returned future succeeds once the client has its reply (even one that ended with an in-band error after
+ * the stream committed) and fails with {@link UpstreamFailure} when nothing was committed, so the chain may try
+ * elsewhere, or with {@link ClientGone} when the client left.
+ */
+public final class Attempt {
+  private static final int MAX_ERROR_BODY = 256 * 1024;
+  private static final int MAX_EVENT_BYTES = 8 * 1024 * 1024;
+
+  private final Vertx vertx;
+  private final HttpClient client;
+  private final Provider provider;
+  private final Target target;
+  private final GatewayRequest request;
+  private final ClientReply reply;
+  private final long maxResponseBytes;
+  private final Timeouts timeouts;
+  private final Promise<Void> promise = Promise.promise();
+  private final long startNanos = System.nanoTime();
+
+  private HttpClientRequest upstreamRequest;
+  private HttpClientResponse upstreamResponse;
+  private long firstByteTimer = -1;
+  private long idleTimer = -1;
+  private long totalTimer = -1;
+  private long lastActivity;
+  private boolean paused;
+  private boolean done;
+  private boolean headRecorded;
+  private boolean responseEnded;
+
+  /** The client went away; nothing more is to be done for this request. */
+  public static final class ClientGone extends RuntimeException {
+    ClientGone() {
+      super("client closed the connection", null, false, false);
+    }
+  }
+
+  public Attempt(Vertx vertx, HttpClient client, Target target, GatewayRequest request, ClientReply reply,
+                 long maxResponseBytes) {
+    this.vertx = vertx;
+    this.client = client;
+    this.provider = target.provider();
+    this.target = target;
+    this.request = request;
+    this.reply = reply;
+    this.maxResponseBytes = maxResponseBytes;
+    this.timeouts = provider.config().timeouts();
+  }
+
+  public Future<Void> run() {
+    ProviderConfig cfg = provider.config();
+    provider.stats().started();
+    reply.servedBy(provider.id(), target.model(), false);
+    reply.onCancel(this::cancel);
+    UpstreamRequest up = provider.adapter().prepare(request, target.model());
+    RequestOptions options = new RequestOptions()
+        .setMethod(up.method())
+        .setHost(cfg.host())
+        .setPort(cfg.port())
+        .setSsl(cfg.ssl())
+        .setURI(up.path())
+        .setHeaders(up.headers())
+        .setConnectTimeout(timeouts.connect().toMillis());
+    totalTimer = vertx.setTimer(timeouts.total().toMillis(), id -> {
+      totalTimer = -1;
+      fail(Failures.timeout(provider.id(), "total (" + timeouts.total().toSeconds() + "s)"));
+    });
+    client.request(options).onComplete(ar -> onConnected(ar, up.body()));
+    return promise.future();
+  }
+
+  private void onConnected(AsyncResult<HttpClientRequest> ar, Buffer body) {
+    if (ar.failed()) {
+      fail(Failures.transport(provider.id(), ar.cause()));
+      return;
+    }
+    upstreamRequest = ar.result();
+    if (done) {
+      upstreamRequest.reset();
+      return;
+    }
+    firstByteTimer = vertx.setTimer(timeouts.firstByte().toMillis(), id -> {
+      firstByteTimer = -1;
+      fail(Failures.timeout(provider.id(), "first byte (" + timeouts.firstByte().toSeconds() + "s)"));
+    });
+    upstreamRequest.send(body).onComplete(this::onResponse);
+  }
+
+  private void onResponse(AsyncResult<HttpClientResponse> ar) {
+    cancelTimer(firstByteTimer);
+    firstByteTimer = -1;
+    if (done) {
+      return;
+    }
+    if (ar.failed()) {
+      fail(Failures.transport(provider.id(), ar.cause()));
+      return;
+    }
+    HttpClientResponse resp = ar.result();
+    upstreamResponse = resp;
+    startIdleWatch();
+    int status = resp.statusCode();
+    if (status < 200 || status >= 300) {
+      collect(resp, MAX_ERROR_BODY).onComplete(body -> {
+        if (done) {
+          return;
+        }
+        Buffer b = body.succeeded() ? body.result() : Buffer.buffer();
+        UpstreamError e = provider.adapter().translateError(status, resp.headers(), b);
+        fail(Failures.fromStatus(provider.id(), e));
+      });
+      return;
+    }
+    reply.attempt(provider.id(), Integer.toString(status));
+    headRecorded = true;
+    String contentType = resp.getHeader(HttpHeaders.CONTENT_TYPE);
+    if (request.endpoint().binaryReply()) {
+      relayRaw(resp, status, contentType);
+    } else if (request.stream() && contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17)) {
+      relayStream(resp);
+    } else {
+      collect(resp, maxResponseBytes).onComplete(body -> {
+        if (done) {
+          return;
+        }
+        if (body.failed()) {
+          fail(Failures.transport(provider.id(), body.cause()));
+          return;
+        }
+        TranslatedReply translated;
+        try {
+          translated = provider.adapter().translateReply(request, contentType, body.result());
+        } catch (IllegalArgumentException e) {
+          fail(Failures.brokenReply(provider.id(), e.getMessage()));
+          return;
+        }
+        reply.usage(translated.usage());
+        reply.sendJson(status, translated.contentType(), translated.body());
+        succeed();
+      });
+    }
+  }
+
+  // ---- bodies --------------------------------------------------------------------------------------------------
+
+  /** Reads a whole body, refusing more than {@code limit} bytes. */
+  private Future<Buffer> collect(HttpClientResponse resp, long limit) {
+    Promise<Buffer> p = Promise.promise();
+    Buffer acc = Buffer.buffer();
+    resp.handler(chunk -> {
+      touch();
+      if (acc.length() + chunk.length() > limit) {
+        if (!p.future().isComplete()) {
+          p.tryFail(Failures.tooLarge(provider.id(), limit));
+        }
+        return;
+      }
+      acc.appendBuffer(chunk);
+    });
+    resp.endHandler(v -> {
+      responseEnded = true;
+      p.tryComplete(acc);
+    });
+    resp.exceptionHandler(p::tryFail);
+    return p.future();
+  }
+
+  private void relayStream(HttpClientResponse resp) {
+    StreamTranslator translator = provider.adapter().streamTranslator(request);
+    SseParser parser = new SseParser(MAX_EVENT_BYTES, event -> {
+      if (done) {
+        return;
+      }
+      translator.onEvent(event, payload -> {
+        if (!reply.committed()) {
+          reply.startStream();
+        }
+        reply.writeEvent(payload);
+      });
+    });
+    resp.handler(chunk -> {
+      if (done) {
+        return;
+      }
+      touch();
+      try {
+        parser.feed(chunk);
+      } catch (IllegalStateException e) {
+        fail(Failures.brokenReply(provider.id(), e.getMessage()));
+        return;
+      }
+      if (checkStream(translator)) {
+        return;
+      }
+      if (reply.writeQueueFull()) {
+        // The client reads slower than the provider writes: stop reading upstream until it catches up, so the
+        // gateway never holds more than one socket buffer of a stream.
+        paused = true;
+        resp.pause();
+        reply.drainHandler(v -> {
+          paused = false;
+          touch();
+          resp.resume();
+        });
+      }
+    });
+    resp.endHandler(v -> {
+      responseEnded = true;
+      if (done) {
+        return;
+      }
+      try {
+        parser.finish();
+      } catch (IllegalStateException e) {
+        fail(Failures.brokenReply(provider.id(), e.getMessage()));
+        return;
+      }
+      if (!checkStream(translator)) {
+        fail(Failures.streamCut(provider.id()));
+      }
+    });
+    resp.exceptionHandler(t -> fail(Failures.streamCut(provider.id())));
+  }
+
+  /** Acts on the translator's state after new events; true when the stream is over. */
+  private boolean checkStream(StreamTranslator translator) {
+    if (done) {
+      return true;
+    }
+    reply.usage(translator.usage());
+    UpstreamError error = translator.error();
+    if (error != null) {
+      fail(Failures.streamError(provider.id(), error));
+      return true;
+    }
+    if (translator.done()) {
+      if (!reply.committed()) {
+        reply.startStream();
+      }
+      reply.endStream(null);
+      succeed();
+      return true;
+    }
+    return false;
+  }
+
+  private void relayRaw(HttpClientResponse resp, int status, String contentType) {
+    reply.startRaw(status, contentType);
+    resp.handler(chunk -> {
+      if (done) {
+        return;
+      }
+      touch();
+      reply.writeRaw(chunk);
+      if (reply.writeQueueFull()) {
+        paused = true;
+        resp.pause();
+        reply.drainHandler(v -> {
+          paused = false;
+          touch();
+          resp.resume();
+        });
+      }
+    });
+    resp.endHandler(v -> {
+      responseEnded = true;
+      if (!done) {
+        reply.endRaw();
+        succeed();
+      }
+    });
+    resp.exceptionHandler(t -> fail(Failures.streamCut(provider.id())));
+  }
+
+  // ---- timers --------------------------------------------------------------------------------------------------
+
+  private void touch() {
+    lastActivity = System.nanoTime();
+  }
+
+  /**
+   * One timer per idle period rather than one per chunk: when it fires it checks how long the upstream has really
+   * been silent and re-arms for the remainder. Time spent paused for a slow client does not count.
+   */
+  private void startIdleWatch() {
+    touch();
+    armIdle(timeouts.idle().toMillis());
+  }
+
+  private void armIdle(long delayMillis) {
+    idleTimer = vertx.setTimer(Math.max(1, delayMillis), id -> {
+      idleTimer = -1;
+      if (done) {
+        return;
+      }
+      long idleMillis = timeouts.idle().toMillis();
+      if (paused) {
+        touch();
+        armIdle(idleMillis);
+        return;
+      }
+      long silent = (System.nanoTime() - lastActivity) / 1_000_000;
+      if (silent >= idleMillis) {
+        fail(Failures.timeout(provider.id(), "idle (" + timeouts.idle().toSeconds() + "s between chunks)"));
+      } else {
+        armIdle(idleMillis - silent);
+      }
+    });
+  }
+
+  private void cancelTimer(long id) {
+    if (id >= 0) {
+      vertx.cancelTimer(id);
+    }
+  }
+
+  private void stopTimers() {
+    cancelTimer(firstByteTimer);
+    cancelTimer(idleTimer);
+    cancelTimer(totalTimer);
+    firstByteTimer = idleTimer = totalTimer = -1;
+  }
+
+  // ---- endings -------------------------------------------------------------------------------------------------
+
+  private void succeed() {
+    if (done) {
+      return;
+    }
+    done = true;
+    stopTimers();
+    reply.onCancel(null);
+    provider.stats().succeeded(System.nanoTime() - startNanos);
+    promise.tryComplete();
+  }
+
+  private void fail(UpstreamFailure failure) {
+    if (done) {
+      return;
+    }
+    done = true;
+    stopTimers();
+    reply.onCancel(null);
+    abortUpstream();
+    provider.stats().failed();
+    if (headRecorded) {
+      reply.amendLastAttempt(provider.id(), failure.label());
+    } else {
+      reply.attempt(provider.id(), failure.label());
+    }
+    if (reply.committed()) {
+      // Past the commit point the client already has part of the reply: end it visibly, never silently.
+      if (request.endpoint().binaryReply()) {
+        reply.abortRaw();
+      } else {
+        reply.endStream(failure.clientError());
+      }
+      promise.tryComplete();
+    } else {
+      promise.tryFail(failure);
+    }
+  }
+
+  private void cancel() {
+    if (done) {
+      return;
+    }
+    done = true;
+    stopTimers();
+    abortUpstream();
+    provider.stats().cancelled();
+    promise.tryFail(new ClientGone());
+  }
+
+  private void abortUpstream() {
+    // A fully read response leaves a healthy keep-alive connection: resetting it would only cost a reconnect.
+    if (upstreamRequest != null && !responseEnded) {
+      upstreamRequest.reset();
+    }
+  }
+}

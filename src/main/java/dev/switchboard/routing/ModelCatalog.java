@@ -1,0 +1,102 @@
+package dev.switchboard.routing;
+
+import dev.switchboard.config.ModelConfig;
+import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.config.TargetRef;
+import dev.switchboard.provider.Provider;
+import dev.switchboard.provider.ProviderRegistry;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Maps model names to routes. Aliases come from config; a provider's own model names route to every provider
+ * that lists them. Built once from the config; exact names are precomputed so the hot path is one map lookup.
+ */
+public final class ModelCatalog {
+  private final ProviderRegistry providers;
+  private final Map<String, Route> exact = new HashMap<>();
+  private final Map<String, String> ownerOf = new LinkedHashMap<>();
+  private final List<Provider> patternProviders = new ArrayList<>();
+  private final Provider fallback;
+  private final long created = System.currentTimeMillis() / 1000;
+
+  public ModelCatalog(SwitchboardConfig config, ProviderRegistry providers) {
+    this.providers = providers;
+    this.fallback = providers.all().stream().filter(p -> p.isLocal() && p.enabled() && p.config().fallback())
+        .findFirst().orElse(null);
+    Map<String, List<Target>> byName = new LinkedHashMap<>();
+    for (Provider p : providers.all()) {
+      for (String m : p.config().models()) {
+        if (m.endsWith("*")) {
+          if (!patternProviders.contains(p)) {
+            patternProviders.add(p);
+          }
+        } else {
+          byName.computeIfAbsent(m, k -> new ArrayList<>()).add(new Target(p, m));
+          ownerOf.putIfAbsent(m, p.id());
+        }
+      }
+    }
+    byName.forEach((name, targets) -> exact.put(name, new Route(name, false, withFallback(name, targets))));
+    for (ModelConfig alias : config.models().values()) {
+      List<Target> targets = new ArrayList<>();
+      for (TargetRef ref : alias.targets()) {
+        targets.add(new Target(providers.get(ref.provider()), ref.model()));
+      }
+      exact.put(alias.name(), new Route(alias.name(), true, withFallback(alias.name(), targets)));
+      ownerOf.put(alias.name(), "switchboard");
+    }
+  }
+
+  private List<Target> withFallback(String name, List<Target> targets) {
+    if (fallback == null || targets.stream().anyMatch(t -> t.provider() == fallback)) {
+      return targets;
+    }
+    List<Target> out = new ArrayList<>(targets);
+    out.add(new Target(fallback, name));
+    return out;
+  }
+
+  /** The route for a requested model name, or empty when no configured provider knows it. */
+  public Optional<Route> resolve(String model) {
+    Route r = exact.get(model);
+    if (r != null) {
+      return Optional.of(r);
+    }
+    List<Target> targets = new ArrayList<>();
+    for (Provider p : patternProviders) {
+      if (p.serves(model)) {
+        targets.add(new Target(p, model));
+      }
+    }
+    if (targets.isEmpty() && fallback != null && fallback.serves(model)) {
+      return Optional.of(new Route(model, false, List.of(new Target(fallback, model))));
+    }
+    return targets.isEmpty() ? Optional.empty() : Optional.of(new Route(model, false, withFallback(model, targets)));
+  }
+
+  /** OpenAI's list shape: every model some configured provider can serve now, plus the aliases. */
+  public JsonObject toOpenAiList() {
+    JsonArray data = new JsonArray();
+    exact.keySet().stream().sorted().forEach(name -> {
+      Route route = exact.get(name);
+      boolean servable = route.targets().stream().anyMatch(t -> t.provider().enabled());
+      if (servable) {
+        data.add(new JsonObject().put("id", name).put("object", "model").put("created", created)
+            .put("owned_by", route.alias() ? "switchboard" : ownerOf.getOrDefault(name, "switchboard")));
+      }
+    });
+    return new JsonObject().put("object", "list").put("data", data);
+  }
+
+  public ProviderRegistry providers() {
+    return providers;
+  }
+}

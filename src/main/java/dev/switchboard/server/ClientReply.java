@@ -1,0 +1,313 @@
+package dev.switchboard.server;
+
+import dev.switchboard.provider.Usage;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The client side of one request: owns the response, the Switchboard headers, the commit point of a stream,
+ * client disconnects, and the bookkeeping the access log and metrics read when it finishes. Used only from the
+ * request's event loop.
+ */
+public final class ClientReply {
+  private static final Buffer DATA = Buffer.buffer("data: ");
+  private static final Buffer EVENT_END = Buffer.buffer("\n\n");
+  private static final Buffer DONE = Buffer.buffer("data: [DONE]\n\n");
+
+  /** How the reply ended, for the access log and metrics. */
+  public enum Outcome { OK, CLIENT_ERROR, UPSTREAM_ERROR, STREAM_ERROR, CLIENT_CLOSED }
+
+  private final HttpServerResponse response;
+  private final String requestId;
+  private final List<String> attempts = new ArrayList<>(2);
+  private final List<Runnable> finishListeners = new ArrayList<>(2);
+  private GatewayRequest request;
+  private String provider;
+  private String upstreamModel;
+  private boolean degraded;
+  private boolean committed;
+  private boolean finished;
+  private boolean clientClosed;
+  private Runnable cancel;
+  private int status;
+  private Outcome outcome;
+  private ApiError error;
+  private Usage usage = Usage.NONE;
+  private long firstTokenNanos;
+  private long endNanos;
+
+  public ClientReply(HttpServerResponse response, String requestId) {
+    this.response = response;
+    this.requestId = requestId;
+    response.closeHandler(v -> onClientClose());
+  }
+
+  public void request(GatewayRequest request) {
+    this.request = request;
+  }
+
+  // ---- attempt bookkeeping -------------------------------------------------------------------------------------
+
+  /** Records one finished attempt as "provider:status" for x-switchboard-attempts. */
+  public void attempt(String providerId, String result) {
+    attempts.add(providerId + ":" + result);
+  }
+
+  /** Replaces the result of the last attempt of this provider (a 2xx head whose body then failed). */
+  public void amendLastAttempt(String providerId, String result) {
+    if (!attempts.isEmpty()) {
+      attempts.set(attempts.size() - 1, providerId + ":" + result);
+    } else {
+      attempt(providerId, result);
+    }
+  }
+
+  public void servedBy(String providerId, String model, boolean degraded) {
+    this.provider = providerId;
+    this.upstreamModel = model;
+    this.degraded = degraded;
+  }
+
+  /** Registers what to do if the client goes away while an attempt is running. */
+  public void onCancel(Runnable cancel) {
+    this.cancel = cancel;
+  }
+
+  public void onFinish(Runnable listener) {
+    finishListeners.add(listener);
+  }
+
+  public boolean committed() {
+    return committed;
+  }
+
+  public boolean clientClosed() {
+    return clientClosed;
+  }
+
+  public void usage(Usage usage) {
+    if (usage != null && !usage.isEmpty()) {
+      this.usage = usage;
+    }
+  }
+
+  public void firstToken() {
+    if (firstTokenNanos == 0) {
+      firstTokenNanos = System.nanoTime();
+    }
+  }
+
+  // ---- complete replies ----------------------------------------------------------------------------------------
+
+  public void sendJson(int status, String contentType, Buffer body) {
+    if (!begin(status)) {
+      return;
+    }
+    firstToken();
+    response.putHeader(HttpHeaders.CONTENT_TYPE, contentType == null ? "application/json" : contentType);
+    response.end(body);
+    finish(status < 400 ? Outcome.OK : Outcome.CLIENT_ERROR);
+  }
+
+  public void sendError(ApiError error, long retryAfterMillis) {
+    this.error = error;
+    if (!begin(error.status())) {
+      return;
+    }
+    if (retryAfterMillis >= 0) {
+      response.putHeader("retry-after", Long.toString(Math.max(1, (retryAfterMillis + 999) / 1000)));
+    }
+    response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+    response.end(error.toJson().toBuffer());
+    finish(error.status() >= 500 || ApiError.UPSTREAM.equals(error.type()) ? Outcome.UPSTREAM_ERROR : Outcome.CLIENT_ERROR);
+  }
+
+  // ---- streams -------------------------------------------------------------------------------------------------
+
+  /** Commits the reply as an SSE stream: from here on failures can only be reported in-band. */
+  public void startStream() {
+    if (!begin(200)) {
+      return;
+    }
+    response.setChunked(true);
+    response.putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+    response.putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
+    response.putHeader("x-accel-buffering", "no");
+  }
+
+  public void writeEvent(Buffer payload) {
+    if (finished) {
+      return;
+    }
+    firstToken();
+    Buffer frame = Buffer.buffer(payload.length() + 8).appendBuffer(DATA).appendBuffer(payload).appendBuffer(EVENT_END);
+    response.write(frame);
+  }
+
+  /** Ends a committed stream: an in-band error event first when the stream failed, then always [DONE]. */
+  public void endStream(ApiError inBandError) {
+    if (finished) {
+      return;
+    }
+    if (inBandError != null) {
+      this.error = inBandError;
+      response.write(Buffer.buffer(8 + 256).appendBuffer(DATA).appendBuffer(inBandError.toJson().toBuffer())
+          .appendBuffer(EVENT_END));
+    }
+    response.end(DONE.copy());
+    finish(inBandError == null ? Outcome.OK : Outcome.STREAM_ERROR);
+  }
+
+  // ---- opaque bodies (audio) -----------------------------------------------------------------------------------
+
+  public void startRaw(int status, String contentType) {
+    if (!begin(status)) {
+      return;
+    }
+    response.setChunked(true);
+    if (contentType != null) {
+      response.putHeader(HttpHeaders.CONTENT_TYPE, contentType);
+    }
+  }
+
+  public void writeRaw(Buffer chunk) {
+    if (!finished) {
+      firstToken();
+      response.write(chunk);
+    }
+  }
+
+  public void endRaw() {
+    if (!finished) {
+      response.end();
+      finish(Outcome.OK);
+    }
+  }
+
+  /** A committed opaque body that failed midway can only be cut: the client sees a truncated chunked reply. */
+  public void abortRaw() {
+    if (!finished) {
+      error = new ApiError(502, ApiError.UPSTREAM, "upstream body interrupted", null, "stream_interrupted");
+      response.reset();
+      finish(Outcome.STREAM_ERROR);
+    }
+  }
+
+  public boolean writeQueueFull() {
+    return response.writeQueueFull();
+  }
+
+  public void drainHandler(Handler<Void> handler) {
+    response.drainHandler(handler);
+  }
+
+  // ---- internals -----------------------------------------------------------------------------------------------
+
+  private boolean begin(int status) {
+    if (committed || finished || clientClosed) {
+      return false;
+    }
+    committed = true;
+    this.status = status;
+    response.setStatusCode(status);
+    var headers = response.headers();
+    headers.set("x-request-id", requestId);
+    if (provider != null) {
+      headers.set("x-switchboard-provider", provider);
+    }
+    if (!attempts.isEmpty()) {
+      headers.set("x-switchboard-attempts", String.join(",", attempts));
+    }
+    headers.set("x-switchboard-cache", "BYPASS");
+    if (degraded) {
+      headers.set("x-switchboard-degraded", "true");
+    }
+    return true;
+  }
+
+  private void onClientClose() {
+    if (finished) {
+      return;
+    }
+    clientClosed = true;
+    Runnable c = cancel;
+    cancel = null;
+    if (c != null) {
+      c.run();
+    }
+    finish(Outcome.CLIENT_CLOSED);
+  }
+
+  private void finish(Outcome outcome) {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    this.outcome = outcome;
+    this.endNanos = System.nanoTime();
+    cancel = null;
+    for (Runnable r : finishListeners) {
+      r.run();
+    }
+  }
+
+  // ---- read by the access log and metrics ----------------------------------------------------------------------
+
+  public String requestId() {
+    return requestId;
+  }
+
+  public GatewayRequest gatewayRequest() {
+    return request;
+  }
+
+  public String provider() {
+    return provider;
+  }
+
+  public String upstreamModel() {
+    return upstreamModel;
+  }
+
+  public List<String> attempts() {
+    return attempts;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public Outcome outcome() {
+    return outcome;
+  }
+
+  public ApiError error() {
+    return error;
+  }
+
+  public Usage usageReported() {
+    return usage;
+  }
+
+  public long firstTokenNanos() {
+    return firstTokenNanos;
+  }
+
+  public long endNanos() {
+    return endNanos;
+  }
+
+  public boolean degraded() {
+    return degraded;
+  }
+
+  static Buffer utf8(String s) {
+    return Buffer.buffer(s.getBytes(StandardCharsets.UTF_8));
+  }
+}

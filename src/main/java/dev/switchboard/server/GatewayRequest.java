@@ -1,0 +1,20 @@
+package dev.switchboard.server;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * One validated client request, parsed once. The body is shared read-only with every attempt: adapters that
+ * change it work on a copy.
+ *
+ * @param body the parsed JSON body; never mutate
+ * @param rawBody the bytes the client sent, forwarded as they are when nothing needs changing
+ * @param clientKey name of the client key that authenticated it ("anonymous" on an open gateway)
+ * @param clientWantsUsage the client itself asked for {@code stream_options.include_usage}
+ * @param pinnedProvider {@code x-switchboard-provider} header, or null
+ * @param strategy {@code x-switchboard-strategy} header, or null
+ */
+public record GatewayRequest(String requestId, Endpoint endpoint, String model, boolean stream,
+                             boolean clientWantsUsage, JsonObject body, Buffer rawBody, String clientKey,
+                             String pinnedProvider, String strategy, long receivedNanos) {
+}

@@ -1,0 +1,18 @@
+package dev.switchboard.server;
+
+import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.health.Readiness;
+import dev.switchboard.metrics.GatewayMetrics;
+import dev.switchboard.provider.ProviderRegistry;
+import dev.switchboard.provider.local.LocalResponder;
+import dev.switchboard.routing.ModelCatalog;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+/**
+ * The thread-safe services every gateway verticle instance shares, built once by the launcher. Background
+ * verticles (health, rate limits, cache) add theirs here so the hot path calls them directly.
+ */
+public record GatewayServices(SwitchboardConfig config, ProviderRegistry providers, ModelCatalog catalog,
+                              LocalResponder local, GatewayMetrics metrics, PrometheusMeterRegistry prometheus,
+                              Readiness readiness, AccessLog accessLog, ClientAuth auth) {
+}

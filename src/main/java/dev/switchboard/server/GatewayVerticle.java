@@ -1,0 +1,231 @@
+package dev.switchboard.server;
+
+import dev.switchboard.config.ServerConfig;
+import dev.switchboard.routing.FailoverChain;
+import dev.switchboard.routing.ProviderClients;
+import dev.switchboard.routing.Route;
+import dev.switchboard.routing.Selector;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+
+/**
+ * The request path: one instance per event loop, all sharing {@link GatewayServices}. Parses and validates each
+ * request once, authenticates it, resolves its route and hands it to the {@link FailoverChain}.
+ */
+public final class GatewayVerticle extends VerticleBase {
+  private static final Logger LOG = Logger.getLogger(GatewayVerticle.class.getName());
+  private static final String REPLY = "switchboard.reply";
+  private static final String START = "switchboard.start";
+
+  private final GatewayServices services;
+  private final AtomicInteger boundPort;
+  private final RequestValidator validator = new RequestValidator();
+  private HttpServer server;
+  private ProviderClients clients;
+  private FailoverChain chain;
+
+  public GatewayVerticle(GatewayServices services, AtomicInteger boundPort) {
+    this.services = services;
+    this.boundPort = boundPort;
+  }
+
+  @Override
+  public Future<?> start() {
+    ServerConfig sc = services.config().server();
+    clients = new ProviderClients(vertx, services.providers());
+    chain = new FailoverChain(vertx, clients, new Selector(), services.local(), sc.maxResponseBytes(), 1);
+
+    Router router = Router.router(vertx);
+    router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(services.readiness().liveness()));
+    router.get("/ready").handler(HealthCheckHandler.createWithHealthChecks(services.readiness().readiness()));
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(services.prometheus()));
+
+    router.route("/v1/*").handler(this::begin);
+    router.get("/v1/models").handler(this::listModels);
+    router.get("/v1/models/:model").handler(this::getModel);
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(sc.maxBodyBytes()).setHandleFileUploads(false);
+    for (Endpoint endpoint : Endpoint.values()) {
+      router.post(endpoint.path()).handler(body).handler(ctx -> proxy(ctx, endpoint));
+    }
+    errorHandlers(router, sc);
+    fallbackRoute(router);
+    return listen(router, sc);
+  }
+
+  private void fallbackRoute(Router router) {
+    router.route().last().handler(ctx -> {
+      String path = ctx.request().path();
+      boolean known = path.equals("/v1/models") || java.util.Arrays.stream(Endpoint.values()).anyMatch(e -> e.path().equals(path));
+      if (known) {
+        ctx.response().putHeader("allow", path.equals("/v1/models") ? "GET" : "POST");
+        fail(ctx, new ApiError(405, ApiError.INVALID_REQUEST, "Method " + ctx.request().method() + " is not allowed for "
+            + path + ".", null, "method_not_allowed"));
+        return;
+      }
+      unknownRoute(ctx);
+    });
+  }
+
+  private void unknownRoute(RoutingContext ctx) {
+    fail(ctx, new ApiError(404, ApiError.INVALID_REQUEST,
+        "Unknown request URL: " + ctx.request().method() + " " + ctx.request().path() + ". Switchboard serves the "
+            + "OpenAI API under /v1 (chat/completions, completions, embeddings, models, images/generations, "
+            + "audio/speech).", null, "unknown_url"));
+  }
+
+  private void errorHandlers(Router router, ServerConfig sc) {
+    router.errorHandler(405, ctx -> fail(ctx, new ApiError(405, ApiError.INVALID_REQUEST, "Method "
+        + ctx.request().method() + " is not allowed for " + ctx.request().path() + ".", null, "method_not_allowed")));
+    router.errorHandler(413, ctx -> fail(ctx, new ApiError(413, ApiError.INVALID_REQUEST, "The request body is larger "
+        + "than the gateway's limit of " + sc.maxBodyBytes() + " bytes.", null, "request_too_large")));
+    router.errorHandler(400, ctx -> fail(ctx, ApiError.invalid("Bad request: "
+        + (ctx.failure() == null ? "malformed request" : ctx.failure().getMessage()), null, "bad_request")));
+    router.errorHandler(500, ctx -> {
+      Throwable failure = ctx.failure();
+      if (failure instanceof ApiException api) {
+        fail(ctx, api.error());
+        return;
+      }
+      LOG.log(java.util.logging.Level.SEVERE, "unhandled error on " + ctx.request().path(), failure);
+      fail(ctx, ApiError.server("Switchboard failed to handle the request; see the gateway log for request "
+          + requestId(ctx) + "."));
+    });
+  }
+
+  private Future<HttpServer> listen(Router router, ServerConfig sc) {
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(sc.host())
+        .setPort(sc.port())
+        .setTcpNoDelay(true)
+        .setCompressionSupported(false)
+        .setIdleTimeout(0);
+    server = vertx.createHttpServer(options).requestHandler(router);
+    return server.listen().onSuccess(s -> boundPort.compareAndSet(0, s.actualPort()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    long grace = services.config().server().shutdownGrace().toMillis();
+    // Stop accepting, let in-flight requests and streams finish within the grace period, then drop the pools.
+    return server.shutdown(grace, TimeUnit.MILLISECONDS).eventually(() -> clients.close());
+  }
+
+  /** First handler of every /v1 request: request id, reply, auth. Runs before the body is read. */
+  private void begin(RoutingContext ctx) {
+    long start = System.nanoTime();
+    HttpServerRequest req = ctx.request();
+    String id = requestId(ctx);
+    ClientReply reply = new ClientReply(ctx.response(), id);
+    ctx.put(REPLY, reply);
+    ctx.put(START, start);
+    services.metrics().requestStarted();
+    String method = req.method().name();
+    String path = req.path();
+    reply.onFinish(() -> {
+      long duration = reply.endNanos() - start;
+      String endpoint = reply.gatewayRequest() == null ? "other" : reply.gatewayRequest().endpoint().label();
+      services.metrics().requestFinished(endpoint, reply.provider(), reply.status(),
+          reply.outcome().name().toLowerCase(), duration);
+      if (reply.firstTokenNanos() > 0 && reply.provider() != null) {
+        services.metrics().timeToFirstToken(endpoint, reply.provider(), reply.firstTokenNanos() - start);
+      }
+      reply.attempts().forEach(a -> {
+        int colon = a.lastIndexOf(':');
+        services.metrics().upstreamResponse(a.substring(0, colon), a.substring(colon + 1));
+      });
+      if (reply.provider() != null && reply.upstreamModel() != null) {
+        var u = reply.usageReported();
+        services.metrics().tokens(reply.provider(), reply.upstreamModel(), "prompt", u.promptTokens());
+        services.metrics().tokens(reply.provider(), reply.upstreamModel(), "completion", u.completionTokens());
+        services.metrics().tokens(reply.provider(), reply.upstreamModel(), "cached", u.cachedTokens());
+      }
+      services.accessLog().log(reply, method, path, start);
+    });
+    try {
+      ctx.put("clientKey", services.auth().authenticate(req.getHeader(HttpHeaders.AUTHORIZATION)));
+    } catch (ApiException e) {
+      reply.sendError(e.error(), -1);
+      return;
+    }
+    ctx.next();
+  }
+
+  private void proxy(RoutingContext ctx, Endpoint endpoint) {
+    ClientReply reply = ctx.get(REPLY);
+    long start = ctx.get(START);
+    GatewayRequest request;
+    try {
+      request = validator.parse(endpoint, ctx.body().buffer(), reply.requestId(), ctx.get("clientKey"),
+          ctx.request().getHeader("x-switchboard-provider"), ctx.request().getHeader("x-switchboard-strategy"), start);
+    } catch (ApiException e) {
+      reply.sendError(e.error(), -1);
+      return;
+    }
+    reply.request(request);
+    Route route = services.catalog().resolve(request.model()).orElse(null);
+    if (route == null) {
+      reply.sendError(ApiError.modelNotFound(request.model()), -1);
+      return;
+    }
+    chain.execute(request, route, reply);
+  }
+
+  private void listModels(RoutingContext ctx) {
+    ClientReply reply = ctx.get(REPLY);
+    reply.sendJson(200, "application/json", services.catalog().toOpenAiList().toBuffer());
+  }
+
+  private void getModel(RoutingContext ctx) {
+    ClientReply reply = ctx.get(REPLY);
+    String model = ctx.pathParam("model");
+    services.catalog().toOpenAiList().getJsonArray("data").stream()
+        .map(o -> (io.vertx.core.json.JsonObject) o)
+        .filter(o -> model.equals(o.getString("id")))
+        .findFirst()
+        .ifPresentOrElse(o -> reply.sendJson(200, "application/json", o.toBuffer()),
+            () -> reply.sendError(ApiError.modelNotFound(model), -1));
+  }
+
+  /** Errors outside the proxy path (unknown route, body limit, bad method) still leave in OpenAI's shape. */
+  private void fail(RoutingContext ctx, ApiError error) {
+    ClientReply reply = ctx.get(REPLY);
+    if (reply == null) {
+      reply = new ClientReply(ctx.response(), requestId(ctx));
+    }
+    if (ctx.response().headWritten()) {
+      ctx.response().reset();
+      return;
+    }
+    reply.sendError(error, -1);
+  }
+
+  private static String requestId(RoutingContext ctx) {
+    String id = ctx.get("requestId");
+    if (id != null) {
+      return id;
+    }
+    String given = ctx.request().getHeader("x-request-id");
+    if (given != null && !given.isEmpty() && given.length() <= 128 && given.chars().allMatch(c -> c > 32 && c < 127)) {
+      id = given;
+    } else {
+      ThreadLocalRandom r = ThreadLocalRandom.current();
+      id = "req_" + Long.toHexString(r.nextLong() | Long.MIN_VALUE) + Long.toHexString(r.nextLong() | Long.MIN_VALUE);
+    }
+    ctx.put("requestId", id);
+    return id;
+  }
+}

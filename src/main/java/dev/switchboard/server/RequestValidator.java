@@ -1,0 +1,207 @@
+package dev.switchboard.server;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Set;
+
+/**
+ * Parses and checks a request body once, the way OpenAI does, so a bad request fails here with a precise
+ * {@code param} instead of costing an upstream round trip. Fields Switchboard does not know pass through
+ * untouched; known ones are only type-checked.
+ */
+public final class RequestValidator {
+  private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");
+  private static final Set<String> NUMBERS = Set.of("temperature", "top_p", "presence_penalty", "frequency_penalty");
+  private static final Set<String> INTEGERS = Set.of("max_tokens", "max_completion_tokens", "n", "seed",
+      "top_logprobs", "best_of", "dimensions");
+  private static final String DEFAULT_IMAGE_MODEL = "dall-e-2";
+
+  public GatewayRequest parse(Endpoint endpoint, Buffer raw, String requestId, String clientKey,
+                              String pinnedProvider, String strategy, long receivedNanos) {
+    if (raw == null || raw.length() == 0) {
+      throw new ApiException(ApiError.invalid("We could not parse the JSON body of your request: the body is empty. "
+          + "Send a JSON object with 'Content-Type: application/json'.", null, "invalid_json"));
+    }
+    if (firstNonBlank(raw) != '{') {
+      throw new ApiException(ApiError.invalid("We could not parse the JSON body of your request: the body must be a "
+          + "JSON object.", null, "invalid_json"));
+    }
+    JsonObject body;
+    try {
+      body = new JsonObject(raw);
+    } catch (DecodeException e) {
+      throw new ApiException(ApiError.invalid("We could not parse the JSON body of your request: "
+          + firstLine(e.getMessage()), null, "invalid_json"));
+    }
+    String model = model(endpoint, body);
+    boolean stream = false;
+    boolean includeUsage = false;
+    if (endpoint.streamable()) {
+      stream = bool(body, "stream");
+      Object options = body.getValue("stream_options");
+      if (options != null && !(options instanceof JsonObject)) {
+        throw new ApiException(ApiError.invalidType("stream_options", "an object"));
+      }
+      if (options instanceof JsonObject o) {
+        if (!stream) {
+          throw new ApiException(ApiError.invalidParam("stream_options",
+              "The 'stream_options' parameter is only allowed when 'stream' is enabled."));
+        }
+        includeUsage = bool(o, "include_usage", "stream_options.include_usage");
+      }
+    }
+    common(body);
+    switch (endpoint) {
+      case CHAT -> chat(body);
+      case COMPLETIONS -> required(body, "prompt", v -> v instanceof String || v instanceof JsonArray a && !a.isEmpty(),
+          "a string or a non-empty array");
+      case EMBEDDINGS -> required(body, "input", v -> v instanceof String || v instanceof JsonArray a && !a.isEmpty(),
+          "a string or a non-empty array");
+      case IMAGES -> required(body, "prompt", v -> v instanceof String s && !s.isBlank(), "a non-empty string");
+      case SPEECH -> {
+        required(body, "input", v -> v instanceof String, "a string");
+        required(body, "voice", v -> v instanceof String || v instanceof JsonObject, "a string");
+      }
+    }
+    return new GatewayRequest(requestId, endpoint, model, stream, includeUsage, body, raw, clientKey, pinnedProvider,
+        strategy, receivedNanos);
+  }
+
+  private static String model(Endpoint endpoint, JsonObject body) {
+    Object m = body.getValue("model");
+    if (m == null) {
+      if (endpoint == Endpoint.IMAGES) {
+        return DEFAULT_IMAGE_MODEL;
+      }
+      throw new ApiException(ApiError.missingParam("model"));
+    }
+    if (!(m instanceof String s)) {
+      throw new ApiException(ApiError.invalidType("model", "a string"));
+    }
+    if (s.isBlank()) {
+      throw new ApiException(ApiError.invalidParam("model", "'model' must not be empty."));
+    }
+    if (s.length() > 256) {
+      throw new ApiException(ApiError.invalidParam("model", "'model' is longer than 256 characters."));
+    }
+    return s;
+  }
+
+  private static void common(JsonObject body) {
+    for (String key : NUMBERS) {
+      Object v = body.getValue(key);
+      if (v != null && !(v instanceof Number)) {
+        throw new ApiException(ApiError.invalidType(key, "a number"));
+      }
+    }
+    for (String key : INTEGERS) {
+      Object v = body.getValue(key);
+      if (v != null && !(v instanceof Integer || v instanceof Long)) {
+        throw new ApiException(ApiError.invalidType(key, "an integer"));
+      }
+    }
+    Object n = body.getValue("n");
+    if (n instanceof Number num && num.longValue() < 1) {
+      throw new ApiException(ApiError.invalidParam("n", "'n' must be at least 1."));
+    }
+    for (String key : new String[] {"max_tokens", "max_completion_tokens"}) {
+      if (body.getValue(key) instanceof Number num && num.longValue() < 1) {
+        throw new ApiException(ApiError.invalidParam(key, "'" + key + "' must be at least 1."));
+      }
+    }
+    Object stop = body.getValue("stop");
+    if (stop != null && !(stop instanceof String) && !(stop instanceof JsonArray)) {
+      throw new ApiException(ApiError.invalidType("stop", "a string or an array of strings"));
+    }
+  }
+
+  private static void chat(JsonObject body) {
+    Object messages = body.getValue("messages");
+    if (messages == null) {
+      throw new ApiException(ApiError.missingParam("messages"));
+    }
+    if (!(messages instanceof JsonArray arr)) {
+      throw new ApiException(ApiError.invalidType("messages", "an array"));
+    }
+    if (arr.isEmpty()) {
+      throw new ApiException(ApiError.invalidParam("messages", "'messages' must contain at least one message."));
+    }
+    for (int i = 0; i < arr.size(); i++) {
+      String p = "messages[" + i + "]";
+      if (!(arr.getValue(i) instanceof JsonObject m)) {
+        throw new ApiException(ApiError.invalidType(p, "an object"));
+      }
+      Object role = m.getValue("role");
+      if (role == null) {
+        throw new ApiException(ApiError.missingParam(p + ".role"));
+      }
+      if (!(role instanceof String r) || !ROLES.contains(r)) {
+        throw new ApiException(ApiError.invalidParam(p + ".role", "Invalid value for '" + p + ".role': expected one of "
+            + "'system', 'developer', 'user', 'assistant', 'tool' or 'function'."));
+      }
+      Object content = m.getValue("content");
+      if (content != null && !(content instanceof String) && !(content instanceof JsonArray)) {
+        throw new ApiException(ApiError.invalidType(p + ".content", "a string or an array of content parts"));
+      }
+    }
+    Object tools = body.getValue("tools");
+    if (tools != null && !(tools instanceof JsonArray)) {
+      throw new ApiException(ApiError.invalidType("tools", "an array"));
+    }
+    Object toolChoice = body.getValue("tool_choice");
+    if (toolChoice != null && !(toolChoice instanceof String) && !(toolChoice instanceof JsonObject)) {
+      throw new ApiException(ApiError.invalidType("tool_choice", "a string or an object"));
+    }
+  }
+
+  private static boolean bool(JsonObject o, String key) {
+    return bool(o, key, key);
+  }
+
+  private static boolean bool(JsonObject o, String key, String param) {
+    Object v = o.getValue(key);
+    if (v == null) {
+      return false;
+    }
+    if (!(v instanceof Boolean b)) {
+      throw new ApiException(ApiError.invalidType(param, "a boolean"));
+    }
+    return b;
+  }
+
+  private interface Check {
+    boolean ok(Object value);
+  }
+
+  private static void required(JsonObject body, String key, Check check, String expected) {
+    Object v = body.getValue(key);
+    if (v == null) {
+      throw new ApiException(ApiError.missingParam(key));
+    }
+    if (!check.ok(v)) {
+      throw new ApiException(ApiError.invalidType(key, expected));
+    }
+  }
+
+  public static int firstNonBlank(Buffer b) {
+    for (int i = 0; i < b.length(); i++) {
+      byte c = b.getByte(i);
+      if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+        return c;
+      }
+    }
+    return -1;
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "malformed JSON";
+    }
+    int nl = s.indexOf('\n');
+    String line = nl < 0 ? s : s.substring(0, nl);
+    return line.length() > 300 ? line.substring(0, 300) : line;
+  }
+}
