@@ -1,0 +1,64 @@
+package dev.switchboard.testing;
+
+import dev.switchboard.Switchboard;
+import dev.switchboard.config.ConfigLoader;
+import dev.switchboard.config.SwitchboardConfig;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts a real gateway in this JVM from YAML text, on a free port with one event-loop instance, and stops it.
+ * The YAML's server section is optional; {@code server.port} defaults to 0 here.
+ */
+public final class GatewayUnderTest implements AutoCloseable {
+  private final Switchboard gateway;
+
+  private GatewayUnderTest(Switchboard gateway) {
+    this.gateway = gateway;
+  }
+
+  public static GatewayUnderTest start(String yaml) {
+    return start(yaml, Map.of());
+  }
+
+  public static GatewayUnderTest start(String yaml, Map<String, String> env) {
+    String withServer = yaml.contains("server:") ? yaml
+        : "server:\n  host: 127.0.0.1\n  port: 0\n  instances: 1\n  shutdown_grace: 5s\n" + yaml;
+    Map<String, String> environment = new HashMap<>(env);
+    SwitchboardConfig config = ConfigLoader.fromYaml(withServer, environment);
+    try {
+      return new GatewayUnderTest(Switchboard.start(config).toCompletionStage().toCompletableFuture()
+          .get(30, TimeUnit.SECONDS));
+    } catch (Exception e) {
+      throw new IllegalStateException("gateway did not start", e);
+    }
+  }
+
+  public int port() {
+    return gateway.port();
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + port();
+  }
+
+  public Switchboard switchboard() {
+    return gateway;
+  }
+
+  /** Starts the graceful shutdown without waiting for it. */
+  public io.vertx.core.Future<Void> stopAsync() {
+    return gateway.stop();
+  }
+
+  @Override
+  public void close() {
+    try {
+      gateway.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("gateway did not stop", e);
+    }
+  }
+}
