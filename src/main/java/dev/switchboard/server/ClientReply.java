@@ -34,6 +34,7 @@ public final class ClientReply {
   private boolean committed;
   private boolean finished;
   private boolean clientClosed;
+  private boolean ending;
   private Runnable cancel;
   private int status;
   private Outcome outcome;
@@ -111,6 +112,7 @@ public final class ClientReply {
     }
     firstToken();
     response.putHeader(HttpHeaders.CONTENT_TYPE, contentType == null ? "application/json" : contentType);
+    ending = true;
     response.end(body);
     finish(status < 400 ? Outcome.OK : Outcome.CLIENT_ERROR);
   }
@@ -124,6 +126,7 @@ public final class ClientReply {
       response.putHeader("retry-after", Long.toString(Math.max(1, (retryAfterMillis + 999) / 1000)));
     }
     response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+    ending = true;
     response.end(error.toJson().toBuffer());
     finish(error.status() >= 500 || ApiError.UPSTREAM.equals(error.type()) ? Outcome.UPSTREAM_ERROR : Outcome.CLIENT_ERROR);
   }
@@ -160,6 +163,7 @@ public final class ClientReply {
       response.write(Buffer.buffer(8 + 256).appendBuffer(DATA).appendBuffer(inBandError.toJson().toBuffer())
           .appendBuffer(EVENT_END));
     }
+    ending = true;
     response.end(DONE.copy());
     finish(inBandError == null ? Outcome.OK : Outcome.STREAM_ERROR);
   }
@@ -185,6 +189,7 @@ public final class ClientReply {
 
   public void endRaw() {
     if (!finished) {
+      ending = true;
       response.end();
       finish(Outcome.OK);
     }
@@ -194,6 +199,7 @@ public final class ClientReply {
   public void abortRaw() {
     if (!finished) {
       error = new ApiError(502, ApiError.UPSTREAM, "upstream body interrupted", null, "stream_interrupted");
+      ending = true;
       response.reset();
       finish(Outcome.STREAM_ERROR);
     }
@@ -232,7 +238,8 @@ public final class ClientReply {
   }
 
   private void onClientClose() {
-    if (finished) {
+    // Vert.x also calls this when a finished response releases its stream; only an unfinished one was cut short.
+    if (finished || ending) {
       return;
     }
     clientClosed = true;
