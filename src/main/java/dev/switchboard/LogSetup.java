@@ -51,6 +51,34 @@ public final class LogSetup {
     }
   }
 
+  /**
+   * JUL's own shutdown hook resets every handler, racing ours: the shutdown's log lines would vanish. This manager
+   * ignores that reset; Switchboard's shutdown hook resets it when it is done.
+   */
+  public static final class ShutdownAwareLogManager extends LogManager {
+    private static volatile ShutdownAwareLogManager instance;
+
+    public ShutdownAwareLogManager() {
+      instance = this;
+    }
+
+    @Override
+    public void reset() {
+      // ignored: see class comment
+    }
+
+    static void resetNow() {
+      ShutdownAwareLogManager m = instance;
+      if (m != null) {
+        m.reallyReset();
+      }
+    }
+
+    private void reallyReset() {
+      super.reset();
+    }
+  }
+
   /** Plain lines: access-log records are already JSON; others get a timestamp, level and logger. */
   static final class LineFormatter extends Formatter {
     @Override

@@ -33,6 +33,13 @@ import java.util.logging.Logger;
  * SIGTERM. Tests start gateways through {@link #start(SwitchboardConfig)} in-process.
  */
 public final class Switchboard {
+  static {
+    // Must precede the first Logger: keeps JUL alive during shutdown hooks so draining is logged.
+    if (System.getProperty("java.util.logging.manager") == null) {
+      System.setProperty("java.util.logging.manager", LogSetup.ShutdownAwareLogManager.class.getName());
+    }
+  }
+
   private static final Logger LOG = Logger.getLogger(Switchboard.class.getName());
   public static final String DEFAULT_CONFIG = "conf/switchboard.yaml";
 
@@ -91,6 +98,7 @@ public final class Switchboard {
         LOG.warning("shutdown did not finish cleanly: " + e);
       }
       LogSetup.flush();
+      LogSetup.ShutdownAwareLogManager.resetNow();
     }, "switchboard-shutdown"));
   }
 

@@ -1,0 +1,25 @@
+# syntax=docker/dockerfile:1
+# Build: docker build -t switchboard .
+# Run:   docker run -p 8080:8080 -e OPENAI_API_KEY=sk-... switchboard
+#        (mount your own config with -v $PWD/conf:/app/conf)
+
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml .
+RUN mvn -B -ntp -q dependency:go-offline
+COPY src ./src
+RUN mvn -B -ntp -q -DskipTests package
+
+FROM eclipse-temurin:17-jre
+RUN useradd --system --uid 10001 --home-dir /app switchboard
+WORKDIR /app
+COPY --from=build /src/target/switchboard.jar /app/switchboard.jar
+COPY conf /app/conf
+USER switchboard
+EXPOSE 8080
+ENV JAVA_OPTS="-XX:+UseG1GC -XX:MaxRAMPercentage=75"
+# No curl in the JRE image: bash's /dev/tcp is enough for a liveness probe.
+HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
+  CMD bash -c 'exec 3<>/dev/tcp/127.0.0.1/8080 && printf "GET /health HTTP/1.0\r\n\r\n" >&3 && head -1 <&3 | grep -q " 200 "'
+# exec so the JVM is PID 1 and receives SIGTERM for the graceful shutdown.
+ENTRYPOINT ["bash", "-c", "exec java $JAVA_OPTS -jar /app/switchboard.jar -c ${SWITCHBOARD_CONFIG:-/app/conf/switchboard.yaml}"]
