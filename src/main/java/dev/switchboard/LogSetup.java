@@ -42,6 +42,9 @@ public final class LogSetup {
     handler.setLevel(jul);
     // Netty and Vert.x internals are noisy at FINE; keep them at INFO unless asked.
     Logger.getLogger("io.netty").setLevel(jul.intValue() < Level.INFO.intValue() ? Level.INFO : jul);
+    // Every gateway instance's HTTP server registers Vert.x's shared connection gauge; Micrometer warns about the
+    // duplicates at start-up although they are expected and harmless.
+    Logger.getLogger("io.micrometer.core.instrument.MeterRegistry").setLevel(Level.SEVERE);
   }
 
   public static void flush() {
