@@ -18,6 +18,9 @@ import java.util.logging.Logger;
  */
 public final class LogSetup {
   private static volatile AsyncHandler handler;
+  /** JUL holds loggers weakly: a level set on one nobody references is lost at the next GC. */
+  private static final Logger NETTY = Logger.getLogger("io.netty");
+  private static final Logger METER_REGISTRY = Logger.getLogger("io.micrometer.core.instrument.MeterRegistry");
 
   private LogSetup() {
   }
@@ -41,10 +44,10 @@ public final class LogSetup {
     root.setLevel(jul);
     handler.setLevel(jul);
     // Netty and Vert.x internals are noisy at FINE; keep them at INFO unless asked.
-    Logger.getLogger("io.netty").setLevel(jul.intValue() < Level.INFO.intValue() ? Level.INFO : jul);
+    NETTY.setLevel(jul.intValue() < Level.INFO.intValue() ? Level.INFO : jul);
     // Every gateway instance's HTTP server registers Vert.x's shared connection gauge; Micrometer warns about the
     // duplicates at start-up although they are expected and harmless.
-    Logger.getLogger("io.micrometer.core.instrument.MeterRegistry").setLevel(Level.SEVERE);
+    METER_REGISTRY.setLevel(Level.SEVERE);
   }
 
   public static void flush() {
