@@ -63,9 +63,26 @@ public final class ConfigLoader {
     if (!(doc instanceof Map<?, ?> map)) {
       throw new ConfigException("the config must be a YAML mapping at the top level");
     }
-    @SuppressWarnings("unchecked")
-    JsonObject json = new JsonObject((Map<String, Object>) map);
-    return parse(json, env);
+    return parse((JsonObject) textKeys(map), env);
+  }
+
+  /**
+   * YAML reads keys such as {@code 1:} or {@code 3.5:} as numbers; JSON keys are text. Converts every mapping key
+   * to its text, as vertx-config's YAML store (the launcher's path) does, instead of failing later with a
+   * ClassCastException.
+   */
+  private static Object textKeys(Object value) {
+    if (value instanceof Map<?, ?> m) {
+      JsonObject out = new JsonObject();
+      m.forEach((k, v) -> out.put(String.valueOf(k), textKeys(v)));
+      return out;
+    }
+    if (value instanceof List<?> l) {
+      io.vertx.core.json.JsonArray out = new io.vertx.core.json.JsonArray();
+      l.forEach(v -> out.add(textKeys(v)));
+      return out;
+    }
+    return value;
   }
 
   public static SwitchboardConfig parse(JsonObject raw, Map<String, String> env) {

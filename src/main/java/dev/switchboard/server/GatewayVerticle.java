@@ -56,7 +56,8 @@ public final class GatewayVerticle extends VerticleBase {
 
     router.route("/v1/*").handler(this::begin);
     router.get("/v1/models").handler(this::listModels);
-    router.get("/v1/models/:model").handler(this::getModel);
+    // Model ids may contain '/' (OpenRouter and Groq style "meta-llama/llama-3-8b"), so the id is the whole rest.
+    router.getWithRegex("/v1/models/(?<model>.+)").handler(this::getModel);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(sc.maxBodyBytes()).setHandleFileUploads(false);
     for (Endpoint endpoint : Endpoint.values()) {
       router.post(endpoint.path()).handler(body).handler(ctx -> proxy(ctx, endpoint));

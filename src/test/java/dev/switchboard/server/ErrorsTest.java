@@ -1,0 +1,270 @@
+package dev.switchboard.server;
+
+import dev.switchboard.testing.FakeProvider;
+import dev.switchboard.testing.GatewayUnderTest;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every way a request can fail, each answered in OpenAI's error shape with x-request-id. */
+class ErrorsTest {
+  private static final String PROVIDER_KEY = "sk-errors-provider-key-0042";
+  private static final String CHAT = "{\"model\":\"gpt-real\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+  private FakeProvider upstream;
+  private GatewayUnderTest gateway;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeEach
+  void start() {
+    upstream = new FakeProvider();
+    gateway = GatewayUnderTest.start("""
+        server:
+          host: 127.0.0.1
+          port: 0
+          instances: 1
+          shutdown_grace: 2s
+          max_body_size: 2kb
+        providers:
+        %s
+        """.formatted(upstream.providerYaml("up", PROVIDER_KEY, "gpt-real")));
+  }
+
+  @AfterEach
+  void stop() {
+    gateway.close();
+    upstream.close();
+  }
+
+  private HttpResponse<String> send(String method, String path, String body) throws Exception {
+    HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
+        : HttpRequest.BodyPublishers.ofString(body);
+    return http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path))
+        .header("Content-Type", "application/json")
+        .method(method, publisher).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> chat(String body) throws Exception {
+    return send("POST", "/v1/chat/completions", body);
+  }
+
+  /** Asserts status, the exact OpenAI error shape, the JSON content type and x-request-id; returns the error. */
+  private static JsonObject assertError(HttpResponse<String> resp, int status, String type, String param, String code) {
+    assertThat(resp.statusCode()).as("status of %s", resp.body()).isEqualTo(status);
+    assertThat(resp.headers().firstValue("content-type")).hasValueSatisfying(
+        v -> assertThat(v).startsWith("application/json"));
+    assertThat(resp.headers().firstValue("x-request-id")).hasValueSatisfying(v -> assertThat(v).isNotBlank());
+    JsonObject body = new JsonObject(resp.body());
+    assertThat(body.fieldNames()).containsExactly("error");
+    JsonObject error = body.getJsonObject("error");
+    assertThat(error.fieldNames()).containsExactlyInAnyOrder("message", "type", "param", "code");
+    assertThat(error.getString("message")).isNotBlank();
+    assertThat(error.getString("type")).isEqualTo(type);
+    assertThat(error.getString("param")).isEqualTo(param);
+    assertThat(error.getString("code")).isEqualTo(code);
+    return error;
+  }
+
+  // ---- request validation ----------------------------------------------------------------------------------------
+
+  @Test
+  void malformedJson() throws Exception {
+    assertError(chat("{\"model\": \"gpt-real\", \"messages\": ["), 400, "invalid_request_error", null, "invalid_json");
+    assertError(chat(""), 400, "invalid_request_error", null, "invalid_json");
+  }
+
+  @Test
+  void bodyMustBeAnObject() throws Exception {
+    assertError(chat("[{\"model\":\"gpt-real\"}]"), 400, "invalid_request_error", null, "invalid_json");
+    assertError(chat("\"just a string\""), 400, "invalid_request_error", null, "invalid_json");
+  }
+
+  @Test
+  void missingModel() throws Exception {
+    JsonObject e = assertError(chat("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"), 400,
+        "invalid_request_error", "model", "missing_required_parameter");
+    assertThat(e.getString("message")).contains("model");
+  }
+
+  @Test
+  void messagesOfTheWrongType() throws Exception {
+    assertError(chat("{\"model\":\"gpt-real\",\"messages\":\"hi\"}"), 400, "invalid_request_error", "messages",
+        "invalid_type");
+    assertError(chat("{\"model\":\"gpt-real\"}"), 400, "invalid_request_error", "messages",
+        "missing_required_parameter");
+    assertError(chat("{\"model\":\"gpt-real\",\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}"), 400,
+        "invalid_request_error", "messages[0].role", "invalid_value");
+  }
+
+  @Test
+  void temperatureAsString() throws Exception {
+    assertError(chat("{\"model\":\"gpt-real\",\"temperature\":\"0.5\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"),
+        400, "invalid_request_error", "temperature", "invalid_type");
+  }
+
+  @Test
+  void maxTokensZero() throws Exception {
+    assertError(chat("{\"model\":\"gpt-real\",\"max_tokens\":0,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"),
+        400, "invalid_request_error", "max_tokens", "invalid_value");
+  }
+
+  @Test
+  void streamAsString() throws Exception {
+    assertError(chat("{\"model\":\"gpt-real\",\"stream\":\"true\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"),
+        400, "invalid_request_error", "stream", "invalid_type");
+  }
+
+  @Test
+  void validationErrorsNeverReachTheUpstream() throws Exception {
+    chat("{\"model\":\"gpt-real\",\"max_tokens\":0,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+    chat("{\"model\":\"gpt-real\",\"messages\":\"hi\"}");
+    assertThat(upstream.server().getAllServeEvents()).isEmpty();
+  }
+
+  @Test
+  void bodyOverTheLimit() throws Exception {
+    String big = "{\"model\":\"gpt-real\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(3000) + "\"}]}";
+    JsonObject e = assertError(chat(big), 413, "invalid_request_error", null, "request_too_large");
+    assertThat(e.getString("message")).contains("2048");
+    assertThat(upstream.server().getAllServeEvents()).isEmpty();
+    // the same body without a Content-Length (chunked upload) is refused too
+    HttpResponse<String> chunked = http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/chat/completions"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofInputStream(
+            () -> new java.io.ByteArrayInputStream(big.getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertError(chunked, 413, "invalid_request_error", null, "request_too_large");
+    assertThat(upstream.server().getAllServeEvents()).isEmpty();
+    // just under the limit is fine
+    upstream.chatJson("ok");
+    String small = "{\"model\":\"gpt-real\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(1900) + "\"}]}";
+    assertThat(chat(small).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void unknownRoutes() throws Exception {
+    JsonObject e = assertError(send("POST", "/v1/chat/complete", CHAT), 404, "invalid_request_error", null,
+        "unknown_url");
+    assertThat(e.getString("message")).contains("/v1/chat/complete");
+    assertError(send("GET", "/nothing/here", null), 404, "invalid_request_error", null, "unknown_url");
+  }
+
+  @Test
+  void wrongMethod() throws Exception {
+    HttpResponse<String> resp = send("GET", "/v1/chat/completions", null);
+    assertError(resp, 405, "invalid_request_error", null, "method_not_allowed");
+    assertThat(resp.headers().firstValue("allow")).hasValue("POST");
+    HttpResponse<String> models = send("POST", "/v1/models", "{}");
+    assertError(models, 405, "invalid_request_error", null, "method_not_allowed");
+    assertThat(models.headers().firstValue("allow")).hasValue("GET");
+  }
+
+  @Test
+  void unknownModel() throws Exception {
+    JsonObject e = assertError(chat("{\"model\":\"gpt-nope\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"),
+        404, "invalid_request_error", "model", "model_not_found");
+    assertThat(e.getString("message")).contains("gpt-nope");
+  }
+
+  // ---- upstream errors -------------------------------------------------------------------------------------------
+
+  @Test
+  void upstreamClientErrorPassesThrough() throws Exception {
+    upstream.stub("/chat/completions", aResponse().withStatus(400).withHeader("Content-Type", "application/json")
+        .withBody("{\"error\":{\"message\":\"This model's maximum context length is 128000 tokens.\","
+            + "\"type\":\"invalid_request_error\",\"param\":\"messages\",\"code\":\"context_length_exceeded\"}}"));
+
+    HttpResponse<String> resp = chat(CHAT);
+
+    JsonObject e = assertError(resp, 400, "invalid_request_error", "messages", "context_length_exceeded");
+    assertThat(e.getString("message")).isEqualTo("This model's maximum context length is 128000 tokens.");
+    assertThat(resp.headers().firstValue("x-switchboard-provider")).hasValue("up");
+    assertThat(resp.headers().firstValue("x-switchboard-attempts")).hasValue("up:400");
+  }
+
+  @Test
+  void upstreamAuthFailureHidesKeys() throws Exception {
+    String echoed = "sk-proj-abcdefghijklmnop1234";
+    upstream.error("/chat/completions", 401, "invalid_request_error", "invalid_api_key",
+        "Incorrect API key provided: " + echoed + ". You can find your API key at https://platform.openai.com.");
+
+    HttpResponse<String> resp = chat(CHAT);
+
+    assertError(resp, 502, "upstream_error", null, "upstream_auth_failed");
+    String everything = resp.body() + resp.headers().map();
+    assertThat(everything).doesNotContain(echoed).doesNotContain("abcdefghijklmnop").doesNotContain(PROVIDER_KEY);
+  }
+
+  @Test
+  void upstreamClientErrorEchoingAKeyIsScrubbed() throws Exception {
+    upstream.error("/chat/completions", 400, "invalid_request_error", "bad", "Key sk-proj-abcdefghijklmnop1234 bad");
+
+    HttpResponse<String> resp = chat(CHAT);
+
+    JsonObject e = assertError(resp, 400, "invalid_request_error", null, "bad");
+    assertThat(resp.body()).doesNotContain("sk-proj-abcdefghijklmnop1234");
+    assertThat(e.getString("message")).contains("[redacted]");
+  }
+
+  @Test
+  void upstreamRateLimitKeepsRetryAfter() throws Exception {
+    upstream.stub("/chat/completions", aResponse().withStatus(429).withHeader("Content-Type", "application/json")
+        .withHeader("Retry-After", "7")
+        .withBody(FakeProvider.errorBody("requests", "rate_limit_exceeded", "Rate limit reached for requests").encode()));
+
+    HttpResponse<String> resp = chat(CHAT);
+
+    JsonObject e = assertError(resp, 429, "rate_limit_error", null, "upstream_rate_limited");
+    assertThat(e.getString("message")).contains("Rate limit reached");
+    assertThat(resp.headers().firstValue("retry-after")).hasValue("7");
+    assertThat(resp.headers().firstValue("x-switchboard-attempts")).hasValue("up:429");
+  }
+
+  @Test
+  void upstreamQuotaExhausted() throws Exception {
+    upstream.error("/chat/completions", 429, "insufficient_quota", "insufficient_quota",
+        "You exceeded your current quota, please check your plan and billing details.");
+
+    assertError(chat(CHAT), 502, "upstream_error", null, "upstream_quota_exhausted");
+  }
+
+  @Test
+  void upstreamUnavailable() throws Exception {
+    upstream.error("/chat/completions", 503, "server_error", null, "The engine is currently overloaded");
+
+    HttpResponse<String> resp = chat(CHAT);
+
+    JsonObject e = assertError(resp, 503, "upstream_error", null, "upstream_error");
+    assertThat(e.getString("message")).contains("overloaded");
+    assertThat(resp.headers().firstValue("x-switchboard-attempts")).hasValue("up:503");
+  }
+
+  @Test
+  void upstreamOkWithNonJsonBody() throws Exception {
+    upstream.stub("/chat/completions", aResponse().withStatus(200).withHeader("Content-Type", "text/html")
+        .withBody("<html><body>Gateway portal login</body></html>"));
+
+    HttpResponse<String> resp = chat(CHAT);
+
+    assertError(resp, 502, "upstream_error", null, "invalid_upstream_response");
+    assertThat(resp.body()).doesNotContain("<html>");
+    assertThat(resp.headers().firstValue("x-switchboard-attempts")).hasValue("up:invalid");
+  }
+
+  @Test
+  void requestIdIsEchoedOnErrors() throws Exception {
+    HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/chat/completions"))
+        .header("x-request-id", "client-chosen-17")
+        .POST(HttpRequest.BodyPublishers.ofString("{")).build(), HttpResponse.BodyHandlers.ofString());
+    assertError(resp, 400, "invalid_request_error", null, "invalid_json");
+    assertThat(resp.headers().firstValue("x-request-id")).hasValue("client-chosen-17");
+  }
+}

@@ -1,0 +1,188 @@
+package dev.switchboard.server;
+
+import dev.switchboard.testing.FakeProvider;
+import dev.switchboard.testing.GatewayUnderTest;
+import dev.switchboard.testing.SseClient;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/** The shipped conf/switchboard.yaml: out of the box the built-in local provider answers, marked degraded. */
+class LocalFallbackTest {
+  private static final String CHAT = "{\"model\":\"gpt-4o-mini\",%s\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  /** The shipped file as is; only the listener (and a short grace so tests stop quickly) come from outside. */
+  private static GatewayUnderTest shipped(Map<String, String> extraEnv) throws Exception {
+    String yaml = Files.readString(Path.of("conf/switchboard.yaml"), StandardCharsets.UTF_8)
+        .replace("shutdown_grace: 30s", "shutdown_grace: 1s");
+    Map<String, String> env = new HashMap<>(extraEnv);
+    env.put("SWITCHBOARD_PORT", "0");
+    env.put("SWITCHBOARD_HOST", "127.0.0.1");
+    return GatewayUnderTest.start(yaml, env);
+  }
+
+  private HttpResponse<String> post(GatewayUnderTest gw, String path, String body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(gw.baseUrl() + path))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static void assertDegradedLocal(HttpResponse<String> resp) {
+    assertThat(resp.statusCode()).as(resp.body()).isEqualTo(200);
+    assertThat(resp.headers().firstValue("x-switchboard-provider")).hasValue("local");
+    assertThat(resp.headers().firstValue("x-switchboard-degraded")).hasValue("true");
+    assertThat(resp.headers().firstValue("x-switchboard-attempts")).hasValue("local:200");
+    assertThat(resp.headers().firstValue("x-request-id")).isPresent();
+  }
+
+  @Test
+  void chatJsonAndStreamAreAnsweredLocallyWhenNoKeyIsSet() throws Exception {
+    try (GatewayUnderTest gw = shipped(Map.of())) {
+      HttpResponse<String> json = post(gw, "/v1/chat/completions", CHAT.formatted(""));
+      assertDegradedLocal(json);
+      assertThat(json.headers().firstValue("content-type")).hasValue("application/json");
+      JsonObject body = new JsonObject(json.body());
+      assertThat(body.getString("object")).isEqualTo("chat.completion");
+      assertThat(body.getString("model")).isEqualTo("gpt-4o-mini");
+      assertThat(body.getString("system_fingerprint")).isEqualTo("switchboard-local");
+      JsonObject choice = body.getJsonArray("choices").getJsonObject(0);
+      assertThat(choice.getString("finish_reason")).isEqualTo("stop");
+      assertThat(choice.getJsonObject("message").getString("role")).isEqualTo("assistant");
+      assertThat(choice.getJsonObject("message").getString("content")).containsIgnoringCase("degraded mode");
+      JsonObject usage = body.getJsonObject("usage");
+      assertThat(usage.getLong("total_tokens")).isEqualTo(usage.getLong("prompt_tokens")
+          + usage.getLong("completion_tokens"));
+
+      HttpResponse<String> stream = post(gw, "/v1/chat/completions", CHAT.formatted("\"stream\":true,"));
+      assertDegradedLocal(stream);
+      assertThat(stream.headers().firstValue("content-type"))
+          .hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
+      List<String> events = SseClient.dataEvents(stream.body());
+      assertThat(events).hasSizeGreaterThan(3);
+      assertThat(events.get(events.size() - 1)).isEqualTo("[DONE]");
+      StringBuilder text = new StringBuilder();
+      String finish = null;
+      for (String e : events.subList(0, events.size() - 1)) {
+        JsonObject chunk = new JsonObject(e);
+        assertThat(chunk.getString("object")).isEqualTo("chat.completion.chunk");
+        JsonObject c = chunk.getJsonArray("choices").getJsonObject(0);
+        String piece = c.getJsonObject("delta").getString("content");
+        if (piece != null) {
+          text.append(piece);
+        }
+        if (c.getString("finish_reason") != null) {
+          finish = c.getString("finish_reason");
+        }
+      }
+      assertThat(text.toString()).containsIgnoringCase("degraded mode");
+      assertThat(finish).isEqualTo("stop");
+    }
+  }
+
+  @Test
+  void embeddingsBase64AreLittleEndianFloat32OfTheRequestedDimensions() throws Exception {
+    try (GatewayUnderTest gw = shipped(Map.of())) {
+      int dims = 64;
+      HttpResponse<String> resp = post(gw, "/v1/embeddings", "{\"model\":\"text-embedding-3-small\",\"input\":"
+          + "[\"alpha\",\"beta\"],\"encoding_format\":\"base64\",\"dimensions\":" + dims + "}");
+      assertDegradedLocal(resp);
+      JsonObject body = new JsonObject(resp.body());
+      assertThat(body.getString("object")).isEqualTo("list");
+      JsonArray data = body.getJsonArray("data");
+      assertThat(data).hasSize(2);
+      float[][] vectors = new float[2][];
+      for (int i = 0; i < 2; i++) {
+        JsonObject item = data.getJsonObject(i);
+        assertThat(item.getInteger("index")).isEqualTo(i);
+        assertThat(item.getString("object")).isEqualTo("embedding");
+        byte[] bytes = Base64.getDecoder().decode(item.getString("embedding"));
+        assertThat(bytes).hasSize(dims * 4);
+        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        float[] v = new float[dims];
+        double norm = 0;
+        for (int d = 0; d < dims; d++) {
+          v[d] = buf.getFloat();
+          assertThat(Float.isFinite(v[d])).isTrue();
+          norm += v[d] * v[d];
+        }
+        // read as little-endian the vector is a unit vector; any other byte order would not be
+        assertThat(Math.sqrt(norm)).isCloseTo(1.0, within(1e-3));
+        vectors[i] = v;
+      }
+      assertThat(vectors[0]).isNotEqualTo(vectors[1]);
+
+      // deterministic per input, and the float format carries the same numbers
+      HttpResponse<String> floats = post(gw, "/v1/embeddings", "{\"model\":\"text-embedding-3-small\",\"input\":"
+          + "\"alpha\",\"dimensions\":" + dims + "}");
+      JsonArray arr = new JsonObject(floats.body()).getJsonArray("data").getJsonObject(0).getJsonArray("embedding");
+      assertThat(arr).hasSize(dims);
+      for (int d = 0; d < dims; d++) {
+        assertThat(arr.getDouble(d).floatValue()).isEqualTo(vectors[0][d]);
+      }
+    }
+  }
+
+  @Test
+  void modelListServesEveryKnownModelThroughTheFallback() throws Exception {
+    try (GatewayUnderTest gw = shipped(Map.of())) {
+      HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create(gw.baseUrl() + "/v1/models")).GET()
+          .build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(resp.statusCode()).isEqualTo(200);
+      List<String> ids = new JsonObject(resp.body()).getJsonArray("data").stream()
+          .map(o -> ((JsonObject) o).getString("id")).toList();
+      assertThat(ids).contains("gpt-4o-mini", "claude-sonnet-4-5", "switchboard-local", "fast", "smart");
+    }
+  }
+
+  @Test
+  void withAnOpenAiKeyRequestsGoUpstreamInsteadOfLocal() throws Exception {
+    try (FakeProvider upstream = new FakeProvider();
+         GatewayUnderTest gw = shipped(Map.of("OPENAI_API_KEY", "sk-test", "OPENAI_BASE_URL", upstream.baseUrl()))) {
+      upstream.chatJson("real answer");
+
+      HttpResponse<String> resp = post(gw, "/v1/chat/completions", CHAT.formatted(""));
+
+      assertThat(resp.statusCode()).as(resp.body()).isEqualTo(200);
+      assertThat(resp.headers().firstValue("x-switchboard-provider")).hasValue("openai");
+      assertThat(resp.headers().firstValue("x-switchboard-degraded")).isEmpty();
+      assertThat(new JsonObject(resp.body()).getJsonArray("choices").getJsonObject(0).getJsonObject("message")
+          .getString("content")).isEqualTo("real answer");
+      upstream.server().verify(1, postRequestedFor(urlPathEqualTo("/v1/chat/completions"))
+          .withHeader("Authorization", equalTo("Bearer sk-test")));
+
+      // the `fast` alias skips the disabled groq and lands on openai's gpt-4o-mini
+      HttpResponse<String> fast = post(gw, "/v1/chat/completions",
+          "{\"model\":\"fast\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+      assertThat(fast.headers().firstValue("x-switchboard-provider")).hasValue("openai");
+      upstream.server().verify(postRequestedFor(urlPathEqualTo("/v1/chat/completions"))
+          .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath("$.model",
+              equalTo("gpt-4o-mini"))));
+
+      // a model only a keyless provider serves still falls back to local
+      HttpResponse<String> claude = post(gw, "/v1/chat/completions",
+          "{\"model\":\"claude-haiku-4-5\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+      assertDegradedLocal(claude);
+    }
+  }
+}
