@@ -17,6 +17,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
@@ -89,9 +90,11 @@ public final class Switchboard {
     }
     Switchboard running = gateway;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("shutdown requested: draining for up to " + running.services.config().server().shutdownGrace());
+      var server = running.services.config().server();
+      LOG.info("shutdown requested: /ready fails now, listener closes in " + server.drainDelay().toMillis()
+          + " ms, in-flight requests then get up to " + server.shutdownGrace().toMillis() + " ms");
       try {
-        long wait = running.services.config().server().shutdownGrace().toMillis() + 5_000;
+        long wait = server.drainDelay().toMillis() + server.shutdownGrace().toMillis() + 5_000;
         running.stop().toCompletionStage().toCompletableFuture().get(wait, TimeUnit.MILLISECONDS);
         LOG.info("shutdown complete");
       } catch (Exception e) {
@@ -170,11 +173,23 @@ public final class Switchboard {
     return services;
   }
 
-  /** Graceful stop: readiness goes down, the listener closes, in-flight work gets the grace period. */
+  /**
+   * Graceful stop: readiness goes down at once, the gateway keeps serving for {@code server.drain_delay} so load
+   * balancers notice, then the listener closes and in-flight work gets {@code server.shutdown_grace}.
+   */
   public synchronized Future<Void> stop() {
     if (stopping == null) {
       services.readiness().draining();
-      stopping = vertx.close();
+      long delay = services.config().server().drainDelay().toMillis();
+      // A context-free promise: callbacks chained on Vert.x's own futures would be scheduled on event loops that
+      // the close is shutting down.
+      Promise<Void> closed = Promise.promise();
+      if (delay > 0) {
+        vertx.setTimer(delay, id -> vertx.close().onComplete(closed));
+      } else {
+        vertx.close().onComplete(closed);
+      }
+      stopping = closed.future();
     }
     return stopping;
   }

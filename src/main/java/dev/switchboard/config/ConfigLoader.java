@@ -120,6 +120,7 @@ public final class ConfigLoader {
         (int) n.integer("instances", 0, 0, 256),
         n.size("max_body_size", 10 * MB, 1024, 1024 * MB),
         n.size("max_response_size", 64 * MB, 1024, 4096 * MB),
+        n.duration("drain_delay", Duration.ZERO),
         n.duration("shutdown_grace", Duration.ofSeconds(30)));
     n.rejectUnknown();
     return s;

@@ -8,10 +8,12 @@ import java.time.Duration;
  * @param instances gateway verticle instances; 0 means one per CPU core
  * @param maxBodyBytes largest accepted request body; larger ones get 413
  * @param maxResponseBytes largest upstream non-stream reply the gateway will hold in memory
- * @param shutdownGrace how long in-flight requests and streams may run on after SIGTERM
+ * @param drainDelay after SIGTERM, how long the gateway keeps serving while /ready already fails, so load
+ *     balancers stop sending before the listener closes
+ * @param shutdownGrace how long in-flight requests and streams may run on once the listener closes
  */
 public record ServerConfig(String host, int port, int instances, long maxBodyBytes, long maxResponseBytes,
-                           Duration shutdownGrace) {
+                           Duration drainDelay, Duration shutdownGrace) {
 
   public int effectiveInstances() {
     return instances > 0 ? instances : Math.max(1, Runtime.getRuntime().availableProcessors());

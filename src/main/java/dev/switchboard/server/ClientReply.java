@@ -149,8 +149,41 @@ public final class ClientReply {
       return;
     }
     firstToken();
-    Buffer frame = Buffer.buffer(payload.length() + 8).appendBuffer(DATA).appendBuffer(payload).appendBuffer(EVENT_END);
-    response.write(frame);
+    response.write(frame(payload));
+  }
+
+  /**
+   * Frames one payload as one SSE event. A payload spanning lines (an upstream event sent over several
+   * {@code data:} lines, which the parser joins with "\n") gets a {@code data: } prefix on every line: a bare line
+   * would otherwise be read by clients as an unknown field and dropped, truncating the event.
+   */
+  static Buffer frame(Buffer payload) {
+    int len = payload.length();
+    int breaks = 0;
+    for (int i = 0; i < len; i++) {
+      byte b = payload.getByte(i);
+      if (b == '\n' || b == '\r') {
+        breaks++;
+      }
+    }
+    Buffer frame = Buffer.buffer(len + 8 + breaks * DATA.length()).appendBuffer(DATA);
+    if (breaks == 0) {
+      frame.appendBuffer(payload);
+    } else {
+      int start = 0;
+      for (int i = 0; i < len; i++) {
+        byte b = payload.getByte(i);
+        if (b == '\n' || b == '\r') {
+          frame.appendBuffer(payload, start, i - start).appendByte((byte) '\n').appendBuffer(DATA);
+          if (b == '\r' && i + 1 < len && payload.getByte(i + 1) == '\n') {
+            i++;
+          }
+          start = i + 1;
+        }
+      }
+      frame.appendBuffer(payload, start, len - start);
+    }
+    return frame.appendBuffer(EVENT_END);
   }
 
   /** Ends a committed stream: an in-band error event first when the stream failed, then always [DONE]. */
@@ -166,6 +199,33 @@ public final class ClientReply {
     ending = true;
     response.end(DONE.copy());
     finish(inBandError == null ? Outcome.OK : Outcome.STREAM_ERROR);
+  }
+
+  /**
+   * The gateway is shutting down and this request outlived the grace period: drop the upstream attempt and end the
+   * reply visibly (an error if nothing was sent yet, an in-band error and [DONE] for a stream) rather than letting
+   * the listener cut the connection.
+   */
+  public void endForShutdown() {
+    // `ending`: the reply is being ended right now (ending a response during shutdown can close the connection and
+    // complete the listener's shutdown before finish() has run).
+    if (finished || ending) {
+      return;
+    }
+    Runnable c = cancel;
+    cancel = null;
+    if (c != null) {
+      c.run();
+    }
+    ApiError err = new ApiError(503, ApiError.SERVER, "Switchboard is shutting down and ended this request before "
+        + "it completed; retry it.", null, "server_shutting_down");
+    if (!committed) {
+      sendError(err, 1_000);
+    } else if (request != null && request.endpoint().binaryReply()) {
+      abortRaw();
+    } else {
+      endStream(err);
+    }
   }
 
   // ---- opaque bodies (audio) -----------------------------------------------------------------------------------

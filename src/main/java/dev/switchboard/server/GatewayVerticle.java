@@ -17,6 +17,9 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,10 +33,13 @@ public final class GatewayVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(GatewayVerticle.class.getName());
   private static final String REPLY = "switchboard.reply";
   private static final String START = "switchboard.start";
+  private static final long HARD_CLOSE_AFTER_GRACE_MS = 1_000;
 
   private final GatewayServices services;
   private final AtomicInteger boundPort;
   private final RequestValidator validator = new RequestValidator();
+  /** Replies not finished yet, so shutdown can end them visibly. Touched only on this instance's event loop. */
+  private final Set<ClientReply> active = new LinkedHashSet<>();
   private HttpServer server;
   private ProviderClients clients;
   private FailoverChain chain;
@@ -121,8 +127,29 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     long grace = services.config().server().shutdownGrace().toMillis();
-    // Stop accepting, let in-flight requests and streams finish within the grace period, then drop the pools.
-    return server.shutdown(grace, TimeUnit.MILLISECONDS).eventually(() -> clients.close());
+    // Stop accepting at once and let in-flight requests and streams finish within the grace period. Whatever still
+    // runs when it is over is ended by the gateway itself (an in-band error and [DONE] for a stream), never cut
+    // silently; the listener's hard close comes a little later, only as a backstop for clients that do not read.
+    long endTimer = vertx.setTimer(Math.max(1, grace), id -> endActive());
+    return server.shutdown(grace + HARD_CLOSE_AFTER_GRACE_MS, TimeUnit.MILLISECONDS)
+        .eventually(() -> {
+          vertx.cancelTimer(endTimer);
+          // Anything the hard close cut: cancel its upstream attempt before the pools go, so it is not blamed on the
+          // provider.
+          endActive();
+          return clients.close();
+        });
+  }
+
+  private void endActive() {
+    for (ClientReply reply : List.copyOf(active)) {
+      try {
+        reply.endForShutdown();
+      } catch (RuntimeException e) {
+        // Its connection is already gone; nothing left to tell the client.
+        LOG.log(java.util.logging.Level.FINE, "could not end request " + reply.requestId() + " at shutdown", e);
+      }
+    }
   }
 
   /** First handler of every /v1 request: request id, reply, auth. Runs before the body is read. */
@@ -131,6 +158,8 @@ public final class GatewayVerticle extends VerticleBase {
     HttpServerRequest req = ctx.request();
     String id = requestId(ctx);
     ClientReply reply = new ClientReply(ctx.response(), id);
+    active.add(reply);
+    reply.onFinish(() -> active.remove(reply));
     ctx.put(REPLY, reply);
     ctx.put(START, start);
     services.metrics().requestStarted();

@@ -134,6 +134,29 @@ class OpsEndpointsTest {
     assertThat(gateway.switchboard().services().readiness().isDraining()).isTrue();
   }
 
+  /** With a drain delay, /ready fails over HTTP while the gateway still serves traffic, then the listener closes. */
+  @Test
+  void readyFailsDuringTheDrainDelayWhileRequestsStillSucceed() throws Exception {
+    upstream.chatJson("still here");
+    try (GatewayUnderTest draining = GatewayUnderTest.start("server:\n  host: 127.0.0.1\n  port: 0\n  instances: 1\n"
+        + "  drain_delay: 3s\n  shutdown_grace: 1s\n" + yaml(upstream))) {
+      var stopped = draining.stopAsync();
+      HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(draining.baseUrl() + "/ready")).GET()
+          .build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(ready.statusCode()).isEqualTo(503);
+      assertThat(ready.body()).contains("shutting down");
+      HttpResponse<String> chat = http.send(HttpRequest.newBuilder(URI.create(draining.baseUrl()
+              + "/v1/chat/completions")).header("Content-Type", "application/json")
+          .header("Authorization", "Bearer " + CLIENT_KEY)
+          .POST(HttpRequest.BodyPublishers.ofString(
+              "{\"model\":\"gpt-real\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(chat.statusCode()).isEqualTo(200);
+      assertThat(chat.body()).contains("still here");
+      stopped.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
   /** Once the listener is closing, /ready cannot be reached over HTTP; the check itself must report DOWN. */
   @Test
   void readinessGoesDownWhileDraining() throws Exception {
