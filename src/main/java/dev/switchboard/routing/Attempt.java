@@ -47,10 +47,14 @@ public final class Attempt {
 
   private HttpClientRequest upstreamRequest;
   private HttpClientResponse upstreamResponse;
-  private long firstByteTimer = -1;
-  private long idleTimer = -1;
-  private long totalTimer = -1;
+  private final Watchdog watchdog;
+  private long sentNanos;
+  private long headNanos;
   private long lastActivity;
+  /** Intrusive links for the {@link Watchdog}. */
+  Attempt watchPrev;
+  Attempt watchNext;
+  boolean watched;
   private boolean paused;
   private boolean done;
   private boolean headRecorded;
@@ -63,9 +67,10 @@ public final class Attempt {
     }
   }
 
-  public Attempt(Vertx vertx, HttpClient client, Target target, GatewayRequest request, ClientReply reply,
-                 long maxResponseBytes) {
+  Attempt(Vertx vertx, Watchdog watchdog, HttpClient client, Target target, GatewayRequest request,
+          ClientReply reply, long maxResponseBytes) {
     this.vertx = vertx;
+    this.watchdog = watchdog;
     this.client = client;
     this.provider = target.provider();
     this.target = target;
@@ -89,10 +94,7 @@ public final class Attempt {
         .setURI(up.path())
         .setHeaders(up.headers())
         .setConnectTimeout(timeouts.connect().toMillis());
-    totalTimer = vertx.setTimer(timeouts.total().toMillis(), id -> {
-      totalTimer = -1;
-      fail(Failures.timeout(provider.id(), "total (" + timeouts.total().toSeconds() + "s)"));
-    });
+    watchdog.add(this);
     client.request(options).onComplete(ar -> onConnected(ar, up.body()));
     return promise.future();
   }
@@ -107,16 +109,11 @@ public final class Attempt {
       upstreamRequest.reset();
       return;
     }
-    firstByteTimer = vertx.setTimer(timeouts.firstByte().toMillis(), id -> {
-      firstByteTimer = -1;
-      fail(Failures.timeout(provider.id(), "first byte (" + timeouts.firstByte().toSeconds() + "s)"));
-    });
+    sentNanos = System.nanoTime();
     upstreamRequest.send(body).onComplete(this::onResponse);
   }
 
   private void onResponse(AsyncResult<HttpClientResponse> ar) {
-    cancelTimer(firstByteTimer);
-    firstByteTimer = -1;
     if (done) {
       return;
     }
@@ -126,7 +123,8 @@ public final class Attempt {
     }
     HttpClientResponse resp = ar.result();
     upstreamResponse = resp;
-    startIdleWatch();
+    headNanos = System.nanoTime();
+    lastActivity = headNanos;
     int status = resp.statusCode();
     if (status < 200 || status >= 300) {
       collect(resp, MAX_ERROR_BODY).onComplete(body -> {
@@ -211,6 +209,7 @@ public final class Attempt {
         return;
       }
       touch();
+      reply.beginBatch();
       try {
         parser.feed(chunk);
       } catch (IllegalStateException e) {
@@ -220,6 +219,7 @@ public final class Attempt {
       if (checkStream(translator)) {
         return;
       }
+      reply.flushBatch();
       if (reply.writeQueueFull()) {
         // The client reads slower than the provider writes: stop reading upstream until it catches up, so the
         // gateway never holds more than one socket buffer of a stream.
@@ -306,47 +306,23 @@ public final class Attempt {
     lastActivity = System.nanoTime();
   }
 
-  /**
-   * One timer per idle period rather than one per chunk: when it fires it checks how long the upstream has really
-   * been silent and re-arms for the remainder. Time spent paused for a slow client does not count.
-   */
-  private void startIdleWatch() {
-    touch();
-    armIdle(timeouts.idle().toMillis());
-  }
-
-  private void armIdle(long delayMillis) {
-    idleTimer = vertx.setTimer(Math.max(1, delayMillis), id -> {
-      idleTimer = -1;
-      if (done) {
-        return;
-      }
-      long idleMillis = timeouts.idle().toMillis();
-      if (paused) {
-        touch();
-        armIdle(idleMillis);
-        return;
-      }
-      long silent = (System.nanoTime() - lastActivity) / 1_000_000;
-      if (silent >= idleMillis) {
-        fail(Failures.timeout(provider.id(), "idle (" + timeouts.idle().toSeconds() + "s between chunks)"));
-      } else {
-        armIdle(idleMillis - silent);
-      }
-    });
-  }
-
-  private void cancelTimer(long id) {
-    if (id >= 0) {
-      vertx.cancelTimer(id);
+  /** Called by the {@link Watchdog} on every tick while this attempt runs. */
+  void checkDeadlines(long now) {
+    if (done) {
+      return;
     }
-  }
-
-  private void stopTimers() {
-    cancelTimer(firstByteTimer);
-    cancelTimer(idleTimer);
-    cancelTimer(totalTimer);
-    firstByteTimer = idleTimer = totalTimer = -1;
+    if (now - startNanos >= timeouts.total().toNanos()) {
+      fail(Failures.timeout(provider.id(), "total (" + timeouts.total().toSeconds() + "s)"));
+    } else if (headNanos == 0) {
+      if (sentNanos != 0 && now - sentNanos >= timeouts.firstByte().toNanos()) {
+        fail(Failures.timeout(provider.id(), "first byte (" + timeouts.firstByte().toSeconds() + "s)"));
+      }
+    } else if (paused) {
+      // Waiting for a slow client is not upstream silence.
+      lastActivity = now;
+    } else if (now - lastActivity >= timeouts.idle().toNanos()) {
+      fail(Failures.timeout(provider.id(), "idle (" + timeouts.idle().toSeconds() + "s between chunks)"));
+    }
   }
 
   // ---- endings -------------------------------------------------------------------------------------------------
@@ -356,7 +332,7 @@ public final class Attempt {
       return;
     }
     done = true;
-    stopTimers();
+    watchdog.remove(this);
     reply.onCancel(null);
     provider.stats().succeeded(System.nanoTime() - startNanos);
     promise.tryComplete();
@@ -367,7 +343,7 @@ public final class Attempt {
       return;
     }
     done = true;
-    stopTimers();
+    watchdog.remove(this);
     reply.onCancel(null);
     abortUpstream();
     provider.stats().failed();
@@ -394,7 +370,7 @@ public final class Attempt {
       return;
     }
     done = true;
-    stopTimers();
+    watchdog.remove(this);
     abortUpstream();
     provider.stats().cancelled();
     promise.tryFail(new ClientGone());

@@ -21,6 +21,7 @@ public final class FailoverChain {
   private final LocalResponder local;
   private final long maxResponseBytes;
   private final int maxAttempts;
+  private final Watchdog watchdog = new Watchdog();
 
   /**
    * @param maxAttempts attempts per request across providers; 1 until the routing issue adds retries and
@@ -34,6 +35,8 @@ public final class FailoverChain {
     this.local = local;
     this.maxResponseBytes = maxResponseBytes;
     this.maxAttempts = maxAttempts;
+    // Created from the owning verticle's start(), so the tick runs on that verticle's event loop and dies with it.
+    vertx.setPeriodic(Watchdog.TICK_MILLIS, id -> watchdog.tick());
   }
 
   public void execute(GatewayRequest request, Route route, ClientReply reply) {
@@ -52,7 +55,7 @@ public final class FailoverChain {
       local.respond(request, target.model(), reply);
       return;
     }
-    Future<Void> attempt = new Attempt(vertx, clients.get(target.provider().id()), target, request, reply,
+    Future<Void> attempt = new Attempt(vertx, watchdog, clients.get(target.provider().id()), target, request, reply,
         maxResponseBytes).run();
     attempt.onFailure(err -> {
       if (!(err instanceof UpstreamFailure failure) || reply.clientClosed() || reply.committed()) {

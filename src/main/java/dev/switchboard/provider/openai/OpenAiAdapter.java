@@ -9,6 +9,7 @@ import dev.switchboard.provider.UpstreamRequest;
 import dev.switchboard.provider.Usage;
 import dev.switchboard.server.Endpoint;
 import dev.switchboard.server.GatewayRequest;
+import dev.switchboard.server.RequestValidator;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -78,21 +79,21 @@ public final class OpenAiAdapter implements ProviderAdapter {
     if (request.endpoint().binaryReply()) {
       return new TranslatedReply(body, contentType, Usage.NONE);
     }
-    JsonObject json;
-    try {
-      json = body.toJsonObject();
-    } catch (DecodeException | ClassCastException e) {
-      throw new IllegalArgumentException("the provider's reply is not a JSON object");
+    if (RequestValidator.firstNonBlank(body) != '{' || UsageScanner.lastNonBlank(body) != '}') {
+      throw new IllegalArgumentException(body.length() == 0 ? "the provider's reply is empty"
+          : "the provider's reply is not a JSON object");
     }
-    if (json == null) {
-      throw new IllegalArgumentException("the provider's reply is empty");
-    }
-    if (json.getValue("error") instanceof JsonObject) {
+    if (UsageScanner.startsWithErrorKey(body)) {
+      JsonObject error = null;
+      try {
+        error = new JsonObject(body).getJsonObject("error");
+      } catch (RuntimeException ignored) {
+        // fall through to the generic message
+      }
       throw new IllegalArgumentException("the provider replied 2xx with an error body: "
-          + OpenAiErrors.safeMessage(json.getJsonObject("error")));
+          + (error == null ? "unreadable" : OpenAiErrors.safeMessage(error)));
     }
-    Usage usage = json.getValue("usage") instanceof JsonObject u ? Usage.fromOpenAi(u) : Usage.NONE;
-    return new TranslatedReply(body, contentType == null ? "application/json" : contentType, usage);
+    return new TranslatedReply(body, contentType == null ? "application/json" : contentType, UsageScanner.find(body));
   }
 
   @Override

@@ -1,0 +1,121 @@
+package dev.switchboard.provider.openai;
+
+import dev.switchboard.provider.Usage;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Finds the {@code usage} object in a complete OpenAI reply without parsing the whole body: the reply passes
+ * through byte for byte anyway, and usage sits at its end, so scanning back for the key and parsing only that
+ * small object saves a full JSON parse per request. A {@code "usage"} that is not followed by {@code :} is a string
+ * value, not the key; inside strings quotes are escaped, so text cannot fake the key.
+ */
+final class UsageScanner {
+  private static final byte[] KEY = {'"', 'u', 's', 'a', 'g', 'e', '"'};
+
+  private UsageScanner() {
+  }
+
+  static Usage find(Buffer body) {
+    int len = body.length();
+    for (int i = len - KEY.length; i >= 0; i--) {
+      if (!matchesKey(body, i)) {
+        continue;
+      }
+      int p = skipBlank(body, i + KEY.length);
+      if (p >= len || body.getByte(p) != ':') {
+        continue;
+      }
+      p = skipBlank(body, p + 1);
+      if (p >= len || body.getByte(p) != '{') {
+        return Usage.NONE;
+      }
+      int end = matchingBrace(body, p);
+      if (end < 0) {
+        return Usage.NONE;
+      }
+      try {
+        return Usage.fromOpenAi(new JsonObject(body.slice(p, end + 1)));
+      } catch (RuntimeException e) {
+        return Usage.NONE;
+      }
+    }
+    return Usage.NONE;
+  }
+
+  private static boolean matchesKey(Buffer b, int at) {
+    for (int k = 0; k < KEY.length; k++) {
+      if (b.getByte(at + k) != KEY[k]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int skipBlank(Buffer b, int p) {
+    while (p < b.length()) {
+      byte c = b.getByte(p);
+      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+        break;
+      }
+      p++;
+    }
+    return p;
+  }
+
+  /** Index of the brace closing the object opened at {@code open}, skipping strings; -1 if unbalanced. */
+  private static int matchingBrace(Buffer b, int open) {
+    int depth = 0;
+    boolean inString = false;
+    for (int i = open; i < b.length(); i++) {
+      byte c = b.getByte(i);
+      if (inString) {
+        if (c == '\\') {
+          i++;
+        } else if (c == '"') {
+          inString = false;
+        }
+      } else if (c == '"') {
+        inString = true;
+      } else if (c == '{') {
+        depth++;
+      } else if (c == '}') {
+        depth--;
+        if (depth == 0) {
+          return i;
+        }
+      }
+    }
+    return -1;
+  }
+
+  /** Last byte that is not whitespace, or -1. */
+  static int lastNonBlank(Buffer b) {
+    for (int i = b.length() - 1; i >= 0; i--) {
+      byte c = b.getByte(i);
+      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+        return c;
+      }
+    }
+    return -1;
+  }
+
+  /** Whether the object's first key is "error": a 2xx reply that is really an error (some proxies do this). */
+  static boolean startsWithErrorKey(Buffer b) {
+    int p = skipBlank(b, 0);
+    if (p >= b.length() || b.getByte(p) != '{') {
+      return false;
+    }
+    p = skipBlank(b, p + 1);
+    byte[] error = {'"', 'e', 'r', 'r', 'o', 'r', '"'};
+    if (p + error.length > b.length()) {
+      return false;
+    }
+    for (int k = 0; k < error.length; k++) {
+      if (b.getByte(p + k) != error[k]) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

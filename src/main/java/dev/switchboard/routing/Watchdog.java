@@ -1,0 +1,48 @@
+package dev.switchboard.routing;
+
+/**
+ * Enforces every running attempt's timeouts from one periodic tick per event loop, instead of arming and
+ * cancelling several timers per request. Attempts sit in an intrusive list (no allocation to add or remove); a
+ * tick checks each one's deadlines. Timeouts therefore fire up to one tick late, which is negligible next to
+ * timeouts measured in seconds. Confined to its event loop.
+ */
+final class Watchdog {
+  static final long TICK_MILLIS = 100;
+  private Attempt head;
+
+  void add(Attempt attempt) {
+    attempt.watchNext = head;
+    attempt.watchPrev = null;
+    if (head != null) {
+      head.watchPrev = attempt;
+    }
+    head = attempt;
+    attempt.watched = true;
+  }
+
+  void remove(Attempt attempt) {
+    if (!attempt.watched) {
+      return;
+    }
+    attempt.watched = false;
+    if (attempt.watchPrev != null) {
+      attempt.watchPrev.watchNext = attempt.watchNext;
+    } else {
+      head = attempt.watchNext;
+    }
+    if (attempt.watchNext != null) {
+      attempt.watchNext.watchPrev = attempt.watchPrev;
+    }
+    attempt.watchNext = attempt.watchPrev = null;
+  }
+
+  void tick() {
+    long now = System.nanoTime();
+    Attempt a = head;
+    while (a != null) {
+      Attempt next = a.watchNext;
+      a.checkDeadlines(now);
+      a = next;
+    }
+  }
+}
