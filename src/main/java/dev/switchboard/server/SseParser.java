@@ -2,20 +2,25 @@ package dev.switchboard.server;
 
 import io.vertx.core.buffer.Buffer;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
 /**
  * Incremental parser for a text/event-stream body that arrives in arbitrary chunks: a line or an event may span
- * chunks. Handles LF and CRLF, multi-line data, comments, and refuses events above a size cap so a broken
+ * chunks. Handles LF, CR and CRLF, multi-line data, comments, and refuses events above a size cap so a broken
  * upstream cannot make the gateway buffer without bound.
+ *
+ * <p>Lines complete within one chunk are slices of it, not copies: the common case (whole events per read) costs
+ * no copying at all. Only a line or event that spans reads is copied, once.
  */
 public final class SseParser {
   private final Consumer<SseEvent> sink;
   private final int maxEventBytes;
-  private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
-  private StringBuilder data;
+  /** Unfinished line carried over from the previous chunk. */
+  private Buffer partial;
+  private Buffer data;
+  /** Whether {@link #data} is a slice of the current chunk (and must be copied before it is appended to or kept). */
+  private boolean dataShared;
   private String eventName;
   private int eventBytes;
   private boolean skipLf;
@@ -27,10 +32,10 @@ public final class SseParser {
 
   /** Feeds a chunk; dispatches every event it completes. Throws {@link IllegalStateException} past the cap. */
   public void feed(Buffer chunk) {
-    byte[] bytes = chunk.getBytes();
+    int len = chunk.length();
     int start = 0;
-    for (int i = 0; i < bytes.length; i++) {
-      byte b = bytes[i];
+    for (int i = 0; i < len; i++) {
+      byte b = chunk.getByte(i);
       if (skipLf) {
         skipLf = false;
         if (b == '\n') {
@@ -39,35 +44,51 @@ public final class SseParser {
         }
       }
       if (b == '\n' || b == '\r') {
-        line.write(bytes, start, i - start);
-        endLine();
+        Buffer line;
+        if (partial != null) {
+          line = partial.appendBuffer(chunk, start, i - start);
+          partial = null;
+        } else {
+          line = chunk.slice(start, i);
+        }
+        endLine(line);
         skipLf = b == '\r';
         start = i + 1;
       }
     }
-    if (start < bytes.length) {
-      line.write(bytes, start, bytes.length - start);
-      if (line.size() + eventBytes > maxEventBytes) {
+    if (start < len) {
+      if (partial == null) {
+        partial = Buffer.buffer(Math.max(64, len - start));
+      }
+      partial.appendBuffer(chunk, start, len - start);
+      if (partial.length() + eventBytes > maxEventBytes) {
         throw new IllegalStateException("stream event larger than " + maxEventBytes + " bytes");
       }
+    }
+    if (dataShared) {
+      // The event continues in the next chunk: keep its data independent of this chunk's buffer.
+      data = data.copy();
+      dataShared = false;
     }
   }
 
   /** True when bytes of an unfinished event are pending (the stream stopped mid-event). */
   public boolean hasPartialEvent() {
-    return line.size() > 0 || data != null;
+    return (partial != null && partial.length() > 0) || data != null;
   }
 
   /** At end of stream an event not followed by a blank line is still dispatched, as browsers do. */
   public void finish() {
-    if (line.size() > 0) {
-      endLine();
+    if (partial != null && partial.length() > 0) {
+      Buffer line = partial;
+      partial = null;
+      endLine(line);
     }
     dispatch();
   }
 
-  private void endLine() {
-    int size = line.size();
+  private void endLine(Buffer line) {
+    int size = line.length();
     if (size == 0) {
       dispatch();
       return;
@@ -76,33 +97,61 @@ public final class SseParser {
     if (eventBytes > maxEventBytes) {
       throw new IllegalStateException("stream event larger than " + maxEventBytes + " bytes");
     }
-    String text = line.toString(StandardCharsets.UTF_8);
-    line.reset();
-    if (text.charAt(0) == ':') {
+    if (line.getByte(0) == ':') {
       return;
     }
-    int colon = text.indexOf(':');
-    String field = colon < 0 ? text : text.substring(0, colon);
-    String value = colon < 0 ? "" : text.substring(colon + 1);
-    if (value.startsWith(" ")) {
-      value = value.substring(1);
-    }
-    if (field.equals("data")) {
-      if (data == null) {
-        data = new StringBuilder(value);
-      } else {
-        data.append('\n').append(value);
+    int colon = -1;
+    for (int i = 0; i < size; i++) {
+      if (line.getByte(i) == ':') {
+        colon = i;
+        break;
       }
-    } else if (field.equals("event")) {
-      eventName = value;
     }
+    int fieldEnd = colon < 0 ? size : colon;
+    int valueStart = colon < 0 ? size : colon + 1;
+    if (valueStart < size && line.getByte(valueStart) == ' ') {
+      valueStart++;
+    }
+    if (is(line, fieldEnd, "data")) {
+      Buffer value = line.slice(valueStart, size);
+      if (data == null) {
+        data = value;
+        dataShared = true;
+      } else {
+        if (dataShared) {
+          data = data.copy();
+          dataShared = false;
+        }
+        data.appendByte((byte) '\n').appendBuffer(value);
+      }
+    } else if (is(line, fieldEnd, "event")) {
+      eventName = line.getString(valueStart, size, StandardCharsets.UTF_8.name());
+    }
+  }
+
+  private static boolean is(Buffer line, int fieldEnd, String name) {
+    if (fieldEnd != name.length()) {
+      return false;
+    }
+    for (int i = 0; i < fieldEnd; i++) {
+      if (line.getByte(i) != name.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void dispatch() {
     if (data != null) {
-      sink.accept(new SseEvent(eventName, data.toString()));
+      Buffer d = data;
+      String name = eventName;
+      data = null;
+      dataShared = false;
+      eventName = null;
+      eventBytes = 0;
+      sink.accept(new SseEvent(name, d));
+      return;
     }
-    data = null;
     eventName = null;
     eventBytes = 0;
   }

@@ -3,18 +3,20 @@ package dev.switchboard.provider.openai;
 import dev.switchboard.provider.StreamTranslator;
 import dev.switchboard.provider.UpstreamError;
 import dev.switchboard.provider.Usage;
+import dev.switchboard.server.RequestValidator;
 import dev.switchboard.server.SseEvent;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.function.Consumer;
 
 /**
- * Passes OpenAI chunks through unchanged, except the final usage chunk when Switchboard (not the client)
- * asked for it.
+ * Passes OpenAI chunks through as the upstream's bytes, except the final usage chunk when Switchboard (not the
+ * client) asked for it. Chunks are inspected by scanning, not parsed: only an error event or the usage object is
+ * ever decoded.
  */
 final class OpenAiStreamTranslator implements StreamTranslator {
+  private static final byte[] CHOICES = {'"', 'c', 'h', 'o', 'i', 'c', 'e', 's', '"'};
   private final boolean clientWantsUsage;
   private boolean done;
   private boolean emitted;
@@ -34,32 +36,76 @@ final class OpenAiStreamTranslator implements StreamTranslator {
       done = true;
       return;
     }
-    JsonObject chunk;
-    try {
-      chunk = new JsonObject(event.data());
-    } catch (RuntimeException e) {
-      error = new UpstreamError(0, "the provider sent a stream event that is not JSON", "invalid_stream_event",
-          null, null, -1);
+    Buffer data = event.buffer();
+    if (RequestValidator.firstNonBlank(data) != '{' || UsageScanner.lastNonBlank(data) != '}') {
+      error = new UpstreamError(0, "the provider sent a stream event that is not a JSON object",
+          "invalid_stream_event", null, null, -1);
       return;
     }
-    if (chunk.getValue("error") instanceof JsonObject e) {
-      Object code = e.getValue("code");
-      Object type = e.getValue("type");
-      error = new UpstreamError(0, OpenAiErrors.safeMessage(e), code == null ? null : code.toString(),
-          type == null ? null : type.toString(), null, -1);
+    if (UsageScanner.startsWithErrorKey(data) || "error".equals(event.event())) {
+      error = readError(data);
       return;
     }
+    Usage found = UsageScanner.find(data);
     boolean usageChunk = false;
-    if (chunk.getValue("usage") instanceof JsonObject u) {
-      usage = Usage.fromOpenAi(u);
-      Object choices = chunk.getValue("choices");
-      usageChunk = choices == null || (choices instanceof JsonArray a && a.isEmpty());
+    if (found != Usage.NONE) {
+      usage = found;
+      usageChunk = choicesEmpty(data);
     }
     if (usageChunk && !clientWantsUsage) {
       return;
     }
     emitted = true;
-    emit.accept(Buffer.buffer(event.data()));
+    emit.accept(data);
+  }
+
+  private static UpstreamError readError(Buffer data) {
+    try {
+      JsonObject json = new JsonObject(data);
+      JsonObject e = json.getValue("error") instanceof JsonObject o ? o : json;
+      Object code = e.getValue("code");
+      Object type = e.getValue("type");
+      return new UpstreamError(0, OpenAiErrors.safeMessage(e), code == null ? null : code.toString(),
+          type == null ? null : type.toString(), null, -1);
+    } catch (RuntimeException ex) {
+      return new UpstreamError(0, "the provider sent an unreadable error event", "invalid_stream_event", null, null,
+          -1);
+    }
+  }
+
+  /** True when the chunk has no choices (absent, or an empty array): the shape of the final usage chunk. */
+  static boolean choicesEmpty(Buffer b) {
+    int len = b.length();
+    outer:
+    for (int i = 0; i + CHOICES.length <= len; i++) {
+      for (int k = 0; k < CHOICES.length; k++) {
+        if (b.getByte(i + k) != CHOICES[k]) {
+          continue outer;
+        }
+      }
+      int p = skip(b, i + CHOICES.length);
+      if (p >= len || b.getByte(p) != ':') {
+        continue;
+      }
+      p = skip(b, p + 1);
+      if (p >= len || b.getByte(p) != '[') {
+        return p < len && b.getByte(p) == 'n';
+      }
+      p = skip(b, p + 1);
+      return p < len && b.getByte(p) == ']';
+    }
+    return true;
+  }
+
+  private static int skip(Buffer b, int p) {
+    while (p < b.length()) {
+      byte c = b.getByte(p);
+      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+        break;
+      }
+      p++;
+    }
+    return p;
   }
 
   @Override
