@@ -209,7 +209,6 @@ public final class Attempt {
         return;
       }
       touch();
-      reply.beginBatch();
       try {
         parser.feed(chunk);
       } catch (IllegalStateException e) {
@@ -219,7 +218,6 @@ public final class Attempt {
       if (checkStream(translator)) {
         return;
       }
-      reply.flushBatch();
       if (reply.writeQueueFull()) {
         // The client reads slower than the provider writes: stop reading upstream until it catches up, so the
         // gateway never holds more than one socket buffer of a stream.

@@ -1,7 +1,9 @@
 package dev.switchboard.server;
 
 import dev.switchboard.provider.Usage;
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -35,7 +37,9 @@ public final class ClientReply {
   private boolean finished;
   private boolean clientClosed;
   private boolean ending;
-  private boolean batching;
+  private final Context context = Vertx.currentContext();
+  private final Handler<Void> flushTask = v -> flushPending();
+  private boolean flushScheduled;
   private Buffer pending;
   private Runnable cancel;
   private int status;
@@ -152,27 +156,28 @@ public final class ClientReply {
     }
     firstToken();
     Buffer frame = frame(payload);
-    if (batching) {
-      if (pending == null) {
-        pending = frame;
-      } else {
-        pending.appendBuffer(frame);
+    if (context == null) {
+      response.write(frame);
+      return;
+    }
+    if (pending == null) {
+      pending = frame;
+      if (!flushScheduled) {
+        flushScheduled = true;
+        context.runOnContext(flushTask);
       }
     } else {
-      response.write(frame);
+      pending.appendBuffer(frame);
     }
   }
 
   /**
-   * Events written until {@link #flushBatch()} go out in one write: all the events one upstream read delivered
-   * cost one syscall instead of one each, and none waits longer than that read.
+   * Writes the events gathered since the last flush. It runs as the next task on the event loop, after the whole
+   * upstream read that produced them has been processed: all events of one read cost one write, and none waits
+   * longer than that read's processing.
    */
-  public void beginBatch() {
-    batching = true;
-  }
-
-  public void flushBatch() {
-    batching = false;
+  private void flushPending() {
+    flushScheduled = false;
     Buffer p = pending;
     pending = null;
     if (p != null && !finished) {
@@ -221,7 +226,6 @@ public final class ClientReply {
     }
     Buffer last = pending != null ? pending : Buffer.buffer(DONE.length() + 8);
     pending = null;
-    batching = false;
     if (inBandError != null) {
       this.error = inBandError;
       last.appendBuffer(DATA).appendBuffer(inBandError.toJson().toBuffer()).appendBuffer(EVENT_END);

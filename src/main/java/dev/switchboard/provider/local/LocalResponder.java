@@ -53,7 +53,6 @@ public final class LocalResponder {
     reply.usage(usage);
     if (request.stream()) {
       reply.startStream();
-      reply.beginBatch();
       JsonObject role = chunk(id, created, model, new JsonObject().put("role", "assistant").put("content", ""), null);
       reply.writeEvent(role.toBuffer());
       for (String piece : pieces(text)) {
@@ -102,7 +101,6 @@ public final class LocalResponder {
     reply.usage(usage);
     if (request.stream()) {
       reply.startStream();
-      reply.beginBatch();
       for (String piece : pieces(text)) {
         reply.writeEvent(completionBody(id, created, model, piece, null).toBuffer());
       }

@@ -17,25 +17,27 @@ final class UsageScanner {
   }
 
   static Usage find(Buffer body) {
-    int len = body.length();
+    // One bulk copy, then plain array reads: far cheaper than a bounds-checked getByte per position.
+    byte[] b = body.getBytes();
+    int len = b.length;
     for (int i = len - KEY.length; i >= 0; i--) {
-      if (!matchesKey(body, i)) {
+      if (b[i] != '"' || !matchesKey(b, i)) {
         continue;
       }
-      int p = skipBlank(body, i + KEY.length);
-      if (p >= len || body.getByte(p) != ':') {
+      int p = skipBlank(b, i + KEY.length);
+      if (p >= len || b[p] != ':') {
         continue;
       }
-      p = skipBlank(body, p + 1);
-      if (p >= len || body.getByte(p) != '{') {
+      p = skipBlank(b, p + 1);
+      if (p >= len || b[p] != '{') {
         return Usage.NONE;
       }
-      int end = matchingBrace(body, p);
+      int end = matchingBrace(b, p);
       if (end < 0) {
         return Usage.NONE;
       }
       try {
-        return Usage.fromOpenAi(new JsonObject(body.slice(p, end + 1)));
+        return Usage.fromOpenAi(new JsonObject(Buffer.buffer(b).slice(p, end + 1)));
       } catch (RuntimeException e) {
         return Usage.NONE;
       }
@@ -43,13 +45,24 @@ final class UsageScanner {
     return Usage.NONE;
   }
 
-  private static boolean matchesKey(Buffer b, int at) {
-    for (int k = 0; k < KEY.length; k++) {
-      if (b.getByte(at + k) != KEY[k]) {
+  private static boolean matchesKey(byte[] b, int at) {
+    for (int k = 1; k < KEY.length; k++) {
+      if (b[at + k] != KEY[k]) {
         return false;
       }
     }
     return true;
+  }
+
+  private static int skipBlank(byte[] b, int p) {
+    while (p < b.length) {
+      byte c = b[p];
+      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+        break;
+      }
+      p++;
+    }
+    return p;
   }
 
   private static int skipBlank(Buffer b, int p) {
@@ -64,11 +77,11 @@ final class UsageScanner {
   }
 
   /** Index of the brace closing the object opened at {@code open}, skipping strings; -1 if unbalanced. */
-  private static int matchingBrace(Buffer b, int open) {
+  private static int matchingBrace(byte[] b, int open) {
     int depth = 0;
     boolean inString = false;
-    for (int i = open; i < b.length(); i++) {
-      byte c = b.getByte(i);
+    for (int i = open; i < b.length; i++) {
+      byte c = b[i];
       if (inString) {
         if (c == '\\') {
           i++;
