@@ -20,6 +20,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.transport.Transport;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -71,21 +72,23 @@ public final class Switchboard {
       }
     }
     LogSetup.install("info");
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Vertx vertx = newVertx(registry);
     String configPath = path;
     Switchboard gateway;
+    Vertx vertx = null;
     try {
-      SwitchboardConfig config = ConfigLoader.load(vertx, configPath, System.getenv())
-          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      SwitchboardConfig config = loadConfig(configPath);
       LogSetup.install(config.logging().level());
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      vertx = newVertx(registry, config);
       gateway = deploy(vertx, registry, config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       System.err.println("switchboard: failed to start: " + (cause instanceof ConfigException ? "" : cause.getClass()
           .getSimpleName() + ": ") + cause.getMessage());
       LogSetup.flush();
-      vertx.close();
+      if (vertx != null) {
+        vertx.close();
+      }
       System.exit(1);
       return;
     }
@@ -115,17 +118,31 @@ public final class Switchboard {
     System.exit(problem == null ? 0 : 2);
   }
 
+  /**
+   * The config decides how the real Vert.x instance is built (its transport), so it is read with a short-lived
+   * bootstrap instance first.
+   */
+  private static SwitchboardConfig loadConfig(String path) throws Exception {
+    Vertx bootstrap = Vertx.vertx();
+    try {
+      return ConfigLoader.load(bootstrap, path, System.getenv()).toCompletionStage().toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
+    } finally {
+      bootstrap.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
   /** Starts a gateway in this JVM with its own Vert.x instance. */
   public static Future<Switchboard> start(SwitchboardConfig config) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Vertx vertx = newVertx(registry);
+    Vertx vertx = newVertx(registry, config);
     return deploy(vertx, registry, config).recover(err -> vertx.close().transform(v -> Future.failedFuture(err)));
   }
 
-  private static Vertx newVertx(PrometheusMeterRegistry registry) {
+  private static Vertx newVertx(PrometheusMeterRegistry registry, SwitchboardConfig config) {
     // Vert.x's per-request HTTP and socket meters duplicate switchboard_* and cost measurable throughput on the hot
     // path; pools, event bus, verticles and the JVM stay.
-    VertxOptions options = new VertxOptions().setPreferNativeTransport(true).setMetricsOptions(new MicrometerMetricsOptions()
+    VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
         .setEnabled(true)
         .setJvmMetricsEnabled(true)
         .addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER)
@@ -133,7 +150,30 @@ public final class Switchboard {
         .addDisabledMetricsCategory(MetricsDomain.NET_SERVER)
         .addDisabledMetricsCategory(MetricsDomain.NET_CLIENT)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
-    return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
+    return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry))
+        .withTransport(transport(config.server().transport())).build();
+  }
+
+  /**
+   * auto: native epoll where the platform has it (Linux), else NIO. io_uring is opt-in: measured faster on loopback
+   * (see bench/README.md) and it passes the whole suite including back-pressure, but it is newer and container
+   * seccomp profiles often forbid it; when unavailable it falls back to epoll, then NIO, with a log line.
+   */
+  private static Transport transport(String wanted) {
+    Transport chosen = switch (wanted) {
+      case "io_uring" -> Transport.IO_URING;
+      case "nio" -> Transport.NIO;
+      default -> Transport.EPOLL;
+    };
+    if (chosen != Transport.NIO && !chosen.available()) {
+      Transport fallback = chosen == Transport.IO_URING && Transport.EPOLL.available() ? Transport.EPOLL : Transport.NIO;
+      if (!wanted.equals("auto")) {
+        LOG.warning("transport " + wanted + " is not available here (" + chosen.unavailabilityCause() + "); using "
+            + fallback.name());
+      }
+      chosen = fallback;
+    }
+    return chosen;
   }
 
   private static Future<Switchboard> deploy(Vertx vertx, PrometheusMeterRegistry registry, SwitchboardConfig config) {
@@ -147,7 +187,8 @@ public final class Switchboard {
     return vertx.deployVerticle(() -> new GatewayVerticle(services, port), new DeploymentOptions().setInstances(instances))
         .map(id -> {
           LOG.info("Switchboard listening on http://" + config.server().host() + ":" + port.get() + " with "
-              + instances + " event-loop instance(s), " + (vertx.isNativeTransportEnabled() ? "native epoll" : "NIO")
+              + instances + " event-loop instance(s), " + ((io.vertx.core.internal.VertxInternal) vertx).transport().getClass().getSimpleName()
+              .replace("Transport", "").toLowerCase()
               + " transport");
           return new Switchboard(vertx, services, port.get());
         });

@@ -121,7 +121,11 @@ public final class ConfigLoader {
         n.size("max_body_size", 10 * MB, 1024, 1024 * MB),
         n.size("max_response_size", 64 * MB, 1024, 4096 * MB),
         n.duration("drain_delay", Duration.ZERO),
-        n.duration("shutdown_grace", Duration.ofSeconds(30)));
+        n.duration("shutdown_grace", Duration.ofSeconds(30)),
+        n.string("transport", "auto").trim().toLowerCase(Locale.ROOT));
+    if (!List.of("auto", "epoll", "io_uring", "nio").contains(s.transport())) {
+      n.problem("transport", "must be one of auto, epoll, io_uring, nio, got \"" + s.transport() + "\"");
+    }
     n.rejectUnknown();
     return s;
   }

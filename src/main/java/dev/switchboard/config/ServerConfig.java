@@ -11,9 +11,10 @@ import java.time.Duration;
  * @param drainDelay after SIGTERM, how long the gateway keeps serving while /ready already fails, so load
  *     balancers stop sending before the listener closes
  * @param shutdownGrace how long in-flight requests and streams may run on once the listener closes
+ * @param transport network transport: auto (native epoll if available, else NIO), epoll, io_uring or nio
  */
 public record ServerConfig(String host, int port, int instances, long maxBodyBytes, long maxResponseBytes,
-                           Duration drainDelay, Duration shutdownGrace) {
+                           Duration drainDelay, Duration shutdownGrace, String transport) {
 
   public int effectiveInstances() {
     return instances > 0 ? instances : Math.max(1, Runtime.getRuntime().availableProcessors());

@@ -21,6 +21,12 @@ public final class GatewayMetrics {
   public static final String TOKENS = "switchboard_tokens";
   public static final String IN_FLIGHT = "switchboard_requests_in_flight";
 
+  /**
+   * Model names reach labels from client requests through prefix patterns ("openrouter/*"), so they are capped:
+   * past this many distinct names, further ones count under "other".
+   */
+  static final int MAX_MODEL_LABELS = 500;
+  private final java.util.Set<String> modelLabels = ConcurrentHashMap.newKeySet();
   private final MeterRegistry registry;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
@@ -29,6 +35,17 @@ public final class GatewayMetrics {
   public GatewayMetrics(MeterRegistry registry) {
     this.registry = registry;
     registry.gauge(IN_FLIGHT, inFlight);
+  }
+
+  String boundedModel(String model) {
+    if (modelLabels.contains(model)) {
+      return model;
+    }
+    if (modelLabels.size() >= MAX_MODEL_LABELS) {
+      return "other";
+    }
+    modelLabels.add(model);
+    return model;
   }
 
   public MeterRegistry registry() {
@@ -72,10 +89,11 @@ public final class GatewayMetrics {
         .increment();
   }
 
-  public void tokens(String provider, String model, String kind, long count) {
+  public void tokens(String provider, String upstreamModel, String kind, long count) {
     if (count <= 0) {
       return;
     }
+    String model = boundedModel(upstreamModel);
     counters.computeIfAbsent(TOKENS + '|' + provider + '|' + model + '|' + kind,
         k -> Counter.builder(TOKENS).description("Tokens by provider, model and kind (prompt, completion, cached)")
             .tags("provider", provider, "model", model, "kind", kind).register(registry))

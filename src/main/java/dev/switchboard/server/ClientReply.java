@@ -20,6 +20,7 @@ import java.util.List;
 public final class ClientReply {
   private static final Buffer DATA = Buffer.buffer("data: ");
   private static final Buffer EVENT_END = Buffer.buffer("\n\n");
+  static final int FLUSH_AT_BYTES = 16 * 1024;
   private static final Buffer DONE = Buffer.buffer("data: [DONE]\n\n");
 
   /** How the reply ended, for the access log and metrics. */
@@ -300,7 +301,19 @@ public final class ClientReply {
     }
   }
 
+  /**
+   * Full when the connection's queue is. Events gathered for the next flush are written first once they pass
+   * {@link #FLUSH_AT_BYTES}, so a fast upstream is paused when the client stops reading, at most that much later,
+   * rather than after a whole read's worth, while small events still share one write.
+   */
   public boolean writeQueueFull() {
+    if (pending != null && pending.length() >= FLUSH_AT_BYTES) {
+      Buffer p = pending;
+      pending = null;
+      if (!finished) {
+        response.write(p);
+      }
+    }
     return response.writeQueueFull();
   }
 

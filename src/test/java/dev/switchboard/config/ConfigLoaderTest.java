@@ -44,6 +44,16 @@ class ConfigLoaderTest {
     return hits.get(0);
   }
 
+  @Test
+  void transportAndDrainDelayAreValidated() {
+    var ok = ConfigLoader.fromYaml("server: {transport: NIO, drain_delay: 5s}\n" + MINIMAL, Map.of());
+    assertThat(ok.server().transport()).isEqualTo("nio");
+    assertThat(ok.server().drainDelay()).hasSeconds(5);
+    assertThat(ConfigLoader.fromYaml(MINIMAL, Map.of()).server().transport()).isEqualTo("auto");
+    assertThat(problemAt(problemsOf("server: {transport: carrier-pigeon}\n" + MINIMAL, Map.of()), "server.transport"))
+        .contains("auto, epoll, io_uring, nio");
+  }
+
   // ---- interpolation ---------------------------------------------------------------------------------------------
 
   @Test
