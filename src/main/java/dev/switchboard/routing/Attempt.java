@@ -218,17 +218,7 @@ public final class Attempt {
       if (checkStream(translator)) {
         return;
       }
-      if (reply.writeQueueFull()) {
-        // The client reads slower than the provider writes: stop reading upstream until it catches up, so the
-        // gateway never holds more than one socket buffer of a stream.
-        paused = true;
-        resp.pause();
-        reply.drainHandler(v -> {
-          paused = false;
-          touch();
-          resp.resume();
-        });
-      }
+      keepPace(resp);
     });
     resp.endHandler(v -> {
       responseEnded = true;
@@ -278,15 +268,7 @@ public final class Attempt {
       }
       touch();
       reply.writeRaw(chunk);
-      if (reply.writeQueueFull()) {
-        paused = true;
-        resp.pause();
-        reply.drainHandler(v -> {
-          paused = false;
-          touch();
-          resp.resume();
-        });
-      }
+      keepPace(resp);
     });
     resp.endHandler(v -> {
       responseEnded = true;
@@ -296,6 +278,22 @@ public final class Attempt {
       }
     });
     resp.exceptionHandler(t -> fail(Failures.streamCut(provider.id())));
+  }
+
+  /**
+   * When the client reads slower than the provider writes, stop reading upstream until it catches up, so the
+   * gateway never holds more than a socket buffer of a reply.
+   */
+  private void keepPace(HttpClientResponse resp) {
+    if (reply.writeQueueFull()) {
+      paused = true;
+      resp.pause();
+      reply.drainHandler(v -> {
+        paused = false;
+        touch();
+        resp.resume();
+      });
+    }
   }
 
   // ---- timers --------------------------------------------------------------------------------------------------

@@ -83,29 +83,18 @@ final class OpenAiStreamTranslator implements StreamTranslator {
           continue outer;
         }
       }
-      int p = skip(b, i + CHOICES.length);
+      int p = UsageScanner.skipBlank(b, i + CHOICES.length);
       if (p >= len || b.getByte(p) != ':') {
         continue;
       }
-      p = skip(b, p + 1);
+      p = UsageScanner.skipBlank(b, p + 1);
       if (p >= len || b.getByte(p) != '[') {
         return p < len && b.getByte(p) == 'n';
       }
-      p = skip(b, p + 1);
+      p = UsageScanner.skipBlank(b, p + 1);
       return p < len && b.getByte(p) == ']';
     }
     return true;
-  }
-
-  private static int skip(Buffer b, int p) {
-    while (p < b.length()) {
-      byte c = b.getByte(p);
-      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
-        break;
-      }
-      p++;
-    }
-    return p;
   }
 
   @Override

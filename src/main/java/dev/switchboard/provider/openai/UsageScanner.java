@@ -65,7 +65,7 @@ final class UsageScanner {
     return p;
   }
 
-  private static int skipBlank(Buffer b, int p) {
+  static int skipBlank(Buffer b, int p) {
     while (p < b.length()) {
       byte c = b.getByte(p);
       if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
