@@ -105,6 +105,13 @@ public final class Attempt {
       return;
     }
     upstreamRequest = ar.result();
+    // Outcomes arrive through the send future and the response handlers; without a handler here, the reset of a
+    // cancelled request would also be logged by Vert.x as an unhandled exception.
+    upstreamRequest.exceptionHandler(t -> {
+      if (!done) {
+        fail(Failures.transport(provider.id(), t));
+      }
+    });
     if (done) {
       upstreamRequest.reset();
       return;

@@ -351,6 +351,10 @@ public final class ClientReply {
       return;
     }
     clientClosed = true;
+    if (!committed) {
+      // nginx's convention: the client closed the connection before a response was sent.
+      status = 499;
+    }
     Runnable c = cancel;
     cancel = null;
     if (c != null) {
