@@ -122,7 +122,15 @@ public final class ConfigLoader {
         n.size("max_response_size", 64 * MB, 1024, 4096 * MB),
         n.duration("drain_delay", Duration.ZERO),
         n.duration("shutdown_grace", Duration.ofSeconds(30)),
-        n.string("transport", "auto").trim().toLowerCase(Locale.ROOT));
+        n.string("transport", "auto").trim().toLowerCase(Locale.ROOT),
+        n.stringList("cors_origins"));
+    for (int i = 0; i < s.corsOrigins().size(); i++) {
+      String origin = s.corsOrigins().get(i);
+      if (!origin.equals("*") && !origin.matches("https?://[^/\\s]+")) {
+        n.problem("cors_origins[" + i + "]", "must be \"*\" or an origin such as https://app.example.com (scheme and "
+            + "host, no path), got \"" + origin + "\"");
+      }
+    }
     if (!List.of("auto", "epoll", "io_uring", "nio").contains(s.transport())) {
       n.problem("transport", "must be one of auto, epoll, io_uring, nio, got \"" + s.transport() + "\"");
     }

@@ -12,9 +12,15 @@ import java.time.Duration;
  *     balancers stop sending before the listener closes
  * @param shutdownGrace how long in-flight requests and streams may run on once the listener closes
  * @param transport network transport: auto (native epoll if available, else NIO), epoll, io_uring or nio
+ * @param corsOrigins browser origins allowed to call the API ("*" for any); empty disables CORS
  */
 public record ServerConfig(String host, int port, int instances, long maxBodyBytes, long maxResponseBytes,
-                           Duration drainDelay, Duration shutdownGrace, String transport) {
+                           Duration drainDelay, Duration shutdownGrace, String transport,
+                           java.util.List<String> corsOrigins) {
+
+  public ServerConfig {
+    corsOrigins = java.util.List.copyOf(corsOrigins);
+  }
 
   public int effectiveInstances() {
     return instances > 0 ? instances : Math.max(1, Runtime.getRuntime().availableProcessors());

@@ -14,6 +14,8 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 
@@ -60,6 +62,10 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/ready").handler(HealthCheckHandler.createWithHealthChecks(services.readiness().readiness()));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(services.prometheus()));
 
+    if (!sc.corsOrigins().isEmpty()) {
+      // Before authentication: browsers send preflights without credentials.
+      router.route("/v1/*").handler(cors(sc.corsOrigins()));
+    }
     router.route("/v1/*").handler(this::begin);
     router.get("/v1/models").handler(this::listModels);
     // Model ids may contain '/' (OpenRouter and Groq style "meta-llama/llama-3-8b"), so the id is the whole rest.
@@ -122,6 +128,18 @@ public final class GatewayVerticle extends VerticleBase {
         .setIdleTimeout(0);
     server = vertx.createHttpServer(options).requestHandler(router);
     return server.listen().onSuccess(s -> boundPort.compareAndSet(0, s.actualPort()));
+  }
+
+  /** Allowed request headers are echoed from the preflight, so SDK headers (x-stainless-*) need no list here. */
+  private static CorsHandler cors(java.util.List<String> origins) {
+    CorsHandler cors = CorsHandler.create();
+    if (!origins.contains("*")) {
+      cors.addOrigins(origins);
+    }
+    return cors.allowedMethods(java.util.Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
+        .exposedHeaders(java.util.Set.of("x-request-id", "x-switchboard-provider", "x-switchboard-attempts",
+            "x-switchboard-cache", "x-switchboard-degraded", "retry-after"))
+        .maxAgeSeconds(600);
   }
 
   @Override
