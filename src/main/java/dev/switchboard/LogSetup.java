@@ -140,8 +140,8 @@ public final class LogSetup {
     }
 
     private void drain() {
-      try {
-        while (true) {
+      while (true) {
+        try {
           String line = queue.take();
           out.println(line);
           long lost = dropped.getAndSet(0);
@@ -151,9 +151,13 @@ public final class LogSetup {
           if (queue.isEmpty()) {
             out.flush();
           }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        } catch (Throwable t) {
+          // Keep logging through anything (even an OutOfMemoryError elsewhere): a dead writer loses every later line.
+          dropped.incrementAndGet();
         }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
       }
     }
 

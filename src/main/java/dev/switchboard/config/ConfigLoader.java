@@ -30,6 +30,7 @@ public final class ConfigLoader {
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
   private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)");
   private static final long MB = 1024L * 1024;
+  private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
   private ConfigLoader() {
   }
@@ -235,10 +236,21 @@ public final class ConfigLoader {
     positive(t, "idle", timeouts.idle());
     positive(t, "total", timeouts.total());
     t.rejectUnknown();
-    Map<String, String> headers = n.stringMap("headers");
-    headers.keySet().stream()
-        .filter(h -> h.equalsIgnoreCase("authorization") || h.equalsIgnoreCase("host") || h.equalsIgnoreCase("content-length"))
-        .forEach(h -> n.problem("headers." + h, "is set by Switchboard and cannot be configured"));
+    Map<String, String> headers = new LinkedHashMap<>();
+    n.stringMap("headers").forEach((h, v) -> {
+      String value = v.trim();
+      if (!HEADER_NAME.matcher(h).matches()) {
+        n.problem("headers." + h, "is not a valid HTTP header name");
+      } else if (h.equalsIgnoreCase("authorization") || h.equalsIgnoreCase("host")
+          || h.equalsIgnoreCase("content-length")) {
+        n.problem("headers." + h, "is set by Switchboard and cannot be configured");
+      } else if (value.chars().anyMatch(c -> (c < 0x20 && c != '\t') || c == 0x7f)) {
+        // Never echo the value: header values are where provider keys live (Azure's api-key).
+        n.problem("headers." + h, "must not contain control characters such as line breaks");
+      } else {
+        headers.put(h, value);
+      }
+    });
     boolean streamUsage = n.bool("stream_usage", true);
     int maxConnections = (int) n.integer("max_connections", 100, 1, 10_000);
     boolean fallback = n.bool("fallback", type == ProviderType.LOCAL);
@@ -256,11 +268,19 @@ public final class ConfigLoader {
       String scheme = uri.getScheme();
       if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
           || uri.getHost() == null) {
-        n.problem("base_url", "must be an absolute http:// or https:// URL, got \"" + url + "\"");
+        n.problem("base_url", "must be an absolute http:// or https:// URL, got \"" + printable(uri) + "\"");
+        return null;
+      }
+      if (uri.getRawUserInfo() != null) {
+        n.problem("base_url", "must not contain credentials (user:password@); use api_key or headers");
         return null;
       }
       if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-        n.problem("base_url", "must not contain a query or fragment, got \"" + url + "\"");
+        n.problem("base_url", "must not contain a query or fragment, got \"" + printable(uri) + "?…\"");
+        return null;
+      }
+      if (uri.getPort() > 65535) {
+        n.problem("base_url", "port must be at most 65535, got " + uri.getPort());
         return null;
       }
       return uri;
@@ -268,6 +288,15 @@ public final class ConfigLoader {
       n.problem("base_url", "is not a valid URL: " + e.getReason());
       return null;
     }
+  }
+
+  /** scheme://host:port/path only: queries and user info may carry secrets. */
+  private static String printable(URI uri) {
+    if (uri.getHost() == null) {
+      return uri.getScheme() == null ? "(no scheme)" : uri.getScheme() + ":…";
+    }
+    return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "")
+        + (uri.getRawPath() == null ? "" : uri.getRawPath());
   }
 
   private static ModelConfig model(String name, ConfigNode n, Map<String, ProviderConfig> providers) {

@@ -20,8 +20,10 @@ import java.util.regex.Pattern;
  * because a misspelt key silently ignored is the worst kind of config bug.
  */
 final class ConfigNode {
-  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
-  private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|k|mb|m|gb|g)?", Pattern.CASE_INSENSITIVE);
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h)");
+  private static final Pattern SIZE = Pattern.compile("(\\d{1,12})\\s*(b|kb|k|mb|m|gb|g)?", Pattern.CASE_INSENSITIVE);
+  /** Longer timeouts are a mistake, and far longer ones overflow nanosecond arithmetic. */
+  static final Duration MAX_DURATION = Duration.ofDays(7);
 
   private final String path;
   private final JsonObject json;
@@ -125,7 +127,7 @@ final class ConfigNode {
     long n;
     if (v instanceof Number num && (v instanceof Integer || v instanceof Long)) {
       n = num.longValue();
-    } else if (v instanceof String s && s.trim().matches("-?\\d+")) {
+    } else if (v instanceof String s && s.trim().matches("-?\\d{1,18}")) {
       n = Long.parseLong(s.trim());
     } else if (v instanceof String s && s.trim().isEmpty()) {
       return def;
@@ -183,7 +185,13 @@ final class ConfigNode {
       case "gb", "g" -> 1024L * 1024 * 1024;
       default -> 1L;
     };
-    long bytes = n * mult;
+    long bytes;
+    try {
+      bytes = Math.multiplyExact(n, mult);
+    } catch (ArithmeticException e) {
+      problem(key, "is too large, got " + text);
+      return def;
+    }
     if (bytes < min || bytes > max) {
       problem(key, "must be between " + min + " and " + max + " bytes, got " + text);
       return def;
@@ -207,12 +215,17 @@ final class ConfigNode {
       return def;
     }
     long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
+    Duration d = switch (m.group(2)) {
       case "ms" -> Duration.ofMillis(n);
       case "s" -> Duration.ofSeconds(n);
       case "m" -> Duration.ofMinutes(n);
       default -> Duration.ofHours(n);
     };
+    if (d.compareTo(MAX_DURATION) > 0) {
+      problem(key, "must be at most 7 days (168h), got " + text);
+      return def;
+    }
+    return d;
   }
 
   ConfigNode object(String key) {

@@ -23,6 +23,9 @@ public interface StreamTranslator {
   /** Usage reported by the stream so far (the final usage chunk when there was one). */
   Usage usage();
 
-  /** Whether any content-bearing event has been emitted (the point where the stream commits). */
+  /**
+   * Whether a content-bearing event has been emitted: true from (and during) the emit of the first such event. The
+   * stream commits there; earlier payloads (a role-only preamble) are held back until then.
+   */
   boolean emittedContent();
 }

@@ -21,6 +21,9 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.RequestOptions;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * One try of one request against one provider: sends it through the provider's pooled client, enforces the
  * provider's timeouts, and relays the reply to the client (whole JSON, SSE event by event with back-pressure, or
@@ -33,6 +36,8 @@ import io.vertx.core.http.RequestOptions;
 public final class Attempt {
   private static final int MAX_ERROR_BODY = 256 * 1024;
   private static final int MAX_EVENT_BYTES = 8 * 1024 * 1024;
+  /** Preamble events held before the commit point; past this the stream commits anyway (bounded memory). */
+  private static final int MAX_HELD_EVENTS = 16;
 
   private final Vertx vertx;
   private final HttpClient client;
@@ -59,6 +64,8 @@ public final class Attempt {
   private boolean done;
   private boolean headRecorded;
   private boolean responseEnded;
+  private boolean lingering;
+  private List<Buffer> held;
 
   /** The client went away; nothing more is to be done for this request. */
   public static final class ClientGone extends RuntimeException {
@@ -95,7 +102,11 @@ public final class Attempt {
         .setHeaders(up.headers())
         .setConnectTimeout(timeouts.connect().toMillis());
     watchdog.add(this);
-    client.request(options).onComplete(ar -> onConnected(ar, up.body()));
+    try {
+      client.request(options).onComplete(ar -> onConnected(ar, up.body()));
+    } catch (RuntimeException e) {
+      fail(Failures.transport(provider.id(), e));
+    }
     return promise.future();
   }
 
@@ -191,7 +202,7 @@ public final class Attempt {
       acc.appendBuffer(chunk);
     });
     resp.endHandler(v -> {
-      responseEnded = true;
+      responseEnded();
       p.tryComplete(acc);
     });
     resp.exceptionHandler(p::tryFail);
@@ -206,7 +217,15 @@ public final class Attempt {
       }
       translator.onEvent(event, payload -> {
         if (!reply.committed()) {
-          reply.startStream();
+          if (!translator.emittedContent() && (held == null || held.size() < MAX_HELD_EVENTS)) {
+            // Preamble (a role-only chunk): hold it, so a failure before real content is still a clean HTTP error.
+            if (held == null) {
+              held = new ArrayList<>(2);
+            }
+            held.add(payload);
+            return;
+          }
+          commitStream();
         }
         reply.writeEvent(payload);
       });
@@ -228,7 +247,7 @@ public final class Attempt {
       keepPace(resp);
     });
     resp.endHandler(v -> {
-      responseEnded = true;
+      responseEnded();
       if (done) {
         return;
       }
@@ -245,6 +264,15 @@ public final class Attempt {
     resp.exceptionHandler(t -> fail(Failures.streamCut(provider.id())));
   }
 
+  /** The commit point of a stream: headers go out, then whatever preamble was held back. */
+  private void commitStream() {
+    reply.startStream();
+    if (held != null) {
+      held.forEach(reply::writeEvent);
+      held = null;
+    }
+  }
+
   /** Acts on the translator's state after new events; true when the stream is over. */
   private boolean checkStream(StreamTranslator translator) {
     if (done) {
@@ -258,7 +286,7 @@ public final class Attempt {
     }
     if (translator.done()) {
       if (!reply.committed()) {
-        reply.startStream();
+        commitStream();
       }
       reply.endStream(null);
       succeed();
@@ -278,7 +306,7 @@ public final class Attempt {
       keepPace(resp);
     });
     resp.endHandler(v -> {
-      responseEnded = true;
+      responseEnded();
       if (!done) {
         reply.endRaw();
         succeed();
@@ -303,6 +331,14 @@ public final class Attempt {
     }
   }
 
+  private void responseEnded() {
+    responseEnded = true;
+    if (lingering) {
+      lingering = false;
+      watchdog.remove(this);
+    }
+  }
+
   // ---- timers --------------------------------------------------------------------------------------------------
 
   private void touch() {
@@ -312,6 +348,12 @@ public final class Attempt {
   /** Called by the {@link Watchdog} on every tick while this attempt runs. */
   void checkDeadlines(long now) {
     if (done) {
+      if (lingering && now - lastActivity >= timeouts.idle().toNanos()) {
+        // The client has its complete reply, but the upstream never finished the HTTP response: free the connection.
+        lingering = false;
+        watchdog.remove(this);
+        upstreamRequest.reset();
+      }
       return;
     }
     if (now - startNanos >= timeouts.total().toNanos()) {
@@ -335,7 +377,13 @@ public final class Attempt {
       return;
     }
     done = true;
-    watchdog.remove(this);
+    if (upstreamRequest != null && !responseEnded) {
+      // [DONE] came before the end of the HTTP response: keep watching, so a provider that never ends it cannot hold
+      // the pooled connection forever.
+      lingering = true;
+    } else {
+      watchdog.remove(this);
+    }
     reply.onCancel(null);
     provider.stats().succeeded(System.nanoTime() - startNanos);
     promise.tryComplete();

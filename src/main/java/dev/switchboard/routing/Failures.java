@@ -1,6 +1,7 @@
 package dev.switchboard.routing;
 
 import dev.switchboard.provider.UpstreamError;
+import dev.switchboard.provider.openai.OpenAiErrors;
 import dev.switchboard.server.ApiError;
 
 import javax.net.ssl.SSLException;
@@ -34,6 +35,11 @@ final class Failures {
       int out = status == 503 ? 503 : 502;
       err = new ApiError(out, ApiError.UPSTREAM, "Provider '" + provider + "' failed with HTTP " + status + ": "
           + e.message(), null, "upstream_error");
+    } else if (status < 400) {
+      // A redirect or informational status is a misconfigured base_url, never an answer to pass on.
+      err = new ApiError(502, ApiError.UPSTREAM, "Provider '" + provider + "' answered with unexpected HTTP " + status
+          + " (check its base_url).", null, "invalid_upstream_response");
+      cls = ErrorClass.FAILOVER;
     } else {
       // The client's own input was refused: pass the provider's verdict through as OpenAI would give it.
       err = new ApiError(status, ApiError.INVALID_REQUEST, e.message(), e.param(), e.code());
@@ -61,7 +67,8 @@ final class Failures {
       what = "failed";
       label = "io";
     }
-    String detail = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    // Exception texts can quote what was being sent (a rejected header value is a provider key): scrub them.
+    String detail = t.getMessage() == null ? t.getClass().getSimpleName() : OpenAiErrors.scrub(t.getMessage());
     ApiError err = new ApiError(502, ApiError.UPSTREAM, "Provider '" + provider + "' " + what + ": " + detail, null,
         "upstream_unreachable");
     return new UpstreamFailure(ErrorClass.RETRY_SAME, err, label, -1);

@@ -1,5 +1,8 @@
 package dev.switchboard.routing;
 
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
 /**
  * Enforces every running attempt's timeouts from one periodic tick per event loop, instead of arming and
  * cancelling several timers per request. Attempts sit in an intrusive list (no allocation to add or remove); a
@@ -7,6 +10,7 @@ package dev.switchboard.routing;
  * timeouts measured in seconds. Confined to its event loop.
  */
 final class Watchdog {
+  private static final Logger LOG = Logger.getLogger(Watchdog.class.getName());
   static final long TICK_MILLIS = 100;
   private Attempt head;
 
@@ -41,7 +45,13 @@ final class Watchdog {
     Attempt a = head;
     while (a != null) {
       Attempt next = a.watchNext;
-      a.checkDeadlines(now);
+      try {
+        a.checkDeadlines(now);
+      } catch (RuntimeException e) {
+        // One attempt's failure must not stop the others' timeouts.
+        remove(a);
+        LOG.log(Level.WARNING, "timeout check failed for an attempt", e);
+      }
       a = next;
     }
   }

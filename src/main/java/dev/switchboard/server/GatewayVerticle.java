@@ -125,7 +125,8 @@ public final class GatewayVerticle extends VerticleBase {
         .setPort(sc.port())
         .setTcpNoDelay(true)
         .setCompressionSupported(false)
-        .setIdleTimeout(0);
+        .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, clientIdleTimeoutSeconds()))
+        .setIdleTimeoutUnit(TimeUnit.SECONDS);
     server = vertx.createHttpServer(options).requestHandler(router);
     return server.listen().onSuccess(s -> boundPort.compareAndSet(0, s.actualPort()));
   }
@@ -140,6 +141,18 @@ public final class GatewayVerticle extends VerticleBase {
         .exposedHeaders(java.util.Set.of("x-request-id", "x-switchboard-provider", "x-switchboard-attempts",
             "x-switchboard-cache", "x-switchboard-degraded", "retry-after"))
         .maxAgeSeconds(600);
+  }
+
+  /**
+   * Client connections silent in both directions for longer than any provider may legitimately stay silent (its
+   * first-byte or idle timeout) plus a minute are closed: bounds slow or abandoned connections without cutting a
+   * request that is still waiting on a slow model.
+   */
+  private long clientIdleTimeoutSeconds() {
+    long longest = services.providers().all().stream()
+        .mapToLong(p -> Math.max(p.config().timeouts().firstByte().toSeconds(), p.config().timeouts().idle().toSeconds()))
+        .max().orElse(0);
+    return Math.max(120, longest + 60);
   }
 
   @Override

@@ -18,6 +18,8 @@ public final class RequestValidator {
   private static final Set<String> INTEGERS = Set.of("max_tokens", "max_completion_tokens", "n", "seed",
       "top_logprobs", "best_of", "dimensions");
   private static final String DEFAULT_IMAGE_MODEL = "dall-e-2";
+  static final int MAX_EMBEDDING_INPUTS = 2048;
+  static final int MAX_DIMENSIONS = 3072;
 
   public GatewayRequest parse(Endpoint endpoint, Buffer raw, String requestId, String clientKey,
                               String pinnedProvider, String strategy, long receivedNanos) {
@@ -58,8 +60,19 @@ public final class RequestValidator {
       case CHAT -> chat(body);
       case COMPLETIONS -> required(body, "prompt", v -> v instanceof String || v instanceof JsonArray a && !a.isEmpty(),
           "a string or a non-empty array");
-      case EMBEDDINGS -> required(body, "input", v -> v instanceof String || v instanceof JsonArray a && !a.isEmpty(),
-          "a string or a non-empty array");
+      case EMBEDDINGS -> {
+        required(body, "input", v -> v instanceof String || v instanceof JsonArray a && !a.isEmpty(),
+            "a string or a non-empty array");
+        // OpenAI's own limits; they also bound what the local fallback computes for one request.
+        if (body.getValue("input") instanceof JsonArray a && a.size() > MAX_EMBEDDING_INPUTS) {
+          throw new ApiException(ApiError.invalidParam("input", "'input' may hold at most " + MAX_EMBEDDING_INPUTS
+              + " items, got " + a.size() + "."));
+        }
+        if (body.getValue("dimensions") instanceof Number d && (d.longValue() < 1 || d.longValue() > MAX_DIMENSIONS)) {
+          throw new ApiException(ApiError.invalidParam("dimensions", "'dimensions' must be between 1 and "
+              + MAX_DIMENSIONS + "."));
+        }
+      }
       case IMAGES -> required(body, "prompt", v -> v instanceof String s && !s.isBlank(), "a non-empty string");
       case SPEECH -> {
         required(body, "input", v -> v instanceof String, "a string");

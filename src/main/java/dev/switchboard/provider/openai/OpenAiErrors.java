@@ -29,9 +29,9 @@ public final class OpenAiErrors {
       Object err = json.getValue("error");
       if (err instanceof JsonObject e) {
         message = safeMessage(e);
-        code = stringOf(e.getValue("code"));
-        type = stringOf(e.getValue("type"));
-        param = stringOf(e.getValue("param"));
+        code = scrubbed(e.getValue("code"));
+        type = scrubbed(e.getValue("type"));
+        param = scrubbed(e.getValue("param"));
       } else if (err instanceof String s) {
         message = scrub(s);
       } else if (json.getValue("message") instanceof String s) {
@@ -94,7 +94,7 @@ public final class OpenAiErrors {
     }
   }
 
-  private static String stringOf(Object v) {
-    return v == null ? null : v.toString();
+  private static String scrubbed(Object v) {
+    return v == null ? null : scrub(v.toString());
   }
 }

@@ -6,6 +6,7 @@ import dev.switchboard.provider.Usage;
 import dev.switchboard.server.RequestValidator;
 import dev.switchboard.server.SseEvent;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.function.Consumer;
@@ -16,6 +17,7 @@ import java.util.function.Consumer;
  * ever decoded.
  */
 final class OpenAiStreamTranslator implements StreamTranslator {
+  private static final byte[] ERROR_KEY = {'"', 'e', 'r', 'r', 'o', 'r', '"'};
   private static final byte[] CHOICES = {'"', 'c', 'h', 'o', 'i', 'c', 'e', 's', '"'};
   private final boolean clientWantsUsage;
   private boolean done;
@@ -42,7 +44,8 @@ final class OpenAiStreamTranslator implements StreamTranslator {
           "invalid_stream_event", null, null, -1);
       return;
     }
-    if (UsageScanner.startsWithErrorKey(data) || "error".equals(event.event())) {
+    if ("error".equals(event.event()) || UsageScanner.startsWithErrorKey(data)
+        || (UsageScanner.indexOf(data, ERROR_KEY) >= 0 && isErrorChunk(data))) {
       error = readError(data);
       return;
     }
@@ -55,8 +58,59 @@ final class OpenAiStreamTranslator implements StreamTranslator {
     if (usageChunk && !clientWantsUsage) {
       return;
     }
-    emitted = true;
+    if (!emitted && !isPreamble(data)) {
+      emitted = true;
+    }
     emit.accept(data);
+  }
+
+  /**
+   * A chunk that carries an error anywhere at its top level: OpenRouter sends {"id":…,"error":{…},"choices":[…]},
+   * vLLM {"object":"error",…}. Parsed only when the bytes contain "error", which escaped text cannot fake.
+   */
+  private static boolean isErrorChunk(Buffer data) {
+    try {
+      JsonObject json = new JsonObject(data);
+      return json.getValue("error") instanceof JsonObject || "error".equals(json.getValue("object"));
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Whether a chunk carries nothing a client would show: only a role and empty content, no finish reason. The
+   * stream commits on the first chunk that is not a preamble, so an upstream that fails right after its role chunk
+   * still gets a clean HTTP error (and, with failover, another provider). Any field not known to be empty counts as
+   * content. Only parsed until the first content chunk.
+   */
+  static boolean isPreamble(Buffer data) {
+    JsonObject chunk;
+    try {
+      chunk = new JsonObject(data);
+    } catch (RuntimeException e) {
+      return false;
+    }
+    if (!(chunk.getValue("choices") instanceof JsonArray choices) || choices.isEmpty()) {
+      return false;
+    }
+    for (Object c : choices) {
+      if (!(c instanceof JsonObject choice) || choice.getValue("finish_reason") != null) {
+        return false;
+      }
+      if (choice.getValue("text") instanceof String text && !text.isEmpty()) {
+        return false;
+      }
+      if (choice.getValue("delta") instanceof JsonObject delta) {
+        for (String key : delta.fieldNames()) {
+          Object v = delta.getValue(key);
+          boolean empty = v == null || (v instanceof String str && (str.isEmpty() || key.equals("role")));
+          if (!empty) {
+            return false;
+          }
+        }
+      }
+    }
+    return true;
   }
 
   private static UpstreamError readError(Buffer data) {

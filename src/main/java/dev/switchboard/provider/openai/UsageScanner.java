@@ -102,6 +102,21 @@ final class UsageScanner {
     return -1;
   }
 
+  /** First index of {@code needle} in {@code b}, or -1. */
+  static int indexOf(Buffer b, byte[] needle) {
+    byte[] bytes = b.getBytes();
+    outer:
+    for (int i = 0; i + needle.length <= bytes.length; i++) {
+      for (int k = 0; k < needle.length; k++) {
+        if (bytes[i + k] != needle[k]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
   /** Last byte that is not whitespace, or -1. */
   static int lastNonBlank(Buffer b) {
     for (int i = b.length() - 1; i >= 0; i--) {
