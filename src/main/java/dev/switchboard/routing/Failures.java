@@ -53,6 +53,13 @@ final class Failures {
     }
     String what;
     String label;
+    String message = t.getMessage() == null ? "" : t.getMessage();
+    if (message.contains("when getting a connection")) {
+      // All of this provider's pooled connections were busy for the whole connect timeout: a local limit.
+      ApiError err = new ApiError(503, ApiError.UPSTREAM, "Provider '" + provider + "' has no free connection: all "
+          + "max_connections are busy. Retry, or raise the provider's max_connections.", null, "upstream_busy");
+      return new UpstreamFailure(ErrorClass.RETRY_SAME, err, "pool", 1_000);
+    }
     if (t instanceof ConnectException || t instanceof UnknownHostException
         || t.getClass().getSimpleName().contains("ConnectTimeout")) {
       what = "could not connect";

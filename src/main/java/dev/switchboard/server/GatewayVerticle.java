@@ -105,8 +105,8 @@ public final class GatewayVerticle extends VerticleBase {
         + ctx.request().method() + " is not allowed for " + ctx.request().path() + ".", null, "method_not_allowed")));
     router.errorHandler(413, ctx -> fail(ctx, new ApiError(413, ApiError.INVALID_REQUEST, "The request body is larger "
         + "than the gateway's limit of " + sc.maxBodyBytes() + " bytes.", null, "request_too_large")));
-    router.errorHandler(400, ctx -> fail(ctx, ApiError.invalid("Bad request: "
-        + (ctx.failure() == null ? "malformed request" : ctx.failure().getMessage()), null, "bad_request")));
+    router.errorHandler(400, ctx -> fail(ctx, ApiError.invalid("We could not parse the body of your request. Send a "
+        + "JSON object with 'Content-Type: application/json'.", null, "invalid_json")));
     router.errorHandler(500, ctx -> {
       Throwable failure = ctx.failure();
       if (failure instanceof ApiException api) {
@@ -183,6 +183,17 @@ public final class GatewayVerticle extends VerticleBase {
     }
   }
 
+  /**
+   * {@code curl -d} labels bodies as form data; OpenAI reads them as JSON anyway, and so does Switchboard, instead
+   * of letting the form decoder reject a prompt containing '%'.
+   */
+  private static void jsonRegardlessOfFormType(HttpServerRequest request) {
+    String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
+    if (type != null && type.regionMatches(true, 0, "application/x-www-form-urlencoded", 0, 33)) {
+      request.headers().set(HttpHeaders.CONTENT_TYPE, "application/json");
+    }
+  }
+
   /** First handler of every /v1 request: request id, reply, auth. Runs before the body is read. */
   private void begin(RoutingContext ctx) {
     long start = System.nanoTime();
@@ -222,6 +233,7 @@ public final class GatewayVerticle extends VerticleBase {
       reply.sendError(e.error(), -1);
       return;
     }
+    jsonRegardlessOfFormType(req);
     ctx.next();
   }
 

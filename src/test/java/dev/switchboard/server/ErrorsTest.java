@@ -267,4 +267,17 @@ class ErrorsTest {
     assertError(resp, 400, "invalid_request_error", null, "invalid_json");
     assertThat(resp.headers().firstValue("x-request-id")).hasValue("client-chosen-17");
   }
+
+  /** curl -d sends JSON labelled as a form; a '%' in the prompt must not turn it into a form-decoding error. */
+  @Test
+  void jsonSentAsFormDataIsStillReadAsJson() throws Exception {
+    upstream.chatJson("fine");
+    HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/chat/completions"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString(
+            "{\"model\":\"gpt-real\",\"messages\":[{\"role\":\"user\",\"content\":\"100% sure\"}]}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(resp.statusCode()).as(resp.body()).isEqualTo(200);
+    assertThat(resp.body()).contains("fine");
+  }
 }
