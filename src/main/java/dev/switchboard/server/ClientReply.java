@@ -21,6 +21,9 @@ public final class ClientReply {
   private static final Buffer DATA = Buffer.buffer("data: ");
   private static final Buffer EVENT_END = Buffer.buffer("\n\n");
   static final int FLUSH_AT_BYTES = 16 * 1024;
+  /** Server-side failures that a client retry cannot fix: a configuration problem on the gateway's side. */
+  private static final java.util.Set<String> NOT_RETRYABLE = java.util.Set.of("upstream_auth_failed",
+      "upstream_quota_exhausted", "no_provider_available", "upstream_response_too_large");
   private static final Buffer DONE = Buffer.buffer("data: [DONE]\n\n");
 
   /** How the reply ended, for the access log and metrics. */
@@ -131,6 +134,10 @@ public final class ClientReply {
     }
     if (retryAfterMillis >= 0) {
       response.putHeader("retry-after", Long.toString(Math.max(1, (retryAfterMillis + 999) / 1000)));
+    }
+    if (NOT_RETRYABLE.contains(error.code())) {
+      // The OpenAI SDKs retry 5xx by default; this header stops them where a retry cannot help.
+      response.putHeader("x-should-retry", "false");
     }
     response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
     ending = true;

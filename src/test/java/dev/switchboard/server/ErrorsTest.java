@@ -199,6 +199,7 @@ class ErrorsTest {
     HttpResponse<String> resp = chat(CHAT);
 
     assertError(resp, 502, "upstream_error", null, "upstream_auth_failed");
+    assertThat(resp.headers().firstValue("x-should-retry")).as("a retry cannot fix the gateway's key").hasValue("false");
     String everything = resp.body() + resp.headers().map();
     assertThat(everything).doesNotContain(echoed).doesNotContain("abcdefghijklmnop").doesNotContain(PROVIDER_KEY);
   }
@@ -245,6 +246,7 @@ class ErrorsTest {
     JsonObject e = assertError(resp, 503, "upstream_error", null, "upstream_error");
     assertThat(e.getString("message")).contains("overloaded");
     assertThat(resp.headers().firstValue("x-switchboard-attempts")).hasValue("up:503");
+    assertThat(resp.headers().firstValue("x-should-retry")).as("transient: the SDK may retry").isEmpty();
   }
 
   @Test
