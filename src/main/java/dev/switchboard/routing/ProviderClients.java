@@ -20,6 +20,7 @@ import java.util.Map;
  * that instance's event loop.
  */
 public final class ProviderClients {
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ProviderClients.class.getName());
   private final Map<String, HttpClient> clients = new HashMap<>();
 
   public ProviderClients(Vertx vertx, ProviderRegistry registry) {
@@ -40,7 +41,12 @@ public final class ProviderClients {
           .setDecompressionSupported(false)
           .setName("switchboard-" + cfg.id());
       PoolOptions pool = new PoolOptions().setHttp1MaxSize(cfg.maxConnections());
-      clients.put(p.id(), vertx.createHttpClient(options, pool));
+      String id = p.id();
+      clients.put(id, vertx.httpClientBuilder().with(options).with(pool)
+          // Resets and closes reach the attempt through its request and response; logging them again per
+          // connection would only repeat them as SEVERE noise.
+          .withConnectHandler(conn -> conn.exceptionHandler(t -> LOG.fine("provider " + id + " connection error: " + t)))
+          .build());
     }
   }
 

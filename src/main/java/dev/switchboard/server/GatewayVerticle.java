@@ -103,6 +103,9 @@ public final class GatewayVerticle extends VerticleBase {
   private void errorHandlers(Router router, ServerConfig sc) {
     router.errorHandler(405, ctx -> fail(ctx, new ApiError(405, ApiError.INVALID_REQUEST, "Method "
         + ctx.request().method() + " is not allowed for " + ctx.request().path() + ".", null, "method_not_allowed")));
+    router.errorHandler(403, ctx -> fail(ctx, new ApiError(403, ApiError.INVALID_REQUEST, "Origin "
+        + ctx.request().getHeader("origin") + " is not allowed to call this gateway (server.cors_origins).", null,
+        "origin_not_allowed")));
     router.errorHandler(413, ctx -> fail(ctx, new ApiError(413, ApiError.INVALID_REQUEST, "The request body is larger "
         + "than the gateway's limit of " + sc.maxBodyBytes() + " bytes.", null, "request_too_large")));
     router.errorHandler(400, ctx -> fail(ctx, ApiError.invalid("We could not parse the body of your request. Send a "
@@ -127,7 +130,9 @@ public final class GatewayVerticle extends VerticleBase {
         .setCompressionSupported(false)
         .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, clientIdleTimeoutSeconds()))
         .setIdleTimeoutUnit(TimeUnit.SECONDS);
-    server = vertx.createHttpServer(options).requestHandler(router);
+    server = vertx.createHttpServer(options).requestHandler(router)
+        // A client resetting its connection is routine; its requests already end as client_closed.
+        .connectionHandler(conn -> conn.exceptionHandler(t -> LOG.fine("client connection error: " + t)));
     return server.listen().onSuccess(s -> boundPort.compareAndSet(0, s.actualPort()));
   }
 

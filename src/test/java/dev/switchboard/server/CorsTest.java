@@ -68,6 +68,9 @@ class CorsTest {
           .header("Origin", "https://evil.example.net")
           .header("Authorization", "Bearer sb-cors-client-key").GET().build(), HttpResponse.BodyHandlers.ofString());
       assertThat(foreign.headers().firstValue("access-control-allow-origin")).isEmpty();
+      assertThat(foreign.statusCode()).isEqualTo(403);
+      assertThat(new io.vertx.core.json.JsonObject(foreign.body()).getJsonObject("error").getString("code"))
+          .isEqualTo("origin_not_allowed");
     }
   }
 
