@@ -23,6 +23,14 @@ public interface ProviderAdapter {
 
   StreamTranslator streamTranslator(GatewayRequest request);
 
+  /**
+   * The stream events equivalent to a complete reply, for a provider that answered a streaming request whole.
+   *
+   * @param reply the client-facing JSON reply (as {@link #translateReply} produced it)
+   * @throws IllegalArgumentException when the reply cannot be expressed as a stream
+   */
+  java.util.List<Buffer> replyAsStream(GatewayRequest request, Buffer reply);
+
   /** Reads a non-2xx reply. */
   UpstreamError translateError(int status, MultiMap headers, Buffer body);
 }

@@ -179,7 +179,22 @@ public final class Attempt {
           return;
         }
         reply.usage(translated.usage());
-        reply.sendJson(status, translated.contentType(), translated.body());
+        if (request.stream()) {
+          // The provider ignored stream: true and answered whole. The client reads SSE, so convert faithfully
+          // rather than hand it a JSON body its SDK would read as an empty stream.
+          List<Buffer> events;
+          try {
+            events = provider.adapter().replyAsStream(request, translated.body());
+          } catch (IllegalArgumentException e) {
+            fail(Failures.brokenReply(provider.id(), e.getMessage()));
+            return;
+          }
+          reply.startStream();
+          events.forEach(reply::writeEvent);
+          reply.endStream(null);
+        } else {
+          reply.sendJson(status, translated.contentType(), translated.body());
+        }
         succeed();
       });
     }

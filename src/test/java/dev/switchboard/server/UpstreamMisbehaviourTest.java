@@ -227,4 +227,31 @@ class UpstreamMisbehaviourTest {
         .hasMessageContaining("providers.r.timeouts.idle")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2secret"));
   }
+
+  @Test
+  void streamingRequestAnsweredWholeIsConvertedToAStream() throws Exception {
+    String whole = """
+        {"id":"chatcmpl-w","object":"chat.completion","created":1700000000,"model":"gpt-real",
+         "choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[
+           {"id":"call_1","type":"function","function":{"name":"lookup","arguments":"{\\"q\\":1}"}}]},
+           "finish_reason":"tool_calls"}],
+         "usage":{"prompt_tokens":9,"completion_tokens":4,"total_tokens":13}}""";
+    behaviour = req -> req.response().putHeader("content-type", "application/json").end(whole);
+    startGateway("");
+    HttpResponse<String> resp = post("/v1/chat/completions", "{\"model\":\"gpt-real\",\"stream\":true,"
+        + "\"stream_options\":{\"include_usage\":true},\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+    assertThat(resp.statusCode()).isEqualTo(200);
+    assertThat(resp.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
+    List<String> events = SseClient.dataEvents(resp.body());
+    assertThat(events).hasSize(3);
+    JsonObject chunk = new JsonObject(events.get(0));
+    assertThat(chunk.getString("object")).isEqualTo("chat.completion.chunk");
+    JsonObject choice = chunk.getJsonArray("choices").getJsonObject(0);
+    assertThat(choice.getString("finish_reason")).isEqualTo("tool_calls");
+    JsonObject call = choice.getJsonObject("delta").getJsonArray("tool_calls").getJsonObject(0);
+    assertThat(call.getInteger("index")).isZero();
+    assertThat(call.getJsonObject("function").getString("arguments")).isEqualTo("{\"q\":1}");
+    assertThat(new JsonObject(events.get(1)).getJsonObject("usage").getInteger("total_tokens")).isEqualTo(13);
+    assertThat(events.get(2)).isEqualTo("[DONE]");
+  }
 }

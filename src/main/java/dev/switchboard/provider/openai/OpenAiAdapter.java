@@ -15,7 +15,11 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -99,6 +103,59 @@ public final class OpenAiAdapter implements ProviderAdapter {
   @Override
   public StreamTranslator streamTranslator(GatewayRequest request) {
     return new OpenAiStreamTranslator(request.clientWantsUsage());
+  }
+
+  @Override
+  public List<Buffer> replyAsStream(GatewayRequest request, Buffer reply) {
+    JsonObject whole;
+    try {
+      whole = new JsonObject(reply);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("the provider's reply is not a JSON object");
+    }
+    List<Buffer> events = new ArrayList<>();
+    JsonObject usage = whole.getValue("usage") instanceof JsonObject u ? u : null;
+    JsonArray choices = whole.getValue("choices") instanceof JsonArray c ? c : new JsonArray();
+    boolean chat = "chat.completion".equals(whole.getString("object")) || request.endpoint() == Endpoint.CHAT;
+    for (Object c : choices) {
+      if (!(c instanceof JsonObject choice)) {
+        continue;
+      }
+      JsonObject out = new JsonObject().put("index", choice.getValue("index", 0));
+      if (chat) {
+        JsonObject message = choice.getValue("message") instanceof JsonObject m ? m.copy() : new JsonObject();
+        if (message.getValue("tool_calls") instanceof JsonArray calls) {
+          // Stream deltas identify each tool call by its position.
+          JsonArray indexed = new JsonArray();
+          for (int i = 0; i < calls.size(); i++) {
+            Object call = calls.getValue(i);
+            indexed.add(call instanceof JsonObject o ? o.copy().put("index", i) : call);
+          }
+          message.put("tool_calls", indexed);
+        }
+        out.put("delta", message);
+      } else {
+        out.put("text", choice.getValue("text", ""));
+      }
+      out.put("logprobs", choice.getValue("logprobs")).put("finish_reason", choice.getValue("finish_reason", "stop"));
+      events.add(chunk(whole, chat, new JsonArray().add(out)).toBuffer());
+    }
+    if (usage != null && request.clientWantsUsage()) {
+      events.add(chunk(whole, chat, new JsonArray()).put("usage", usage).toBuffer());
+    }
+    return events;
+  }
+
+  private static JsonObject chunk(JsonObject whole, boolean chat, JsonArray choices) {
+    JsonObject chunk = new JsonObject()
+        .put("id", whole.getValue("id"))
+        .put("object", chat ? "chat.completion.chunk" : "text_completion")
+        .put("created", whole.getValue("created"))
+        .put("model", whole.getValue("model"));
+    if (whole.containsKey("system_fingerprint")) {
+      chunk.put("system_fingerprint", whole.getValue("system_fingerprint"));
+    }
+    return chunk.put("choices", choices);
   }
 
   @Override
