@@ -38,6 +38,7 @@ public final class Attempt {
   private static final int MAX_EVENT_BYTES = 8 * 1024 * 1024;
   /** Preamble events held before the commit point; past this the stream commits anyway (bounded memory). */
   private static final int MAX_HELD_EVENTS = 16;
+  private static final long POOL_WAIT_EXTRA_MILLIS = 1_000;
 
   private final Vertx vertx;
   private final HttpClient client;
@@ -100,7 +101,9 @@ public final class Attempt {
         .setSsl(cfg.ssl())
         .setURI(up.path())
         .setHeaders(up.headers())
-        .setConnectTimeout(timeouts.connect().toMillis());
+        // The TCP connect itself is bounded by the client's options (connect); this one bounds the wait for a
+        // pooled connection, a little longer so that a dead host reports as unreachable, not as a full pool.
+        .setConnectTimeout(timeouts.connect().toMillis() + POOL_WAIT_EXTRA_MILLIS);
     watchdog.add(this);
     try {
       client.request(options).onComplete(ar -> onConnected(ar, up.body()));
@@ -220,7 +223,10 @@ public final class Attempt {
       responseEnded();
       p.tryComplete(acc);
     });
-    resp.exceptionHandler(p::tryFail);
+    resp.exceptionHandler(t -> {
+      responseEnded();
+      p.tryFail(t);
+    });
     return p.future();
   }
 
@@ -276,7 +282,11 @@ public final class Attempt {
         fail(Failures.streamCut(provider.id()));
       }
     });
-    resp.exceptionHandler(t -> fail(Failures.streamCut(provider.id())));
+    resp.exceptionHandler(t -> {
+      // The response is over either way: a lingering attempt must leave the watchdog.
+      responseEnded();
+      fail(Failures.streamCut(provider.id()));
+    });
   }
 
   /** The commit point of a stream: headers go out, then whatever preamble was held back. */
@@ -327,7 +337,11 @@ public final class Attempt {
         succeed();
       }
     });
-    resp.exceptionHandler(t -> fail(Failures.streamCut(provider.id())));
+    resp.exceptionHandler(t -> {
+      // The response is over either way: a lingering attempt must leave the watchdog.
+      responseEnded();
+      fail(Failures.streamCut(provider.id()));
+    });
   }
 
   /**

@@ -135,7 +135,7 @@ public final class ClientReply {
     if (retryAfterMillis >= 0) {
       response.putHeader("retry-after", Long.toString(Math.max(1, (retryAfterMillis + 999) / 1000)));
     }
-    if (NOT_RETRYABLE.contains(error.code())) {
+    if (error.code() != null && NOT_RETRYABLE.contains(error.code())) {
       // The OpenAI SDKs retry 5xx by default; this header stops them where a retry cannot help.
       response.putHeader("x-should-retry", "false");
     }

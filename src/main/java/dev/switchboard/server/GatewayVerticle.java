@@ -35,6 +35,8 @@ public final class GatewayVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(GatewayVerticle.class.getName());
   private static final String REPLY = "switchboard.reply";
   private static final String START = "switchboard.start";
+  /** Attempts per request; the routing issue makes this configurable with retries and failover. */
+  private static final int MAX_ATTEMPTS = 1;
   private static final long HARD_CLOSE_AFTER_GRACE_MS = 1_000;
 
   private final GatewayServices services;
@@ -55,7 +57,7 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     ServerConfig sc = services.config().server();
     clients = new ProviderClients(vertx, services.providers());
-    chain = new FailoverChain(vertx, clients, new Selector(), services.local(), sc.maxResponseBytes(), 1);
+    chain = new FailoverChain(vertx, clients, new Selector(), services.local(), sc.maxResponseBytes(), MAX_ATTEMPTS);
 
     Router router = Router.router(vertx);
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(services.readiness().liveness()));
@@ -149,15 +151,15 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   /**
-   * Client connections silent in both directions for longer than any provider may legitimately stay silent (its
-   * first-byte or idle timeout) plus a minute are closed: bounds slow or abandoned connections without cutting a
-   * request that is still waiting on a slow model.
+   * Client connections silent in both directions for longer than any request may legitimately take (the longest
+   * provider total timeout, once per attempt) plus a minute are closed: bounds slow or abandoned connections without
+   * ever cutting a request that is still within its own timeouts (a non-stream reply sends nothing until the end).
    */
   private long clientIdleTimeoutSeconds() {
     long longest = services.providers().all().stream()
-        .mapToLong(p -> Math.max(p.config().timeouts().firstByte().toSeconds(), p.config().timeouts().idle().toSeconds()))
+        .mapToLong(p -> p.config().timeouts().total().toSeconds())
         .max().orElse(0);
-    return Math.max(120, longest + 60);
+    return Math.max(120, longest * MAX_ATTEMPTS + 60);
   }
 
   @Override

@@ -282,4 +282,14 @@ class ErrorsTest {
     assertThat(resp.statusCode()).as(resp.body()).isEqualTo(200);
     assertThat(resp.body()).contains("fine");
   }
+
+  /** Many providers send 4xx errors without a code (or without a body): the client must still get its answer. */
+  @Test
+  void upstreamClientErrorWithoutCodeIsPassedThrough() throws Exception {
+    upstream.stub("/chat/completions", com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(404));
+    HttpResponse<String> resp = chat(CHAT);
+    JsonObject e = assertError(resp, 404, "invalid_request_error", null, null);
+    assertThat(e.getString("message")).contains("404");
+    assertThat(resp.headers().firstValue("x-should-retry")).isEmpty();
+  }
 }

@@ -254,4 +254,14 @@ class UpstreamMisbehaviourTest {
     assertThat(new JsonObject(events.get(1)).getJsonObject("usage").getInteger("total_tokens")).isEqualTo(13);
     assertThat(events.get(2)).isEqualTo("[DONE]");
   }
+
+  @Test
+  void streamingRequestAnsweredWithAWholeErrorBodyIsABadGatewayNotAnEmptyStream() throws Exception {
+    behaviour = req -> req.response().putHeader("content-type", "application/json")
+        .end("{\"id\":\"gen-1\",\"error\":{\"message\":\"no capacity\",\"code\":503}}");
+    startGateway("");
+    HttpResponse<String> resp = post("/v1/chat/completions", STREAM_BODY);
+    assertThat(resp.statusCode()).isEqualTo(502);
+    assertThat(new JsonObject(resp.body()).getJsonObject("error").getString("message")).contains("no capacity");
+  }
 }

@@ -113,6 +113,12 @@ public final class OpenAiAdapter implements ProviderAdapter {
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("the provider's reply is not a JSON object");
     }
+    if (whole.getValue("error") instanceof JsonObject e) {
+      throw new IllegalArgumentException("the provider replied 2xx with an error body: " + OpenAiErrors.safeMessage(e));
+    }
+    if (!(whole.getValue("choices") instanceof JsonArray found) || found.isEmpty()) {
+      throw new IllegalArgumentException("the provider's reply has no choices");
+    }
     List<Buffer> events = new ArrayList<>();
     JsonObject usage = whole.getValue("usage") instanceof JsonObject u ? u : null;
     JsonArray choices = whole.getValue("choices") instanceof JsonArray c ? c : new JsonArray();

@@ -104,11 +104,15 @@ final class UsageScanner {
 
   /** First index of {@code needle} in {@code b}, or -1. */
   static int indexOf(Buffer b, byte[] needle) {
-    byte[] bytes = b.getBytes();
+    int len = b.length();
+    byte first = needle[0];
     outer:
-    for (int i = 0; i + needle.length <= bytes.length; i++) {
-      for (int k = 0; k < needle.length; k++) {
-        if (bytes[i + k] != needle[k]) {
+    for (int i = 0; i + needle.length <= len; i++) {
+      if (b.getByte(i) != first) {
+        continue;
+      }
+      for (int k = 1; k < needle.length; k++) {
+        if (b.getByte(i + k) != needle[k]) {
           continue outer;
         }
       }
