@@ -3,7 +3,6 @@ package dev.switchboard.provider.openai;
 import dev.switchboard.provider.StreamTranslator;
 import dev.switchboard.provider.UpstreamError;
 import dev.switchboard.provider.Usage;
-import dev.switchboard.server.RequestValidator;
 import dev.switchboard.server.SseEvent;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -39,17 +38,19 @@ final class OpenAiStreamTranslator implements StreamTranslator {
       return;
     }
     Buffer data = event.buffer();
-    if (RequestValidator.firstNonBlank(data) != '{' || UsageScanner.lastNonBlank(data) != '}') {
+    // One copy of the event's bytes serves every scan below: array reads are far cheaper than Buffer.getByte.
+    byte[] bytes = data.getBytes();
+    if (UsageScanner.firstNonBlank(bytes) != '{' || UsageScanner.lastNonBlank(bytes) != '}') {
       error = new UpstreamError(0, "the provider sent a stream event that is not a JSON object",
           "invalid_stream_event", null, null, -1);
       return;
     }
-    if ("error".equals(event.event()) || UsageScanner.startsWithErrorKey(data)
-        || (UsageScanner.indexOf(data, ERROR_KEY) >= 0 && isErrorChunk(data))) {
+    if ("error".equals(event.event()) || UsageScanner.startsWithErrorKey(bytes)
+        || (UsageScanner.indexOf(bytes, ERROR_KEY) >= 0 && isErrorChunk(data))) {
       error = readError(data);
       return;
     }
-    Usage found = UsageScanner.find(data);
+    Usage found = UsageScanner.find(bytes);
     boolean usageChunk = false;
     if (found != Usage.NONE) {
       usage = found;

@@ -18,7 +18,10 @@ final class UsageScanner {
 
   static Usage find(Buffer body) {
     // One bulk copy, then plain array reads: far cheaper than a bounds-checked getByte per position.
-    byte[] b = body.getBytes();
+    return find(body.getBytes());
+  }
+
+  static Usage find(byte[] b) {
     int len = b.length;
     for (int i = len - KEY.length; i >= 0; i--) {
       if (b[i] != '"' || !matchesKey(b, i)) {
@@ -102,23 +105,58 @@ final class UsageScanner {
     return -1;
   }
 
-  /** First index of {@code needle} in {@code b}, or -1. */
-  static int indexOf(Buffer b, byte[] needle) {
-    int len = b.length();
+  /** First index of {@code needle} in {@code bytes}, or -1. */
+  static int indexOf(byte[] bytes, byte[] needle) {
     byte first = needle[0];
     outer:
-    for (int i = 0; i + needle.length <= len; i++) {
-      if (b.getByte(i) != first) {
+    for (int i = 0; i + needle.length <= bytes.length; i++) {
+      if (bytes[i] != first) {
         continue;
       }
       for (int k = 1; k < needle.length; k++) {
-        if (b.getByte(i + k) != needle[k]) {
+        if (bytes[i + k] != needle[k]) {
           continue outer;
         }
       }
       return i;
     }
     return -1;
+  }
+
+  /** First byte that is not whitespace, or -1. */
+  static int firstNonBlank(byte[] b) {
+    int p = skipBlank(b, 0);
+    return p < b.length ? b[p] : -1;
+  }
+
+  /** Last byte that is not whitespace, or -1. */
+  static int lastNonBlank(byte[] b) {
+    for (int i = b.length - 1; i >= 0; i--) {
+      byte c = b[i];
+      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+        return c;
+      }
+    }
+    return -1;
+  }
+
+  /** Whether the object's first key is "error". */
+  static boolean startsWithErrorKey(byte[] b) {
+    int p = skipBlank(b, 0);
+    if (p >= b.length || b[p] != '{') {
+      return false;
+    }
+    p = skipBlank(b, p + 1);
+    byte[] error = {'"', 'e', 'r', 'r', 'o', 'r', '"'};
+    if (p + error.length > b.length) {
+      return false;
+    }
+    for (int k = 0; k < error.length; k++) {
+      if (b[p + k] != error[k]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Last byte that is not whitespace, or -1. */
