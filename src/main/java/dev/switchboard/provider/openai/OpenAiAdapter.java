@@ -9,12 +9,10 @@ import dev.switchboard.provider.UpstreamRequest;
 import dev.switchboard.provider.Usage;
 import dev.switchboard.server.Endpoint;
 import dev.switchboard.server.GatewayRequest;
-import dev.switchboard.server.RequestValidator;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -83,11 +81,13 @@ public final class OpenAiAdapter implements ProviderAdapter {
     if (request.endpoint().binaryReply()) {
       return new TranslatedReply(body, contentType, Usage.NONE);
     }
-    if (RequestValidator.firstNonBlank(body) != '{' || UsageScanner.lastNonBlank(body) != '}') {
+    // One copy of the reply's bytes serves every check and the usage scan.
+    byte[] bytes = body.getBytes();
+    if (UsageScanner.firstNonBlank(bytes) != '{' || UsageScanner.lastNonBlank(bytes) != '}') {
       throw new IllegalArgumentException(body.length() == 0 ? "the provider's reply is empty"
           : "the provider's reply is not a JSON object");
     }
-    if (UsageScanner.startsWithErrorKey(body)) {
+    if (UsageScanner.startsWithErrorKey(bytes)) {
       JsonObject error = null;
       try {
         error = new JsonObject(body).getJsonObject("error");
@@ -97,7 +97,7 @@ public final class OpenAiAdapter implements ProviderAdapter {
       throw new IllegalArgumentException("the provider replied 2xx with an error body: "
           + (error == null ? "unreadable" : OpenAiErrors.safeMessage(error)));
     }
-    return new TranslatedReply(body, contentType == null ? "application/json" : contentType, UsageScanner.find(body));
+    return new TranslatedReply(body, contentType == null ? "application/json" : contentType, UsageScanner.find(bytes));
   }
 
   @Override

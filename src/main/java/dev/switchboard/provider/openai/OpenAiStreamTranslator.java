@@ -16,7 +16,6 @@ import java.util.function.Consumer;
  * ever decoded.
  */
 final class OpenAiStreamTranslator implements StreamTranslator {
-  private static final byte[] ERROR_KEY = {'"', 'e', 'r', 'r', 'o', 'r', '"'};
   private static final byte[] CHOICES = {'"', 'c', 'h', 'o', 'i', 'c', 'e', 's', '"'};
   private final boolean clientWantsUsage;
   private boolean done;
@@ -46,7 +45,7 @@ final class OpenAiStreamTranslator implements StreamTranslator {
       return;
     }
     if ("error".equals(event.event()) || UsageScanner.startsWithErrorKey(bytes)
-        || (UsageScanner.indexOf(bytes, ERROR_KEY) >= 0 && isErrorChunk(data))) {
+        || (UsageScanner.indexOf(bytes, UsageScanner.ERROR_KEY) >= 0 && isErrorChunk(data))) {
       error = readError(data);
       return;
     }
@@ -54,7 +53,7 @@ final class OpenAiStreamTranslator implements StreamTranslator {
     boolean usageChunk = false;
     if (found != Usage.NONE) {
       usage = found;
-      usageChunk = choicesEmpty(data);
+      usageChunk = choicesEmpty(bytes);
     }
     if (usageChunk && !clientWantsUsage) {
       return;
@@ -129,28 +128,21 @@ final class OpenAiStreamTranslator implements StreamTranslator {
   }
 
   /** True when the chunk has no choices (absent, or an empty array): the shape of the final usage chunk. */
-  static boolean choicesEmpty(Buffer b) {
-    int len = b.length();
-    outer:
-    for (int i = 0; i + CHOICES.length <= len; i++) {
-      for (int k = 0; k < CHOICES.length; k++) {
-        if (b.getByte(i + k) != CHOICES[k]) {
-          continue outer;
+  static boolean choicesEmpty(byte[] b) {
+    for (int at = UsageScanner.indexOf(b, CHOICES); at >= 0; at = UsageScanner.indexOf(b, CHOICES, at + 1)) {
+      int p = UsageScanner.skipBlank(b, at + CHOICES.length);
+      if (p < b.length && b[p] == ':') {
+        p = UsageScanner.skipBlank(b, p + 1);
+        if (p >= b.length || b[p] != '[') {
+          return p < b.length && b[p] == 'n';
         }
+        p = UsageScanner.skipBlank(b, p + 1);
+        return p < b.length && b[p] == ']';
       }
-      int p = UsageScanner.skipBlank(b, i + CHOICES.length);
-      if (p >= len || b.getByte(p) != ':') {
-        continue;
-      }
-      p = UsageScanner.skipBlank(b, p + 1);
-      if (p >= len || b.getByte(p) != '[') {
-        return p < len && b.getByte(p) == 'n';
-      }
-      p = UsageScanner.skipBlank(b, p + 1);
-      return p < len && b.getByte(p) == ']';
     }
     return true;
   }
+
 
   @Override
   public boolean done() {

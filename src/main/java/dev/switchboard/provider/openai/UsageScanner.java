@@ -12,19 +12,16 @@ import io.vertx.core.json.JsonObject;
  */
 final class UsageScanner {
   private static final byte[] KEY = {'"', 'u', 's', 'a', 'g', 'e', '"'};
+  static final byte[] ERROR_KEY = {'"', 'e', 'r', 'r', 'o', 'r', '"'};
 
   private UsageScanner() {
   }
 
-  static Usage find(Buffer body) {
-    // One bulk copy, then plain array reads: far cheaper than a bounds-checked getByte per position.
-    return find(body.getBytes());
-  }
-
+  /** Works on the body's bytes: callers copy them once and run every scan on plain array reads. */
   static Usage find(byte[] b) {
     int len = b.length;
     for (int i = len - KEY.length; i >= 0; i--) {
-      if (b[i] != '"' || !matchesKey(b, i)) {
+      if (b[i] != '"' || !matchesAt(b, i, KEY)) {
         continue;
       }
       int p = skipBlank(b, i + KEY.length);
@@ -48,29 +45,22 @@ final class UsageScanner {
     return Usage.NONE;
   }
 
-  private static boolean matchesKey(byte[] b, int at) {
-    for (int k = 1; k < KEY.length; k++) {
-      if (b[at + k] != KEY[k]) {
+  /** Whether {@code needle} stands in {@code b} at {@code at}. */
+  private static boolean matchesAt(byte[] b, int at, byte[] needle) {
+    if (at < 0 || at + needle.length > b.length) {
+      return false;
+    }
+    for (int k = 0; k < needle.length; k++) {
+      if (b[at + k] != needle[k]) {
         return false;
       }
     }
     return true;
   }
 
-  private static int skipBlank(byte[] b, int p) {
+  static int skipBlank(byte[] b, int p) {
     while (p < b.length) {
       byte c = b[p];
-      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
-        break;
-      }
-      p++;
-    }
-    return p;
-  }
-
-  static int skipBlank(Buffer b, int p) {
-    while (p < b.length()) {
-      byte c = b.getByte(p);
       if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
         break;
       }
@@ -107,18 +97,15 @@ final class UsageScanner {
 
   /** First index of {@code needle} in {@code bytes}, or -1. */
   static int indexOf(byte[] bytes, byte[] needle) {
-    byte first = needle[0];
-    outer:
-    for (int i = 0; i + needle.length <= bytes.length; i++) {
-      if (bytes[i] != first) {
-        continue;
+    return indexOf(bytes, needle, 0);
+  }
+
+  /** First index of {@code needle} in {@code bytes} at or after {@code from}, or -1. */
+  static int indexOf(byte[] bytes, byte[] needle, int from) {
+    for (int i = from; i + needle.length <= bytes.length; i++) {
+      if (bytes[i] == needle[0] && matchesAt(bytes, i, needle)) {
+        return i;
       }
-      for (int k = 1; k < needle.length; k++) {
-        if (bytes[i + k] != needle[k]) {
-          continue outer;
-        }
-      }
-      return i;
     }
     return -1;
   }
@@ -140,52 +127,12 @@ final class UsageScanner {
     return -1;
   }
 
-  /** Whether the object's first key is "error". */
+  /** Whether the object's first key is "error": a 2xx reply that is really an error (some proxies do this). */
   static boolean startsWithErrorKey(byte[] b) {
     int p = skipBlank(b, 0);
-    if (p >= b.length || b[p] != '{') {
-      return false;
-    }
-    p = skipBlank(b, p + 1);
-    byte[] error = {'"', 'e', 'r', 'r', 'o', 'r', '"'};
-    if (p + error.length > b.length) {
-      return false;
-    }
-    for (int k = 0; k < error.length; k++) {
-      if (b[p + k] != error[k]) {
-        return false;
-      }
-    }
-    return true;
+    return p < b.length && b[p] == '{' && matchesAt(b, skipBlank(b, p + 1), ERROR_KEY);
   }
 
-  /** Last byte that is not whitespace, or -1. */
-  static int lastNonBlank(Buffer b) {
-    for (int i = b.length() - 1; i >= 0; i--) {
-      byte c = b.getByte(i);
-      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
-        return c;
-      }
-    }
-    return -1;
-  }
 
-  /** Whether the object's first key is "error": a 2xx reply that is really an error (some proxies do this). */
-  static boolean startsWithErrorKey(Buffer b) {
-    int p = skipBlank(b, 0);
-    if (p >= b.length() || b.getByte(p) != '{') {
-      return false;
-    }
-    p = skipBlank(b, p + 1);
-    byte[] error = {'"', 'e', 'r', 'r', 'o', 'r', '"'};
-    if (p + error.length > b.length()) {
-      return false;
-    }
-    for (int k = 0; k < error.length; k++) {
-      if (b.getByte(p + k) != error[k]) {
-        return false;
-      }
-    }
-    return true;
-  }
+
 }

@@ -10,7 +10,7 @@ class UsageScannerTest {
 
   @Test
   void findsUsageAtTheEndOfAReply() {
-    Usage u = UsageScanner.find(Buffer.buffer("{\"id\":\"x\",\"choices\":[],\"usage\": {\"prompt_tokens\":12,"
+    Usage u = UsageScanner.find(bytes("{\"id\":\"x\",\"choices\":[],\"usage\": {\"prompt_tokens\":12,"
         + "\"completion_tokens\":5,\"total_tokens\":17,\"prompt_tokens_details\":{\"cached_tokens\":4}}}\n"));
     assertThat(u).isEqualTo(new Usage(12, 5, 17, 4));
   }
@@ -19,22 +19,26 @@ class UsageScannerTest {
   void ignoresTheWordUsageInsideContentAndAsAValue() {
     String body = "{\"choices\":[{\"message\":{\"content\":\"my \\\"usage\\\": {\\\"prompt_tokens\\\":999}\"}}],"
         + "\"note\":\"usage\",\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2,\"total_tokens\":3}}";
-    assertThat(UsageScanner.find(Buffer.buffer(body))).isEqualTo(new Usage(1, 2, 3, 0));
+    assertThat(UsageScanner.find(bytes(body))).isEqualTo(new Usage(1, 2, 3, 0));
     String noUsage = "{\"choices\":[{\"message\":{\"content\":\"the \\\"usage\\\": {} word\"}}],\"tag\":\"usage\"}";
-    assertThat(UsageScanner.find(Buffer.buffer(noUsage))).isEqualTo(Usage.NONE);
+    assertThat(UsageScanner.find(bytes(noUsage))).isEqualTo(Usage.NONE);
   }
 
   @Test
   void usageBeforeOtherFieldsAndNullUsage() {
-    assertThat(UsageScanner.find(Buffer.buffer("{\"usage\":{\"prompt_tokens\":7,\"total_tokens\":7},\"data\":[{\"x\":\"}\"}]}")))
+    assertThat(UsageScanner.find(bytes("{\"usage\":{\"prompt_tokens\":7,\"total_tokens\":7},\"data\":[{\"x\":\"}\"}]}")))
         .isEqualTo(new Usage(7, 0, 7, 0));
-    assertThat(UsageScanner.find(Buffer.buffer("{\"usage\":null}"))).isEqualTo(Usage.NONE);
-    assertThat(UsageScanner.find(Buffer.buffer("{\"usage\":{\"prompt_tokens\":7"))).isEqualTo(Usage.NONE);
+    assertThat(UsageScanner.find(bytes("{\"usage\":null}"))).isEqualTo(Usage.NONE);
+    assertThat(UsageScanner.find(bytes("{\"usage\":{\"prompt_tokens\":7"))).isEqualTo(Usage.NONE);
   }
 
   @Test
   void recognisesErrorBodies() {
-    assertThat(UsageScanner.startsWithErrorKey(Buffer.buffer(" { \"error\" : {\"message\":\"x\"}}"))).isTrue();
-    assertThat(UsageScanner.startsWithErrorKey(Buffer.buffer("{\"id\":\"x\",\"error\":null}"))).isFalse();
+    assertThat(UsageScanner.startsWithErrorKey(bytes(" { \"error\" : {\"message\":\"x\"}}"))).isTrue();
+    assertThat(UsageScanner.startsWithErrorKey(bytes("{\"id\":\"x\",\"error\":null}"))).isFalse();
+  }
+
+  private static byte[] bytes(String text) {
+    return Buffer.buffer(text).getBytes();
   }
 }
