@@ -26,7 +26,6 @@ import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
@@ -241,9 +240,5 @@ public final class Switchboard {
       stopping = closed.future();
     }
     return stopping;
-  }
-
-  static Map<String, String> env() {
-    return System.getenv();
   }
 }

@@ -196,7 +196,7 @@ public final class ConfigLoader {
       n.problem("base_url", "the local provider has no base_url");
     }
     boolean keyConfigured = n.has("api_key");
-    String rawKey = rawString(n, "api_key");
+    String rawKey = n.rawUninterpolated("api_key");
     Secret apiKey = Secret.of(n.string("api_key", "").trim());
     String enabledText = n.string("enabled", "auto").trim().toLowerCase(Locale.ROOT);
     boolean enabled;
@@ -324,10 +324,6 @@ public final class ConfigLoader {
     if (d.isZero() || d.isNegative()) {
       n.problem(key, "must be longer than 0");
     }
-  }
-
-  private static String rawString(ConfigNode n, String key) {
-    return n.rawUninterpolated(key);
   }
 
   private static String envHint(String raw) {

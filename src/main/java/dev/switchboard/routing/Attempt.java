@@ -13,7 +13,6 @@ import dev.switchboard.server.SseParser;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
@@ -40,7 +39,6 @@ public final class Attempt {
   private static final int MAX_HELD_EVENTS = 16;
   private static final long POOL_WAIT_EXTRA_MILLIS = 1_000;
 
-  private final Vertx vertx;
   private final HttpClient client;
   private final Provider provider;
   private final Target target;
@@ -75,9 +73,8 @@ public final class Attempt {
     }
   }
 
-  Attempt(Vertx vertx, Watchdog watchdog, HttpClient client, Target target, GatewayRequest request,
-          ClientReply reply, long maxResponseBytes) {
-    this.vertx = vertx;
+  Attempt(Watchdog watchdog, HttpClient client, Target target, GatewayRequest request, ClientReply reply,
+          long maxResponseBytes) {
     this.watchdog = watchdog;
     this.client = client;
     this.provider = target.provider();
@@ -282,11 +279,7 @@ public final class Attempt {
         fail(Failures.streamCut(provider.id()));
       }
     });
-    resp.exceptionHandler(t -> {
-      // The response is over either way: a lingering attempt must leave the watchdog.
-      responseEnded();
-      fail(Failures.streamCut(provider.id()));
-    });
+    resp.exceptionHandler(this::onBodyBroken);
   }
 
   /** The commit point of a stream: headers go out, then whatever preamble was held back. */
@@ -337,11 +330,7 @@ public final class Attempt {
         succeed();
       }
     });
-    resp.exceptionHandler(t -> {
-      // The response is over either way: a lingering attempt must leave the watchdog.
-      responseEnded();
-      fail(Failures.streamCut(provider.id()));
-    });
+    resp.exceptionHandler(this::onBodyBroken);
   }
 
   /**
@@ -358,6 +347,12 @@ public final class Attempt {
         resp.resume();
       });
     }
+  }
+
+  /** The upstream body broke off (reset, close). The response is over either way: a lingering attempt leaves too. */
+  private void onBodyBroken(Throwable cause) {
+    responseEnded();
+    fail(Failures.streamCut(provider.id()));
   }
 
   private void responseEnded() {

@@ -15,7 +15,6 @@ import java.util.List;
  * what the client sees.
  */
 public final class FailoverChain {
-  private final Vertx vertx;
   private final ProviderClients clients;
   private final Selector selector;
   private final LocalResponder local;
@@ -29,7 +28,6 @@ public final class FailoverChain {
    */
   public FailoverChain(Vertx vertx, ProviderClients clients, Selector selector, LocalResponder local,
                        long maxResponseBytes, int maxAttempts) {
-    this.vertx = vertx;
     this.clients = clients;
     this.selector = selector;
     this.local = local;
@@ -55,7 +53,7 @@ public final class FailoverChain {
       local.respond(request, target.model(), reply);
       return;
     }
-    Future<Void> attempt = new Attempt(vertx, watchdog, clients.get(target.provider().id()), target, request, reply,
+    Future<Void> attempt = new Attempt(watchdog, clients.get(target.provider().id()), target, request, reply,
         maxResponseBytes).run();
     attempt.onFailure(err -> {
       if (!(err instanceof UpstreamFailure failure) || reply.clientClosed() || reply.committed()) {

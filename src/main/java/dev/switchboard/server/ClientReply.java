@@ -8,7 +8,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -186,10 +185,23 @@ public final class ClientReply {
    */
   private void flushPending() {
     flushScheduled = false;
+    writePending();
+  }
+
+  private void writePending() {
     Buffer p = pending;
     pending = null;
     if (p != null && !finished) {
       response.write(p);
+    }
+  }
+
+  /** Stops the running attempt, once. */
+  private void runCancel() {
+    Runnable c = cancel;
+    cancel = null;
+    if (c != null) {
+      c.run();
     }
   }
 
@@ -255,11 +267,7 @@ public final class ClientReply {
     if (finished || ending) {
       return;
     }
-    Runnable c = cancel;
-    cancel = null;
-    if (c != null) {
-      c.run();
-    }
+    runCancel();
     ApiError err = new ApiError(503, ApiError.SERVER, "Switchboard is shutting down and ended this request before "
         + "it completed; retry it.", null, "server_shutting_down");
     if (!committed) {
@@ -315,11 +323,7 @@ public final class ClientReply {
    */
   public boolean writeQueueFull() {
     if (pending != null && pending.length() >= FLUSH_AT_BYTES) {
-      Buffer p = pending;
-      pending = null;
-      if (!finished) {
-        response.write(p);
-      }
+      writePending();
     }
     return response.writeQueueFull();
   }
@@ -362,11 +366,7 @@ public final class ClientReply {
       // nginx's convention: the client closed the connection before a response was sent.
       status = 499;
     }
-    Runnable c = cancel;
-    cancel = null;
-    if (c != null) {
-      c.run();
-    }
+    runCancel();
     finish(Outcome.CLIENT_CLOSED);
   }
 
@@ -433,7 +433,4 @@ public final class ClientReply {
     return degraded;
   }
 
-  static Buffer utf8(String s) {
-    return Buffer.buffer(s.getBytes(StandardCharsets.UTF_8));
-  }
 }
