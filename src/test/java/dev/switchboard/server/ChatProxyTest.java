@@ -48,15 +48,13 @@ class ChatProxyTest {
     upstream.close();
   }
 
+  /** With the client key unless {@code headers} replace it. */
   private HttpResponse<String> post(String path, String body, String... headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path))
-        .header("Authorization", "Bearer sb-client-key-1")
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
-    for (int i = 0; i < headers.length; i += 2) {
-      b.setHeader(headers[i], headers[i + 1]);
-    }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    String[] all = new String[headers.length + 2];
+    all[0] = "Authorization";
+    all[1] = "Bearer sb-client-key-1";
+    System.arraycopy(headers, 0, all, 2, headers.length);
+    return gateway.post(path, body, all);
   }
 
   @Test

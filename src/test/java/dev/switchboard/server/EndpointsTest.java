@@ -60,14 +60,11 @@ class EndpointsTest {
   }
 
   private HttpResponse<String> post(String path, String body) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    return gateway.post(path, body);
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    return gateway.get(path);
   }
 
   @Test

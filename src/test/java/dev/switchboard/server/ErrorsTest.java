@@ -45,11 +45,7 @@ class ErrorsTest {
   }
 
   private HttpResponse<String> send(String method, String path, String body) throws Exception {
-    HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
-        : HttpRequest.BodyPublishers.ofString(body);
-    return http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path))
-        .header("Content-Type", "application/json")
-        .method(method, publisher).build(), HttpResponse.BodyHandlers.ofString());
+    return gateway.send(method, path, body);
   }
 
   private HttpResponse<String> chat(String body) throws Exception {

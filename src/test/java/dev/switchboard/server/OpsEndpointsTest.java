@@ -14,9 +14,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Arrays;
 import java.util.List;
@@ -31,7 +28,6 @@ class OpsEndpointsTest {
   private static final String CLIENT_KEY = "sb-ops-client-key-777";
   private FakeProvider upstream;
   private GatewayUnderTest gateway;
-  private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeEach
   void start() {
@@ -61,16 +57,12 @@ class OpsEndpointsTest {
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    return gateway.get(path);
   }
 
   private HttpResponse<String> chat(String model) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/chat/completions"))
-        .header("Authorization", "Bearer " + CLIENT_KEY)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\","
-            + "\"content\":\"hello\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
+    return gateway.post("/v1/chat/completions", "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\","
+        + "\"content\":\"hello\"}]}", "Authorization", "Bearer " + CLIENT_KEY);
   }
 
   private static JsonObject check(JsonObject health, String id) {
@@ -114,15 +106,13 @@ class OpsEndpointsTest {
             api_key: ${DORMANT_KEY:-}
             models: [dormant-model]
         """)) {
-      HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create(none.baseUrl() + "/ready")).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> resp = none.get("/ready");
       assertThat(resp.statusCode()).isEqualTo(503);
       JsonObject body = new JsonObject(resp.body());
       assertThat(body.getString("status")).isEqualTo("DOWN");
       assertThat(check(body, "providers").getString("status")).isEqualTo("DOWN");
       // liveness does not depend on providers
-      HttpResponse<String> live = http.send(HttpRequest.newBuilder(URI.create(none.baseUrl() + "/health")).GET()
-          .build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> live = none.get("/health");
       assertThat(live.statusCode()).isEqualTo(200);
     }
   }
@@ -141,16 +131,12 @@ class OpsEndpointsTest {
     try (GatewayUnderTest draining = GatewayUnderTest.start("server:\n  host: 127.0.0.1\n  port: 0\n  instances: 1\n"
         + "  drain_delay: 3s\n  shutdown_grace: 1s\n" + yaml(upstream))) {
       var stopped = draining.stopAsync();
-      HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(draining.baseUrl() + "/ready")).GET()
-          .build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> ready = draining.get("/ready");
       assertThat(ready.statusCode()).isEqualTo(503);
       assertThat(ready.body()).contains("shutting down");
-      HttpResponse<String> chat = http.send(HttpRequest.newBuilder(URI.create(draining.baseUrl()
-              + "/v1/chat/completions")).header("Content-Type", "application/json")
-          .header("Authorization", "Bearer " + CLIENT_KEY)
-          .POST(HttpRequest.BodyPublishers.ofString(
-              "{\"model\":\"gpt-real\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> chat = draining.post("/v1/chat/completions",
+          "{\"model\":\"gpt-real\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+          "Authorization", "Bearer " + CLIENT_KEY);
       assertThat(chat.statusCode()).isEqualTo(200);
       assertThat(chat.body()).contains("still here");
       stopped.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

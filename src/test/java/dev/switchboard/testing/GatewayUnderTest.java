@@ -4,6 +4,10 @@ import dev.switchboard.Switchboard;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.SwitchboardConfig;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -13,6 +17,7 @@ import java.util.concurrent.TimeUnit;
  * The YAML's server section is optional; {@code server.port} defaults to 0 here.
  */
 public final class GatewayUnderTest implements AutoCloseable {
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final Switchboard gateway;
 
   private GatewayUnderTest(Switchboard gateway) {
@@ -42,6 +47,28 @@ public final class GatewayUnderTest implements AutoCloseable {
 
   public String baseUrl() {
     return "http://127.0.0.1:" + port();
+  }
+
+  /**
+   * Sends a request to this gateway with a JSON content type; {@code headers} are name/value pairs that add to or
+   * replace it. A null body sends none.
+   */
+  public HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path))
+        .header("Content-Type", "application/json")
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    for (int i = 0; i < headers.length; i += 2) {
+      b.setHeader(headers[i], headers[i + 1]);
+    }
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  public HttpResponse<String> post(String path, String body, String... headers) throws Exception {
+    return send("POST", path, body, headers);
+  }
+
+  public HttpResponse<String> get(String path, String... headers) throws Exception {
+    return send("GET", path, null, headers);
   }
 
   public Switchboard switchboard() {
