@@ -8,7 +8,11 @@ import dev.switchboard.health.Readiness;
 import dev.switchboard.metrics.GatewayMetrics;
 import dev.switchboard.provider.ProviderRegistry;
 import dev.switchboard.provider.local.LocalResponder;
+import dev.switchboard.routing.Headroom;
 import dev.switchboard.routing.ModelCatalog;
+import dev.switchboard.routing.ProviderGuards;
+import dev.switchboard.routing.ScoringPolicy;
+import dev.switchboard.routing.Selector;
 import dev.switchboard.server.AccessLog;
 import dev.switchboard.server.ClientAuth;
 import dev.switchboard.server.GatewayServices;
@@ -26,6 +30,7 @@ import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
@@ -178,9 +183,12 @@ public final class Switchboard {
   private static Future<Switchboard> deploy(Vertx vertx, PrometheusMeterRegistry registry, SwitchboardConfig config) {
     ProviderRegistry providers = new ProviderRegistry(config);
     announce(config);
+    GatewayMetrics metrics = new GatewayMetrics(registry);
+    ProviderGuards guards = new ProviderGuards(vertx, providers, config.routing(), metrics);
+    Selector selector = new Selector(config.routing(), providers, guards, new ScoringPolicy(Headroom.FULL), List.of());
     GatewayServices services = new GatewayServices(config, providers, new ModelCatalog(config, providers),
-        new LocalResponder(), new GatewayMetrics(registry), registry, new Readiness(vertx, providers),
-        new AccessLog(config.logging().accessLog()), new ClientAuth(config.auth()));
+        new LocalResponder(), metrics, registry, new Readiness(vertx, providers),
+        new AccessLog(config.logging().accessLog()), new ClientAuth(config.auth()), guards, selector);
     AtomicInteger port = new AtomicInteger();
     int instances = config.server().effectiveInstances();
     return vertx.deployVerticle(() -> new GatewayVerticle(services, port), new DeploymentOptions().setInstances(instances))

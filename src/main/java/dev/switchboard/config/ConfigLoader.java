@@ -106,12 +106,13 @@ public final class ConfigLoader {
     }
     Map<String, ModelConfig> models = new LinkedHashMap<>();
     root.namedObjects("models").forEach((name, node) -> models.put(name, model(name, node, providers)));
+    RoutingConfig routing = routing(root.object("routing"));
     root.rejectUnknown();
 
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    return new SwitchboardConfig(server, auth, logging, providers, models);
+    return new SwitchboardConfig(server, auth, logging, providers, models, routing);
   }
 
   private static ServerConfig server(ConfigNode n) {
@@ -257,9 +258,86 @@ public final class ConfigLoader {
     if (fallback && type != ProviderType.LOCAL) {
       n.problem("fallback", "only the local provider can be a fallback for every model");
     }
+    double quality = n.decimal("quality", 0.5, 0, 1);
+    double weight = n.decimal("weight", 1, 0, 1_000_000);
+    Map<String, ModelPrice> prices = new LinkedHashMap<>();
+    n.namedObjects("pricing").forEach((model, p) -> {
+      if (model.indexOf('*') >= 0 && model.indexOf('*') != model.length() - 1) {
+        n.problem("pricing." + model, "a pricing key must be a model name or a prefix ending in '*'");
+      }
+      prices.put(model, new ModelPrice(p.decimal("input", 0, 0, 1_000_000), p.decimal("output", 0, 0, 1_000_000),
+          p.decimal("cached_input", -1, 0, 1_000_000)));
+      p.rejectUnknown();
+    });
+    prices.replaceAll((m, p) -> p.cachedInput() < 0 ? new ModelPrice(p.input(), p.output(), p.input()) : p);
     n.rejectUnknown();
     return new ProviderConfig(id, type, baseUrl, apiKey, enabled, reason, models, timeouts, headers, streamUsage,
-        maxConnections, fallback);
+        maxConnections, fallback, quality, weight, prices);
+  }
+
+  private static RoutingConfig routing(ConfigNode n) {
+    RoutingConfig d = RoutingConfig.DEFAULT;
+    RoutingStrategy strategy = strategy(n, d.strategy());
+    int maxAttempts = (int) n.integer("max_attempts", d.maxAttempts(), 1, 20);
+    Duration requestTimeout = n.duration("request_timeout", d.requestTimeout());
+    positive(n, "request_timeout", requestTimeout);
+    Duration window = n.duration("stats_window", d.statsWindow());
+    if (window.toSeconds() < 10 || window.toSeconds() > 3600) {
+      n.problem("stats_window", "must be between 10s and 1h, got " + window.toSeconds() + "s");
+    }
+    ScoreWeights weights = weights(n, "weights", ScoreWeights.DEFAULT);
+    double explore = n.decimal("explore", d.explore(), 0, 0.5);
+    Duration slowStart = n.duration("slow_start", d.slowStart());
+
+    ConfigNode r = n.object("retry");
+    RetryConfig rd = RetryConfig.DEFAULT;
+    RetryConfig retry = new RetryConfig((int) r.integer("per_provider", rd.perProvider(), 0, 10),
+        r.duration("backoff_base", rd.backoffBase()), r.duration("backoff_max", rd.backoffMax()),
+        r.duration("max_retry_after", rd.maxRetryAfter()));
+    positive(r, "backoff_base", retry.backoffBase());
+    if (retry.backoffMax().compareTo(retry.backoffBase()) < 0) {
+      r.problem("backoff_max", "must not be shorter than backoff_base");
+    }
+    r.rejectUnknown();
+
+    ConfigNode c = n.object("circuit_breaker");
+    CircuitConfig cd = CircuitConfig.DEFAULT;
+    CircuitConfig circuit = new CircuitConfig((int) c.integer("failure_threshold", cd.failureThreshold(), 1, 1000),
+        c.decimal("error_rate", cd.errorRate(), 0.01, 1), (int) c.integer("min_requests", cd.minRequests(), 1, 100_000),
+        c.duration("open_for", cd.openFor()), c.duration("max_open_for", cd.maxOpenFor()),
+        (int) c.integer("half_open_requests", cd.halfOpenRequests(), 1, 100));
+    positive(c, "open_for", circuit.openFor());
+    if (circuit.maxOpenFor().compareTo(circuit.openFor()) < 0) {
+      c.problem("max_open_for", "must not be shorter than open_for");
+    }
+    c.rejectUnknown();
+    n.rejectUnknown();
+    return new RoutingConfig(strategy, maxAttempts, requestTimeout, window, weights, explore, slowStart, retry,
+        circuit);
+  }
+
+  private static RoutingStrategy strategy(ConfigNode n, RoutingStrategy def) {
+    if (!n.has("strategy")) {
+      return def;
+    }
+    String text = n.string("strategy", "");
+    return RoutingStrategy.parse(text).orElseGet(() -> {
+      n.problem("strategy", "unknown strategy \"" + text + "\" (supported: " + RoutingStrategy.labels() + ")");
+      return def;
+    });
+  }
+
+  private static ScoreWeights weights(ConfigNode parent, String key, ScoreWeights def) {
+    ConfigNode w = parent.object(key);
+    ScoreWeights out = new ScoreWeights(w.decimal("latency", def.latency(), 0, 100),
+        w.decimal("errors", def.errors(), 0, 100), w.decimal("quality", def.quality(), 0, 100),
+        w.decimal("cost", def.cost(), 0, 100), w.decimal("load", def.load(), 0, 100),
+        w.decimal("headroom", def.headroom(), 0, 100));
+    if (out.sum() <= 0) {
+      parent.problem(key, "at least one weight must be above 0");
+    }
+    w.rejectUnknown();
+    return out;
   }
 
   private static URI baseUrl(ConfigNode n, String url) {
@@ -313,11 +391,16 @@ public final class ConfigLoader {
         t.problem("provider", "unknown provider \"" + provider + "\" (configured: "
             + String.join(", ", providers.keySet()) + ")");
       }
+      Double weight = t.has("weight") ? t.decimal("weight", 1, 0, 1_000_000) : null;
+      Double quality = t.has("quality") ? t.decimal("quality", 0.5, 0, 1) : null;
+      long contextWindow = t.integer("context_window", 0, 0, 100_000_000);
       t.rejectUnknown();
-      targets.add(new TargetRef(provider, model));
+      targets.add(new TargetRef(provider, model, weight, quality, contextWindow));
     }
+    RoutingStrategy strategy = strategy(n, null);
+    ScoreWeights weights = n.has("weights") ? weights(n, "weights", ScoreWeights.DEFAULT) : null;
     n.rejectUnknown();
-    return new ModelConfig(name, targets);
+    return new ModelConfig(name, targets, strategy, weights);
   }
 
   private static void positive(ConfigNode n, String key, Duration d) {

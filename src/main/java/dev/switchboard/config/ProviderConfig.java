@@ -15,15 +15,37 @@ import java.util.Map;
  * @param streamUsage ask the upstream for a final usage chunk on streams (stream_options.include_usage)
  * @param maxConnections pooled HTTP/1.1 connections per gateway instance
  * @param fallback for the local provider: serve any known model when no real provider can
+ * @param quality 0..1, this provider's part of the score when a target does not set its own
+ * @param weight share under the {@code weighted} strategy when a target does not set its own
+ * @param prices per model name (or prefix pattern ending in '*'), per million tokens
  */
 public record ProviderConfig(String id, ProviderType type, URI baseUrl, Secret apiKey, boolean enabled,
                              String disabledReason, List<String> models, Timeouts timeouts,
                              Map<String, String> headers, boolean streamUsage, int maxConnections,
-                             boolean fallback) {
+                             boolean fallback, double quality, double weight, Map<String, ModelPrice> prices) {
 
   public ProviderConfig {
     models = List.copyOf(models);
     headers = Map.copyOf(headers);
+    prices = Map.copyOf(prices);
+  }
+
+  /** The configured price of a model, exact name first, then the longest matching prefix pattern; null if none. */
+  public ModelPrice price(String model) {
+    ModelPrice exact = prices.get(model);
+    if (exact != null || prices.isEmpty()) {
+      return exact;
+    }
+    ModelPrice best = null;
+    int bestLength = -1;
+    for (Map.Entry<String, ModelPrice> e : prices.entrySet()) {
+      String k = e.getKey();
+      if (k.endsWith("*") && k.length() > bestLength && model.startsWith(k.substring(0, k.length() - 1))) {
+        best = e.getValue();
+        bestLength = k.length();
+      }
+    }
+    return best;
   }
 
   public boolean ssl() {

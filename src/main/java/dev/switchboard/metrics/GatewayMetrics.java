@@ -20,6 +20,10 @@ public final class GatewayMetrics {
   public static final String UPSTREAM_RESPONSES = "switchboard_upstream_responses";
   public static final String TOKENS = "switchboard_tokens";
   public static final String IN_FLIGHT = "switchboard_requests_in_flight";
+  public static final String CIRCUIT_TRANSITIONS = "switchboard_circuit_transitions";
+  public static final String CIRCUIT_STATE = "switchboard_circuit_state";
+  public static final String RETRIES = "switchboard_retries";
+  public static final String FAILOVERS = "switchboard_failovers";
 
   /**
    * Model names reach labels from client requests through prefix patterns ("openrouter/*"), so they are capped:
@@ -98,5 +102,35 @@ public final class GatewayMetrics {
         k -> Counter.builder(TOKENS).description("Tokens by provider, model and kind (prompt, completion, cached)")
             .tags("provider", provider, "model", model, "kind", kind).register(registry))
         .increment(count);
+  }
+
+  public void circuitTransition(String provider, String to) {
+    counters.computeIfAbsent(CIRCUIT_TRANSITIONS + '|' + provider + '|' + to,
+        k -> Counter.builder(CIRCUIT_TRANSITIONS).description("Circuit breaker transitions by provider and new state")
+            .tags("provider", provider, "state", to).register(registry))
+        .increment();
+  }
+
+  /** Registers the circuit state gauge of a provider: 0 closed, 1 open, 2 half-open. */
+  public void circuitState(String provider, java.util.function.IntSupplier phase) {
+    io.micrometer.core.instrument.Gauge.builder(CIRCUIT_STATE, phase::getAsInt)
+        .description("Circuit breaker state per provider: 0 closed, 1 open, 2 half-open")
+        .tag("provider", provider).register(registry);
+  }
+
+  /** A retry of the same provider after a momentary failure. */
+  public void retry(String provider) {
+    counters.computeIfAbsent(RETRIES + '|' + provider,
+        k -> Counter.builder(RETRIES).description("Retries of the same provider within a request")
+            .tag("provider", provider).register(registry))
+        .increment();
+  }
+
+  /** A request moved on from {@code provider} to another target after a failure or refusal. */
+  public void failover(String provider, String reason) {
+    counters.computeIfAbsent(FAILOVERS + '|' + provider + '|' + reason,
+        k -> Counter.builder(FAILOVERS).description("Requests that moved on from a provider, by provider and reason")
+            .tags("provider", provider, "reason", reason).register(registry))
+        .increment();
   }
 }

@@ -9,11 +9,12 @@ import java.util.List;
 public final class Provider {
   private final ProviderConfig config;
   private final ProviderAdapter adapter;
-  private final ProviderStats stats = new ProviderStats();
+  private final ProviderStats stats;
 
-  public Provider(ProviderConfig config, ProviderAdapter adapter) {
+  public Provider(ProviderConfig config, ProviderAdapter adapter, java.time.Duration statsWindow) {
     this.config = config;
     this.adapter = adapter;
+    this.stats = new ProviderStats(statsWindow);
   }
 
   public String id() {

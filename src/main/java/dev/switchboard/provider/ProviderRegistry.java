@@ -16,7 +16,7 @@ public final class ProviderRegistry {
   public ProviderRegistry(SwitchboardConfig config) {
     Map<String, Provider> map = new LinkedHashMap<>();
     for (ProviderConfig pc : config.providers().values()) {
-      map.put(pc.id(), new Provider(pc, adapterFor(pc)));
+      map.put(pc.id(), new Provider(pc, adapterFor(pc), config.routing().statsWindow()));
     }
     this.providers = Collections.unmodifiableMap(map);
   }

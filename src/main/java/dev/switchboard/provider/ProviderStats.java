@@ -1,45 +1,139 @@
 package dev.switchboard.provider;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Live counters for one provider, written from every gateway event loop without locks. The routing issue
- * builds its scores on these; here they feed the admin view and the logs.
+ * Live statistics of one provider, written from every gateway event loop without locks: smoothed latency and time
+ * to first token, a time-based sliding window of attempts and failures, requests in flight and consecutive failures.
+ * Routing scores and the circuit breaker read them on the hot path.
+ *
+ * <p>The window is a ring of {@value #SLOTS} slots, each covering {@code window / SLOTS}. A slot is claimed for its
+ * time span by a CAS on its stamp; whoever claims it zeroes its counts. A racing increment during that claim may be
+ * lost or land in the fresh slot: one sample, which a statistic over a minute of traffic does not notice.
  */
 public final class ProviderStats {
+  static final int SLOTS = 60;
+  /** Smoothing factor of the EWMAs: the last ~10 samples dominate, so a slowdown shows within a few requests. */
+  private static final double ALPHA = 0.2;
+
+  private final long slotNanos;
+  private final AtomicLongArray stamps = new AtomicLongArray(SLOTS);
+  private final AtomicLongArray slotAttempts = new AtomicLongArray(SLOTS);
+  private final AtomicLongArray slotFailures = new AtomicLongArray(SLOTS);
+  private final long origin = System.nanoTime();
+
   private final LongAdder requests = new LongAdder();
   private final LongAdder failures = new LongAdder();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger consecutiveFailures = new AtomicInteger();
-  /** EWMA of attempt latency in microseconds; CAS-updated, a lost race only drops one sample's weight. */
+  /** EWMAs in microseconds, -1 before the first sample; CAS-updated, a lost race drops one sample's weight. */
   private final AtomicLong ewmaLatencyMicros = new AtomicLong(-1);
-  private static final double ALPHA = 0.2;
+  private final AtomicLong ewmaFirstTokenMicros = new AtomicLong(-1);
+  private final AtomicLong lastSuccessMillis = new AtomicLong();
+  private final AtomicLong lastFailureMillis = new AtomicLong();
+
+  public ProviderStats(Duration window) {
+    this.slotNanos = Math.max(1, window.toNanos() / SLOTS);
+    for (int i = 0; i < SLOTS; i++) {
+      stamps.set(i, -1);
+    }
+  }
+
+  public ProviderStats() {
+    this(Duration.ofSeconds(60));
+  }
 
   public void started() {
     requests.increment();
     inFlight.incrementAndGet();
   }
 
+  /** The provider answered the client (latency: whole attempt). */
   public void succeeded(long latencyNanos) {
     inFlight.decrementAndGet();
     consecutiveFailures.set(0);
-    long sample = latencyNanos / 1_000;
-    long prev = ewmaLatencyMicros.get();
-    long next = prev < 0 ? sample : (long) (prev + ALPHA * (sample - prev));
-    ewmaLatencyMicros.compareAndSet(prev, next);
+    lastSuccessMillis.set(System.currentTimeMillis());
+    record(false);
+    ewma(ewmaLatencyMicros, latencyNanos / 1_000);
   }
 
+  /** Time from sending the request to the first content (the response head for a whole JSON reply). */
+  public void firstToken(long nanos) {
+    ewma(ewmaFirstTokenMicros, nanos / 1_000);
+  }
+
+  /** The provider failed the attempt (unreachable, timeout, 5xx, rate limited, broken reply). */
   public void failed() {
     inFlight.decrementAndGet();
     failures.increment();
     consecutiveFailures.incrementAndGet();
+    lastFailureMillis.set(System.currentTimeMillis());
+    record(true);
   }
 
-  /** The client left mid-attempt: neither a success nor the provider's fault. */
-  public void cancelled() {
+  /**
+   * The attempt ended without saying anything about the provider's health: the client left, or the client's own
+   * request was refused (a 400 answered promptly is a working provider).
+   */
+  public void neutral(boolean answered) {
     inFlight.decrementAndGet();
+    if (answered) {
+      consecutiveFailures.set(0);
+      record(false);
+    }
+  }
+
+  /** Forgets the window, so a provider coming back is judged on its traffic from now on. */
+  public void resetWindow() {
+    for (int i = 0; i < SLOTS; i++) {
+      stamps.set(i, -1);
+    }
+    consecutiveFailures.set(0);
+  }
+
+  private static void ewma(AtomicLong target, long sample) {
+    long prev = target.get();
+    long next = prev < 0 ? sample : (long) (prev + ALPHA * (sample - prev));
+    target.compareAndSet(prev, next);
+  }
+
+  private void record(boolean failure) {
+    long tick = (System.nanoTime() - origin) / slotNanos;
+    int i = (int) (tick % SLOTS);
+    long stamp = stamps.get(i);
+    if (stamp != tick && stamps.compareAndSet(i, stamp, tick)) {
+      slotAttempts.set(i, 0);
+      slotFailures.set(i, 0);
+    }
+    slotAttempts.incrementAndGet(i);
+    if (failure) {
+      slotFailures.incrementAndGet(i);
+    }
+  }
+
+  /** Attempts and failures within the window, as {attempts, failures}. */
+  public long[] window() {
+    long now = (System.nanoTime() - origin) / slotNanos;
+    long attempts = 0;
+    long failed = 0;
+    for (int i = 0; i < SLOTS; i++) {
+      long stamp = stamps.get(i);
+      if (stamp >= 0 && now - stamp < SLOTS) {
+        attempts += slotAttempts.get(i);
+        failed += slotFailures.get(i);
+      }
+    }
+    return new long[] {attempts, failed};
+  }
+
+  /** Failed share of the attempts in the window, 0 when there were none. */
+  public double errorRate() {
+    long[] w = window();
+    return w[0] == 0 ? 0 : (double) w[1] / w[0];
   }
 
   public long requests() {
@@ -58,9 +152,24 @@ public final class ProviderStats {
     return consecutiveFailures.get();
   }
 
-  /** Smoothed latency in milliseconds, or -1 before the first success. */
+  /** Smoothed attempt latency in milliseconds, or -1 before the first success. */
   public double latencyMillis() {
     long v = ewmaLatencyMicros.get();
     return v < 0 ? -1 : v / 1000.0;
+  }
+
+  /** Smoothed time to first token in milliseconds, or -1 before the first sample. */
+  public double firstTokenMillis() {
+    long v = ewmaFirstTokenMicros.get();
+    return v < 0 ? -1 : v / 1000.0;
+  }
+
+  /** Wall-clock millis of the last success, 0 if none. */
+  public long lastSuccessMillis() {
+    return lastSuccessMillis.get();
+  }
+
+  public long lastFailureMillis() {
+    return lastFailureMillis.get();
   }
 }

@@ -48,6 +48,8 @@ public final class Attempt {
   private final Timeouts timeouts;
   private final Promise<Void> promise = Promise.promise();
   private final long startNanos = System.nanoTime();
+  private final long deadlineNanos;
+  private UpstreamFailure failure;
 
   private HttpClientRequest upstreamRequest;
   private HttpClientResponse upstreamResponse;
@@ -73,8 +75,10 @@ public final class Attempt {
     }
   }
 
+  /** @param deadlineNanos the whole request's deadline ({@code System.nanoTime()} based), bounding this attempt too */
   Attempt(Watchdog watchdog, HttpClient client, Target target, GatewayRequest request, ClientReply reply,
-          long maxResponseBytes) {
+          long maxResponseBytes, long deadlineNanos) {
+    this.deadlineNanos = deadlineNanos;
     this.watchdog = watchdog;
     this.client = client;
     this.provider = target.provider();
@@ -83,6 +87,11 @@ public final class Attempt {
     this.reply = reply;
     this.maxResponseBytes = maxResponseBytes;
     this.timeouts = provider.config().timeouts();
+  }
+
+  /** How the attempt failed, also when it failed after the stream committed (and so completed normally); or null. */
+  UpstreamFailure failure() {
+    return failure;
   }
 
   public Future<Void> run() {
@@ -157,6 +166,10 @@ public final class Attempt {
     }
     reply.attempt(provider.id(), Integer.toString(status));
     headRecorded = true;
+    if (!request.stream()) {
+      // A whole reply's head is its first token; a stream's comes with its first content event.
+      provider.stats().firstToken(headNanos - startNanos);
+    }
     String contentType = resp.getHeader(HttpHeaders.CONTENT_TYPE);
     if (request.endpoint().binaryReply()) {
       relayRaw(resp, status, contentType);
@@ -284,6 +297,7 @@ public final class Attempt {
 
   /** The commit point of a stream: headers go out, then whatever preamble was held back. */
   private void commitStream() {
+    provider.stats().firstToken(System.nanoTime() - startNanos);
     reply.startStream();
     if (held != null) {
       held.forEach(reply::writeEvent);
@@ -382,6 +396,8 @@ public final class Attempt {
     }
     if (now - startNanos >= timeouts.total().toNanos()) {
       fail(Failures.timeout(provider.id(), "total (" + timeouts.total().toSeconds() + "s)"));
+    } else if (now - deadlineNanos >= 0) {
+      fail(Failures.timeout(provider.id(), "request deadline (routing.request_timeout)"));
     } else if (headNanos == 0) {
       if (sentNanos != 0 && now - sentNanos >= timeouts.firstByte().toNanos()) {
         fail(Failures.timeout(provider.id(), "first byte (" + timeouts.firstByte().toSeconds() + "s)"));
@@ -418,10 +434,15 @@ public final class Attempt {
       return;
     }
     done = true;
+    this.failure = failure;
     watchdog.remove(this);
     reply.onCancel(null);
     abortUpstream();
-    provider.stats().failed();
+    if (failure.kind().providerFault()) {
+      provider.stats().failed();
+    } else {
+      provider.stats().neutral(failure.kind().answered());
+    }
     if (headRecorded) {
       reply.amendLastAttempt(provider.id(), failure.label());
     } else {
@@ -447,7 +468,7 @@ public final class Attempt {
     done = true;
     watchdog.remove(this);
     abortUpstream();
-    provider.stats().cancelled();
+    provider.stats().neutral(false);
     promise.tryFail(new ClientGone());
   }
 

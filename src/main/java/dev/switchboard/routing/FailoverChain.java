@@ -1,70 +1,332 @@
 package dev.switchboard.routing;
 
+import dev.switchboard.config.RetryConfig;
+import dev.switchboard.config.RoutingConfig;
+import dev.switchboard.metrics.GatewayMetrics;
 import dev.switchboard.provider.local.LocalResponder;
 import dev.switchboard.server.ApiError;
+import dev.switchboard.server.ApiException;
 import dev.switchboard.server.ClientReply;
 import dev.switchboard.server.GatewayRequest;
-import io.vertx.core.Future;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Tries a request's candidates in order until one answers. Each try is an {@link Attempt}; failures before the
- * reply committed move on according to their {@link ErrorClass} while attempts remain, and the last failure is
- * what the client sees.
+ * Runs one request over its selected candidates until one answers: each try is an {@link Attempt}; a failure
+ * before the reply committed is retried on the same provider after a backoff or moves on to the next candidate,
+ * as its {@link FailureKind} says, within the attempt budget and the request deadline. Every outcome feeds the
+ * provider's {@link ProviderGuard} (circuit, cooldown, suspension).
+ *
+ * <p>One instance per gateway verticle; everything for a request runs on that verticle's event loop.
  */
 public final class FailoverChain {
+  /** Requests that needed more than one attempt or failed, for the dashboard's failover list. */
+  public static final String FAILOVER_ADDRESS = "switchboard.failover";
+
+  private final Vertx vertx;
   private final ProviderClients clients;
   private final Selector selector;
+  private final ProviderGuards guards;
   private final LocalResponder local;
+  private final GatewayMetrics metrics;
+  private final RoutingConfig routing;
   private final long maxResponseBytes;
-  private final int maxAttempts;
   private final Watchdog watchdog = new Watchdog();
 
-  /**
-   * @param maxAttempts attempts per request across providers; 1 until the routing issue adds retries and
-   *     failover policy
-   */
-  public FailoverChain(Vertx vertx, ProviderClients clients, Selector selector, LocalResponder local,
-                       long maxResponseBytes, int maxAttempts) {
+  public FailoverChain(Vertx vertx, ProviderClients clients, Selector selector, ProviderGuards guards,
+                       LocalResponder local, GatewayMetrics metrics, RoutingConfig routing, long maxResponseBytes) {
+    this.vertx = vertx;
     this.clients = clients;
     this.selector = selector;
+    this.guards = guards;
     this.local = local;
+    this.metrics = metrics;
+    this.routing = routing;
     this.maxResponseBytes = maxResponseBytes;
-    this.maxAttempts = maxAttempts;
     // Created from the owning verticle's start(), so the tick runs on that verticle's event loop and dies with it.
     vertx.setPeriodic(Watchdog.TICK_MILLIS, id -> watchdog.tick());
   }
 
   public void execute(GatewayRequest request, Route route, ClientReply reply) {
-    List<Target> candidates = selector.candidates(route, request);
-    if (candidates.isEmpty()) {
-      reply.sendError(new ApiError(503, ApiError.UPSTREAM, "No provider is available for model '"
-          + request.model() + "': every provider that serves it is disabled.", "model", "no_provider_available"), -1);
+    Selection selection;
+    try {
+      selection = selector.select(route, request);
+    } catch (ApiException e) {
+      reply.sendError(e.error(), -1);
       return;
     }
-    tryFrom(candidates, 0, request, reply);
+    reply.route(selection.route());
+    if (selection.candidates().isEmpty()) {
+      String why = selection.refused().isEmpty() ? "" : ": " + String.join("; ", selection.refused());
+      long wait = Math.max(1_000, selection.retryAfterMillis());
+      reply.sendError(new ApiError(503, ApiError.UPSTREAM, "No provider is available for model '" + request.model()
+          + "'" + why + ".", "model", "no_provider_available"), wait, shortWait(wait));
+      return;
+    }
+    new Run(request, selection.candidates(), reply).next();
   }
 
-  private void tryFrom(List<Target> candidates, int index, GatewayRequest request, ClientReply reply) {
-    Target target = candidates.get(index);
-    if (target.provider().isLocal()) {
-      local.respond(request, target.model(), reply);
-      return;
+  private boolean shortWait(long millis) {
+    return millis >= 0 && millis <= routing.retry().maxRetryAfter().toMillis();
+  }
+
+  /** One request's way through its candidates. */
+  private final class Run {
+    private final GatewayRequest request;
+    private final List<Target> candidates;
+    private final ClientReply reply;
+    private final long deadline;
+    private final List<String> outcomes = new ArrayList<>(2);
+    private final Set<String> failedProviders = new HashSet<>(2);
+    private UpstreamFailure last;
+    private int index;
+    private int triesHere;
+    private int attempts;
+
+    Run(GatewayRequest request, List<Target> candidates, ClientReply reply) {
+      this.request = request;
+      this.candidates = candidates;
+      this.reply = reply;
+      this.deadline = request.receivedNanos() + routing.requestTimeout().toNanos();
     }
-    Future<Void> attempt = new Attempt(watchdog, clients.get(target.provider().id()), target, request, reply,
-        maxResponseBytes).run();
-    attempt.onFailure(err -> {
-      if (!(err instanceof UpstreamFailure failure) || reply.clientClosed() || reply.committed()) {
+
+    /** Tries the current candidate, skipping any that became unavailable since selection. */
+    void next() {
+      while (index < candidates.size()) {
+        if (reply.clientClosed()) {
+          return;
+        }
+        Target t = candidates.get(index);
+        if (t.provider().isLocal()) {
+          local.respond(request, t.model(), reply);
+          published();
+          return;
+        }
+        long now = System.nanoTime();
+        if (attempts >= routing.maxAttempts() || now - deadline >= 0) {
+          break;
+        }
+        ProviderGuard guard = guards.of(t.provider());
+        String refusal = guard.refusal(now);
+        if (refusal == null && !guard.circuit().tryAcquire(now)) {
+          refusal = "circuit half-open, no trial slot free";
+        }
+        if (refusal != null) {
+          // Another request found it broken after this one was routed: skip without spending an attempt.
+          outcomes.add(t.provider().id() + ": skipped (" + refusal + ")");
+          moveOn(null);
+          continue;
+        }
+        attempts++;
+        Attempt attempt = new Attempt(watchdog, clients.get(t.provider().id()), t, request, reply, maxResponseBytes,
+            deadline);
+        attempt.run().onComplete(ar -> settle(t, guard, attempt, ar));
         return;
       }
-      boolean more = index + 1 < candidates.size() && index + 1 < maxAttempts;
-      if (more && failure.errorClass() != ErrorClass.FINAL) {
-        tryFrom(candidates, index + 1, request, reply);
-      } else {
-        reply.sendError(failure.clientError(), failure.retryAfterMillis());
+      giveUp();
+    }
+
+    private void settle(Target t, ProviderGuard guard, Attempt attempt, AsyncResult<Void> ar) {
+      long now = System.nanoTime();
+      if (ar.succeeded()) {
+        UpstreamFailure late = attempt.failure();
+        if (late == null) {
+          guard.circuit().onSuccess();
+        } else {
+          // The stream had committed, so the client got an in-band error; the provider still failed.
+          account(guard, late, now);
+        }
+        published();
+        return;
       }
-    });
+      if (!(ar.cause() instanceof UpstreamFailure failure)) {
+        guard.circuit().onNeutral();
+        return;
+      }
+      account(guard, failure, now);
+      last = failure;
+      failedProviders.add(t.provider().id());
+      outcomes.add(t.provider().id() + ": " + failure.clientError().message());
+      if (reply.clientClosed() || reply.committed()) {
+        return;
+      }
+      switch (failure.errorClass()) {
+        case FINAL -> {
+          int larger = failure.kind() == FailureKind.CONTEXT_LENGTH ? largerContext(t) : -1;
+          if (larger < 0) {
+            // The client's own request was refused: passed on as the provider gave it, the SDK decides as usual.
+            finish(failure.clientError(), -1, null);
+            return;
+          }
+          metrics.failover(t.provider().id(), failure.label());
+          index = larger;
+          triesHere = 0;
+          next();
+        }
+        case RETRY_SAME -> {
+          long wait = failure.retryAfterMillis() >= 0 ? failure.retryAfterMillis() : backoff();
+          if (!retry(t, wait, now)) {
+            moveOn(failure);
+            next();
+          }
+        }
+        case FAILOVER -> {
+          // Unreachable or timed out: waiting for it only helps when nothing else is left to try.
+          boolean transientFault = failure.kind() == FailureKind.CONNECT || failure.kind() == FailureKind.TIMEOUT
+              || failure.kind() == FailureKind.POOL_BUSY;
+          if (!(transientFault && !realCandidateAfter(index) && retry(t, backoff(), now))) {
+            moveOn(failure);
+            next();
+          }
+        }
+        default -> throw new IllegalStateException(failure.errorClass().name());
+      }
+    }
+
+    /** Schedules another try of the current candidate after {@code wait} ms if the budgets allow; false if not. */
+    private boolean retry(Target t, long wait, long now) {
+      RetryConfig r = routing.retry();
+      if (triesHere >= r.perProvider() || wait > r.maxRetryAfter().toMillis() || attempts >= routing.maxAttempts()
+          || now + wait * 1_000_000 - deadline >= 0) {
+        return false;
+      }
+      triesHere++;
+      metrics.retry(t.provider().id());
+      if (wait <= 0) {
+        next();
+        return true;
+      }
+      long timer = vertx.setTimer(wait, id -> {
+        reply.onCancel(null);
+        next();
+      });
+      // A client leaving during the backoff needs no further attempt.
+      reply.onCancel(() -> vertx.cancelTimer(timer));
+      return true;
+    }
+
+    /** Jittered exponential backoff: half the step fixed, half random, so retries of many requests spread out. */
+    private long backoff() {
+      RetryConfig r = routing.retry();
+      long step = Math.min(r.backoffMax().toMillis(), r.backoffBase().toMillis() << Math.min(20, triesHere));
+      return step / 2 + ThreadLocalRandom.current().nextLong(step / 2 + 1);
+    }
+
+    private void moveOn(UpstreamFailure failure) {
+      if (failure != null) {
+        metrics.failover(candidates.get(index).provider().id(), failure.label());
+      }
+      index++;
+      triesHere = 0;
+    }
+
+    private boolean realCandidateAfter(int i) {
+      for (int j = i + 1; j < candidates.size(); j++) {
+        if (!candidates.get(j).provider().isLocal()) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** The next candidate with a configured context window larger than the failed target's, or -1. */
+    private int largerContext(Target failed) {
+      if (failed.contextWindow() <= 0) {
+        return -1;
+      }
+      for (int j = index + 1; j < candidates.size(); j++) {
+        Target c = candidates.get(j);
+        if (!c.provider().isLocal() && c.contextWindow() > failed.contextWindow()) {
+          return j;
+        }
+      }
+      return -1;
+    }
+
+    /** Nothing left to try: the one provider's own error, or a 503 naming every attempt. */
+    private void giveUp() {
+      if (last == null) {
+        String why = outcomes.isEmpty() ? "" : ": " + String.join("; ", outcomes);
+        long wait = Math.max(1_000, minWait());
+        finish(new ApiError(503, ApiError.UPSTREAM, "No provider is available for model '" + request.model() + "'"
+            + why + ".", "model", "no_provider_available"), wait, shortWait(wait));
+        return;
+      }
+      if (failedProviders.size() == 1 && outcomes.size() == attempts) {
+        long wait = last.retryAfterMillis();
+        finish(last.clientError(), wait, last.kind().providerFault() ? shortWait(wait) : null);
+        return;
+      }
+      long wait = Math.max(1_000, minWait());
+      finish(new ApiError(503, ApiError.UPSTREAM, "Every provider failed for model '" + request.model() + "' ("
+          + attempts + " attempts): " + String.join("; ", outcomes), null, "all_providers_failed"), wait,
+          shortWait(wait));
+    }
+
+    /** The soonest any candidate may be tried again: its own Retry-After, an open circuit or a cooldown. */
+    private long minWait() {
+      long now = System.nanoTime();
+      long wait = last == null ? -1 : last.retryAfterMillis();
+      for (Target t : candidates) {
+        if (t.provider().isLocal()) {
+          continue;
+        }
+        long w = guards.of(t.provider()).millisUntilAvailable(now);
+        if (w > 0) {
+          wait = wait < 0 ? w : Math.min(wait, w);
+        }
+      }
+      return wait;
+    }
+
+    private void finish(ApiError error, long retryAfterMillis, Boolean shouldRetry) {
+      reply.sendError(error, retryAfterMillis, shouldRetry);
+      published();
+    }
+
+    /** Tells the control plane about a request that needed more than one try or failed. */
+    private void published() {
+      if (outcomes.isEmpty()) {
+        return;
+      }
+      vertx.eventBus().publish(FAILOVER_ADDRESS, new JsonObject()
+          .put("request_id", request.requestId())
+          .put("model", request.model())
+          .put("attempts", new JsonArray(new ArrayList<>(reply.attempts())))
+          .put("outcomes", new JsonArray(new ArrayList<>(outcomes)))
+          .put("served_by", reply.committed() && reply.status() < 400 ? reply.provider() : null)
+          .put("at", System.currentTimeMillis()));
+    }
+  }
+
+  /** What a failure teaches about the provider beyond this request. */
+  private void account(ProviderGuard guard, UpstreamFailure failure, long now) {
+    long retryAfter = failure.retryAfterMillis();
+    switch (failure.kind()) {
+      case AUTH -> guard.suspend("credentials refused (HTTP " + failure.label() + "); fix the api_key, then "
+          + "re-enable the provider");
+      case QUOTA -> guard.coolDown(retryAfter > 0 ? retryAfter : ProviderGuard.QUOTA_COOLDOWN_MILLIS,
+          "quota or credit exhausted", now);
+      case RATE_LIMITED -> {
+        if (retryAfter > routing.retry().maxRetryAfter().toMillis()) {
+          guard.coolDown(retryAfter, "rate limited by the provider", now);
+        }
+      }
+      default -> {
+      }
+    }
+    if (failure.kind().providerFault()) {
+      guard.circuit().onFailure(failure.label(), now);
+    } else {
+      guard.circuit().onNeutral();
+    }
   }
 }

@@ -14,12 +14,47 @@ final class Failures {
   private Failures() {
   }
 
+  static FailureKind kindOf(UpstreamError e) {
+    int status = e.status();
+    if (status == 429) {
+      return "insufficient_quota".equals(e.code()) ? FailureKind.QUOTA : FailureKind.RATE_LIMITED;
+    }
+    if (status == 402) {
+      return FailureKind.QUOTA;
+    }
+    if (status == 401 || status == 403) {
+      return FailureKind.AUTH;
+    }
+    if (status == 529 || "overloaded_error".equals(e.type()) || "overloaded_error".equals(e.code())) {
+      return FailureKind.OVERLOADED;
+    }
+    if (status == 408 || status == 409 || status >= 500) {
+      return FailureKind.SERVER_ERROR;
+    }
+    if (status < 400) {
+      return FailureKind.BROKEN_REPLY;
+    }
+    if (status == 404) {
+      return FailureKind.NOT_FOUND;
+    }
+    return isContextLength(e) ? FailureKind.CONTEXT_LENGTH : FailureKind.INVALID_REQUEST;
+  }
+
+  private static boolean isContextLength(UpstreamError e) {
+    if ("context_length_exceeded".equals(e.code())) {
+      return true;
+    }
+    String m = e.message() == null ? "" : e.message().toLowerCase(java.util.Locale.ROOT);
+    return m.contains("context length") || m.contains("context window") || m.contains("maximum context")
+        || m.contains("prompt is too long");
+  }
+
   static UpstreamFailure fromStatus(String provider, UpstreamError e) {
     int status = e.status();
-    ErrorClass cls = ErrorClass.ofStatus(status, e);
+    FailureKind kind = kindOf(e);
     String label = Integer.toString(status);
     ApiError err;
-    if (status == 429 && cls == ErrorClass.FAILOVER || status == 402) {
+    if (kind == FailureKind.QUOTA) {
       err = new ApiError(502, ApiError.UPSTREAM, "Provider '" + provider + "' has no quota or credit left (HTTP "
           + status + "): " + e.message(), null, "upstream_quota_exhausted");
     } else if (status == 429) {
@@ -39,12 +74,14 @@ final class Failures {
       // A redirect or informational status is a misconfigured base_url, never an answer to pass on.
       err = new ApiError(502, ApiError.UPSTREAM, "Provider '" + provider + "' answered with unexpected HTTP " + status
           + " (check its base_url).", null, "invalid_upstream_response");
-      cls = ErrorClass.FAILOVER;
+    } else if (kind == FailureKind.CONTEXT_LENGTH) {
+      err = new ApiError(status, ApiError.INVALID_REQUEST, e.message(), e.param() == null ? "messages" : e.param(),
+          "context_length_exceeded");
     } else {
       // The client's own input was refused: pass the provider's verdict through as OpenAI would give it.
       err = new ApiError(status, ApiError.INVALID_REQUEST, e.message(), e.param(), e.code());
     }
-    return new UpstreamFailure(cls, err, label, e.retryAfterMillis());
+    return new UpstreamFailure(kind, err, label, e.retryAfterMillis());
   }
 
   static UpstreamFailure transport(String provider, Throwable t) {
@@ -53,12 +90,13 @@ final class Failures {
     }
     String what;
     String label;
+    FailureKind kind = FailureKind.CONNECT;
     String message = t.getMessage() == null ? "" : t.getMessage();
     if (message.contains("when getting a connection")) {
       // All of this provider's pooled connections were busy for the whole connect timeout: a local limit.
       ApiError err = new ApiError(503, ApiError.UPSTREAM, "Provider '" + provider + "' has no free connection: all "
           + "max_connections are busy. Retry, or raise the provider's max_connections.", null, "upstream_busy");
-      return new UpstreamFailure(ErrorClass.RETRY_SAME, err, "pool", 1_000);
+      return new UpstreamFailure(FailureKind.POOL_BUSY, err, "pool", 1_000);
     }
     if (t instanceof ConnectException || t instanceof UnknownHostException
         || t.getClass().getSimpleName().contains("ConnectTimeout")) {
@@ -70,44 +108,48 @@ final class Failures {
     } else if (t instanceof ClosedChannelException || "Connection was closed".equals(t.getMessage())) {
       what = "closed the connection";
       label = "closed";
+      kind = FailureKind.STREAM_BROKEN;
     } else {
       what = "failed";
       label = "io";
+      kind = FailureKind.STREAM_BROKEN;
     }
     // Exception texts can quote what was being sent (a rejected header value is a provider key): scrub them.
     String detail = t.getMessage() == null ? t.getClass().getSimpleName() : OpenAiErrors.scrub(t.getMessage());
     ApiError err = new ApiError(502, ApiError.UPSTREAM, "Provider '" + provider + "' " + what + ": " + detail, null,
         "upstream_unreachable");
-    return new UpstreamFailure(ErrorClass.RETRY_SAME, err, label, -1);
+    return new UpstreamFailure(kind, err, label, -1);
   }
 
   static UpstreamFailure timeout(String provider, String which) {
     ApiError err = new ApiError(504, ApiError.TIMEOUT, "Provider '" + provider + "' exceeded its " + which
         + " timeout.", null, "upstream_timeout");
-    return new UpstreamFailure(ErrorClass.RETRY_SAME, err, "timeout", -1);
+    return new UpstreamFailure(FailureKind.TIMEOUT, err, "timeout", -1);
   }
 
   static UpstreamFailure brokenReply(String provider, String why) {
     ApiError err = new ApiError(502, ApiError.UPSTREAM, "Provider '" + provider + "' sent an invalid reply: " + why,
         null, "invalid_upstream_response");
-    return new UpstreamFailure(ErrorClass.RETRY_SAME, err, "invalid", -1);
+    return new UpstreamFailure(FailureKind.BROKEN_REPLY, err, "invalid", -1);
   }
 
   static UpstreamFailure streamError(String provider, UpstreamError e) {
     ApiError err = new ApiError(502, ApiError.UPSTREAM, "Provider '" + provider + "' reported an error in its stream: "
         + e.message(), null, e.code() == null ? "upstream_error" : e.code());
-    return new UpstreamFailure(ErrorClass.RETRY_SAME, err, "stream-error", -1);
+    FailureKind kind = "overloaded_error".equals(e.type()) || "overloaded_error".equals(e.code())
+        ? FailureKind.OVERLOADED : FailureKind.STREAM_BROKEN;
+    return new UpstreamFailure(kind, err, "stream-error", e.retryAfterMillis());
   }
 
   static UpstreamFailure streamCut(String provider) {
     ApiError err = new ApiError(502, ApiError.UPSTREAM, "Provider '" + provider + "' ended the stream before it was "
         + "complete.", null, "stream_interrupted");
-    return new UpstreamFailure(ErrorClass.RETRY_SAME, err, "cut", -1);
+    return new UpstreamFailure(FailureKind.STREAM_BROKEN, err, "cut", -1);
   }
 
   static UpstreamFailure tooLarge(String provider, long limit) {
     ApiError err = new ApiError(502, ApiError.UPSTREAM, "Provider '" + provider + "' sent a reply larger than the "
         + "gateway's limit of " + limit + " bytes.", null, "upstream_response_too_large");
-    return new UpstreamFailure(ErrorClass.FINAL, err, "too-large", -1);
+    return new UpstreamFailure(FailureKind.TOO_LARGE, err, "too-large", -1);
   }
 }

@@ -1,6 +1,8 @@
 package dev.switchboard.routing;
 
 import dev.switchboard.config.ModelConfig;
+import dev.switchboard.config.RoutingStrategy;
+import dev.switchboard.config.ScoreWeights;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.config.TargetRef;
 import dev.switchboard.provider.Provider;
@@ -21,7 +23,10 @@ import java.util.Optional;
  */
 public final class ModelCatalog {
   private final ProviderRegistry providers;
+  private static final int MAX_PATTERN_ROUTES = 10_000;
   private final Map<String, Route> exact = new HashMap<>();
+  private final java.util.concurrent.ConcurrentHashMap<String, Route> patternRoutes =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, String> ownerOf = new LinkedHashMap<>();
   private final List<Provider> patternProviders = new ArrayList<>();
   private final Provider fallback;
@@ -39,28 +44,38 @@ public final class ModelCatalog {
             patternProviders.add(p);
           }
         } else {
-          byName.computeIfAbsent(m, k -> new ArrayList<>()).add(new Target(p, m));
+          byName.computeIfAbsent(m, k -> new ArrayList<>()).add(Target.of(p, m));
           ownerOf.putIfAbsent(m, p.id());
         }
       }
     }
-    byName.forEach((name, targets) -> exact.put(name, new Route(name, false, withFallback(name, targets))));
+    byName.forEach((name, targets) -> exact.put(name, route(name, false, withFallback(name, targets), null, null)));
     for (ModelConfig alias : config.models().values()) {
       List<Target> targets = new ArrayList<>();
       for (TargetRef ref : alias.targets()) {
-        targets.add(new Target(providers.get(ref.provider()), ref.model()));
+        Provider p = providers.get(ref.provider());
+        targets.add(new Target(p, ref.model(), ref.weight() == null ? p.config().weight() : ref.weight(),
+            ref.quality() == null ? p.config().quality() : ref.quality(), ref.contextWindow(),
+            p.config().price(ref.model()), false));
       }
-      exact.put(alias.name(), new Route(alias.name(), true, withFallback(alias.name(), targets)));
+      exact.put(alias.name(), route(alias.name(), true, withFallback(alias.name(), targets), alias.strategy(),
+          alias.weights()));
       ownerOf.put(alias.name(), "switchboard");
     }
   }
 
+  private static Route route(String name, boolean alias, List<Target> targets, RoutingStrategy strategy,
+                             ScoreWeights weights) {
+    return new Route(name, alias, targets, strategy, weights);
+  }
+
+  /** Adds the local fallback, for when no real provider can be tried; a local target listed in config stays as is. */
   private List<Target> withFallback(String name, List<Target> targets) {
-    if (fallback == null || targets.stream().anyMatch(t -> t.provider() == fallback)) {
+    if (fallback == null || targets.stream().anyMatch(t -> t.provider().isLocal())) {
       return targets;
     }
     List<Target> out = new ArrayList<>(targets);
-    out.add(new Target(fallback, name));
+    out.add(Target.of(fallback, name).asFallbackOnly());
     return out;
   }
 
@@ -70,16 +85,31 @@ public final class ModelCatalog {
     if (r != null) {
       return Optional.of(r);
     }
+    r = patternRoutes.get(model);
+    if (r != null) {
+      return Optional.of(r);
+    }
     List<Target> targets = new ArrayList<>();
     for (Provider p : patternProviders) {
       if (p.serves(model)) {
-        targets.add(new Target(p, model));
+        targets.add(Target.of(p, model));
       }
     }
     if (targets.isEmpty() && fallback != null && fallback.serves(model)) {
-      return Optional.of(new Route(model, false, List.of(new Target(fallback, model))));
+      targets.add(Target.of(fallback, model));
+    } else if (!targets.isEmpty()) {
+      targets = withFallback(model, targets);
     }
-    return targets.isEmpty() ? Optional.empty() : Optional.of(new Route(model, false, withFallback(model, targets)));
+    if (targets.isEmpty()) {
+      return Optional.empty();
+    }
+    r = route(model, false, targets, null, null);
+    // Kept so that round-robin and the like have a stable route per model; bounded, since names come from clients.
+    if (patternRoutes.size() < MAX_PATTERN_ROUTES) {
+      Route raced = patternRoutes.putIfAbsent(model, r);
+      r = raced == null ? r : raced;
+    }
+    return Optional.of(r);
   }
 
   /** OpenAI's list shape: every model some configured provider can serve now, plus the aliases. */

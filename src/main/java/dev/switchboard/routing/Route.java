@@ -1,15 +1,59 @@
 package dev.switchboard.routing;
 
+import dev.switchboard.config.RoutingStrategy;
+import dev.switchboard.config.ScoreWeights;
+
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Every target that could serve a requested model, in configured order, with the local fallback (if any) last.
- * Selection among them is the {@link Selector}'s job.
- *
- * @param alias true when the requested name is a configured alias rather than a provider's own model name
+ * Selection among them is the {@link Selector}'s job. Routes are built once and shared by every event loop.
  */
-public record Route(String requestedModel, boolean alias, List<Target> targets) {
-  public Route {
-    targets = List.copyOf(targets);
+public final class Route {
+  private final String requestedModel;
+  private final boolean alias;
+  private final List<Target> targets;
+  private final RoutingStrategy strategy;
+  private final ScoreWeights weights;
+  /** Round-robin position, per route so that interleaved models do not skew each other's rotation. */
+  private final AtomicLong turn = new AtomicLong();
+
+  /**
+   * @param alias true when the requested name is a configured alias rather than a provider's own model name
+   * @param strategy the alias's own strategy, or null for the default
+   * @param weights the alias's own score weights, or null for the default
+   */
+  public Route(String requestedModel, boolean alias, List<Target> targets, RoutingStrategy strategy,
+               ScoreWeights weights) {
+    this.requestedModel = requestedModel;
+    this.alias = alias;
+    this.targets = List.copyOf(targets);
+    this.strategy = strategy;
+    this.weights = weights;
+  }
+
+  public String requestedModel() {
+    return requestedModel;
+  }
+
+  public boolean alias() {
+    return alias;
+  }
+
+  public List<Target> targets() {
+    return targets;
+  }
+
+  public RoutingStrategy strategy() {
+    return strategy;
+  }
+
+  public ScoreWeights weights() {
+    return weights;
+  }
+
+  long nextTurn() {
+    return turn.getAndIncrement();
   }
 }

@@ -9,21 +9,25 @@ import dev.switchboard.server.ApiError;
  * @param label short form for x-switchboard-attempts, e.g. "503", "timeout", "connect"
  */
 public final class UpstreamFailure extends RuntimeException {
-  private final ErrorClass errorClass;
+  private final FailureKind kind;
   private final ApiError clientError;
   private final String label;
   private final long retryAfterMillis;
 
-  public UpstreamFailure(ErrorClass errorClass, ApiError clientError, String label, long retryAfterMillis) {
+  public UpstreamFailure(FailureKind kind, ApiError clientError, String label, long retryAfterMillis) {
     super(clientError.message(), null, false, false);
-    this.errorClass = errorClass;
+    this.kind = kind;
     this.clientError = clientError;
     this.label = label;
     this.retryAfterMillis = retryAfterMillis;
   }
 
+  public FailureKind kind() {
+    return kind;
+  }
+
   public ErrorClass errorClass() {
-    return errorClass;
+    return kind.errorClass();
   }
 
   public ApiError clientError() {

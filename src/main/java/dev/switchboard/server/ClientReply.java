@@ -35,6 +35,7 @@ public final class ClientReply {
   private GatewayRequest request;
   private String provider;
   private String upstreamModel;
+  private String route;
   private boolean degraded;
   private boolean committed;
   private boolean finished;
@@ -76,6 +77,11 @@ public final class ClientReply {
     } else {
       attempt(providerId, result);
     }
+  }
+
+  /** The x-switchboard-route header: how the candidates were ranked. */
+  public void route(String route) {
+    this.route = route;
   }
 
   public void servedBy(String providerId, String model, boolean degraded) {
@@ -127,16 +133,30 @@ public final class ClientReply {
   }
 
   public void sendError(ApiError error, long retryAfterMillis) {
+    sendError(error, retryAfterMillis, null);
+  }
+
+  /**
+   * @param shouldRetry the value of {@code x-should-retry}, which the OpenAI SDKs obey over their own defaults:
+   *     false once the gateway has spent its own retries, so a client does not multiply them; null to decide by the
+   *     error code alone
+   */
+  public void sendError(ApiError error, long retryAfterMillis, Boolean shouldRetry) {
     this.error = error;
     if (!begin(error.status())) {
       return;
     }
     if (retryAfterMillis >= 0) {
       response.putHeader("retry-after", Long.toString(Math.max(1, (retryAfterMillis + 999) / 1000)));
+      if (retryAfterMillis < 60_000) {
+        response.putHeader("retry-after-ms", Long.toString(Math.max(1, retryAfterMillis)));
+      }
     }
     if (error.code() != null && NOT_RETRYABLE.contains(error.code())) {
       // The OpenAI SDKs retry 5xx by default; this header stops them where a retry cannot help.
       response.putHeader("x-should-retry", "false");
+    } else if (shouldRetry != null) {
+      response.putHeader("x-should-retry", shouldRetry.toString());
     }
     response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
     ending = true;
@@ -348,6 +368,9 @@ public final class ClientReply {
     }
     if (!attempts.isEmpty()) {
       headers.set("x-switchboard-attempts", String.join(",", attempts));
+    }
+    if (route != null) {
+      headers.set("x-switchboard-route", route);
     }
     headers.set("x-switchboard-cache", "BYPASS");
     if (degraded) {

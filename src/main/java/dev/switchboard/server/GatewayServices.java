@@ -6,6 +6,8 @@ import dev.switchboard.metrics.GatewayMetrics;
 import dev.switchboard.provider.ProviderRegistry;
 import dev.switchboard.provider.local.LocalResponder;
 import dev.switchboard.routing.ModelCatalog;
+import dev.switchboard.routing.ProviderGuards;
+import dev.switchboard.routing.Selector;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /**
@@ -14,5 +16,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
  */
 public record GatewayServices(SwitchboardConfig config, ProviderRegistry providers, ModelCatalog catalog,
                               LocalResponder local, GatewayMetrics metrics, PrometheusMeterRegistry prometheus,
-                              Readiness readiness, AccessLog accessLog, ClientAuth auth) {
+                              Readiness readiness, AccessLog accessLog, ClientAuth auth, ProviderGuards guards,
+                              Selector selector) {
 }

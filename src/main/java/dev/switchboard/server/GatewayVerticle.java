@@ -4,7 +4,6 @@ import dev.switchboard.config.ServerConfig;
 import dev.switchboard.routing.FailoverChain;
 import dev.switchboard.routing.ProviderClients;
 import dev.switchboard.routing.Route;
-import dev.switchboard.routing.Selector;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
@@ -35,8 +34,6 @@ public final class GatewayVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(GatewayVerticle.class.getName());
   private static final String REPLY = "switchboard.reply";
   private static final String START = "switchboard.start";
-  /** Attempts per request; the routing issue makes this configurable with retries and failover. */
-  private static final int MAX_ATTEMPTS = 1;
   private static final long HARD_CLOSE_AFTER_GRACE_MS = 1_000;
 
   private final GatewayServices services;
@@ -57,7 +54,8 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     ServerConfig sc = services.config().server();
     clients = new ProviderClients(vertx, services.providers());
-    chain = new FailoverChain(vertx, clients, new Selector(), services.local(), sc.maxResponseBytes(), MAX_ATTEMPTS);
+    chain = new FailoverChain(vertx, clients, services.selector(), services.guards(), services.local(),
+        services.metrics(), services.config().routing(), sc.maxResponseBytes());
 
     Router router = Router.router(vertx);
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(services.readiness().liveness()));
@@ -146,20 +144,17 @@ public final class GatewayVerticle extends VerticleBase {
     }
     return cors.allowedMethods(java.util.Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
         .exposedHeaders(java.util.Set.of("x-request-id", "x-switchboard-provider", "x-switchboard-attempts",
-            "x-switchboard-cache", "x-switchboard-degraded", "retry-after"))
+            "x-switchboard-route", "x-switchboard-cache", "x-switchboard-degraded", "retry-after"))
         .maxAgeSeconds(600);
   }
 
   /**
-   * Client connections silent in both directions for longer than any request may legitimately take (the longest
-   * provider total timeout, once per attempt) plus a minute are closed: bounds slow or abandoned connections without
-   * ever cutting a request that is still within its own timeouts (a non-stream reply sends nothing until the end).
+   * Client connections silent in both directions for longer than any request may legitimately take (the request
+   * deadline, every attempt included) plus a minute are closed: bounds slow or abandoned connections without ever
+   * cutting a request that is still within its own timeouts (a non-stream reply sends nothing until the end).
    */
   private long clientIdleTimeoutSeconds() {
-    long longest = services.providers().all().stream()
-        .mapToLong(p -> p.config().timeouts().total().toSeconds())
-        .max().orElse(0);
-    return Math.max(120, longest * MAX_ATTEMPTS + 60);
+    return Math.max(120, services.config().routing().requestTimeout().toSeconds() + 60);
   }
 
   @Override

@@ -235,10 +235,11 @@ class OpenAiSdkTest {
           assertThat(e.statusCode()).isEqualTo(502);
           assertThat(e.type()).hasValue("upstream_error");
           assertThat(e.getMessage()).contains("Provider 'up' failed with HTTP 500");
-          assertThat(e.headers().values("x-switchboard-attempts")).containsExactly("up:500");
+          // The gateway retried once itself, then told the SDK not to multiply retries.
+          assertThat(e.headers().values("x-switchboard-attempts")).containsExactly("up:500,up:500");
+          assertThat(e.headers().values("x-should-retry")).containsExactly("false");
         });
-    // maxRetries(0): exactly one upstream call
-    upstream.server().verify(1, postRequestedFor(urlPathEqualTo("/v1/chat/completions")));
+    upstream.server().verify(2, postRequestedFor(urlPathEqualTo("/v1/chat/completions")));
   }
 
   @Test

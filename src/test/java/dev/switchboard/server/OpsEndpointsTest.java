@@ -215,7 +215,9 @@ class OpsEndpointsTest {
 
     String m = get("/metrics").body();
 
-    assertThat(sample(m, "switchboard_upstream_responses_total", "provider=\"up\"", "status=\"503\"")).isEqualTo(1.0);
+    // One retry of the same provider after the first 503.
+    assertThat(sample(m, "switchboard_upstream_responses_total", "provider=\"up\"", "status=\"503\"")).isEqualTo(2.0);
+    assertThat(sample(m, "switchboard_retries_total", "provider=\"up\"")).isEqualTo(1.0);
     assertThat(sample(m, "switchboard_requests_total", "endpoint=\"chat\"", "provider=\"up\"", "status=\"503\""))
         .isEqualTo(1.0);
     assertThat(m).doesNotContain(PROVIDER_KEY);

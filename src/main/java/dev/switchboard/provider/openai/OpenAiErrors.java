@@ -69,7 +69,7 @@ public final class OpenAiErrors {
     }
     String ra = headers.get("retry-after");
     if (ra == null) {
-      return -1;
+      return rateLimitResetMillis(headers);
     }
     try {
       return Math.max(0, (long) (Double.parseDouble(ra.trim()) * 1000));
@@ -82,6 +82,45 @@ public final class OpenAiErrors {
       }
     }
   }
+
+  /**
+   * Without Retry-After, OpenAI-style {@code x-ratelimit-reset-requests} / {@code -tokens} ("1s", "6m0s", "250ms")
+   * tell when the exhausted limit refills; the later of the exhausted ones, or -1.
+   */
+  static long rateLimitResetMillis(MultiMap headers) {
+    long wait = -1;
+    for (String kind : new String[] {"requests", "tokens"}) {
+      String remaining = headers.get("x-ratelimit-remaining-" + kind);
+      String reset = headers.get("x-ratelimit-reset-" + kind);
+      if (reset != null && remaining != null && remaining.trim().equals("0")) {
+        wait = Math.max(wait, goDurationMillis(reset.trim()));
+      }
+    }
+    return wait;
+  }
+
+  /** Parses Go-style durations such as "1m30.5s", "20ms" or "2h"; -1 if it is not one. */
+  static long goDurationMillis(String text) {
+    java.util.regex.Matcher m = GO_DURATION_PART.matcher(text);
+    double millis = 0;
+    int end = 0;
+    while (m.find() && m.start() == end) {
+      double n = Double.parseDouble(m.group(1));
+      millis += switch (m.group(2)) {
+        case "h" -> n * 3_600_000;
+        case "m" -> n * 60_000;
+        case "s" -> n * 1000;
+        case "ms" -> n;
+        case "us", "µs" -> n / 1000;
+        default -> n / 1_000_000;
+      };
+      end = m.end();
+    }
+    return end == 0 || end != text.length() ? -1 : (long) Math.ceil(millis);
+  }
+
+  private static final java.util.regex.Pattern GO_DURATION_PART =
+      java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|us|µs|ns|h|m|s)");
 
   private static JsonObject parse(Buffer body) {
     if (body == null || body.length() == 0) {

@@ -1,0 +1,23 @@
+package dev.switchboard.config;
+
+import java.time.Duration;
+
+/**
+ * How requests are spread over providers and what happens when one fails.
+ *
+ * @param strategy default strategy for every route; aliases and the {@code x-switchboard-strategy} header override it
+ * @param maxAttempts upstream attempts per request, across retries and providers
+ * @param requestTimeout deadline of a whole request, every attempt and backoff included
+ * @param statsWindow span of the sliding error-rate window
+ * @param explore share of requests under {@code score} that try a candidate other than the best, so the stats of
+ *     the others stay current
+ * @param slowStart a provider coming back (circuit closed again, cooldown over) ramps from a small share of traffic
+ *     to its full share over this period
+ */
+public record RoutingConfig(RoutingStrategy strategy, int maxAttempts, Duration requestTimeout, Duration statsWindow,
+                            ScoreWeights weights, double explore, Duration slowStart, RetryConfig retry,
+                            CircuitConfig circuit) {
+  public static final RoutingConfig DEFAULT = new RoutingConfig(RoutingStrategy.SCORE, 4, Duration.ofMinutes(10),
+      Duration.ofSeconds(60), ScoreWeights.DEFAULT, 0.05, Duration.ofSeconds(30), RetryConfig.DEFAULT,
+      CircuitConfig.DEFAULT);
+}

@@ -1,0 +1,19 @@
+package dev.switchboard.routing;
+
+import dev.switchboard.server.GatewayRequest;
+
+/**
+ * One reason a target may not be tried for a request right now: an open circuit, a provider marked down by health
+ * checks, a spent rate-limit bucket, an exhausted budget. The {@link Selector} asks every gate about every target;
+ * later services add their gates without changing it.
+ */
+@FunctionalInterface
+public interface CandidateGate {
+  /** Null when the gate lets the target through, otherwise a short reason such as "circuit open". */
+  String refuse(Target target, GatewayRequest request, long nowNanos);
+
+  /** When a refused target may pass again, in millis from now; -1 when unknown. */
+  default long retryAfterMillis(Target target, long nowNanos) {
+    return -1;
+  }
+}

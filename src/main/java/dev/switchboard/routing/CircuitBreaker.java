@@ -1,0 +1,194 @@
+package dev.switchboard.routing;
+
+import dev.switchboard.config.CircuitConfig;
+import dev.switchboard.provider.ProviderStats;
+
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * One provider's circuit: closed (traffic flows), open (rejected until the open period ends) and half-open (a few
+ * real requests try the provider; enough successes close it, one failure opens it again for twice as long).
+ *
+ * <p>Lock-free: the state is an immutable value swapped by CAS, so every gateway event loop can ask and report
+ * without blocking. vertx-circuit-breaker wraps each call in its own future and timers per Vert.x context; the
+ * gateway needs a shared, synchronous "may I?" in the selector instead, which this is.
+ */
+public final class CircuitBreaker {
+  public enum Phase { CLOSED, OPEN, HALF_OPEN }
+
+  /** A transition, for the event bus, metrics and logs. */
+  public record Transition(String provider, Phase from, Phase to, String reason, long openForMillis) {
+  }
+
+  /**
+   * @param untilNanos end of the open period (OPEN)
+   * @param openForNanos length of the current/last open period, doubled after a failed trial
+   * @param trials trial requests in flight (HALF_OPEN)
+   * @param successes successful trials so far (HALF_OPEN)
+   */
+  private record State(Phase phase, long untilNanos, long openForNanos, int trials, int successes, long sinceMillis) {
+  }
+
+  private final String provider;
+  private final CircuitConfig config;
+  private final ProviderStats stats;
+  private final Consumer<Transition> listener;
+  private final AtomicReference<State> state;
+
+  public CircuitBreaker(String provider, CircuitConfig config, ProviderStats stats, Consumer<Transition> listener) {
+    this.provider = provider;
+    this.config = config;
+    this.stats = stats;
+    this.listener = listener;
+    this.state = new AtomicReference<>(new State(Phase.CLOSED, 0, 0, 0, 0, System.currentTimeMillis()));
+  }
+
+  /** Whether the selector may list this provider now (closed, half-open with a free trial, or open but expired). */
+  public boolean admits(long nowNanos) {
+    State s = state.get();
+    return switch (s.phase()) {
+      case CLOSED -> true;
+      case OPEN -> nowNanos - s.untilNanos() >= 0;
+      case HALF_OPEN -> s.trials() < config.halfOpenRequests();
+    };
+  }
+
+  /**
+   * Takes the right to send one attempt. False when open, or half-open with every trial slot taken. Every true must
+   * be followed by exactly one of {@link #onSuccess}, {@link #onFailure} or {@link #onNeutral}.
+   */
+  public boolean tryAcquire(long nowNanos) {
+    while (true) {
+      State s = state.get();
+      switch (s.phase()) {
+        case CLOSED:
+          return true;
+        case OPEN: {
+          if (nowNanos - s.untilNanos() < 0) {
+            return false;
+          }
+          State next = new State(Phase.HALF_OPEN, 0, s.openForNanos(), 1, 0, System.currentTimeMillis());
+          if (state.compareAndSet(s, next)) {
+            publish(s, next, "open period over, trying " + config.halfOpenRequests() + " request(s)");
+            return true;
+          }
+          break;
+        }
+        default: {
+          if (s.trials() >= config.halfOpenRequests()) {
+            return false;
+          }
+          if (state.compareAndSet(s, new State(Phase.HALF_OPEN, 0, s.openForNanos(), s.trials() + 1, s.successes(),
+              s.sinceMillis()))) {
+            return true;
+          }
+        }
+      }
+    }
+  }
+
+  /** @return true when this success closed the circuit (the provider is back) */
+  public boolean onSuccess() {
+    while (true) {
+      State s = state.get();
+      if (s.phase() != Phase.HALF_OPEN) {
+        return false;
+      }
+      int successes = s.successes() + 1;
+      State next = successes >= config.halfOpenRequests()
+          ? new State(Phase.CLOSED, 0, 0, 0, 0, System.currentTimeMillis())
+          : new State(Phase.HALF_OPEN, 0, s.openForNanos(), s.trials() - 1, successes, s.sinceMillis());
+      if (state.compareAndSet(s, next)) {
+        if (next.phase() == Phase.CLOSED) {
+          stats.resetWindow();
+          publish(s, next, successes + " trial request(s) succeeded");
+          return true;
+        }
+        return false;
+      }
+    }
+  }
+
+  /** A provider fault (unreachable, timeout, 5xx, broken reply). Call after {@link ProviderStats#failed()}. */
+  public void onFailure(String what, long nowNanos) {
+    while (true) {
+      State s = state.get();
+      State next;
+      String reason;
+      if (s.phase() == Phase.HALF_OPEN) {
+        long openFor = Math.min(config.maxOpenFor().toNanos(), s.openForNanos() * 2);
+        next = new State(Phase.OPEN, nowNanos + openFor, openFor, 0, 0, System.currentTimeMillis());
+        reason = "trial request failed (" + what + ")";
+      } else if (s.phase() == Phase.CLOSED) {
+        reason = tripReason(what);
+        if (reason == null) {
+          return;
+        }
+        long openFor = config.openFor().toNanos();
+        next = new State(Phase.OPEN, nowNanos + openFor, openFor, 0, 0, System.currentTimeMillis());
+      } else {
+        return;
+      }
+      if (state.compareAndSet(s, next)) {
+        publish(s, next, reason);
+        return;
+      }
+    }
+  }
+
+  private String tripReason(String what) {
+    int consecutive = stats.consecutiveFailures();
+    if (consecutive >= config.failureThreshold()) {
+      return consecutive + " consecutive failures (last: " + what + ")";
+    }
+    long[] w = stats.window();
+    if (w[0] >= config.minRequests() && (double) w[1] / w[0] >= config.errorRate()) {
+      return "error rate " + Math.round(100.0 * w[1] / w[0]) + "% over " + w[0] + " attempts (last: " + what + ")";
+    }
+    return null;
+  }
+
+  /** The attempt said nothing about the provider's health (client left, client error): frees its trial slot. */
+  public void onNeutral() {
+    while (true) {
+      State s = state.get();
+      if (s.phase() != Phase.HALF_OPEN || s.trials() == 0) {
+        return;
+      }
+      if (state.compareAndSet(s, new State(Phase.HALF_OPEN, 0, s.openForNanos(), s.trials() - 1, s.successes(),
+          s.sinceMillis()))) {
+        return;
+      }
+    }
+  }
+
+  /** Forces the circuit closed (admin re-enable). */
+  public void reset(String reason) {
+    State s = state.get();
+    State next = new State(Phase.CLOSED, 0, 0, 0, 0, System.currentTimeMillis());
+    if (s.phase() != Phase.CLOSED && state.compareAndSet(s, next)) {
+      stats.resetWindow();
+      publish(s, next, reason);
+    }
+  }
+
+  public Phase phase() {
+    return state.get().phase();
+  }
+
+  /** Wall-clock millis of the last transition. */
+  public long sinceMillis() {
+    return state.get().sinceMillis();
+  }
+
+  /** Millis until an open circuit lets a trial through; 0 when not open. */
+  public long millisUntilTrial(long nowNanos) {
+    State s = state.get();
+    return s.phase() == Phase.OPEN ? Math.max(0, (s.untilNanos() - nowNanos) / 1_000_000) : 0;
+  }
+
+  private void publish(State from, State to, String reason) {
+    listener.accept(new Transition(provider, from.phase(), to.phase(), reason, to.openForNanos() / 1_000_000));
+  }
+}

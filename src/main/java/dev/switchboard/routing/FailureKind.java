@@ -1,0 +1,61 @@
+package dev.switchboard.routing;
+
+/**
+ * What went wrong in one attempt, and what that means for the rest of the request and for the provider.
+ *
+ * @param errorClass what the request does next
+ * @param providerFault whether it counts against the provider (error rate, circuit breaker)
+ * @param answered whether the provider answered at all (a client error answered promptly shows a working provider)
+ */
+public enum FailureKind {
+  /** TCP connect refused, unreachable host, TLS failure: nothing to wait for, try elsewhere. */
+  CONNECT(ErrorClass.FAILOVER, true, false),
+  /** A connect, first-byte, idle or total timeout: the time is gone, try elsewhere. */
+  TIMEOUT(ErrorClass.FAILOVER, true, false),
+  /** 429: worth a retry if the wait is short. */
+  RATE_LIMITED(ErrorClass.RETRY_SAME, true, true),
+  /** 5xx, 408, 409. */
+  SERVER_ERROR(ErrorClass.RETRY_SAME, true, true),
+  /** 529 or an overloaded_error. */
+  OVERLOADED(ErrorClass.RETRY_SAME, true, true),
+  /** 401/403: Switchboard's key for this provider is refused. Not the client's fault. */
+  AUTH(ErrorClass.FAILOVER, true, true),
+  /** 402, or 429 insufficient_quota: no credit left. */
+  QUOTA(ErrorClass.FAILOVER, true, true),
+  /** 404: this provider does not know the model (or the path); the next target may. */
+  NOT_FOUND(ErrorClass.FAILOVER, false, true),
+  /** The prompt is longer than this model's context; a target with a larger one may serve it. */
+  CONTEXT_LENGTH(ErrorClass.FINAL, false, true),
+  /** The provider refused the client's own request (400, 422): every provider would. */
+  INVALID_REQUEST(ErrorClass.FINAL, false, true),
+  /** A 2xx whose body is not what the API promises, or a 3xx (misconfigured base_url). */
+  BROKEN_REPLY(ErrorClass.RETRY_SAME, true, true),
+  /** The stream broke off or reported an error before it was complete. */
+  STREAM_BROKEN(ErrorClass.RETRY_SAME, true, true),
+  /** Every pooled connection to the provider is busy: a local limit, not the provider's fault. */
+  POOL_BUSY(ErrorClass.FAILOVER, false, false),
+  /** The reply exceeds the gateway's size limit: any provider's would. */
+  TOO_LARGE(ErrorClass.FINAL, false, true);
+
+  private final ErrorClass errorClass;
+  private final boolean providerFault;
+  private final boolean answered;
+
+  FailureKind(ErrorClass errorClass, boolean providerFault, boolean answered) {
+    this.errorClass = errorClass;
+    this.providerFault = providerFault;
+    this.answered = answered;
+  }
+
+  public ErrorClass errorClass() {
+    return errorClass;
+  }
+
+  public boolean providerFault() {
+    return providerFault;
+  }
+
+  public boolean answered() {
+    return answered;
+  }
+}

@@ -1,0 +1,132 @@
+package dev.switchboard.routing;
+
+import dev.switchboard.config.RoutingConfig;
+import dev.switchboard.provider.Provider;
+
+import java.util.function.Consumer;
+
+/**
+ * What routing knows about whether one provider may be sent traffic now, learnt from live traffic: its circuit
+ * breaker, a cooldown after a rate limit with a long wait or a spent quota, a suspension after the provider refused
+ * Switchboard's credentials, and the slow-start ramp of a provider coming back. Shared by every event loop; all
+ * fields are lock-free.
+ */
+public final class ProviderGuard {
+  /** A spent quota is not noticed to be refilled without probing; until the health issue probes, retry after this. */
+  static final long QUOTA_COOLDOWN_MILLIS = 5 * 60_000;
+
+  private final Provider provider;
+  private final CircuitBreaker circuit;
+  private final long slowStartNanos;
+  private volatile String suspended;
+  private volatile long cooldownUntilNanos;
+  private volatile String cooldownReason;
+  /** Start of the current slow-start ramp; 0 = none (full share). */
+  private volatile long rampStartNanos;
+
+  ProviderGuard(Provider provider, RoutingConfig routing, Consumer<CircuitBreaker.Transition> listener) {
+    this.provider = provider;
+    this.slowStartNanos = routing.slowStart().toNanos();
+    this.circuit = new CircuitBreaker(provider.id(), routing.circuit(), provider.stats(), t -> {
+      if (t.to() == CircuitBreaker.Phase.CLOSED) {
+        startRamp();
+      }
+      listener.accept(t);
+    });
+  }
+
+  public Provider provider() {
+    return provider;
+  }
+
+  public CircuitBreaker circuit() {
+    return circuit;
+  }
+
+  /** Null when the provider may be tried now, otherwise why not, e.g. "circuit open". */
+  public String refusal(long nowNanos) {
+    String s = suspended;
+    if (s != null) {
+      return s;
+    }
+    long until = cooldownUntilNanos;
+    if (until != 0 && nowNanos - until < 0) {
+      return cooldownReason;
+    }
+    if (!circuit.admits(nowNanos)) {
+      return "circuit open";
+    }
+    return null;
+  }
+
+  /** When a refused provider may be tried again, in millis from now; -1 if unknown (suspended). */
+  public long millisUntilAvailable(long nowNanos) {
+    if (suspended != null) {
+      return -1;
+    }
+    long wait = circuit.millisUntilTrial(nowNanos);
+    long until = cooldownUntilNanos;
+    if (until != 0 && nowNanos - until < 0) {
+      wait = Math.max(wait, (until - nowNanos) / 1_000_000);
+    }
+    return wait;
+  }
+
+  /**
+   * Takes the provider out until an admin re-enables it: its credentials were refused, and every request sent
+   * until the config changes would fail the same way.
+   */
+  public void suspend(String reason) {
+    suspended = reason;
+  }
+
+  public String suspendedReason() {
+    return suspended;
+  }
+
+  /** Skips the provider until {@code millis} from now (a long Retry-After, an exhausted quota). */
+  public void coolDown(long millis, String reason, long nowNanos) {
+    cooldownReason = reason;
+    cooldownUntilNanos = nowNanos + millis * 1_000_000;
+    startRamp();
+  }
+
+  /** Lifts a suspension, a cooldown and an open circuit (admin re-enable or a successful probe). */
+  public void restore(String reason) {
+    suspended = null;
+    cooldownUntilNanos = 0;
+    circuit.reset(reason);
+  }
+
+  public long cooldownRemainingMillis(long nowNanos) {
+    long until = cooldownUntilNanos;
+    return until != 0 && nowNanos - until < 0 ? (until - nowNanos) / 1_000_000 : 0;
+  }
+
+  private void startRamp() {
+    if (slowStartNanos > 0) {
+      rampStartNanos = System.nanoTime();
+    }
+  }
+
+  /**
+   * Share of its normal traffic a returning provider gets now: from 10% right after it came back to 100% once
+   * the slow-start period is over, so one recovery does not meet the full load at once.
+   */
+  public double rampShare(long nowNanos) {
+    long start = rampStartNanos;
+    if (start == 0) {
+      return 1;
+    }
+    long cooldownUntil = cooldownUntilNanos;
+    if (cooldownUntil != 0 && cooldownUntil - start > 0) {
+      start = cooldownUntil;
+    }
+    double share = (double) (nowNanos - start) / slowStartNanos;
+    if (share >= 1) {
+      rampStartNanos = 0;
+      return 1;
+    }
+    return Math.max(0.1, share);
+  }
+}

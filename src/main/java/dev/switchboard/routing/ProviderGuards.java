@@ -1,0 +1,58 @@
+package dev.switchboard.routing;
+
+import dev.switchboard.config.RoutingConfig;
+import dev.switchboard.metrics.GatewayMetrics;
+import dev.switchboard.provider.Provider;
+import dev.switchboard.provider.ProviderRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * The {@link ProviderGuard} of every provider, built once. Circuit transitions are control-plane events: they are
+ * logged, counted and published on the event bus at {@value #CIRCUIT_ADDRESS}.
+ */
+public final class ProviderGuards {
+  public static final String CIRCUIT_ADDRESS = "switchboard.circuit";
+  private static final Logger LOG = Logger.getLogger(ProviderGuards.class.getName());
+
+  private final Map<String, ProviderGuard> guards;
+
+  public ProviderGuards(Vertx vertx, ProviderRegistry providers, RoutingConfig routing, GatewayMetrics metrics) {
+    Map<String, ProviderGuard> map = new LinkedHashMap<>();
+    for (Provider p : providers.all()) {
+      ProviderGuard guard = new ProviderGuard(p, routing, t -> {
+        LOG.warning("provider " + t.provider() + ": circuit " + t.from().name().toLowerCase() + " -> "
+            + t.to().name().toLowerCase() + " (" + t.reason() + ")");
+        metrics.circuitTransition(t.provider(), t.to().name().toLowerCase());
+        vertx.eventBus().publish(CIRCUIT_ADDRESS, new JsonObject()
+            .put("provider", t.provider())
+            .put("from", t.from().name().toLowerCase())
+            .put("to", t.to().name().toLowerCase())
+            .put("reason", t.reason())
+            .put("open_for_ms", t.openForMillis())
+            .put("at", System.currentTimeMillis()));
+      });
+      map.put(p.id(), guard);
+      metrics.circuitState(p.id(), () -> guard.circuit().phase().ordinal());
+    }
+    this.guards = Collections.unmodifiableMap(map);
+  }
+
+  public ProviderGuard of(Provider provider) {
+    return guards.get(provider.id());
+  }
+
+  public ProviderGuard get(String providerId) {
+    return guards.get(providerId);
+  }
+
+  public Collection<ProviderGuard> all() {
+    return guards.values();
+  }
+}

@@ -1,0 +1,17 @@
+package dev.switchboard.routing;
+
+import dev.switchboard.config.RoutingStrategy;
+
+import java.util.List;
+
+/**
+ * The outcome of selection for one request: the targets to try, in order, and why.
+ *
+ * @param candidates targets to try in order; the local fallback, if any, last
+ * @param refused targets left out and why, e.g. "openai: circuit open"
+ * @param retryAfterMillis when a refused target may be tried again (for a 503 when nothing is left), or -1
+ * @param route the value of x-switchboard-route: strategy and the candidates' scores or order
+ */
+public record Selection(RoutingStrategy strategy, List<Target> candidates, List<String> refused,
+                        long retryAfterMillis, String route) {
+}
