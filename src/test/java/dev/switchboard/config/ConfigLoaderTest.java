@@ -57,6 +57,84 @@ class ConfigLoaderTest {
   // ---- interpolation ---------------------------------------------------------------------------------------------
 
   @Test
+  void routingDefaultsAndOverrides() {
+    SwitchboardConfig d = ConfigLoader.fromYaml(MINIMAL, Map.of());
+    assertThat(d.routing()).isEqualTo(RoutingConfig.DEFAULT);
+    SwitchboardConfig c = ConfigLoader.fromYaml("""
+        routing:
+          strategy: least-latency
+          max_attempts: 6
+          request_timeout: 90s
+          retry: {per_provider: 2, backoff_base: 50ms, backoff_max: 1s, max_retry_after: 3s}
+          circuit_breaker: {failure_threshold: 4, error_rate: 0.3, min_requests: 8, open_for: 10s, max_open_for: 1m, half_open_requests: 2}
+          weights: {latency: 1, errors: 1, quality: 0, cost: 0, load: 0, headroom: 0}
+        providers:
+          up:
+            base_url: http://127.0.0.1:9/v1
+            models: [m]
+            quality: 0.8
+            weight: 2.5
+            pricing:
+              m: {input: 2.5, output: 10}
+              "m-*": {input: 1, output: 2, cached_input: 0.5}
+        models:
+          fast:
+            strategy: round_robin
+            weights: {latency: 2}
+            targets:
+              - {provider: up, model: m, weight: 4, quality: 0.3, context_window: 128000}
+        """, Map.of());
+    RoutingConfig r = c.routing();
+    assertThat(r.strategy()).isEqualTo(RoutingStrategy.LEAST_LATENCY);
+    assertThat(r.maxAttempts()).isEqualTo(6);
+    assertThat(r.retry().perProvider()).isEqualTo(2);
+    assertThat(r.circuit().halfOpenRequests()).isEqualTo(2);
+    assertThat(r.weights().quality()).isZero();
+    ProviderConfig up = c.providers().get("up");
+    assertThat(up.quality()).isEqualTo(0.8);
+    assertThat(up.price("m").output()).isEqualTo(10);
+    assertThat(up.price("m").cachedInput()).as("defaults to the input price").isEqualTo(2.5);
+    assertThat(up.price("m-mini").cachedInput()).isEqualTo(0.5);
+    assertThat(up.price("other")).isNull();
+    ModelConfig fast = c.models().get("fast");
+    assertThat(fast.strategy()).isEqualTo(RoutingStrategy.ROUND_ROBIN);
+    assertThat(fast.weights().latency()).isEqualTo(2);
+    assertThat(fast.targets().get(0)).isEqualTo(new TargetRef("up", "m", 4.0, 0.3, 128000));
+  }
+
+  @Test
+  void badRoutingValuesNameTheirField() {
+    ConfigException e = problemsOf("""
+        routing:
+          strategy: fastest
+          max_attempts: 0
+          retry: {backoff_base: 2s, backoff_max: 1s, jitter: true}
+          circuit_breaker: {error_rate: 2}
+          weights: {latency: 0, errors: 0, quality: 0, cost: 0, load: 0, headroom: 0}
+        providers:
+          up:
+            base_url: http://127.0.0.1:9/v1
+            quality: 1.5
+            pricing: {"a*b": {input: 1}, m: {input: -1}}
+        models:
+          x:
+            strategy: nope
+            targets: [{provider: up, weight: -2}]
+        """, Map.of());
+    assertThat(problemAt(e, "routing.strategy")).contains("least-latency");
+    problemAt(e, "routing.max_attempts");
+    problemAt(e, "routing.retry.backoff_max");
+    problemAt(e, "routing.retry.jitter");
+    problemAt(e, "routing.circuit_breaker.error_rate");
+    problemAt(e, "routing.weights");
+    problemAt(e, "providers.up.quality");
+    problemAt(e, "providers.up.pricing.a*b");
+    problemAt(e, "providers.up.pricing.m.input");
+    problemAt(e, "models.x.strategy");
+    problemAt(e, "models.x.targets[0].weight");
+  }
+
+  @Test
   void interpolatesVariablesDefaultsAndEscapes() {
     SwitchboardConfig c = ConfigLoader.fromYaml("""
         server:

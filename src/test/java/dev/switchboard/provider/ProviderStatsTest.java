@@ -1,0 +1,77 @@
+package dev.switchboard.provider;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class ProviderStatsTest {
+
+  @Test
+  void countsAttemptsFailuresAndInFlight() {
+    ProviderStats s = new ProviderStats(Duration.ofSeconds(60));
+    s.started();
+    s.started();
+    s.started();
+    assertThat(s.inFlight()).isEqualTo(3);
+    s.failed();
+    s.failed();
+    assertThat(s.consecutiveFailures()).isEqualTo(2);
+    s.succeeded(10_000_000);
+    assertThat(s.consecutiveFailures()).isZero();
+    assertThat(s.inFlight()).isZero();
+    assertThat(s.window()).containsExactly(3, 2);
+    assertThat(s.errorRate()).isCloseTo(2 / 3.0, org.assertj.core.data.Offset.offset(1e-9));
+  }
+
+  @Test
+  void neutralOutcomesDoNotCountAsFailures() {
+    ProviderStats s = new ProviderStats(Duration.ofSeconds(60));
+    s.started();
+    s.neutral(true);
+    s.started();
+    s.neutral(false);
+    assertThat(s.window()).as("an answered client error counts as a working attempt; a cancel not at all")
+        .containsExactly(1, 0);
+    assertThat(s.inFlight()).isZero();
+  }
+
+  @Test
+  void ewmaMovesTowardsNewSamples() {
+    ProviderStats s = new ProviderStats(Duration.ofSeconds(60));
+    assertThat(s.latencyMillis()).isEqualTo(-1);
+    s.started();
+    s.succeeded(100_000_000);
+    assertThat(s.latencyMillis()).isEqualTo(100.0);
+    for (int i = 0; i < 20; i++) {
+      s.started();
+      s.succeeded(10_000_000);
+    }
+    assertThat(s.latencyMillis()).isBetween(10.0, 12.0);
+    s.firstToken(5_000_000);
+    assertThat(s.firstTokenMillis()).isEqualTo(5.0);
+  }
+
+  @Test
+  void oldOutcomesLeaveTheWindow() {
+    // 10 s window: 60 slots of ~167 ms.
+    ProviderStats s = new ProviderStats(Duration.ofSeconds(10));
+    s.started();
+    s.failed();
+    assertThat(s.window()[1]).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(15)).until(() -> s.window()[0] == 0);
+    assertThat(s.failures()).as("lifetime counters stay").isEqualTo(1);
+  }
+
+  @Test
+  void resetWindowForgets() {
+    ProviderStats s = new ProviderStats(Duration.ofSeconds(60));
+    s.started();
+    s.failed();
+    s.resetWindow();
+    assertThat(s.window()).containsExactly(0, 0);
+    assertThat(s.consecutiveFailures()).isZero();
+  }
+}
