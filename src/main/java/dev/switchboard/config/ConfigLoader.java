@@ -293,7 +293,7 @@ public final class ConfigLoader {
     RetryConfig rd = RetryConfig.DEFAULT;
     RetryConfig retry = new RetryConfig((int) r.integer("per_provider", rd.perProvider(), 0, 10),
         r.duration("backoff_base", rd.backoffBase()), r.duration("backoff_max", rd.backoffMax()),
-        r.duration("max_retry_after", rd.maxRetryAfter()));
+        r.duration("max_retry_after", rd.maxRetryAfter()), r.bool("same_provider_first", rd.sameProviderFirst()));
     positive(r, "backoff_base", retry.backoffBase());
     if (retry.backoffMax().compareTo(retry.backoffBase()) < 0) {
       r.problem("backoff_max", "must not be shorter than backoff_base");

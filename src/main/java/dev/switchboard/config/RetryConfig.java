@@ -10,8 +10,12 @@ import java.time.Duration;
  * @param backoffMax cap of one backoff
  * @param maxRetryAfter longest {@code Retry-After} the gateway waits out on the same provider; a longer one moves
  *     the request to the next provider at once
+ * @param sameProviderFirst retry a provider after a momentary failure before moving on; when false (default) the
+ *     request moves on at once while another candidate is left (the next provider answers sooner than a backoff
+ *     ends), and the failing one is retried only as the last candidate
  */
-public record RetryConfig(int perProvider, Duration backoffBase, Duration backoffMax, Duration maxRetryAfter) {
+public record RetryConfig(int perProvider, Duration backoffBase, Duration backoffMax, Duration maxRetryAfter,
+                          boolean sameProviderFirst) {
   public static final RetryConfig DEFAULT =
-      new RetryConfig(1, Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(5));
+      new RetryConfig(1, Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(5), false);
 }

@@ -172,8 +172,10 @@ public final class FailoverChain {
           next();
         }
         case RETRY_SAME -> {
+          // Moving on is the faster retry while another provider is left, unless configured otherwise.
+          boolean retryHere = routing.retry().sameProviderFirst() || !realCandidateAfter(index);
           long wait = failure.retryAfterMillis() >= 0 ? failure.retryAfterMillis() : backoff();
-          if (!retry(t, wait, now)) {
+          if (!(retryHere && retry(t, wait, now))) {
             moveOn(failure);
             next();
           }
@@ -222,7 +224,15 @@ public final class FailoverChain {
 
     private void moveOn(UpstreamFailure failure) {
       if (failure != null) {
-        metrics.failover(candidates.get(index).provider().id(), failure.label());
+        Target from = candidates.get(index);
+        metrics.failover(from.provider().id(), failure.label());
+        long wait = failure.retryAfterMillis();
+        ProviderGuard guard = guards.of(from.provider());
+        long now = System.nanoTime();
+        if (wait > 0 && guard.cooldownRemainingMillis(now) == 0) {
+          // It asked for time: the next requests go elsewhere until then instead of meeting the same answer.
+          guard.coolDown(wait, "asked to retry after " + wait + " ms", now);
+        }
       }
       index++;
       triesHere = 0;
