@@ -4,6 +4,7 @@ import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.ProviderConfig;
 import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.health.ProviderHealths;
 import dev.switchboard.health.Readiness;
 import dev.switchboard.metrics.GatewayMetrics;
 import dev.switchboard.provider.ProviderRegistry;
@@ -185,10 +186,12 @@ public final class Switchboard {
     announce(config);
     GatewayMetrics metrics = new GatewayMetrics(registry);
     ProviderGuards guards = new ProviderGuards(vertx, providers, config.routing(), metrics);
-    Selector selector = new Selector(config.routing(), providers, guards, new ScoringPolicy(Headroom.FULL), List.of());
+    ProviderHealths health = new ProviderHealths(vertx, config.health(), providers, guards, metrics);
+    Selector selector = new Selector(config.routing(), providers, guards, new ScoringPolicy(Headroom.FULL),
+        List.of(health.gate()));
     GatewayServices services = new GatewayServices(config, providers, new ModelCatalog(config, providers),
         new LocalResponder(), metrics, registry, new Readiness(vertx, providers),
-        new AccessLog(config.logging().accessLog()), new ClientAuth(config.auth()), guards, selector);
+        new AccessLog(config.logging().accessLog()), new ClientAuth(config.auth()), guards, selector, health);
     AtomicInteger port = new AtomicInteger();
     int instances = config.server().effectiveInstances();
     return vertx.deployVerticle(() -> new GatewayVerticle(services, port), new DeploymentOptions().setInstances(instances))

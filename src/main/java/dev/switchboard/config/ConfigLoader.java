@@ -107,12 +107,13 @@ public final class ConfigLoader {
     Map<String, ModelConfig> models = new LinkedHashMap<>();
     root.namedObjects("models").forEach((name, node) -> models.put(name, model(name, node, providers)));
     RoutingConfig routing = routing(root.object("routing"));
+    HealthConfig health = health(root.object("health"));
     root.rejectUnknown();
 
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    return new SwitchboardConfig(server, auth, logging, providers, models, routing);
+    return new SwitchboardConfig(server, auth, logging, providers, models, routing, health);
   }
 
   private static ServerConfig server(ConfigNode n) {
@@ -270,9 +271,49 @@ public final class ConfigLoader {
       p.rejectUnknown();
     });
     prices.replaceAll((m, p) -> p.cachedInput() < 0 ? new ModelPrice(p.input(), p.output(), p.input()) : p);
+    ProbeConfig probe = probe(n.object("probe"), type);
     n.rejectUnknown();
     return new ProviderConfig(id, type, baseUrl, apiKey, enabled, reason, models, timeouts, headers, streamUsage,
-        maxConnections, fallback, quality, weight, prices);
+        maxConnections, fallback, quality, weight, prices, probe);
+  }
+
+  private static ProbeConfig probe(ConfigNode n, ProviderType type) {
+    String mode = n.string("mode", type == ProviderType.LOCAL ? "none" : "models").trim().toLowerCase(Locale.ROOT);
+    if (!List.of("models", "completion", "none").contains(mode)) {
+      n.problem("mode", "must be one of models, completion, none, got \"" + mode + "\"");
+    }
+    String model = n.has("model") ? n.string("model", null) : null;
+    Duration interval = n.has("interval") ? n.duration("interval", HealthConfig.DEFAULT.interval()) : null;
+    if (interval != null) {
+      positive(n, "interval", interval);
+    }
+    n.rejectUnknown();
+    return new ProbeConfig(mode, model, interval);
+  }
+
+  private static HealthConfig health(ConfigNode n) {
+    HealthConfig d = HealthConfig.DEFAULT;
+    HealthConfig h = new HealthConfig(n.bool("enabled", d.enabled()), n.duration("interval", d.interval()),
+        n.duration("timeout", d.timeout()), n.decimal("jitter", d.jitter(), 0, 0.9),
+        n.duration("down_interval", d.downInterval()), (int) n.integer("down_after", d.downAfter(), 1, 100),
+        (int) n.integer("recover_after", d.recoverAfter(), 1, 100), n.duration("degraded_latency", d.degradedLatency()),
+        n.decimal("degraded_error_rate", d.degradedErrorRate(), 0.01, 1),
+        n.duration("stale_after", Duration.ZERO), n.string("ready_requires", d.readyRequires()).trim());
+    positive(n, "interval", h.interval());
+    positive(n, "timeout", h.timeout());
+    positive(n, "down_interval", h.downInterval());
+    positive(n, "degraded_latency", h.degradedLatency());
+    if (!List.of("any", "every-model").contains(h.readyRequires())) {
+      n.problem("ready_requires", "must be any or every-model, got \"" + h.readyRequires() + "\"");
+    }
+    n.rejectUnknown();
+    if (h.staleAfter().isZero()) {
+      // Default: a provider missing more than two probes in a row (plus the timeouts) is no longer known healthy.
+      h = new HealthConfig(h.enabled(), h.interval(), h.timeout(), h.jitter(), h.downInterval(), h.downAfter(),
+          h.recoverAfter(), h.degradedLatency(), h.degradedErrorRate(),
+          h.interval().multipliedBy(3).plus(h.timeout().multipliedBy(2)), h.readyRequires());
+    }
+    return h;
   }
 
   private static RoutingConfig routing(ConfigNode n) {

@@ -18,11 +18,13 @@ import java.util.Map;
  * @param quality 0..1, this provider's part of the score when a target does not set its own
  * @param weight share under the {@code weighted} strategy when a target does not set its own
  * @param prices per model name (or prefix pattern ending in '*'), per million tokens
+ * @param probe how the health verticle probes it
  */
 public record ProviderConfig(String id, ProviderType type, URI baseUrl, Secret apiKey, boolean enabled,
                              String disabledReason, List<String> models, Timeouts timeouts,
                              Map<String, String> headers, boolean streamUsage, int maxConnections,
-                             boolean fallback, double quality, double weight, Map<String, ModelPrice> prices) {
+                             boolean fallback, double quality, double weight, Map<String, ModelPrice> prices,
+                             ProbeConfig probe) {
 
   public ProviderConfig {
     models = List.copyOf(models);

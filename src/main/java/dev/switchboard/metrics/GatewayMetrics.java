@@ -23,6 +23,9 @@ public final class GatewayMetrics {
   public static final String CIRCUIT_TRANSITIONS = "switchboard_circuit_transitions";
   public static final String CIRCUIT_STATE = "switchboard_circuit_state";
   public static final String RETRIES = "switchboard_retries";
+  public static final String PROVIDER_UP = "switchboard_provider_up";
+  public static final String HEALTH_TRANSITIONS = "switchboard_health_transitions";
+  public static final String PROBE_DURATION = "switchboard_probe_duration_seconds";
   public static final String FAILOVERS = "switchboard_failovers";
 
   /**
@@ -132,5 +135,29 @@ public final class GatewayMetrics {
         k -> Counter.builder(FAILOVERS).description("Requests that moved on from a provider, by provider and reason")
             .tags("provider", provider, "reason", reason).register(registry))
         .increment();
+  }
+
+  /** Registers the up gauge of a provider: 1 healthy or degraded, 0 down, in maintenance or unknown. */
+  public void providerUp(String provider, java.util.function.IntSupplier up) {
+    io.micrometer.core.instrument.Gauge.builder(PROVIDER_UP, up::getAsInt)
+        .description("1 when the provider is healthy or degraded, 0 when down, in maintenance or not known")
+        .tag("provider", provider).register(registry);
+  }
+
+  public void healthTransition(String provider, String to) {
+    counters.computeIfAbsent(HEALTH_TRANSITIONS + '|' + provider + '|' + to,
+        k -> Counter.builder(HEALTH_TRANSITIONS).description("Provider health state changes by provider and new state")
+            .tags("provider", provider, "state", to).register(registry))
+        .increment();
+  }
+
+  /** One health probe's latency and result ("ok", "failed", "down"). */
+  public void probe(String provider, String result, long nanos) {
+    timers.computeIfAbsent(PROBE_DURATION + '|' + provider + '|' + result,
+        k -> Timer.builder(PROBE_DURATION).description("Health probe latency by provider and result")
+            .tags("provider", provider, "result", result).publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(1))
+            .register(registry))
+        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 }

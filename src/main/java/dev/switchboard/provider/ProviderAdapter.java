@@ -33,4 +33,12 @@ public interface ProviderAdapter {
 
   /** Reads a non-2xx reply. */
   UpstreamError translateError(int status, MultiMap headers, Buffer body);
+
+  /**
+   * The request a health probe sends: {@code models} is a free call that proves the API answers and accepts the key;
+   * {@code completion} asks for one token of {@code model}. Null when this provider has no such call.
+   */
+  default UpstreamRequest probe(String mode, String model) {
+    return null;
+  }
 }

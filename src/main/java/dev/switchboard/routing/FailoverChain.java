@@ -38,11 +38,14 @@ public final class FailoverChain {
   private final LocalResponder local;
   private final GatewayMetrics metrics;
   private final RoutingConfig routing;
+  private final ProviderEvents events;
   private final long maxResponseBytes;
   private final Watchdog watchdog = new Watchdog();
 
   public FailoverChain(Vertx vertx, ProviderClients clients, Selector selector, ProviderGuards guards,
-                       LocalResponder local, GatewayMetrics metrics, RoutingConfig routing, long maxResponseBytes) {
+                       LocalResponder local, GatewayMetrics metrics, RoutingConfig routing, ProviderEvents events,
+                       long maxResponseBytes) {
+    this.events = events;
     this.vertx = vertx;
     this.clients = clients;
     this.selector = selector;
@@ -140,6 +143,7 @@ public final class FailoverChain {
         UpstreamFailure late = attempt.failure();
         if (late == null) {
           guard.circuit().onSuccess();
+          events.attemptSucceeded(t.provider());
         } else {
           // The stream had committed, so the client got an in-band error; the provider still failed.
           account(guard, late, now);
@@ -335,6 +339,7 @@ public final class FailoverChain {
     }
     if (failure.kind().providerFault()) {
       guard.circuit().onFailure(failure.label(), now);
+      events.attemptFailed(guard.provider(), failure.kind(), failure.label());
     } else {
       guard.circuit().onNeutral();
     }

@@ -98,6 +98,19 @@ public final class ProviderGuard {
     circuit.reset(reason);
   }
 
+  /** Lifts a suspension and a cooldown, leaving the circuit to judge live traffic (a probe succeeded again). */
+  public void lift() {
+    suspended = null;
+    if (cooldownUntilNanos != 0) {
+      cooldownUntilNanos = 0;
+      startRamp();
+    }
+  }
+
+  public String cooldownReason() {
+    return cooldownReason;
+  }
+
   public long cooldownRemainingMillis(long nowNanos) {
     long until = cooldownUntilNanos;
     return until != 0 && nowNanos - until < 0 ? (until - nowNanos) / 1_000_000 : 0;

@@ -22,6 +22,8 @@ public final class ProviderGuards {
   private static final Logger LOG = Logger.getLogger(ProviderGuards.class.getName());
 
   private final Map<String, ProviderGuard> guards;
+  private final java.util.List<java.util.function.Consumer<CircuitBreaker.Transition>> listeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public ProviderGuards(Vertx vertx, ProviderRegistry providers, RoutingConfig routing, GatewayMetrics metrics) {
     Map<String, ProviderGuard> map = new LinkedHashMap<>();
@@ -37,11 +39,17 @@ public final class ProviderGuards {
             .put("reason", t.reason())
             .put("open_for_ms", t.openForMillis())
             .put("at", System.currentTimeMillis()));
+        listeners.forEach(l -> l.accept(t));
       });
       map.put(p.id(), guard);
       metrics.circuitState(p.id(), () -> guard.circuit().phase().ordinal());
     }
     this.guards = Collections.unmodifiableMap(map);
+  }
+
+  /** Also tells {@code listener} about every circuit transition (e.g. health marks a provider down). */
+  public void onTransition(java.util.function.Consumer<CircuitBreaker.Transition> listener) {
+    listeners.add(listener);
   }
 
   public ProviderGuard of(Provider provider) {

@@ -1,6 +1,7 @@
 package dev.switchboard.server;
 
 import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.health.ProviderHealths;
 import dev.switchboard.health.Readiness;
 import dev.switchboard.metrics.GatewayMetrics;
 import dev.switchboard.provider.ProviderRegistry;
@@ -17,5 +18,5 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 public record GatewayServices(SwitchboardConfig config, ProviderRegistry providers, ModelCatalog catalog,
                               LocalResponder local, GatewayMetrics metrics, PrometheusMeterRegistry prometheus,
                               Readiness readiness, AccessLog accessLog, ClientAuth auth, ProviderGuards guards,
-                              Selector selector) {
+                              Selector selector, ProviderHealths health) {
 }

@@ -55,7 +55,7 @@ public final class GatewayVerticle extends VerticleBase {
     ServerConfig sc = services.config().server();
     clients = new ProviderClients(vertx, services.providers());
     chain = new FailoverChain(vertx, clients, services.selector(), services.guards(), services.local(),
-        services.metrics(), services.config().routing(), sc.maxResponseBytes());
+        services.metrics(), services.config().routing(), services.health(), sc.maxResponseBytes());
 
     Router router = Router.router(vertx);
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(services.readiness().liveness()));

@@ -1,0 +1,156 @@
+package dev.switchboard.health;
+
+import dev.switchboard.config.HealthConfig;
+import dev.switchboard.config.ProviderConfig;
+import dev.switchboard.metrics.GatewayMetrics;
+import dev.switchboard.provider.Provider;
+import dev.switchboard.provider.ProviderRegistry;
+import dev.switchboard.routing.CandidateGate;
+import dev.switchboard.routing.CircuitBreaker;
+import dev.switchboard.routing.FailureKind;
+import dev.switchboard.routing.ProviderEvents;
+import dev.switchboard.routing.ProviderGuards;
+import dev.switchboard.routing.Target;
+import dev.switchboard.server.GatewayRequest;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * The {@link ProviderHealth} of every provider, shared by the health verticle (probes) and the gateway event loops
+ * (selection reads it; live traffic feeds it). Transitions are logged, counted and published on the event bus at
+ * {@value #ADDRESS}.
+ */
+public final class ProviderHealths implements ProviderEvents {
+  public static final String ADDRESS = "switchboard.health";
+  private static final Logger LOG = Logger.getLogger(ProviderHealths.class.getName());
+
+  private final HealthConfig config;
+  private final Map<String, ProviderHealth> healths;
+  private final ProviderGuards guards;
+
+  public ProviderHealths(Vertx vertx, HealthConfig config, ProviderRegistry providers, ProviderGuards guards,
+                         GatewayMetrics metrics) {
+    this.config = config;
+    this.guards = guards;
+    Map<String, ProviderHealth> map = new LinkedHashMap<>();
+    for (Provider p : providers.all()) {
+      ProviderHealth health = new ProviderHealth(p.id(), config, staleAfterMillis(p.config()), t -> {
+        LOG.log(t.to().routable() ? java.util.logging.Level.INFO : java.util.logging.Level.WARNING,
+            "provider " + t.provider() + ": " + t.from().label() + " -> " + t.to().label() + " (" + t.reason() + ")");
+        metrics.healthTransition(t.provider(), t.to().label());
+        if (t.from() == ProviderHealth.State.DOWN && t.to().routable()) {
+          // Whatever took it out (a spent quota, refused credentials) is evidently over.
+          guards.of(p).lift();
+        }
+        vertx.eventBus().publish(ADDRESS, new JsonObject()
+            .put("provider", t.provider())
+            .put("from", t.from().label())
+            .put("to", t.to().label())
+            .put("reason", t.reason())
+            .put("at", System.currentTimeMillis()));
+      });
+      map.put(p.id(), health);
+      metrics.providerUp(p.id(), () -> {
+        ProviderHealth.State s = health.state();
+        return s == ProviderHealth.State.HEALTHY || s == ProviderHealth.State.DEGRADED ? 1 : 0;
+      });
+    }
+    this.healths = Collections.unmodifiableMap(map);
+    guards.onTransition(this::circuitChanged);
+  }
+
+  private long staleAfterMillis(ProviderConfig p) {
+    long stale = config.staleAfter().toMillis();
+    if (p.probe().interval() != null) {
+      stale = Math.max(stale, p.probe().interval().toMillis() * 3 + config.timeout().toMillis() * 2);
+    }
+    return stale;
+  }
+
+  /** Whether health state counts for this provider: probing is on and the provider is probed. */
+  public boolean watched(Provider p) {
+    return config.enabled() && !p.isLocal() && p.enabled() && !"none".equals(p.config().probe().mode());
+  }
+
+  public ProviderHealth of(Provider provider) {
+    return healths.get(provider.id());
+  }
+
+  public ProviderHealth get(String id) {
+    return healths.get(id);
+  }
+
+  public Collection<ProviderHealth> all() {
+    return healths.values();
+  }
+
+  public HealthConfig config() {
+    return config;
+  }
+
+  /** Whether the selector may send this provider traffic now, as far as health knows. */
+  public boolean routable(Provider p) {
+    ProviderHealth h = healths.get(p.id());
+    // Maintenance is an admin's decision and holds even for providers that are not probed.
+    return !h.refusesTraffic() || h.state() != ProviderHealth.State.MAINTENANCE && !watched(p);
+  }
+
+  /** The selector's health gate: down and maintenance providers are not candidates. */
+  public CandidateGate gate() {
+    return new CandidateGate() {
+      @Override
+      public String refuse(Target target, GatewayRequest request, long nowNanos) {
+        Provider p = target.provider();
+        if (routable(p)) {
+          return null;
+        }
+        ProviderHealth h = healths.get(p.id());
+        return h.state().label() + " (" + h.reason() + ")";
+      }
+
+      @Override
+      public long retryAfterMillis(Target target, long nowNanos) {
+        return config.downInterval().toMillis();
+      }
+    };
+  }
+
+  // ---- passive signals from live traffic ------------------------------------------------------------------------
+
+  @Override
+  public void attemptFailed(Provider provider, FailureKind kind, String label) {
+    if (!watched(provider)) {
+      return;
+    }
+    ProviderHealth h = healths.get(provider.id());
+    switch (kind) {
+      case AUTH -> h.markDown("credentials refused (HTTP " + label + ")", false);
+      case QUOTA -> h.markDown("quota or credit exhausted (HTTP " + label + ")", false);
+      default -> {
+        // Other failures reach health through the circuit breaker: it opening is the live "down" signal.
+      }
+    }
+  }
+
+  @Override
+  public void attemptSucceeded(Provider provider) {
+  }
+
+  private void circuitChanged(CircuitBreaker.Transition t) {
+    ProviderHealth h = healths.get(t.provider());
+    if (h == null) {
+      return;
+    }
+    if (t.to() == CircuitBreaker.Phase.OPEN) {
+      h.circuitOpened(t.reason());
+    } else if (t.to() == CircuitBreaker.Phase.CLOSED) {
+      h.circuitClosed();
+    }
+  }
+}
