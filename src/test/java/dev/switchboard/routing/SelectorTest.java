@@ -257,6 +257,7 @@ class SelectorTest {
   void extraGatesPlugIn() {
     build("strategy: priority");
     SwitchboardConfig config = ConfigLoader.fromYaml("""
+        routing: {strategy: priority, explore: 0}
         providers:
           x: {base_url: "http://127.0.0.1:1/v1", models: [m]}
         """, Map.of());
