@@ -40,6 +40,12 @@ public final class FailoverChain {
   public void execute(GatewayRequest request, Route route, ClientReply reply) {
     List<Target> candidates = selector.candidates(route, request);
     if (candidates.isEmpty()) {
+      String unsupported = Selector.unsupported(route, request);
+      if (unsupported != null) {
+        reply.sendError(new ApiError(400, ApiError.INVALID_REQUEST, "No provider of model '" + request.model()
+            + "' can serve this request: " + unsupported, null, "unsupported_by_provider"), -1);
+        return;
+      }
       reply.sendError(new ApiError(503, ApiError.UPSTREAM, "No provider is available for model '"
           + request.model() + "': every provider that serves it is disabled.", "model", "no_provider_available"), -1);
       return;

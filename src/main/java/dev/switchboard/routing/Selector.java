@@ -15,6 +15,7 @@ public final class Selector {
   public List<Target> candidates(Route route, GatewayRequest request) {
     List<Target> real = new ArrayList<>(route.targets().size());
     Target local = null;
+    boolean unservable = false;
     for (Target t : route.targets()) {
       if (!t.provider().enabled()) {
         continue;
@@ -23,13 +24,27 @@ public final class Selector {
         if (local == null) {
           local = t;
         }
-      } else {
+      } else if (t.provider().unsupported(request) == null) {
         real.add(t);
+      } else {
+        unservable = true;
       }
     }
-    if (real.isEmpty() && local != null) {
+    // A request the enabled providers cannot serve (images from a Messages-only API) is refused, not faked locally.
+    if (real.isEmpty() && local != null && !unservable) {
       return List.of(local);
     }
     return real;
+  }
+
+  /** The reason an enabled provider of the route gave for not serving the request, or null. */
+  public static String unsupported(Route route, GatewayRequest request) {
+    for (Target t : route.targets()) {
+      String why = t.provider().enabled() ? t.provider().unsupported(request) : null;
+      if (why != null) {
+        return why;
+      }
+    }
+    return null;
   }
 }
