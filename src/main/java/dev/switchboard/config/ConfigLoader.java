@@ -31,6 +31,8 @@ public final class ConfigLoader {
   private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)");
   private static final long MB = 1024L * 1024;
   private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+  private static final Pattern API_VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  private static final Pattern DEPLOYMENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
   private ConfigLoader() {
   }
@@ -257,9 +259,56 @@ public final class ConfigLoader {
     if (fallback && type != ProviderType.LOCAL) {
       n.problem("fallback", "only the local provider can be a fallback for every model");
     }
+    ApiOptions api = apiOptions(type, n, models);
     n.rejectUnknown();
     return new ProviderConfig(id, type, baseUrl, apiKey, enabled, reason, models, timeouts, headers, streamUsage,
-        maxConnections, fallback);
+        maxConnections, fallback, api);
+  }
+
+  /**
+   * The settings of the translated provider types. Each is refused, by its path, on a type that does not use it. An
+   * azure provider also serves every model its deployments map names.
+   */
+  private static ApiOptions apiOptions(ProviderType type, ConfigNode n, List<String> models) {
+    boolean anthropic = type == ProviderType.ANTHROPIC;
+    boolean azure = type == ProviderType.AZURE;
+    String version = null;
+    if (anthropic || azure) {
+      version = n.string("api_version", anthropic ? ApiOptions.ANTHROPIC_VERSION : ApiOptions.AZURE_API_VERSION).trim();
+      if (!API_VERSION.matcher(version).matches()) {
+        n.problem("api_version", "must be a version such as " + (anthropic ? ApiOptions.ANTHROPIC_VERSION
+            : ApiOptions.AZURE_API_VERSION) + " (letters, digits, '.', '-', '_'), got \"" + version + "\"");
+      }
+    } else if (n.has("api_version")) {
+      n.problem("api_version", "is only for anthropic and azure providers");
+    }
+    int maxTokens = 0;
+    if (anthropic) {
+      maxTokens = (int) n.integer("default_max_tokens", ApiOptions.ANTHROPIC_MAX_TOKENS, 1, 1_000_000);
+    } else if (n.has("default_max_tokens")) {
+      n.problem("default_max_tokens", "is only for anthropic providers (Anthropic requires max_tokens)");
+    }
+    Map<String, String> deployments = new LinkedHashMap<>();
+    if (azure) {
+      n.stringMap("deployments").forEach((model, deployment) -> {
+        String d = deployment.trim();
+        if (model.isBlank() || model.indexOf('*') >= 0) {
+          n.problem("deployments." + model, "must be keyed by a model name (no '*' patterns)");
+        } else if (!DEPLOYMENT.matcher(d).matches()) {
+          n.problem("deployments." + model, "must be an Azure deployment name (letters, digits, '-', '_', '.'), got \""
+              + d + "\"");
+        } else {
+          deployments.put(model, d);
+          if (!models.contains(model)) {
+            models.add(model);
+          }
+        }
+      });
+    } else if (n.has("deployments")) {
+      n.problem("deployments", "is only for azure providers");
+    }
+    return version == null && deployments.isEmpty() && maxTokens == 0 ? ApiOptions.NONE
+        : new ApiOptions(version, maxTokens, deployments);
   }
 
   private static URI baseUrl(ConfigNode n, String url) {

@@ -15,11 +15,12 @@ import java.util.Map;
  * @param streamUsage ask the upstream for a final usage chunk on streams (stream_options.include_usage)
  * @param maxConnections pooled HTTP/1.1 connections per gateway instance
  * @param fallback for the local provider: serve any known model when no real provider can
+ * @param api settings of the translated provider types (anthropic, gemini, azure)
  */
 public record ProviderConfig(String id, ProviderType type, URI baseUrl, Secret apiKey, boolean enabled,
                              String disabledReason, List<String> models, Timeouts timeouts,
                              Map<String, String> headers, boolean streamUsage, int maxConnections,
-                             boolean fallback) {
+                             boolean fallback, ApiOptions api) {
 
   public ProviderConfig {
     models = List.copyOf(models);
