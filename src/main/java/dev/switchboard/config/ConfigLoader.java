@@ -32,7 +32,6 @@ public final class ConfigLoader {
   private static final long MB = 1024L * 1024;
   private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
   private static final Pattern API_VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-  private static final Pattern MIDNIGHT = Pattern.compile("\\d{4}-\\d{2}-\\d{2}T00:00(:00)?Z");
   private static final Pattern DEPLOYMENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
   private ConfigLoader() {
@@ -277,10 +276,6 @@ public final class ConfigLoader {
     String version = null;
     if (anthropic || azure) {
       version = n.string("api_version", anthropic ? ApiOptions.ANTHROPIC_VERSION : ApiOptions.AZURE_API_VERSION).trim();
-      if (MIDNIGHT.matcher(version).matches()) {
-        // YAML read an unquoted 2023-06-01 as a date, which arrives as 2023-06-01T00:00:00Z.
-        version = version.substring(0, 10);
-      }
       if (!API_VERSION.matcher(version).matches()) {
         n.problem("api_version", "must be a version such as " + (anthropic ? ApiOptions.ANTHROPIC_VERSION
             : ApiOptions.AZURE_API_VERSION) + " (letters, digits, '.', '-', '_'), got \"" + version + "\"");
