@@ -143,6 +143,22 @@ class TranslatedProviderConfigTest {
   }
 
   @Test
+  void theShippedConfigSpeaksAnthropicAndGeminiNatively() throws Exception {
+    SwitchboardConfig c = ConfigLoader.fromYaml(Files.readString(Path.of("conf/switchboard.yaml")),
+        Map.of("ANTHROPIC_API_KEY", "sk-ant-test", "GEMINI_API_KEY", "AIza-test"));
+
+    ProviderConfig anthropic = c.providers().get("anthropic");
+    assertThat(anthropic.type()).isEqualTo(ProviderType.ANTHROPIC);
+    assertThat(anthropic.enabled()).isTrue();
+    assertThat(anthropic.api().apiVersion()).isEqualTo("2023-06-01");
+    assertThat(anthropic.basePath()).isEqualTo("/v1");
+    ProviderConfig gemini = c.providers().get("gemini");
+    assertThat(gemini.type()).isEqualTo(ProviderType.GEMINI);
+    assertThat(gemini.enabled()).isTrue();
+    assertThat(gemini.basePath()).isEqualTo("/v1beta");
+  }
+
+  @Test
   void theLaunchersYamlStoreReadsUnquotedVersionsTheSameWay(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("conf.yaml");
     Files.writeString(file, """

@@ -127,6 +127,17 @@ class AnthropicGatewayTest {
   }
 
   @Test
+  void modelsListsTheTranslatedProvidersModelsUnderTheirConfiguredNames() throws Exception {
+    HttpResponse<String> resp = gateway.get("/v1/models");
+
+    assertThat(resp.statusCode()).isEqualTo(200);
+    List<Object> ids = new JsonObject(resp.body()).getJsonArray("data").stream()
+        .map(m -> ((JsonObject) m).getString("id")).toList();
+    assertThat(ids).contains("claude-x", "claude");
+    assertThat(new JsonObject(gateway.get("/v1/models/claude-x").body()).getString("owned_by")).isEqualTo("anth");
+  }
+
+  @Test
   void overloaded529IsATransientUpstreamError() throws Exception {
     stubMessages(FakeProvider.jsonReply(529,
         "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}"));
