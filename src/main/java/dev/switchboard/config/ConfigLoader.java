@@ -223,7 +223,8 @@ public final class ConfigLoader {
         enabled = false;
       }
     }
-    List<String> models = n.stringList("models");
+    List<ModelInfo> modelInfo = new ArrayList<>();
+    List<String> models = models(n, modelInfo);
     for (int i = 0; i < models.size(); i++) {
       String m = models.get(i);
       if (m.isBlank() || (m.indexOf('*') >= 0 && m.indexOf('*') != m.length() - 1)) {
@@ -263,7 +264,38 @@ public final class ConfigLoader {
     ApiOptions api = apiOptions(type, n, models);
     n.rejectUnknown();
     return new ProviderConfig(id, type, baseUrl, apiKey, enabled, reason, models, timeouts, headers, streamUsage,
-        maxConnections, fallback, api);
+        maxConnections, fallback, api, modelInfo);
+  }
+
+  /**
+   * A provider's model names. An entry is a name, or a mapping that also gives the model's prices (per million
+   * tokens) and context window: {@code {name: claude-sonnet-4-5, input_price: 3, output_price: 15,
+   * cached_input_price: 0.3, context_window: 200000}}.
+   */
+  private static List<String> models(ConfigNode n, List<ModelInfo> infos) {
+    List<Object> items = n.list("models");
+    List<String> names = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      Object item = items.get(i);
+      if (item instanceof String || item instanceof Number) {
+        names.add(item.toString());
+        continue;
+      }
+      ConfigNode m = n.element("models", i, item);
+      String name = m.requiredString("name");
+      Double input = price(m, "input_price");
+      Double output = price(m, "output_price");
+      Double cached = price(m, "cached_input_price");
+      Long window = m.has("context_window") ? m.integer("context_window", 0, 1, 1_000_000_000) : null;
+      m.rejectUnknown();
+      names.add(name);
+      infos.add(new ModelInfo(name, input, output, cached, window == null || window == 0 ? null : window));
+    }
+    return names;
+  }
+
+  private static Double price(ConfigNode n, String key) {
+    return n.has(key) ? n.decimal(key, 0, 0, 1_000_000) : null;
   }
 
   /**

@@ -16,15 +16,31 @@ import java.util.Map;
  * @param maxConnections pooled HTTP/1.1 connections per gateway instance
  * @param fallback for the local provider: serve any known model when no real provider can
  * @param api settings of the translated provider types (anthropic, gemini, azure)
+ * @param modelInfo price and context window of the models that have them in config, in config order
  */
 public record ProviderConfig(String id, ProviderType type, URI baseUrl, Secret apiKey, boolean enabled,
                              String disabledReason, List<String> models, Timeouts timeouts,
                              Map<String, String> headers, boolean streamUsage, int maxConnections,
-                             boolean fallback, ApiOptions api) {
+                             boolean fallback, ApiOptions api, List<ModelInfo> modelInfo) {
 
   public ProviderConfig {
     models = List.copyOf(models);
     headers = Map.copyOf(headers);
+    modelInfo = List.copyOf(modelInfo);
+  }
+
+  /** The configured price and context window of a model (an exact entry before a pattern), or null. */
+  public ModelInfo modelInfo(String model) {
+    ModelInfo byPattern = null;
+    for (ModelInfo info : modelInfo) {
+      if (info.name().equals(model)) {
+        return info;
+      }
+      if (byPattern == null && info.describes(model)) {
+        byPattern = info;
+      }
+    }
+    return byPattern;
   }
 
   public boolean ssl() {

@@ -143,6 +143,41 @@ class TranslatedProviderConfigTest {
   }
 
   @Test
+  void modelsMayCarryPricesAndAContextWindow() {
+    ProviderConfig p = provider("""
+        providers:
+          anth:
+            type: anthropic
+            base_url: https://api.anthropic.com/v1
+            models:
+              - claude-haiku-4-5
+              - {name: claude-sonnet-4-5, input_price: 3, output_price: 15, cached_input_price: 0.3, context_window: 200000}
+              - {name: "claude-*", context_window: 100000}
+        """);
+
+    assertThat(p.models()).containsExactly("claude-haiku-4-5", "claude-sonnet-4-5", "claude-*");
+    assertThat(p.modelInfo("claude-sonnet-4-5")).isEqualTo(new ModelInfo("claude-sonnet-4-5", 3.0, 15.0, 0.3, 200_000L));
+    // a pattern entry describes the models it matches; an exact entry wins over it
+    assertThat(p.modelInfo("claude-haiku-4-5")).isEqualTo(new ModelInfo("claude-*", null, null, null, 100_000L));
+    assertThat(p.modelInfo("gpt-4o")).isNull();
+
+    List<String> problems = problems("""
+        providers:
+          anth:
+            type: anthropic
+            base_url: https://api.anthropic.com/v1
+            models:
+              - {input_price: -1, context_window: lots, colour: red}
+              - [nested]
+        """);
+    assertThat(problems).anySatisfy(p2 -> assertThat(p2).startsWith("providers.anth.models[0].name:"));
+    assertThat(problems).anySatisfy(p2 -> assertThat(p2).startsWith("providers.anth.models[0].input_price:"));
+    assertThat(problems).anySatisfy(p2 -> assertThat(p2).startsWith("providers.anth.models[0].context_window:"));
+    assertThat(problems).anySatisfy(p2 -> assertThat(p2).isEqualTo("providers.anth.models[0].colour: unknown field"));
+    assertThat(problems).anySatisfy(p2 -> assertThat(p2).startsWith("providers.anth.models[1]:"));
+  }
+
+  @Test
   void theShippedConfigSpeaksAnthropicAndGeminiNatively() throws Exception {
     SwitchboardConfig c = ConfigLoader.fromYaml(Files.readString(Path.of("conf/switchboard.yaml")),
         Map.of("ANTHROPIC_API_KEY", "sk-ant-test", "GEMINI_API_KEY", "AIza-test"));
