@@ -131,7 +131,7 @@ class AnthropicGatewayTest {
     HttpResponse<String> resp = gateway.get("/v1/models");
 
     assertThat(resp.statusCode()).isEqualTo(200);
-    List<Object> ids = new JsonObject(resp.body()).getJsonArray("data").stream()
+    List<String> ids = new JsonObject(resp.body()).getJsonArray("data").stream()
         .map(m -> ((JsonObject) m).getString("id")).toList();
     assertThat(ids).contains("claude-x", "claude");
     assertThat(new JsonObject(gateway.get("/v1/models/claude-x").body()).getString("owned_by")).isEqualTo("anth");
