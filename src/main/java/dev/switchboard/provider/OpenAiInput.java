@@ -72,6 +72,57 @@ public final class OpenAiInput {
     return "an image_url must be an http(s) URL or a base64 data URL (data:image/png;base64,…).";
   }
 
+  /**
+   * Maps OpenAI content parts to a provider's. A method returning null leaves the part out; empty text never
+   * reaches {@link #text}.
+   */
+  public interface PartMapper {
+    JsonObject text(String text);
+
+    /** @param data the image as a base64 data URL, or null when {@code url} is a web URL */
+    JsonObject image(String url, DataUrl data);
+
+    default JsonObject audio(String format, String base64) {
+      return null;
+    }
+
+    /** A {@code file} part given as a base64 data URL ({@code file.file_data}). */
+    default JsonObject file(DataUrl data) {
+      return null;
+    }
+  }
+
+  /** A message's content in a provider's shape. */
+  public static JsonArray mapParts(Object content, PartMapper mapper) {
+    JsonArray out = new JsonArray();
+    for (JsonObject part : parts(content)) {
+      JsonObject mapped = switch (part.getString("type", "text")) {
+        case "text" -> part.getValue("text") instanceof String t && !t.isEmpty() ? mapper.text(t) : null;
+        case "image_url" -> {
+          String url = imageUrl(part);
+          yield mapper.image(url, dataUrl(url));
+        }
+        case "input_audio" -> part.getValue("input_audio") instanceof JsonObject a && a.getValue("data") instanceof String d
+            ? mapper.audio(a.getString("format", "wav"), d) : null;
+        case "file" -> {
+          DataUrl data = fileData(part);
+          yield data == null ? null : mapper.file(data);
+        }
+        default -> null;
+      };
+      if (mapped != null) {
+        out.add(mapped);
+      }
+    }
+    return out;
+  }
+
+  /** The base64 data URL of a {@code file} part ({@code file.file_data}), or null. */
+  public static DataUrl fileData(JsonObject part) {
+    return part.getValue("file") instanceof JsonObject file && file.getValue("file_data") instanceof String data
+        ? dataUrl(data) : null;
+  }
+
   /** Content parts of a message: a string is one text part; null is none. */
   public static List<JsonObject> parts(Object content) {
     List<JsonObject> out = new ArrayList<>();
@@ -120,6 +171,99 @@ public final class OpenAiInput {
       }
     }
     return new JsonObject();
+  }
+
+  /** A client's tool call as an assistant message carries it, with the arguments parsed. */
+  public record ToolCall(String id, String name, JsonObject arguments) {
+  }
+
+  /** The function tool calls of an assistant message, in order. */
+  public static List<ToolCall> toolCalls(JsonObject message) {
+    List<ToolCall> out = new ArrayList<>();
+    if (message.getValue("tool_calls") instanceof JsonArray calls) {
+      for (Object c : calls) {
+        if (c instanceof JsonObject call && call.getValue("function") instanceof JsonObject fn) {
+          out.add(new ToolCall(call.getString("id", ""), fn.getString("name", ""), arguments(fn.getValue("arguments"))));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The {@code function} objects (name, description, parameters) of the request's function tools. */
+  public static List<JsonObject> functions(JsonObject body) {
+    List<JsonObject> out = new ArrayList<>();
+    if (body.getValue("tools") instanceof JsonArray tools) {
+      for (Object t : tools) {
+        if (t instanceof JsonObject tool && "function".equals(tool.getString("type", "function"))
+            && tool.getValue("function") instanceof JsonObject fn) {
+          out.add(fn);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * {@code tool_choice} read: {@code mode} is auto, none, required or function (with the function's name).
+   *
+   * @return null when absent or not understood
+   */
+  public record ToolChoice(String mode, String function) {
+    public static ToolChoice of(Object choice) {
+      if (choice instanceof String s && (s.equals("auto") || s.equals("none") || s.equals("required"))) {
+        return new ToolChoice(s, null);
+      }
+      if (choice instanceof JsonObject o && o.getValue("function") instanceof JsonObject fn
+          && fn.getValue("name") instanceof String name) {
+        return new ToolChoice("function", name);
+      }
+      return null;
+    }
+  }
+
+  /** Adds system or developer content to the system text, paragraphs apart. */
+  public static void appendSystem(StringBuilder system, Object content) {
+    String text = text(content);
+    if (!text.isEmpty()) {
+      system.append(system.isEmpty() ? "" : "\n\n").append(text);
+    }
+  }
+
+  /**
+   * Adds a turn of {@code items} (under {@code itemsKey}: "content", "parts") to a provider's turn list, merged into
+   * the previous turn when the role repeats: both Anthropic and Gemini want roles alternating, and all results of
+   * parallel tool calls in one turn. An empty turn is left out.
+   */
+  public static void appendTurn(JsonArray turns, String role, String itemsKey, JsonArray items) {
+    if (items.isEmpty()) {
+      return;
+    }
+    if (!turns.isEmpty()) {
+      JsonObject last = turns.getJsonObject(turns.size() - 1);
+      if (role.equals(last.getString("role"))) {
+        last.getJsonArray(itemsKey).addAll(items);
+        return;
+      }
+    }
+    turns.add(new JsonObject().put("role", role).put(itemsKey, items));
+  }
+
+  /** The first reason {@code check} gives for a content part of any message, or null when every part passes. */
+  public static String unsupportedPart(JsonObject body, java.util.function.Function<JsonObject, String> check) {
+    if (body.getValue("messages") instanceof JsonArray messages) {
+      for (Object m : messages) {
+        if (m instanceof JsonObject message) {
+          for (JsonObject part : parts(message.getValue("content"))) {
+            String why = check.apply(part);
+            if (why != null) {
+              return why;
+            }
+          }
+        }
+      }
+    }
+    return null;
   }
 
   /** {@code stop} as a list: a string is one sequence. */

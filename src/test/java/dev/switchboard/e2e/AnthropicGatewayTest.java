@@ -17,7 +17,6 @@ import java.util.List;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The gateway in front of WireMock playing Anthropic's Messages API: JSON, SSE, errors and unsupported endpoints. */
@@ -56,13 +55,11 @@ class AnthropicGatewayTest {
   }
 
   private LoggedRequest onlyUpstreamRequest() {
-    List<LoggedRequest> requests = upstream.server().findAll(postRequestedFor(urlPathEqualTo("/v1/messages")));
-    assertThat(requests).hasSize(1);
-    return requests.get(0);
+    return upstream.onlyRequest("/v1/messages");
   }
 
   private static JsonObject error(HttpResponse<String> resp) {
-    return new JsonObject(resp.body()).getJsonObject("error");
+    return FakeProvider.errorOf(resp);
   }
 
   @Test

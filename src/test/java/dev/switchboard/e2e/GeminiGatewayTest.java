@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,13 +45,11 @@ class GeminiGatewayTest {
   }
 
   private LoggedRequest onlyRequest(String method) {
-    List<LoggedRequest> requests = upstream.server().findAll(postRequestedFor(urlPathEqualTo("/v1beta/models/" + method)));
-    assertThat(requests).hasSize(1);
-    return requests.get(0);
+    return upstream.onlyRequest("/v1beta/models/" + method);
   }
 
   private static JsonObject error(HttpResponse<String> resp) {
-    return new JsonObject(resp.body()).getJsonObject("error");
+    return FakeProvider.errorOf(resp);
   }
 
   @Test

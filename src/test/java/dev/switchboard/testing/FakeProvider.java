@@ -84,6 +84,21 @@ public final class FakeProvider implements AutoCloseable {
     return aResponse().withStatus(status).withHeader("Content-Type", "application/json").withBody(body);
   }
 
+  /** The one POST this server received at a URL path (query aside), failing if it received none or several. */
+  public com.github.tomakehurst.wiremock.verification.LoggedRequest onlyRequest(String urlPath) {
+    List<com.github.tomakehurst.wiremock.verification.LoggedRequest> requests = server.findAll(
+        com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(urlPathEqualTo(urlPath)));
+    if (requests.size() != 1) {
+      throw new AssertionError("expected one POST to " + urlPath + ", got " + requests.size());
+    }
+    return requests.get(0);
+  }
+
+  /** The {@code error} object of an OpenAI-shaped error reply. */
+  public static JsonObject errorOf(java.net.http.HttpResponse<String> resp) {
+    return new JsonObject(resp.body()).getJsonObject("error");
+  }
+
   public void stub(String path, ResponseDefinitionBuilder response) {
     server.stubFor(post(urlPathEqualTo("/v1" + path)).willReturn(response));
   }

@@ -1,9 +1,7 @@
 package dev.switchboard.provider.anthropic;
 
+import dev.switchboard.provider.TranslatingAdapter;
 import dev.switchboard.provider.UpstreamError;
-import dev.switchboard.provider.openai.OpenAiErrors;
-import io.vertx.core.MultiMap;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Locale;
@@ -18,31 +16,15 @@ final class AnthropicErrors {
   private AnthropicErrors() {
   }
 
-  static UpstreamError read(int status, MultiMap headers, Buffer body) {
-    JsonObject error = null;
-    try {
-      if (body != null && body.length() > 0 && new JsonObject(body).getValue("error") instanceof JsonObject e) {
-        error = e;
-      }
-    } catch (RuntimeException notJson) {
-      // an HTML page from a proxy in front of the API: the status says enough
-    }
-    long retryAfter = OpenAiErrors.retryAfterMillis(headers);
-    if (error == null) {
-      return new UpstreamError(status, "HTTP " + status, null, null, null, retryAfter);
-    }
-    return of(status, error, retryAfter);
-  }
-
   /** An {@code error} event inside a stream (status 0: it came in-band). */
   static UpstreamError inBand(JsonObject error) {
     return of(0, error, -1);
   }
 
-  private static UpstreamError of(int status, JsonObject error, long retryAfter) {
+  /** @param status the HTTP status, or 0 for an error that came in-band in a stream */
+  static UpstreamError of(int status, JsonObject error, long retryAfter) {
     String type = error.getValue("type") instanceof String t ? t : null;
-    String message = error.getValue("message") instanceof String m && !m.isBlank() ? OpenAiErrors.scrub(m)
-        : status > 0 ? "HTTP " + status : "error event without a message";
+    String message = TranslatingAdapter.errorMessage(error, status);
     String lower = message.toLowerCase(Locale.ROOT);
     if (lower.contains("credit balance is too low")) {
       // Sent as a 400 invalid_request_error, but no request will do better until someone pays: a spent quota.

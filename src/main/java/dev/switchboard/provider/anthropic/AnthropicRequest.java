@@ -31,19 +31,8 @@ final class AnthropicRequest {
     if (OpenAiInput.choices(request.body()) > 1) {
       return "Anthropic's Messages API returns one choice per request ('n' must be 1).";
     }
-    if (request.body().getValue("messages") instanceof JsonArray messages) {
-      for (Object m : messages) {
-        if (m instanceof JsonObject message) {
-          for (JsonObject part : OpenAiInput.parts(message.getValue("content"))) {
-            String why = unsupportedPart(part);
-            if (why != null) {
-              return "Anthropic's Messages API cannot take this input: " + why;
-            }
-          }
-        }
-      }
-    }
-    return null;
+    String why = OpenAiInput.unsupportedPart(request.body(), AnthropicRequest::unsupportedPart);
+    return why == null ? null : "Anthropic's Messages API cannot take this input: " + why;
   }
 
   private static String unsupportedPart(JsonObject part) {
@@ -51,18 +40,13 @@ final class AnthropicRequest {
     return switch (type) {
       case "text", "refusal" -> null;
       case "image_url" -> OpenAiInput.unsupportedImage(part);
-      case "file" -> pdf(part) == null ? "files must be base64 PDF data (file.file_data: data:application/pdf;base64,…)."
-          : null;
+      case "file" -> {
+        OpenAiInput.DataUrl data = OpenAiInput.fileData(part);
+        yield data != null && "application/pdf".equals(data.mediaType()) ? null
+            : "files must be base64 PDF data (file.file_data: data:application/pdf;base64,…).";
+      }
       default -> "content parts of type '" + type + "' have no equivalent.";
     };
-  }
-
-  private static OpenAiInput.DataUrl pdf(JsonObject part) {
-    if (part.getValue("file") instanceof JsonObject file && file.getValue("file_data") instanceof String data) {
-      OpenAiInput.DataUrl url = OpenAiInput.dataUrl(data);
-      return url != null && url.mediaType().equals("application/pdf") ? url : null;
-    }
-    return null;
   }
 
   static JsonObject build(JsonObject body, String model, int defaultMaxTokens, boolean stream) {
@@ -110,27 +94,18 @@ final class AnthropicRequest {
   private static void message(JsonObject m, StringBuilder system, JsonArray messages) {
     Object content = m.getValue("content");
     switch (m.getString("role", "user")) {
-      case "system", "developer" -> {
-        String text = OpenAiInput.text(content);
-        if (!text.isEmpty()) {
-          system.append(system.isEmpty() ? "" : "\n\n").append(text);
-        }
-      }
+      case "system", "developer" -> OpenAiInput.appendSystem(system, content);
       case "assistant" -> {
         JsonArray blocks = new JsonArray();
         String text = OpenAiInput.text(content);
         if (!text.isEmpty()) {
           blocks.add(textBlock(text));
         }
-        if (m.getValue("tool_calls") instanceof JsonArray calls) {
-          for (Object c : calls) {
-            if (c instanceof JsonObject call && call.getValue("function") instanceof JsonObject fn) {
-              blocks.add(new JsonObject().put("type", "tool_use").put("id", call.getString("id", ""))
-                  .put("name", fn.getString("name", "")).put("input", OpenAiInput.arguments(fn.getValue("arguments"))));
-            }
-          }
+        for (OpenAiInput.ToolCall call : OpenAiInput.toolCalls(m)) {
+          blocks.add(new JsonObject().put("type", "tool_use").put("id", call.id()).put("name", call.name())
+              .put("input", call.arguments()));
         }
-        append(messages, "assistant", blocks);
+        OpenAiInput.appendTurn(messages, "assistant", "content", blocks);
       }
       case "tool" -> {
         JsonObject result = new JsonObject().put("type", "tool_result")
@@ -140,58 +115,37 @@ final class AnthropicRequest {
         } else {
           result.put("content", content == null ? "" : content.toString());
         }
-        append(messages, "user", new JsonArray().add(result));
+        OpenAiInput.appendTurn(messages, "user", "content", new JsonArray().add(result));
       }
-      case "user" -> append(messages, "user", blocks(content));
+      case "user" -> OpenAiInput.appendTurn(messages, "user", "content", blocks(content));
       default -> {
         // Legacy "function" messages have no id to pair with a tool_use block.
       }
     }
   }
 
-  /** Adds a turn, merged into the previous one when the role repeats: the Messages API wants them alternating. */
-  private static void append(JsonArray messages, String role, JsonArray blocks) {
-    if (blocks.isEmpty()) {
-      return;
+  /** Text, images (base64 or URL) and PDF files as Messages content blocks. */
+  private static final OpenAiInput.PartMapper BLOCKS = new OpenAiInput.PartMapper() {
+    @Override
+    public JsonObject text(String text) {
+      return textBlock(text);
     }
-    if (!messages.isEmpty()) {
-      JsonObject last = messages.getJsonObject(messages.size() - 1);
-      if (role.equals(last.getString("role"))) {
-        last.getJsonArray("content").addAll(blocks);
-        return;
-      }
+
+    @Override
+    public JsonObject image(String url, OpenAiInput.DataUrl data) {
+      return new JsonObject().put("type", "image").put("source", data != null ? base64(data)
+          : new JsonObject().put("type", "url").put("url", url));
     }
-    messages.add(new JsonObject().put("role", role).put("content", blocks));
-  }
+
+    @Override
+    public JsonObject file(OpenAiInput.DataUrl data) {
+      return "application/pdf".equals(data.mediaType())
+          ? new JsonObject().put("type", "document").put("source", base64(data)) : null;
+    }
+  };
 
   private static JsonArray blocks(Object content) {
-    JsonArray out = new JsonArray();
-    for (JsonObject part : OpenAiInput.parts(content)) {
-      switch (part.getString("type", "text")) {
-        case "text" -> {
-          String text = part.getString("text", "");
-          if (!text.isEmpty()) {
-            out.add(textBlock(text));
-          }
-        }
-        case "image_url" -> {
-          String url = OpenAiInput.imageUrl(part);
-          OpenAiInput.DataUrl data = OpenAiInput.dataUrl(url);
-          out.add(new JsonObject().put("type", "image").put("source", data != null ? base64(data)
-              : new JsonObject().put("type", "url").put("url", url)));
-        }
-        case "file" -> {
-          OpenAiInput.DataUrl pdf = pdf(part);
-          if (pdf != null) {
-            out.add(new JsonObject().put("type", "document").put("source", base64(pdf)));
-          }
-        }
-        default -> {
-          // refused by unsupported() before the provider was chosen
-        }
-      }
-    }
-    return out;
+    return OpenAiInput.mapParts(content, BLOCKS);
   }
 
   private static JsonObject base64(OpenAiInput.DataUrl data) {
@@ -204,25 +158,27 @@ final class AnthropicRequest {
 
   private static void tools(JsonObject body, JsonObject out) {
     JsonArray tools = new JsonArray();
-    if (body.getValue("tools") instanceof JsonArray in) {
-      for (Object t : in) {
-        if (t instanceof JsonObject tool && "function".equals(tool.getString("type", "function"))
-            && tool.getValue("function") instanceof JsonObject fn) {
-          JsonObject schema = fn.getValue("parameters") instanceof JsonObject p ? p
-              : new JsonObject().put("type", "object").put("properties", new JsonObject());
-          JsonObject a = new JsonObject().put("name", fn.getString("name", ""));
-          if (fn.getValue("description") instanceof String d) {
-            a.put("description", d);
-          }
-          tools.add(a.put("input_schema", schema));
-        }
+    for (JsonObject fn : OpenAiInput.functions(body)) {
+      JsonObject schema = fn.getValue("parameters") instanceof JsonObject p ? p
+          : new JsonObject().put("type", "object").put("properties", new JsonObject());
+      JsonObject tool = new JsonObject().put("name", fn.getString("name", ""));
+      if (fn.getValue("description") instanceof String d) {
+        tool.put("description", d);
       }
+      tools.add(tool.put("input_schema", schema));
     }
-    if (!tools.isEmpty()) {
-      out.put("tools", tools);
+    if (tools.isEmpty()) {
+      // Anthropic refuses a tool_choice without tools
+      return;
     }
-    JsonObject choice = toolChoice(body.getValue("tool_choice"));
-    if (Boolean.FALSE.equals(body.getValue("parallel_tool_calls")) && !tools.isEmpty()) {
+    out.put("tools", tools);
+    OpenAiInput.ToolChoice given = OpenAiInput.ToolChoice.of(body.getValue("tool_choice"));
+    JsonObject choice = given == null ? null : switch (given.mode()) {
+      case "required" -> new JsonObject().put("type", "any");
+      case "function" -> new JsonObject().put("type", "tool").put("name", given.function());
+      default -> new JsonObject().put("type", given.mode());
+    };
+    if (Boolean.FALSE.equals(body.getValue("parallel_tool_calls"))) {
       if (choice == null) {
         choice = new JsonObject().put("type", "auto");
       }
@@ -230,24 +186,8 @@ final class AnthropicRequest {
         choice.put("disable_parallel_tool_use", true);
       }
     }
-    if (choice != null && !tools.isEmpty()) {
+    if (choice != null) {
       out.put("tool_choice", choice);
     }
-  }
-
-  private static JsonObject toolChoice(Object choice) {
-    if (choice instanceof String s) {
-      return switch (s) {
-        case "auto" -> new JsonObject().put("type", "auto");
-        case "required" -> new JsonObject().put("type", "any");
-        case "none" -> new JsonObject().put("type", "none");
-        default -> null;
-      };
-    }
-    if (choice instanceof JsonObject o && o.getValue("function") instanceof JsonObject fn
-        && fn.getValue("name") instanceof String name) {
-      return new JsonObject().put("type", "tool").put("name", name);
-    }
-    return null;
   }
 }

@@ -1,9 +1,7 @@
 package dev.switchboard.provider.gemini;
 
+import dev.switchboard.provider.TranslatingAdapter;
 import dev.switchboard.provider.UpstreamError;
-import dev.switchboard.provider.openai.OpenAiErrors;
-import io.vertx.core.MultiMap;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -20,35 +18,15 @@ final class GeminiErrors {
   private GeminiErrors() {
   }
 
-  static UpstreamError read(int status, MultiMap headers, Buffer body) {
-    JsonObject error = null;
-    try {
-      Object parsed = body == null || body.length() == 0 ? null : io.vertx.core.json.Json.decodeValue(body);
-      if (parsed instanceof JsonArray a && !a.isEmpty() && a.getValue(0) instanceof JsonObject first) {
-        parsed = first;
-      }
-      if (parsed instanceof JsonObject o && o.getValue("error") instanceof JsonObject e) {
-        error = e;
-      }
-    } catch (RuntimeException notJson) {
-      // a proxy's page: the status says enough
-    }
-    long retryAfter = OpenAiErrors.retryAfterMillis(headers);
-    if (error == null) {
-      return new UpstreamError(status, "HTTP " + status, null, null, null, retryAfter);
-    }
-    return of(status, error, retryAfter);
-  }
-
   /** An error inside a stream (status 0: it came in-band). */
   static UpstreamError inBand(JsonObject error) {
     return of(0, error, -1);
   }
 
-  private static UpstreamError of(int status, JsonObject error, long headerRetryAfter) {
+  /** @param status the HTTP status, or 0 for an error that came in-band in a stream */
+  static UpstreamError of(int status, JsonObject error, long headerRetryAfter) {
     String grpc = error.getValue("status") instanceof String s ? s : null;
-    String message = error.getValue("message") instanceof String m && !m.isBlank() ? OpenAiErrors.scrub(m)
-        : status > 0 ? "HTTP " + status : "error without a message";
+    String message = TranslatingAdapter.errorMessage(error, status);
     String lower = message.toLowerCase(Locale.ROOT);
     JsonArray details = error.getValue("details") instanceof JsonArray d ? d : new JsonArray();
     long retryAfter = retryDelay(details);

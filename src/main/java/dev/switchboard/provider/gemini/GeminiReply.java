@@ -22,12 +22,7 @@ final class GeminiReply {
     static Parts of(JsonObject candidate) {
       StringBuilder text = new StringBuilder();
       JsonArray calls = new JsonArray();
-      JsonObject content = candidate.getValue("content") instanceof JsonObject c ? c : new JsonObject();
-      JsonArray parts = content.getValue("parts") instanceof JsonArray p ? p : new JsonArray();
-      for (Object o : parts) {
-        if (!(o instanceof JsonObject part) || Boolean.TRUE.equals(part.getValue("thought"))) {
-          continue;
-        }
+      for (JsonObject part : visibleParts(candidate)) {
         if (part.getValue("text") instanceof String s) {
           text.append(s);
         }
@@ -38,6 +33,20 @@ final class GeminiReply {
       }
       return new Parts(text.toString(), calls);
     }
+  }
+
+  /** A candidate's parts without the thought summaries of thinking models, which have no place in a reply. */
+  static java.util.List<JsonObject> visibleParts(JsonObject candidate) {
+    java.util.List<JsonObject> out = new java.util.ArrayList<>();
+    JsonObject content = candidate.getValue("content") instanceof JsonObject c ? c : new JsonObject();
+    if (content.getValue("parts") instanceof JsonArray parts) {
+      for (Object o : parts) {
+        if (o instanceof JsonObject part && !Boolean.TRUE.equals(part.getValue("thought"))) {
+          out.add(part);
+        }
+      }
+    }
+    return out;
   }
 
   /** Gemini function calls carry an id only sometimes; OpenAI clients need one to answer the call. */

@@ -1,7 +1,6 @@
 package dev.switchboard.provider.gemini;
 
 import dev.switchboard.provider.OpenAiInput;
-import dev.switchboard.server.Endpoint;
 import dev.switchboard.server.GatewayRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -33,19 +32,8 @@ final class GeminiRequest {
     JsonObject body = request.body();
     switch (request.endpoint()) {
       case CHAT -> {
-        if (body.getValue("messages") instanceof JsonArray messages) {
-          for (Object m : messages) {
-            if (m instanceof JsonObject message) {
-              for (JsonObject part : OpenAiInput.parts(message.getValue("content"))) {
-                String why = unsupportedPart(part);
-                if (why != null) {
-                  return "the Gemini API cannot take this input: " + why;
-                }
-              }
-            }
-          }
-        }
-        return null;
+        String why = OpenAiInput.unsupportedPart(body, GeminiRequest::unsupportedPart);
+        return why == null ? null : "the Gemini API cannot take this input: " + why;
       }
       case EMBEDDINGS -> {
         Object input = body.getValue("input");
@@ -66,14 +54,9 @@ final class GeminiRequest {
       case "image_url" -> OpenAiInput.unsupportedImage(part);
       case "input_audio" -> part.getValue("input_audio") instanceof JsonObject a && a.getValue("data") instanceof String
           ? null : "input_audio needs base64 data.";
-      case "file" -> fileData(part) == null ? "files must be base64 data URLs (file.file_data)." : null;
+      case "file" -> OpenAiInput.fileData(part) == null ? "files must be base64 data URLs (file.file_data)." : null;
       default -> "content parts of type '" + type + "' have no equivalent.";
     };
-  }
-
-  private static OpenAiInput.DataUrl fileData(JsonObject part) {
-    return part.getValue("file") instanceof JsonObject file && file.getValue("file_data") instanceof String data
-        ? OpenAiInput.dataUrl(data) : null;
   }
 
   /** The path below the API root for a model and method, e.g. {@code /models/gemini-2.5-flash:generateContent}. */
@@ -112,39 +95,27 @@ final class GeminiRequest {
   private static void message(JsonObject m, StringBuilder system, JsonArray contents, Map<String, String> toolNames) {
     Object content = m.getValue("content");
     switch (m.getString("role", "user")) {
-      case "system", "developer" -> {
-        String text = OpenAiInput.text(content);
-        if (!text.isEmpty()) {
-          system.append(system.isEmpty() ? "" : "\n\n").append(text);
-        }
-      }
+      case "system", "developer" -> OpenAiInput.appendSystem(system, content);
       case "assistant" -> {
         JsonArray parts = new JsonArray();
         String text = OpenAiInput.text(content);
         if (!text.isEmpty()) {
           parts.add(text(text));
         }
-        if (m.getValue("tool_calls") instanceof JsonArray calls) {
-          for (Object c : calls) {
-            if (c instanceof JsonObject call && call.getValue("function") instanceof JsonObject fn) {
-              String name = fn.getString("name", "");
-              if (call.getValue("id") instanceof String id) {
-                toolNames.put(id, name);
-              }
-              parts.add(new JsonObject().put("functionCall", new JsonObject().put("name", name)
-                  .put("args", OpenAiInput.arguments(fn.getValue("arguments")))));
-            }
-          }
+        for (OpenAiInput.ToolCall call : OpenAiInput.toolCalls(m)) {
+          toolNames.put(call.id(), call.name());
+          parts.add(new JsonObject().put("functionCall", new JsonObject().put("name", call.name())
+              .put("args", call.arguments())));
         }
-        append(contents, "model", parts);
+        OpenAiInput.appendTurn(contents, "model", "parts", parts);
       }
       case "tool" -> {
         String id = m.getString("tool_call_id", "");
         String name = toolNames.getOrDefault(id, m.getValue("name") instanceof String n ? n : id);
         JsonObject response = new JsonObject().put("name", name).put("response", toolResponse(content));
-        append(contents, "user", new JsonArray().add(new JsonObject().put("functionResponse", response)));
+        OpenAiInput.appendTurn(contents, "user", "parts", new JsonArray().add(new JsonObject().put("functionResponse", response)));
       }
-      case "user" -> append(contents, "user", parts(content));
+      case "user" -> OpenAiInput.appendTurn(contents, "user", "parts", parts(content));
       default -> {
         // Legacy "function" messages have no id to pair with a call.
       }
@@ -164,50 +135,32 @@ final class GeminiRequest {
     return new JsonObject().put("content", text);
   }
 
-  private static void append(JsonArray contents, String role, JsonArray parts) {
-    if (parts.isEmpty()) {
-      return;
+  /** Text, images, audio and files as Gemini parts: base64 inline, web URLs by reference. */
+  private static final OpenAiInput.PartMapper PARTS = new OpenAiInput.PartMapper() {
+    @Override
+    public JsonObject text(String text) {
+      return GeminiRequest.text(text);
     }
-    if (!contents.isEmpty()) {
-      JsonObject last = contents.getJsonObject(contents.size() - 1);
-      if (role.equals(last.getString("role"))) {
-        last.getJsonArray("parts").addAll(parts);
-        return;
-      }
+
+    @Override
+    public JsonObject image(String url, OpenAiInput.DataUrl data) {
+      return data != null ? inline(data.mediaType(), data.base64())
+          : new JsonObject().put("fileData", new JsonObject().put("mimeType", imageType(url)).put("fileUri", url));
     }
-    contents.add(new JsonObject().put("role", role).put("parts", parts));
-  }
+
+    @Override
+    public JsonObject audio(String format, String base64) {
+      return inline("audio/" + format, base64);
+    }
+
+    @Override
+    public JsonObject file(OpenAiInput.DataUrl data) {
+      return inline(data.mediaType(), data.base64());
+    }
+  };
 
   private static JsonArray parts(Object content) {
-    JsonArray out = new JsonArray();
-    for (JsonObject part : OpenAiInput.parts(content)) {
-      switch (part.getString("type", "text")) {
-        case "text" -> {
-          String text = part.getString("text", "");
-          if (!text.isEmpty()) {
-            out.add(text(text));
-          }
-        }
-        case "image_url" -> {
-          String url = OpenAiInput.imageUrl(part);
-          OpenAiInput.DataUrl data = OpenAiInput.dataUrl(url);
-          out.add(data != null ? inline(data.mediaType(), data.base64())
-              : new JsonObject().put("fileData", new JsonObject().put("mimeType", imageType(url)).put("fileUri", url)));
-        }
-        case "input_audio" -> {
-          JsonObject audio = part.getJsonObject("input_audio");
-          out.add(inline("audio/" + audio.getString("format", "wav"), audio.getString("data")));
-        }
-        case "file" -> {
-          OpenAiInput.DataUrl data = fileData(part);
-          out.add(inline(data.mediaType(), data.base64()));
-        }
-        default -> {
-          // refused by unsupported() before the provider was chosen
-        }
-      }
-    }
-    return out;
+    return OpenAiInput.mapParts(content, PARTS);
   }
 
   private static String imageType(String url) {
@@ -236,41 +189,31 @@ final class GeminiRequest {
 
   private static void tools(JsonObject body, JsonObject out) {
     JsonArray declarations = new JsonArray();
-    if (body.getValue("tools") instanceof JsonArray in) {
-      for (Object t : in) {
-        if (t instanceof JsonObject tool && "function".equals(tool.getString("type", "function"))
-            && tool.getValue("function") instanceof JsonObject fn) {
-          JsonObject d = new JsonObject().put("name", fn.getString("name", ""));
-          if (fn.getValue("description") instanceof String desc) {
-            d.put("description", desc);
-          }
-          if (fn.getValue("parameters") instanceof JsonObject p) {
-            // JSON Schema as OpenAI clients write it (additionalProperties and all), not Gemini's OpenAPI subset.
-            d.put("parametersJsonSchema", p);
-          }
-          declarations.add(d);
-        }
+    for (JsonObject fn : OpenAiInput.functions(body)) {
+      JsonObject d = new JsonObject().put("name", fn.getString("name", ""));
+      if (fn.getValue("description") instanceof String desc) {
+        d.put("description", desc);
       }
+      if (fn.getValue("parameters") instanceof JsonObject p) {
+        // JSON Schema as OpenAI clients write it (additionalProperties and all), not Gemini's OpenAPI subset.
+        d.put("parametersJsonSchema", p);
+      }
+      declarations.add(d);
     }
     if (declarations.isEmpty()) {
       return;
     }
     out.put("tools", new JsonArray().add(new JsonObject().put("functionDeclarations", declarations)));
-    Object choice = body.getValue("tool_choice");
-    JsonObject config = null;
-    if (choice instanceof String s) {
-      String mode = switch (s) {
-        case "auto" -> "AUTO";
+    OpenAiInput.ToolChoice choice = OpenAiInput.ToolChoice.of(body.getValue("tool_choice"));
+    if (choice != null) {
+      JsonObject config = new JsonObject().put("mode", switch (choice.mode()) {
         case "none" -> "NONE";
-        case "required" -> "ANY";
-        default -> null;
-      };
-      config = mode == null ? null : new JsonObject().put("mode", mode);
-    } else if (choice instanceof JsonObject o && o.getValue("function") instanceof JsonObject fn
-        && fn.getValue("name") instanceof String name) {
-      config = new JsonObject().put("mode", "ANY").put("allowedFunctionNames", new JsonArray().add(name));
-    }
-    if (config != null) {
+        case "required", "function" -> "ANY";
+        default -> "AUTO";
+      });
+      if (choice.function() != null) {
+        config.put("allowedFunctionNames", new JsonArray().add(choice.function()));
+      }
       out.put("toolConfig", new JsonObject().put("functionCallingConfig", config));
     }
   }

@@ -62,12 +62,7 @@ final class GeminiStreamTranslator extends ChunkStream {
   }
 
   private void candidate(int index, JsonObject candidate, Consumer<Buffer> emit) {
-    JsonObject content = candidate.getValue("content") instanceof JsonObject c ? c : new JsonObject();
-    JsonArray parts = content.getValue("parts") instanceof JsonArray p ? p : new JsonArray();
-    for (Object o : parts) {
-      if (!(o instanceof JsonObject part) || Boolean.TRUE.equals(part.getValue("thought"))) {
-        continue;
-      }
+    for (JsonObject part : GeminiReply.visibleParts(candidate)) {
       if (part.getValue("text") instanceof String text) {
         text(index, text, emit);
       }
