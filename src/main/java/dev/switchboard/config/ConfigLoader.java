@@ -31,6 +31,8 @@ public final class ConfigLoader {
   private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)");
   private static final long MB = 1024L * 1024;
   private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+  private static final Pattern API_VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  private static final Pattern DEPLOYMENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
   private ConfigLoader() {
   }
@@ -83,7 +85,8 @@ public final class ConfigLoader {
       l.forEach(v -> out.add(textKeys(v)));
       return out;
     }
-    return value;
+    // An unquoted 2023-06-01 is a YAML date: read it as vertx-config's YAML store does, as an instant.
+    return value instanceof java.util.Date d ? d.toInstant() : value;
   }
 
   public static SwitchboardConfig parse(JsonObject raw, Map<String, String> env) {
@@ -222,7 +225,8 @@ public final class ConfigLoader {
         enabled = false;
       }
     }
-    List<String> models = n.stringList("models");
+    List<ModelInfo> modelInfo = new ArrayList<>();
+    List<String> models = models(n, modelInfo);
     for (int i = 0; i < models.size(); i++) {
       String m = models.get(i);
       if (m.isBlank() || (m.indexOf('*') >= 0 && m.indexOf('*') != m.length() - 1)) {
@@ -261,20 +265,11 @@ public final class ConfigLoader {
     }
     double quality = n.decimal("quality", 0.5, 0, 1);
     double weight = n.decimal("weight", 1, 0, 1_000_000);
-    Map<String, ModelPrice> prices = new LinkedHashMap<>();
-    n.namedObjects("pricing").forEach((model, p) -> {
-      if (model.indexOf('*') >= 0 && model.indexOf('*') != model.length() - 1) {
-        n.problem("pricing." + model, "a pricing key must be a model name or a prefix ending in '*'");
-      }
-      prices.put(model, new ModelPrice(p.decimal("input", 0, 0, 1_000_000), p.decimal("output", 0, 0, 1_000_000),
-          p.decimal("cached_input", -1, 0, 1_000_000)));
-      p.rejectUnknown();
-    });
-    prices.replaceAll((m, p) -> p.cachedInput() < 0 ? new ModelPrice(p.input(), p.output(), p.input()) : p);
     ProbeConfig probe = probe(n.object("probe"), type);
+    ApiOptions api = apiOptions(type, n, models);
     n.rejectUnknown();
     return new ProviderConfig(id, type, baseUrl, apiKey, enabled, reason, models, timeouts, headers, streamUsage,
-        maxConnections, fallback, quality, weight, prices, probe);
+        maxConnections, fallback, quality, weight, probe, api, modelInfo);
   }
 
   private static ProbeConfig probe(ConfigNode n, ProviderType type) {
@@ -379,6 +374,83 @@ public final class ConfigLoader {
     }
     w.rejectUnknown();
     return out;
+  }
+
+  /**
+   * A provider's model names. An entry is a name, or a mapping that also gives the model's prices (per million
+   * tokens) and context window: {@code {name: claude-sonnet-4-5, input_price: 3, output_price: 15,
+   * cached_input_price: 0.3, context_window: 200000}}.
+   */
+  private static List<String> models(ConfigNode n, List<ModelInfo> infos) {
+    List<Object> items = n.list("models");
+    List<String> names = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      Object item = items.get(i);
+      if (item instanceof String || item instanceof Number) {
+        names.add(item.toString());
+        continue;
+      }
+      ConfigNode m = n.element("models", i, item);
+      String name = m.requiredString("name");
+      Double input = price(m, "input_price");
+      Double output = price(m, "output_price");
+      Double cached = price(m, "cached_input_price");
+      Long window = m.has("context_window") ? m.integer("context_window", 0, 1, 1_000_000_000) : null;
+      m.rejectUnknown();
+      names.add(name);
+      infos.add(new ModelInfo(name, input, output, cached, window == null || window == 0 ? null : window));
+    }
+    return names;
+  }
+
+  private static Double price(ConfigNode n, String key) {
+    return n.has(key) ? n.decimal(key, 0, 0, 1_000_000) : null;
+  }
+
+  /**
+   * The settings of the translated provider types. Each is refused, by its path, on a type that does not use it. An
+   * azure provider also serves every model its deployments map names.
+   */
+  private static ApiOptions apiOptions(ProviderType type, ConfigNode n, List<String> models) {
+    boolean anthropic = type == ProviderType.ANTHROPIC;
+    boolean azure = type == ProviderType.AZURE;
+    String version = null;
+    if (anthropic || azure) {
+      version = n.string("api_version", anthropic ? ApiOptions.ANTHROPIC_VERSION : ApiOptions.AZURE_API_VERSION).trim();
+      if (!API_VERSION.matcher(version).matches()) {
+        n.problem("api_version", "must be a version such as " + (anthropic ? ApiOptions.ANTHROPIC_VERSION
+            : ApiOptions.AZURE_API_VERSION) + " (letters, digits, '.', '-', '_'), got \"" + version + "\"");
+      }
+    } else if (n.has("api_version")) {
+      n.problem("api_version", "is only for anthropic and azure providers");
+    }
+    int maxTokens = 0;
+    if (anthropic) {
+      maxTokens = (int) n.integer("default_max_tokens", ApiOptions.ANTHROPIC_MAX_TOKENS, 1, 1_000_000);
+    } else if (n.has("default_max_tokens")) {
+      n.problem("default_max_tokens", "is only for anthropic providers (Anthropic requires max_tokens)");
+    }
+    Map<String, String> deployments = new LinkedHashMap<>();
+    if (azure) {
+      n.stringMap("deployments").forEach((model, deployment) -> {
+        String d = deployment.trim();
+        if (model.isBlank() || model.indexOf('*') >= 0) {
+          n.problem("deployments." + model, "must be keyed by a model name (no '*' patterns)");
+        } else if (!DEPLOYMENT.matcher(d).matches()) {
+          n.problem("deployments." + model, "must be an Azure deployment name (letters, digits, '-', '_', '.'), got \""
+              + d + "\"");
+        } else {
+          deployments.put(model, d);
+          if (!models.contains(model)) {
+            models.add(model);
+          }
+        }
+      });
+    } else if (n.has("deployments")) {
+      n.problem("deployments", "is only for azure providers");
+    }
+    return version == null && deployments.isEmpty() && maxTokens == 0 ? ApiOptions.NONE
+        : new ApiOptions(version, maxTokens, deployments);
   }
 
   private static URI baseUrl(ConfigNode n, String url) {

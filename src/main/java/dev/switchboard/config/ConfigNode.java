@@ -64,6 +64,11 @@ final class ConfigNode {
   /** The raw value with strings interpolated, or null. */
   private Object raw(String key) {
     seen.add(key);
+    if (json.getMap().get(key) instanceof java.time.Instant date) {
+      // An unquoted 2023-06-01 is a YAML date: give the text as written, not an instant at midnight.
+      return date.equals(date.truncatedTo(java.time.temporal.ChronoUnit.DAYS))
+          ? date.atZone(java.time.ZoneOffset.UTC).toLocalDate().toString() : date.toString();
+    }
     Object v = json.getValue(key);
     if (v instanceof String s) {
       return interpolator.interpolate(pathOf(key), s, problems);

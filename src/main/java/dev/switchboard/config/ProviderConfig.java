@@ -17,37 +17,44 @@ import java.util.Map;
  * @param fallback for the local provider: serve any known model when no real provider can
  * @param quality 0..1, this provider's part of the score when a target does not set its own
  * @param weight share under the {@code weighted} strategy when a target does not set its own
- * @param prices per model name (or prefix pattern ending in '*'), per million tokens
  * @param probe how the health verticle probes it
+ * @param api settings of the translated provider types (anthropic, gemini, azure)
+ * @param modelInfo price and context window of the models that have them in config, in config order
  */
 public record ProviderConfig(String id, ProviderType type, URI baseUrl, Secret apiKey, boolean enabled,
                              String disabledReason, List<String> models, Timeouts timeouts,
                              Map<String, String> headers, boolean streamUsage, int maxConnections,
-                             boolean fallback, double quality, double weight, Map<String, ModelPrice> prices,
-                             ProbeConfig probe) {
+                             boolean fallback, double quality, double weight, ProbeConfig probe, ApiOptions api,
+                             List<ModelInfo> modelInfo) {
 
   public ProviderConfig {
     models = List.copyOf(models);
     headers = Map.copyOf(headers);
-    prices = Map.copyOf(prices);
+    modelInfo = List.copyOf(modelInfo);
   }
 
-  /** The configured price of a model, exact name first, then the longest matching prefix pattern; null if none. */
-  public ModelPrice price(String model) {
-    ModelPrice exact = prices.get(model);
-    if (exact != null || prices.isEmpty()) {
-      return exact;
-    }
-    ModelPrice best = null;
-    int bestLength = -1;
-    for (Map.Entry<String, ModelPrice> e : prices.entrySet()) {
-      String k = e.getKey();
-      if (k.endsWith("*") && k.length() > bestLength && model.startsWith(k.substring(0, k.length() - 1))) {
-        best = e.getValue();
-        bestLength = k.length();
+  /** The configured price and context window of a model (an exact entry before a pattern), or null. */
+  public ModelInfo modelInfo(String model) {
+    ModelInfo byPattern = null;
+    for (ModelInfo info : modelInfo) {
+      if (info.name().equals(model)) {
+        return info;
+      }
+      if (byPattern == null && info.describes(model)) {
+        byPattern = info;
       }
     }
-    return best;
+    return byPattern;
+  }
+
+  /** The configured price of a model (exact entry before a pattern), or null when it has none. */
+  public ModelPrice price(String model) {
+    ModelInfo info = modelInfo(model);
+    if (info == null || info.inputPrice() == null || info.outputPrice() == null) {
+      return null;
+    }
+    return new ModelPrice(info.inputPrice(), info.outputPrice(),
+        info.cachedInputPrice() == null ? info.inputPrice() : info.cachedInputPrice());
   }
 
   public boolean ssl() {

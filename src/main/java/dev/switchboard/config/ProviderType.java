@@ -10,7 +10,13 @@ public enum ProviderType {
   /** Any OpenAI-compatible HTTP API: OpenAI, OpenRouter, Groq, vLLM, Ollama, the compatibility endpoints of others. */
   OPENAI,
   /** Switchboard's own degraded answers, used when no real provider can serve. */
-  LOCAL;
+  LOCAL,
+  /** Anthropic's Messages API ({@code /v1/messages}), translated to and from OpenAI's shapes. */
+  ANTHROPIC,
+  /** Google's Gemini API ({@code :generateContent}, {@code :streamGenerateContent}, embeddings), translated. */
+  GEMINI,
+  /** Azure OpenAI's per-deployment URLs with {@code api-version} and the {@code api-key} header. */
+  AZURE;
 
   public static Optional<ProviderType> parse(String text) {
     try {

@@ -45,6 +45,11 @@ public final class Provider {
     return config.type() == ProviderType.LOCAL;
   }
 
+  /** Why this provider cannot serve the request (see {@link ProviderAdapter#unsupported}), or null. */
+  public String unsupported(dev.switchboard.server.GatewayRequest request) {
+    return adapter == null ? null : adapter.unsupported(request);
+  }
+
   /** Whether this provider lists the model, exactly or through a prefix pattern such as "openai/*". */
   public boolean serves(String model) {
     List<String> models = config.models();

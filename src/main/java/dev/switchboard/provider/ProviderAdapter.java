@@ -11,6 +11,16 @@ import io.vertx.core.buffer.Buffer;
  */
 public interface ProviderAdapter {
 
+  /**
+   * Why this provider's API cannot serve the request at all (an endpoint or an input it has no equivalent for), as a
+   * sentence for the client, or null when it can. Asked before the provider is chosen, so such a request goes to
+   * another target or is refused with a clear 400 instead of costing a doomed upstream call; {@link #prepare} may
+   * then assume it is servable. Parameters an API lacks are not a reason: adapters drop those.
+   */
+  default String unsupported(GatewayRequest request) {
+    return null;
+  }
+
   /** Builds the upstream request for the given upstream model name. Must not mutate {@code request.body()}. */
   UpstreamRequest prepare(GatewayRequest request, String upstreamModel);
 

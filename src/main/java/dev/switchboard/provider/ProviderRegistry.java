@@ -2,6 +2,9 @@ package dev.switchboard.provider;
 
 import dev.switchboard.config.ProviderConfig;
 import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.provider.anthropic.AnthropicAdapter;
+import dev.switchboard.provider.azure.AzureAdapter;
+import dev.switchboard.provider.gemini.GeminiAdapter;
 import dev.switchboard.provider.openai.OpenAiAdapter;
 
 import java.util.Collection;
@@ -25,6 +28,9 @@ public final class ProviderRegistry {
     return switch (pc.type()) {
       case OPENAI -> new OpenAiAdapter(pc);
       case LOCAL -> null;
+      case ANTHROPIC -> new AnthropicAdapter(pc);
+      case GEMINI -> new GeminiAdapter(pc);
+      case AZURE -> new AzureAdapter(pc);
     };
   }
 

@@ -10,5 +10,11 @@ public enum ErrorClass {
    */
   FAILOVER,
   /** The request itself is at fault: no other provider will do better; the client gets the error. */
-  FINAL
+  FINAL;
+
+  /** The class of an upstream error reply, as {@link FailureKind} has it. */
+  public static ErrorClass ofStatus(int status, dev.switchboard.provider.UpstreamError error) {
+    return Failures.kindOf(new dev.switchboard.provider.UpstreamError(status, error.message(), error.code(),
+        error.type(), error.param(), error.retryAfterMillis())).errorClass();
+  }
 }

@@ -67,6 +67,11 @@ public final class FailoverChain {
       return;
     }
     reply.route(selection.route());
+    if (selection.candidates().isEmpty() && selection.refused().isEmpty() && selection.unsupported() != null) {
+      reply.sendError(new ApiError(400, ApiError.INVALID_REQUEST, "No provider of model '" + request.model()
+          + "' can serve this request: " + selection.unsupported(), null, "unsupported_by_provider"), -1);
+      return;
+    }
     if (selection.candidates().isEmpty()) {
       String why = selection.refused().isEmpty() ? "" : ": " + String.join("; ", selection.refused());
       long wait = Math.max(1_000, selection.retryAfterMillis());

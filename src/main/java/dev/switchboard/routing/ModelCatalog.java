@@ -55,7 +55,8 @@ public final class ModelCatalog {
       for (TargetRef ref : alias.targets()) {
         Provider p = providers.get(ref.provider());
         targets.add(new Target(p, ref.model(), ref.weight() == null ? p.config().weight() : ref.weight(),
-            ref.quality() == null ? p.config().quality() : ref.quality(), ref.contextWindow(),
+            ref.quality() == null ? p.config().quality() : ref.quality(),
+            ref.contextWindow() > 0 ? ref.contextWindow() : Target.contextWindowOf(p, ref.model()),
             p.config().price(ref.model()), false));
       }
       exact.put(alias.name(), route(alias.name(), true, withFallback(alias.name(), targets), alias.strategy(),

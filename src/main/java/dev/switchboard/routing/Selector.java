@@ -72,6 +72,7 @@ public final class Selector {
     Target fallback = null;
     List<String> refused = new ArrayList<>(0);
     long retryAfter = -1;
+    String unsupported = null;
     for (Target t : route.targets()) {
       if (pin != null && pin.only && !pin.names(t)) {
         continue;
@@ -86,6 +87,12 @@ public final class Selector {
         } else {
           lastResort.add(t);
         }
+        continue;
+      }
+      String cannot = t.provider().unsupported(request);
+      if (cannot != null) {
+        // Its API has no equivalent (images from a Messages-only API): not a candidate, and not faked locally.
+        unsupported = unsupported == null ? cannot : unsupported;
         continue;
       }
       String why = null;
@@ -119,10 +126,11 @@ public final class Selector {
     }
     List<Target> candidates = real;
     candidates.addAll(lastResort);
-    if (real.isEmpty() && fallback != null) {
+    if (real.isEmpty() && fallback != null && unsupported == null) {
       candidates.add(fallback);
     }
-    return new Selection(strategy, candidates, refused, retryAfter, describe(strategy, real, scored, scores));
+    return new Selection(strategy, candidates, refused, retryAfter, describe(strategy, real, scored, scores),
+        unsupported);
   }
 
   private RoutingStrategy strategy(Route route, GatewayRequest request) {

@@ -18,8 +18,14 @@ public record Target(Provider provider, String model, double weight, double qual
 
   /** A target with the provider's own defaults. */
   public static Target of(Provider provider, String model) {
-    return new Target(provider, model, provider.config().weight(), provider.config().quality(), 0,
-        provider.config().price(model), false);
+    return new Target(provider, model, provider.config().weight(), provider.config().quality(),
+        contextWindowOf(provider, model), provider.config().price(model), false);
+  }
+
+  /** The context window the provider's {@code models} entry gives, 0 when none. */
+  static long contextWindowOf(Provider provider, String model) {
+    var info = provider.config().modelInfo(model);
+    return info == null || info.contextWindow() == null ? 0 : info.contextWindow();
   }
 
   public Target asFallbackOnly() {

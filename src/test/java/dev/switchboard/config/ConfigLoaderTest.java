@@ -71,12 +71,11 @@ class ConfigLoaderTest {
         providers:
           up:
             base_url: http://127.0.0.1:9/v1
-            models: [m]
+            models:
+              - {name: m, input_price: 2.5, output_price: 10}
+              - {name: "m-*", input_price: 1, output_price: 2, cached_input_price: 0.5}
             quality: 0.8
             weight: 2.5
-            pricing:
-              m: {input: 2.5, output: 10}
-              "m-*": {input: 1, output: 2, cached_input: 0.5}
         models:
           fast:
             strategy: round_robin
@@ -115,7 +114,6 @@ class ConfigLoaderTest {
           up:
             base_url: http://127.0.0.1:9/v1
             quality: 1.5
-            pricing: {"a*b": {input: 1}, m: {input: -1}}
         models:
           x:
             strategy: nope
@@ -128,8 +126,6 @@ class ConfigLoaderTest {
     problemAt(e, "routing.circuit_breaker.error_rate");
     problemAt(e, "routing.weights");
     problemAt(e, "providers.up.quality");
-    problemAt(e, "providers.up.pricing.a*b");
-    problemAt(e, "providers.up.pricing.m.input");
     problemAt(e, "models.x.strategy");
     problemAt(e, "models.x.targets[0].weight");
   }

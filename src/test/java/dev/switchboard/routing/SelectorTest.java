@@ -49,8 +49,8 @@ class SelectorTest {
           slow_start: 0s
         %s
         providers:
-          a: {base_url: "http://127.0.0.1:1/v1", models: [m], quality: 0.9, weight: 1, pricing: {m: {input: 10, output: 30}}}
-          b: {base_url: "http://127.0.0.1:2/v1", models: [m], quality: 0.5, weight: 3, pricing: {m: {input: 1, output: 2}}}
+          a: {base_url: "http://127.0.0.1:1/v1", models: [{name: m, input_price: 10, output_price: 30}], quality: 0.9, weight: 1}
+          b: {base_url: "http://127.0.0.1:2/v1", models: [{name: m, input_price: 1, output_price: 2}], quality: 0.5, weight: 3}
           c: {base_url: "http://127.0.0.1:3/v1", models: [m], quality: 0.5}
           local: {type: local, models: [local-model]}
         models:

@@ -49,6 +49,56 @@ public final class FakeProvider implements AutoCloseable {
         + "    models: [" + String.join(", ", models) + "]\n";
   }
 
+  /** The server's root, for providers whose API root has another path (Gemini's /v1beta) or none (Azure). */
+  public String rootUrl() {
+    return "http://127.0.0.1:" + server.port();
+  }
+
+  /**
+   * A provider entry of any type for the gateway config, under {@code providers:}: its base_url is
+   * {@link #rootUrl()} + {@code basePath}; {@code extra} lines (already indented) are appended.
+   */
+  public String providerYaml(String id, String type, String basePath, String apiKey, List<String> models,
+                             String... extra) {
+    StringBuilder sb = new StringBuilder()
+        .append("  ").append(id).append(":\n")
+        .append("    type: ").append(type).append("\n")
+        .append("    base_url: ").append(rootUrl()).append(basePath).append("\n");
+    if (apiKey != null) {
+      sb.append("    api_key: ").append(apiKey).append("\n");
+    }
+    sb.append("    models: [").append(String.join(", ", models)).append("]\n");
+    for (String line : extra) {
+      sb.append(line).append("\n");
+    }
+    return sb.toString();
+  }
+
+  /** An SSE reply whose body is given whole (named events and all), e.g. a recorded fixture. */
+  public static ResponseDefinitionBuilder sseReply(String body) {
+    return aResponse().withStatus(200).withHeader("Content-Type", "text/event-stream").withBody(body);
+  }
+
+  /** A JSON reply with the given status. */
+  public static ResponseDefinitionBuilder jsonReply(int status, String body) {
+    return aResponse().withStatus(status).withHeader("Content-Type", "application/json").withBody(body);
+  }
+
+  /** The one POST this server received at a URL path (query aside), failing if it received none or several. */
+  public com.github.tomakehurst.wiremock.verification.LoggedRequest onlyRequest(String urlPath) {
+    List<com.github.tomakehurst.wiremock.verification.LoggedRequest> requests = server.findAll(
+        com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(urlPathEqualTo(urlPath)));
+    if (requests.size() != 1) {
+      throw new AssertionError("expected one POST to " + urlPath + ", got " + requests.size());
+    }
+    return requests.get(0);
+  }
+
+  /** The {@code error} object of an OpenAI-shaped error reply. */
+  public static JsonObject errorOf(java.net.http.HttpResponse<String> resp) {
+    return new JsonObject(resp.body()).getJsonObject("error");
+  }
+
   public void stub(String path, ResponseDefinitionBuilder response) {
     server.stubFor(post(urlPathEqualTo("/v1" + path)).willReturn(response));
   }

@@ -28,7 +28,7 @@ import java.util.Map;
  * byte-for-byte.
  */
 public final class OpenAiAdapter implements ProviderAdapter {
-  private static final String USER_AGENT = "switchboard/0.1";
+  public static final String USER_AGENT = "switchboard/0.1";
   private final ProviderConfig config;
   private final String authorization;
 
@@ -125,6 +125,14 @@ public final class OpenAiAdapter implements ProviderAdapter {
 
   @Override
   public List<Buffer> replyAsStream(GatewayRequest request, Buffer reply) {
+    return chunksOf(request, reply);
+  }
+
+  /**
+   * The stream events equivalent to a complete OpenAI-shaped reply; shared with the adapters that translate other
+   * APIs into that shape.
+   */
+  public static List<Buffer> chunksOf(GatewayRequest request, Buffer reply) {
     JsonObject whole;
     try {
       whole = new JsonObject(reply);

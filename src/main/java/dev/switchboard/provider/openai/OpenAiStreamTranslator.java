@@ -91,7 +91,8 @@ final class OpenAiStreamTranslator implements StreamTranslator {
       return false;
     }
     if (!(chunk.getValue("choices") instanceof JsonArray choices) || choices.isEmpty()) {
-      return false;
+      // No choices and no usage: Azure's opening prompt_filter_results chunk, or a keep-alive. Nothing to show.
+      return chunk.getValue("usage") == null && chunk.getValue("error") == null;
     }
     for (Object c : choices) {
       if (!(c instanceof JsonObject choice) || choice.getValue("finish_reason") != null) {
