@@ -4,6 +4,7 @@ import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.ProviderConfig;
 import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.health.HealthVerticle;
 import dev.switchboard.health.ProviderHealths;
 import dev.switchboard.health.Readiness;
 import dev.switchboard.metrics.GatewayMetrics;
@@ -190,11 +191,12 @@ public final class Switchboard {
     Selector selector = new Selector(config.routing(), providers, guards, new ScoringPolicy(Headroom.FULL),
         List.of(health.gate()));
     GatewayServices services = new GatewayServices(config, providers, new ModelCatalog(config, providers),
-        new LocalResponder(), metrics, registry, new Readiness(vertx, providers),
+        new LocalResponder(), metrics, registry, new Readiness(vertx, config, providers, health, guards),
         new AccessLog(config.logging().accessLog()), new ClientAuth(config.auth()), guards, selector, health);
     AtomicInteger port = new AtomicInteger();
     int instances = config.server().effectiveInstances();
     return vertx.deployVerticle(() -> new GatewayVerticle(services, port), new DeploymentOptions().setInstances(instances))
+        .compose(id -> vertx.deployVerticle(new HealthVerticle(providers, health, metrics)))
         .map(id -> {
           LOG.info("Switchboard listening on http://" + config.server().host() + ":" + port.get() + " with "
               + instances + " event-loop instance(s), " + ((io.vertx.core.internal.VertxInternal) vertx).transport().getClass().getSimpleName()

@@ -1,23 +1,37 @@
 package dev.switchboard.health;
 
+import dev.switchboard.config.ModelConfig;
+import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.config.TargetRef;
 import dev.switchboard.provider.Provider;
 import dev.switchboard.provider.ProviderRegistry;
+import dev.switchboard.routing.ProviderGuards;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 
 /**
- * Liveness and readiness checks. Liveness is only "the process answers"; readiness also needs the gateway to be
- * accepting traffic (not draining for shutdown) and at least one provider able to serve. The health issue adds
- * per-provider probing; the check names stay.
+ * Liveness and readiness checks. Liveness is only "the process answers". Readiness also needs the gateway to be
+ * accepting traffic (not draining for shutdown) and providers able to serve: with {@code health.ready_requires:
+ * any} (default) at least one provider (the local fallback counts), with {@code every-model} a real provider for
+ * every configured alias and every model a provider lists by name.
  */
 public final class Readiness {
   private final HealthChecks liveness;
   private final HealthChecks readiness;
+  private final ProviderRegistry providers;
+  private final ProviderHealths healths;
+  private final ProviderGuards guards;
+  private final SwitchboardConfig config;
   private volatile boolean draining;
 
-  public Readiness(Vertx vertx, ProviderRegistry providers) {
+  public Readiness(Vertx vertx, SwitchboardConfig config, ProviderRegistry providers, ProviderHealths healths,
+                   ProviderGuards guards) {
+    this.config = config;
+    this.providers = providers;
+    this.healths = healths;
+    this.guards = guards;
     this.liveness = HealthChecks.create(vertx).register("gateway", p -> p.complete(Status.OK()));
     this.readiness = HealthChecks.create(vertx)
         .register("accepting", p -> p.complete(draining
@@ -27,12 +41,66 @@ public final class Readiness {
           JsonObject detail = new JsonObject();
           boolean any = false;
           for (Provider provider : providers.all()) {
-            detail.put(provider.id(), provider.enabled() ? "enabled"
-                : "disabled: " + provider.config().disabledReason());
-            any |= provider.enabled();
+            String problem = problem(provider);
+            detail.put(provider.id(), problem == null ? healths.of(provider).state().label() : problem);
+            any |= problem == null;
+          }
+          if ("every-model".equals(config.health().readyRequires())) {
+            JsonObject unservable = unservableModels();
+            if (!unservable.isEmpty()) {
+              detail.put("unservable_models", unservable);
+              p.complete(Status.KO(detail));
+              return;
+            }
           }
           p.complete(any ? Status.OK(detail) : Status.KO(detail));
         });
+  }
+
+  /** Why a provider cannot serve now, or null when it can. */
+  private String problem(Provider p) {
+    if (!p.enabled()) {
+      return "disabled: " + p.config().disabledReason();
+    }
+    if (p.isLocal()) {
+      return null;
+    }
+    if (!healths.routable(p)) {
+      ProviderHealth h = healths.of(p);
+      return h.state().label() + ": " + h.reason();
+    }
+    String refusal = guards.of(p).refusal(System.nanoTime());
+    return refusal;
+  }
+
+  /** Configured model names with no real provider able to serve them now, each with why not. */
+  private JsonObject unservableModels() {
+    JsonObject out = new JsonObject();
+    for (ModelConfig alias : config.models().values()) {
+      boolean ok = false;
+      for (TargetRef t : alias.targets()) {
+        Provider p = providers.get(t.provider());
+        ok |= p != null && !p.isLocal() && problem(p) == null;
+      }
+      if (!ok) {
+        out.put(alias.name(), "no target can serve it");
+      }
+    }
+    for (Provider p : providers.all()) {
+      if (p.isLocal() || !p.enabled()) {
+        continue;
+      }
+      for (String m : p.config().models()) {
+        if (m.endsWith("*") || out.containsKey(m)) {
+          continue;
+        }
+        boolean ok = providers.all().stream().anyMatch(o -> !o.isLocal() && o.serves(m) && problem(o) == null);
+        if (!ok) {
+          out.put(m, "no provider can serve it");
+        }
+      }
+    }
+    return out;
   }
 
   public HealthChecks liveness() {

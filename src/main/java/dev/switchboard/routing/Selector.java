@@ -49,6 +49,10 @@ public final class Selector {
     this.gates = List.copyOf(all);
   }
 
+  public ScoringPolicy scoring() {
+    return scoring;
+  }
+
   private static CandidateGate guardGate(ProviderGuards guards) {
     return new CandidateGate() {
       @Override

@@ -62,6 +62,8 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/ready").handler(HealthCheckHandler.createWithHealthChecks(services.readiness().readiness()));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(services.prometheus()));
 
+    new dev.switchboard.admin.AdminApi(vertx, services).mount(router);
+
     if (!sc.corsOrigins().isEmpty()) {
       // Before authentication: browsers send preflights without credentials.
       router.route("/v1/*").handler(cors(sc.corsOrigins()));

@@ -31,6 +31,10 @@ public final class GatewayUnderTest implements AutoCloseable {
   public static GatewayUnderTest start(String yaml, Map<String, String> env) {
     String withServer = yaml.contains("server:") ? yaml
         : "server:\n  host: 127.0.0.1\n  port: 0\n  instances: 1\n  shutdown_grace: 5s\n" + yaml;
+    // Background probes would add requests to the fake upstreams that tests count; tests of health turn them on.
+    if (!yaml.contains("health:")) {
+      withServer = "health: {enabled: false}\n" + withServer;
+    }
     Map<String, String> environment = new HashMap<>(env);
     SwitchboardConfig config = ConfigLoader.fromYaml(withServer, environment);
     try {
