@@ -45,10 +45,27 @@ public interface ProviderAdapter {
   UpstreamError translateError(int status, MultiMap headers, Buffer body);
 
   /**
-   * The request a health probe sends: {@code models} is a free call that proves the API answers and accepts the key;
-   * {@code completion} asks for one token of {@code model}. Null when this provider has no such call.
+   * The request a health probe sends: {@code models} is this API's free model listing (proves the API answers and
+   * accepts the key), {@code completion} a one-token chat completion of {@code model}, which is also what
+   * {@code models} falls back to for an API without a listing.
    */
   default UpstreamRequest probe(String mode, String model) {
+    io.vertx.core.json.JsonObject body = new io.vertx.core.json.JsonObject().put("model", model).put("max_tokens", 1)
+        .put("messages", new io.vertx.core.json.JsonArray()
+            .add(new io.vertx.core.json.JsonObject().put("role", "user").put("content", "ping")));
+    UpstreamRequest chat = prepare(new GatewayRequest("probe", dev.switchboard.server.Endpoint.CHAT, model, false,
+        false, body, body.toBuffer(), "switchboard-probe", null, null, System.nanoTime()), model);
+    String models = "completion".equals(mode) ? null : modelsPath();
+    if (models == null) {
+      return chat;
+    }
+    MultiMap headers = chat.headers();
+    headers.remove(io.vertx.core.http.HttpHeaders.CONTENT_TYPE);
+    return new UpstreamRequest(io.vertx.core.http.HttpMethod.GET, models, headers, Buffer.buffer());
+  }
+
+  /** Path (below the host) of this API's free model listing, or null when it has none. */
+  default String modelsPath() {
     return null;
   }
 }

@@ -37,6 +37,12 @@ public final class AzureAdapter implements ProviderAdapter {
   }
 
   @Override
+  public String modelsPath() {
+    // deploymentsPath is ".../openai/deployments/": the listing sits beside it.
+    return deploymentsPath.substring(0, deploymentsPath.length() - "deployments/".length()) + "models" + query;
+  }
+
+  @Override
   public UpstreamRequest prepare(GatewayRequest request, String upstreamModel) {
     UpstreamRequest openAiRequest = openAi.prepare(request, upstreamModel);
     MultiMap headers = openAiRequest.headers();

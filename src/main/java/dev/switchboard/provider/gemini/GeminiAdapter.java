@@ -27,6 +27,11 @@ public final class GeminiAdapter extends TranslatingAdapter {
   }
 
   @Override
+  public String modelsPath() {
+    return config.basePath() + "/models";
+  }
+
+  @Override
   public UpstreamRequest prepare(GatewayRequest request, String upstreamModel) {
     String path;
     JsonObject body;

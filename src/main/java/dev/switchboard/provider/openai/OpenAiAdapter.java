@@ -53,21 +53,8 @@ public final class OpenAiAdapter implements ProviderAdapter {
   }
 
   @Override
-  public UpstreamRequest probe(String mode, String model) {
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-    headers.set(HttpHeaders.ACCEPT, "application/json");
-    headers.set(HttpHeaders.USER_AGENT, USER_AGENT);
-    if (authorization != null) {
-      headers.set(HttpHeaders.AUTHORIZATION, authorization);
-    }
-    config.headers().forEach(headers::set);
-    if ("completion".equals(mode)) {
-      headers.set(HttpHeaders.CONTENT_TYPE, "application/json");
-      JsonObject body = new JsonObject().put("model", model).put("max_tokens", 1)
-          .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "ping")));
-      return new UpstreamRequest(HttpMethod.POST, config.basePath() + "/chat/completions", headers, body.toBuffer());
-    }
-    return new UpstreamRequest(HttpMethod.GET, config.basePath() + "/models", headers, Buffer.buffer());
+  public String modelsPath() {
+    return config.basePath() + "/models";
   }
 
   private Buffer body(GatewayRequest request, String upstreamModel) {
