@@ -10,7 +10,11 @@ import dev.switchboard.health.Readiness;
 import dev.switchboard.metrics.GatewayMetrics;
 import dev.switchboard.provider.ProviderRegistry;
 import dev.switchboard.provider.local.LocalResponder;
-import dev.switchboard.routing.Headroom;
+import dev.switchboard.ratelimit.Buckets;
+import dev.switchboard.ratelimit.LocalBuckets;
+import dev.switchboard.ratelimit.RateLimitVerticle;
+import dev.switchboard.ratelimit.RateLimiter;
+import dev.switchboard.ratelimit.RedisBuckets;
 import dev.switchboard.routing.ModelCatalog;
 import dev.switchboard.routing.ProviderGuards;
 import dev.switchboard.routing.ScoringPolicy;
@@ -188,15 +192,20 @@ public final class Switchboard {
     GatewayMetrics metrics = new GatewayMetrics(registry);
     ProviderGuards guards = new ProviderGuards(vertx, providers, config.routing(), metrics);
     ProviderHealths health = new ProviderHealths(vertx, config.health(), providers, guards, metrics);
-    Selector selector = new Selector(config.routing(), providers, guards, new ScoringPolicy(Headroom.FULL),
-        List.of(health.gate()));
+    LocalBuckets local = new LocalBuckets();
+    Buckets buckets = config.ratelimit().redis() ? new RedisBuckets(vertx, config.ratelimit(), local, metrics) : local;
+    RateLimiter limiter = new RateLimiter(config.ratelimit(), config.auth(), buckets, metrics);
+    Selector selector = new Selector(config.routing(), providers, guards, new ScoringPolicy(limiter.headroom()),
+        List.of(health.gate(), limiter.gate()));
     GatewayServices services = new GatewayServices(config, providers, new ModelCatalog(config, providers),
         new LocalResponder(), metrics, registry, new Readiness(vertx, config, providers, health, guards),
-        new AccessLog(config.logging().accessLog()), new ClientAuth(config.auth()), guards, selector, health);
+        new AccessLog(config.logging().accessLog()), new ClientAuth(config.auth()), guards, selector, health, limiter);
+    services.readiness().rateLimitStore(buckets::healthy, buckets::describe, config.ratelimit().failOpen());
     AtomicInteger port = new AtomicInteger();
     int instances = config.server().effectiveInstances();
     return vertx.deployVerticle(() -> new GatewayVerticle(services, port), new DeploymentOptions().setInstances(instances))
         .compose(id -> vertx.deployVerticle(new HealthVerticle(providers, health, metrics)))
+        .compose(id -> vertx.deployVerticle(new RateLimitVerticle(limiter)))
         .map(id -> {
           LOG.info("Switchboard listening on http://" + config.server().host() + ":" + port.get() + " with "
               + instances + " event-loop instance(s), " + ((io.vertx.core.internal.VertxInternal) vertx).transport().getClass().getSimpleName()

@@ -46,6 +46,7 @@ public final class AdminApi {
   public void mount(Router router) {
     router.route("/admin/*").handler(this::authenticate);
     router.get("/admin/providers").handler(ctx -> json(ctx, 200, providers()));
+    router.get("/admin/quotas").handler(ctx -> json(ctx, 200, services.limiter().describe()));
     router.get("/admin/providers/:id").handler(ctx -> withProvider(ctx, p -> json(ctx, 200, provider(p))));
     BodyHandler body = BodyHandler.create(false).setBodyLimit(16 * 1024);
     router.post("/admin/providers/:id/probe").handler(ctx -> withProvider(ctx, p -> probe(ctx, p)));

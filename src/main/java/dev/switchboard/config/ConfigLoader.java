@@ -111,12 +111,13 @@ public final class ConfigLoader {
     root.namedObjects("models").forEach((name, node) -> models.put(name, model(name, node, providers)));
     RoutingConfig routing = routing(root.object("routing"));
     HealthConfig health = health(root.object("health"));
+    RateLimitConfig ratelimit = ratelimit(root.object("ratelimit"));
     root.rejectUnknown();
 
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    return new SwitchboardConfig(server, auth, logging, providers, models, routing, health);
+    return new SwitchboardConfig(server, auth, logging, providers, models, routing, health, ratelimit);
   }
 
   private static ServerConfig server(ConfigNode n) {
@@ -151,6 +152,9 @@ public final class ConfigLoader {
       Object item = items.get(i);
       String name;
       String key;
+      Limits limits = null;
+      int priority = 0;
+      int maxPriority = 0;
       String where = n.pathOf("keys") + "[" + i + "]";
       if (item instanceof String s) {
         name = "key-" + (i + 1);
@@ -159,6 +163,13 @@ public final class ConfigLoader {
         ConfigNode k = n.element("keys", i, item);
         name = k.requiredString("name");
         key = k.string("key", "");
+        if (k.has("limits")) {
+          ConfigNode l = k.object("limits");
+          limits = limits(l);
+          l.rejectUnknown();
+        }
+        priority = (int) k.integer("priority", 0, -100, 100);
+        maxPriority = (int) k.integer("max_priority", priority, -100, 100);
         k.rejectUnknown();
       }
       if (key.isBlank()) {
@@ -169,7 +180,7 @@ public final class ConfigLoader {
         n.problem("keys[" + i + "]", "a client key must be at least 8 characters");
         continue;
       }
-      keys.add(new ClientKeyConfig(name, Secret.of(key.trim())));
+      keys.add(new ClientKeyConfig(name, Secret.of(key.trim()), limits, priority, maxPriority));
     }
     Secret admin = Secret.of(n.string("admin_key", "").trim());
     n.rejectUnknown();
@@ -267,9 +278,64 @@ public final class ConfigLoader {
     double weight = n.decimal("weight", 1, 0, 1_000_000);
     ProbeConfig probe = probe(n.object("probe"), type);
     ApiOptions api = apiOptions(type, n, models);
+    ConfigNode l = n.object("limits");
+    Limits limits = limits(l);
+    Map<String, Limits> modelLimits = new LinkedHashMap<>();
+    l.namedObjects("models").forEach((model, m) -> {
+      modelLimits.put(model, limits(m));
+      m.rejectUnknown();
+    });
+    l.rejectUnknown();
     n.rejectUnknown();
     return new ProviderConfig(id, type, baseUrl, apiKey, enabled, reason, models, timeouts, headers, streamUsage,
-        maxConnections, fallback, quality, weight, probe, api, modelInfo);
+        maxConnections, fallback, quality, weight, probe, api, modelInfo, limits, modelLimits);
+  }
+
+  /** rpm / tpm with optional bursts; the caller rejects unknown fields (its node may hold more). */
+  private static Limits limits(ConfigNode n) {
+    long rpm = n.integer("rpm", 0, 0, 100_000_000);
+    long tpm = n.integer("tpm", 0, 0, 100_000_000_000L);
+    long burstRequests = n.integer("burst_requests", rpm, 0, 100_000_000);
+    long burstTokens = n.integer("burst_tokens", tpm, 0, 100_000_000_000L);
+    if (rpm > 0 && burstRequests < 1) {
+      n.problem("burst_requests", "must be at least 1 when rpm is set");
+    }
+    if (tpm > 0 && burstTokens < 1) {
+      n.problem("burst_tokens", "must be at least 1 when tpm is set");
+    }
+    return rpm == 0 && tpm == 0 ? Limits.NONE : new Limits(rpm, tpm, burstRequests, burstTokens);
+  }
+
+  private static RateLimitConfig ratelimit(ConfigNode n) {
+    RateLimitConfig d = RateLimitConfig.DEFAULT;
+    String backend = n.string("backend", d.backend()).trim().toLowerCase(Locale.ROOT);
+    if (!List.of("memory", "redis").contains(backend)) {
+      n.problem("backend", "must be memory or redis, got \"" + backend + "\"");
+    }
+    ConfigNode r = n.object("redis");
+    String url = r.string("url", d.redisUrl()).trim();
+    if (!url.matches("rediss?://.+")) {
+      r.problem("url", "must be a redis:// or rediss:// URL");
+    }
+    String fail = r.string("on_failure", "open").trim().toLowerCase(Locale.ROOT);
+    if (!List.of("open", "closed").contains(fail)) {
+      r.problem("on_failure", "must be open (fall back to local buckets) or closed (refuse), got \"" + fail + "\"");
+    }
+    String prefix = r.string("key_prefix", d.keyPrefix());
+    Duration timeout = r.duration("timeout", d.redisTimeout());
+    positive(r, "timeout", timeout);
+    r.rejectUnknown();
+    ConfigNode k = n.object("default_key_limits");
+    Limits keyLimits = limits(k);
+    k.rejectUnknown();
+    ConfigNode q = n.object("queue");
+    Duration maxWait = q.duration("max_wait", d.queueMaxWait());
+    int maxLength = (int) q.integer("max_length", d.queueMaxLength(), 1, 1_000_000);
+    q.rejectUnknown();
+    int completion = (int) n.integer("default_completion_tokens", d.defaultCompletionTokens(), 0, 10_000_000);
+    n.rejectUnknown();
+    return new RateLimitConfig(backend, url, "open".equals(fail), prefix, timeout, keyLimits, maxWait, maxLength,
+        completion);
   }
 
   private static ProbeConfig probe(ConfigNode n, ProviderType type) {

@@ -20,17 +20,20 @@ import java.util.Map;
  * @param probe how the health verticle probes it
  * @param api settings of the translated provider types (anthropic, gemini, azure)
  * @param modelInfo price and context window of the models that have them in config, in config order
+ * @param limits this provider's own rate limits (its account's quota), Limits.NONE when not configured
+ * @param modelLimits rate limits per model at this provider
  */
 public record ProviderConfig(String id, ProviderType type, URI baseUrl, Secret apiKey, boolean enabled,
                              String disabledReason, List<String> models, Timeouts timeouts,
                              Map<String, String> headers, boolean streamUsage, int maxConnections,
                              boolean fallback, double quality, double weight, ProbeConfig probe, ApiOptions api,
-                             List<ModelInfo> modelInfo) {
+                             List<ModelInfo> modelInfo, Limits limits, Map<String, Limits> modelLimits) {
 
   public ProviderConfig {
     models = List.copyOf(models);
     headers = Map.copyOf(headers);
     modelInfo = List.copyOf(modelInfo);
+    modelLimits = Map.copyOf(modelLimits);
   }
 
   /** The configured price and context window of a model (an exact entry before a pattern), or null. */

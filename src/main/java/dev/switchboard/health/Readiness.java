@@ -103,6 +103,18 @@ public final class Readiness {
     return out;
   }
 
+  /**
+   * Adds the rate limiter's shared store to readiness: a fallback to local buckets keeps the instance ready (and
+   * says so); with {@code on_failure: closed} an unreachable store makes it unready, since it refuses limited traffic.
+   */
+  public void rateLimitStore(java.util.function.BooleanSupplier healthy, java.util.function.Supplier<String> describe,
+                             boolean failOpen) {
+    readiness.register("ratelimit", p -> {
+      JsonObject detail = new JsonObject().put("backend", describe.get());
+      p.complete(healthy.getAsBoolean() || failOpen ? Status.OK(detail) : Status.KO(detail));
+    });
+  }
+
   public HealthChecks liveness() {
     return liveness;
   }

@@ -24,6 +24,9 @@ public final class GatewayMetrics {
   public static final String CIRCUIT_STATE = "switchboard_circuit_state";
   public static final String RETRIES = "switchboard_retries";
   public static final String PROVIDER_UP = "switchboard_provider_up";
+  public static final String RATE_LIMIT = "switchboard_ratelimit_decisions";
+  public static final String RATE_LIMIT_BACKEND_UP = "switchboard_ratelimit_backend_up";
+  public static final String RATE_LIMIT_BACKEND_ERRORS = "switchboard_ratelimit_backend_errors";
   public static final String HEALTH_TRANSITIONS = "switchboard_health_transitions";
   public static final String PROBE_DURATION = "switchboard_probe_duration_seconds";
   public static final String FAILOVERS = "switchboard_failovers";
@@ -159,5 +162,31 @@ public final class GatewayMetrics {
             .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(1))
             .register(registry))
         .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * One rate-limit decision.
+   *
+   * @param scope "key" or "provider"
+   * @param decision admitted, queued, rejected (key) or skipped (provider)
+   */
+  public void rateLimit(String scope, String decision) {
+    counters.computeIfAbsent(RATE_LIMIT + '|' + scope + '|' + decision,
+        k -> Counter.builder(RATE_LIMIT).description("Rate-limit decisions by scope (key, provider) and decision")
+            .tags("scope", scope, "decision", decision).register(registry))
+        .increment();
+  }
+
+  public void rateLimitBackendUp(java.util.function.IntSupplier up) {
+    io.micrometer.core.instrument.Gauge.builder(RATE_LIMIT_BACKEND_UP, up::getAsInt)
+        .description("1 while the shared rate-limit store (Redis) answers, 0 while the limiter falls back")
+        .register(registry);
+  }
+
+  public void rateLimitBackendError() {
+    counters.computeIfAbsent(RATE_LIMIT_BACKEND_ERRORS,
+        k -> Counter.builder(RATE_LIMIT_BACKEND_ERRORS).description("Shared rate-limit store commands that failed")
+            .register(registry))
+        .increment();
   }
 }

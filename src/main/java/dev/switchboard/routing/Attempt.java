@@ -50,6 +50,7 @@ public final class Attempt {
   private final long startNanos = System.nanoTime();
   private final long deadlineNanos;
   private UpstreamFailure failure;
+  private int upstreamStatus;
 
   private HttpClientRequest upstreamRequest;
   private HttpClientResponse upstreamResponse;
@@ -87,6 +88,16 @@ public final class Attempt {
     this.reply = reply;
     this.maxResponseBytes = maxResponseBytes;
     this.timeouts = provider.config().timeouts();
+  }
+
+  /** The upstream's HTTP status, 0 when no response head arrived. */
+  int upstreamStatus() {
+    return upstreamStatus;
+  }
+
+  /** The upstream's response headers, or null when no response head arrived. */
+  io.vertx.core.MultiMap upstreamHeaders() {
+    return upstreamResponse == null ? null : upstreamResponse.headers();
   }
 
   /** How the attempt failed, also when it failed after the stream committed (and so completed normally); or null. */
@@ -150,6 +161,7 @@ public final class Attempt {
     }
     HttpClientResponse resp = ar.result();
     upstreamResponse = resp;
+    upstreamStatus = resp.statusCode();
     headNanos = System.nanoTime();
     lastActivity = headNanos;
     int status = resp.statusCode();

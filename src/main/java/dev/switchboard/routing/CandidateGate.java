@@ -12,6 +12,11 @@ public interface CandidateGate {
   /** Null when the gate lets the target through, otherwise a short reason such as "circuit open". */
   String refuse(Target target, GatewayRequest request, long nowNanos);
 
+  /** Whether this gate refuses for lack of rate-limit headroom: when that is all, the client gets a 429. */
+  default boolean rateLimit() {
+    return false;
+  }
+
   /** When a refused target may pass again, in millis from now; -1 when unknown. */
   default long retryAfterMillis(Target target, long nowNanos) {
     return -1;

@@ -39,13 +39,15 @@ public final class FailoverChain {
   private final GatewayMetrics metrics;
   private final RoutingConfig routing;
   private final ProviderEvents events;
+  private final ProviderQuota quota;
   private final long maxResponseBytes;
   private final Watchdog watchdog = new Watchdog();
 
   public FailoverChain(Vertx vertx, ProviderClients clients, Selector selector, ProviderGuards guards,
                        LocalResponder local, GatewayMetrics metrics, RoutingConfig routing, ProviderEvents events,
-                       long maxResponseBytes) {
+                       ProviderQuota quota, long maxResponseBytes) {
     this.events = events;
+    this.quota = quota;
     this.vertx = vertx;
     this.clients = clients;
     this.selector = selector;
@@ -70,6 +72,13 @@ public final class FailoverChain {
     if (selection.candidates().isEmpty() && selection.refused().isEmpty() && selection.unsupported() != null) {
       reply.sendError(new ApiError(400, ApiError.INVALID_REQUEST, "No provider of model '" + request.model()
           + "' can serve this request: " + selection.unsupported(), null, "unsupported_by_provider"), -1);
+      return;
+    }
+    if (selection.candidates().isEmpty() && selection.onlyRateLimited()) {
+      long wait = Math.max(1_000, selection.retryAfterMillis());
+      reply.sendError(new ApiError(429, ApiError.RATE_LIMIT, "Every provider of model '" + request.model()
+          + "' is at its configured rate limit: " + String.join("; ", selection.refused()) + ".", null,
+          "provider_rate_limited"), wait, shortWait(wait));
       return;
     }
     if (selection.candidates().isEmpty()) {
@@ -133,13 +142,43 @@ public final class FailoverChain {
           moveOn(null);
           continue;
         }
-        attempts++;
-        Attempt attempt = new Attempt(watchdog, clients.get(t.provider().id()), t, request, reply, maxResponseBytes,
-            deadline);
-        attempt.run().onComplete(ar -> settle(t, guard, attempt, ar));
+        quota.acquire(t, estimate()).onComplete(ar -> {
+          if (ar.succeeded() && ar.result()) {
+            start(t, guard);
+            return;
+          }
+          // Another request took its headroom since selection: skip it, as the selector would have.
+          guard.circuit().onNeutral();
+          outcomes.add(t.provider().id() + ": skipped (at its rate limit)");
+          moveOn(null);
+          next();
+        });
         return;
       }
       giveUp();
+    }
+
+    private long estimate() {
+      return Math.max(0, request.tokenEstimate());
+    }
+
+    private void start(Target t, ProviderGuard guard) {
+      if (reply.clientClosed()) {
+        guard.circuit().onNeutral();
+        quota.settle(t, estimate(), null, false);
+        return;
+      }
+      attempts++;
+      Attempt attempt = new Attempt(watchdog, clients.get(t.provider().id()), t, request, reply, maxResponseBytes,
+          deadline);
+      attempt.run().onComplete(ar -> {
+        if (attempt.upstreamStatus() > 0) {
+          quota.observe(t, attempt.upstreamStatus(), attempt.upstreamHeaders());
+        }
+        boolean answered = ar.succeeded() && attempt.failure() == null;
+        quota.settle(t, estimate(), answered ? reply.usageReported() : null, answered);
+        settle(t, guard, attempt, ar);
+      });
     }
 
     private void settle(Target t, ProviderGuard guard, Attempt attempt, AsyncResult<Void> ar) {

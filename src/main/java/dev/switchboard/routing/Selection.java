@@ -12,7 +12,8 @@ import java.util.List;
  * @param retryAfterMillis when a refused target may be tried again (for a 503 when nothing is left), or -1
  * @param route the value of x-switchboard-route: strategy and the candidates' scores or order
  * @param unsupported why an enabled target's API cannot serve this request at all, or null
+ * @param onlyRateLimited every refused target was refused for lack of rate-limit headroom
  */
 public record Selection(RoutingStrategy strategy, List<Target> candidates, List<String> refused,
-                        long retryAfterMillis, String route, String unsupported) {
+                        long retryAfterMillis, String route, String unsupported, boolean onlyRateLimited) {
 }

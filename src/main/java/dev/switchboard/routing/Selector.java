@@ -77,12 +77,14 @@ public final class Selector {
     List<String> refused = new ArrayList<>(0);
     long retryAfter = -1;
     String unsupported = null;
+    boolean onlyRateLimited = true;
     for (Target t : route.targets()) {
       if (pin != null && pin.only && !pin.names(t)) {
         continue;
       }
       if (!t.provider().enabled()) {
         refused.add(t.provider().id() + ": disabled (" + t.provider().config().disabledReason() + ")");
+        onlyRateLimited = false;
         continue;
       }
       if (t.provider().isLocal()) {
@@ -104,6 +106,7 @@ public final class Selector {
         CandidateGate gate = gates.get(g);
         why = gate.refuse(t, request, now);
         if (why != null) {
+          onlyRateLimited &= gate.rateLimit();
           long wait = gate.retryAfterMillis(t, now);
           if (wait >= 0) {
             retryAfter = retryAfter < 0 ? wait : Math.min(retryAfter, wait);
@@ -134,7 +137,7 @@ public final class Selector {
       candidates.add(fallback);
     }
     return new Selection(strategy, candidates, refused, retryAfter, describe(strategy, real, scored, scores),
-        unsupported);
+        unsupported, onlyRateLimited && !refused.isEmpty());
   }
 
   private RoutingStrategy strategy(Route route, GatewayRequest request) {

@@ -36,6 +36,7 @@ public final class ClientReply {
   private String provider;
   private String upstreamModel;
   private String route;
+  private io.vertx.core.MultiMap extraHeaders;
   private boolean degraded;
   private boolean committed;
   private boolean finished;
@@ -77,6 +78,11 @@ public final class ClientReply {
     } else {
       attempt(providerId, result);
     }
+  }
+
+  /** Headers every reply to this request carries, such as the client key's x-ratelimit-* values. */
+  public void extraHeaders(io.vertx.core.MultiMap headers) {
+    this.extraHeaders = headers;
   }
 
   /** The x-switchboard-route header: how the candidates were ranked. */
@@ -371,6 +377,9 @@ public final class ClientReply {
     }
     if (route != null) {
       headers.set("x-switchboard-route", route);
+    }
+    if (extraHeaders != null) {
+      headers.addAll(extraHeaders);
     }
     headers.set("x-switchboard-cache", "BYPASS");
     if (degraded) {

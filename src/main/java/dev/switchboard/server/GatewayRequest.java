@@ -13,8 +13,21 @@ import io.vertx.core.json.JsonObject;
  * @param clientWantsUsage the client itself asked for {@code stream_options.include_usage}
  * @param pinnedProvider {@code x-switchboard-provider} header, or null
  * @param strategy {@code x-switchboard-strategy} header, or null
+ * @param tokenEstimate prompt plus expected completion tokens (for rate limits), -1 until estimated
  */
 public record GatewayRequest(String requestId, Endpoint endpoint, String model, boolean stream,
                              boolean clientWantsUsage, JsonObject body, Buffer rawBody, String clientKey,
-                             String pinnedProvider, String strategy, long receivedNanos) {
+                             String pinnedProvider, String strategy, long receivedNanos, long tokenEstimate) {
+
+  public GatewayRequest(String requestId, Endpoint endpoint, String model, boolean stream, boolean clientWantsUsage,
+                        JsonObject body, Buffer rawBody, String clientKey, String pinnedProvider, String strategy,
+                        long receivedNanos) {
+    this(requestId, endpoint, model, stream, clientWantsUsage, body, rawBody, clientKey, pinnedProvider, strategy,
+        receivedNanos, -1);
+  }
+
+  public GatewayRequest withTokenEstimate(long estimate) {
+    return new GatewayRequest(requestId, endpoint, model, stream, clientWantsUsage, body, rawBody, clientKey,
+        pinnedProvider, strategy, receivedNanos, estimate);
+  }
 }

@@ -5,6 +5,7 @@ import dev.switchboard.health.ProviderHealths;
 import dev.switchboard.health.Readiness;
 import dev.switchboard.metrics.GatewayMetrics;
 import dev.switchboard.provider.ProviderRegistry;
+import dev.switchboard.ratelimit.RateLimiter;
 import dev.switchboard.provider.local.LocalResponder;
 import dev.switchboard.routing.ModelCatalog;
 import dev.switchboard.routing.ProviderGuards;
@@ -18,5 +19,5 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 public record GatewayServices(SwitchboardConfig config, ProviderRegistry providers, ModelCatalog catalog,
                               LocalResponder local, GatewayMetrics metrics, PrometheusMeterRegistry prometheus,
                               Readiness readiness, AccessLog accessLog, ClientAuth auth, ProviderGuards guards,
-                              Selector selector, ProviderHealths health) {
+                              Selector selector, ProviderHealths health, RateLimiter limiter) {
 }

@@ -1,6 +1,7 @@
 package dev.switchboard.server;
 
 import dev.switchboard.config.ServerConfig;
+import dev.switchboard.ratelimit.RateLimiter;
 import dev.switchboard.routing.FailoverChain;
 import dev.switchboard.routing.ProviderClients;
 import dev.switchboard.routing.Route;
@@ -55,7 +56,7 @@ public final class GatewayVerticle extends VerticleBase {
     ServerConfig sc = services.config().server();
     clients = new ProviderClients(vertx, services.providers());
     chain = new FailoverChain(vertx, clients, services.selector(), services.guards(), services.local(),
-        services.metrics(), services.config().routing(), services.health(), sc.maxResponseBytes());
+        services.metrics(), services.config().routing(), services.health(), services.limiter(), sc.maxResponseBytes());
 
     Router router = Router.router(vertx);
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(services.readiness().liveness()));
@@ -258,7 +259,30 @@ public final class GatewayVerticle extends VerticleBase {
       reply.sendError(ApiError.modelNotFound(request.model()), -1);
       return;
     }
-    chain.execute(request, route, reply);
+    RateLimiter limiter = services.limiter();
+    limiter.admit(request, ctx.request().getHeader("x-switchboard-priority"), context).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.log(java.util.logging.Level.SEVERE, "rate limiter failed for request " + reply.requestId(), ar.cause());
+        reply.sendError(ApiError.server("Switchboard failed to check the rate limit; see the gateway log for request "
+            + reply.requestId() + "."), -1);
+        return;
+      }
+      RateLimiter.Admission admission = ar.result();
+      reply.extraHeaders(admission.headers());
+      if (!admission.admitted()) {
+        reply.sendError(admission.error(), admission.retryAfterMillis());
+        return;
+      }
+      GatewayRequest admitted = request.withTokenEstimate(admission.estimate());
+      reply.onFinish(() -> limiter.settleKey(admitted.clientKey(), admission.estimate(), reply.usageReported(),
+          reply.status() > 0 && reply.status() < 400));
+      if (reply.clientClosed()) {
+        // It left while queued: nothing was spent upstream.
+        return;
+      }
+      reply.request(admitted);
+      chain.execute(admitted, route, reply);
+    });
   }
 
   private void listModels(RoutingContext ctx) {

@@ -1,0 +1,27 @@
+package dev.switchboard.config;
+
+import java.time.Duration;
+
+/**
+ * Token-bucket rate limiting.
+ *
+ * @param backend {@code memory} (per instance) or {@code redis} (shared by every instance)
+ * @param redisUrl e.g. redis://127.0.0.1:6379/0
+ * @param failOpen with Redis unreachable: true = fall back to local buckets, false = refuse limited requests
+ * @param keyPrefix prefix of every Redis key
+ * @param redisTimeout longest wait for a Redis answer before falling back
+ * @param defaultKeyLimits limits of client keys without their own (and of the anonymous caller of an open gateway)
+ * @param queueMaxWait longest a request over its key's limit waits for the bucket; 0 = refuse at once
+ * @param queueMaxLength most requests waiting per key; more are refused at once
+ * @param defaultCompletionTokens completion tokens assumed for a request without max_tokens
+ */
+public record RateLimitConfig(String backend, String redisUrl, boolean failOpen, String keyPrefix,
+                              Duration redisTimeout, Limits defaultKeyLimits, Duration queueMaxWait,
+                              int queueMaxLength, int defaultCompletionTokens) {
+  public static final RateLimitConfig DEFAULT = new RateLimitConfig("memory", "redis://127.0.0.1:6379", true,
+      "switchboard:", Duration.ofMillis(250), Limits.NONE, Duration.ZERO, 100, 1024);
+
+  public boolean redis() {
+    return "redis".equals(backend);
+  }
+}
