@@ -42,7 +42,8 @@ public final class Readiness {
           boolean any = false;
           for (Provider provider : providers.all()) {
             String problem = problem(provider);
-            detail.put(provider.id(), problem == null ? healths.of(provider).state().label() : problem);
+            detail.put(provider.id(), problem != null ? problem
+                : healths.watched(provider) ? healths.of(provider).state().label() : "enabled");
             any |= problem == null;
           }
           if ("every-model".equals(config.health().readyRequires())) {

@@ -149,7 +149,11 @@ class OpsEndpointsTest {
     SwitchboardConfig config = ConfigLoader.fromYaml(yaml(upstream), Map.of());
     Vertx vertx = Vertx.vertx();
     try {
-      Readiness readiness = new Readiness(vertx, new ProviderRegistry(config));
+      ProviderRegistry providers = new ProviderRegistry(config);
+      var metrics = new dev.switchboard.metrics.GatewayMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+      var guards = new dev.switchboard.routing.ProviderGuards(vertx, providers, config.routing(), metrics);
+      var health = new dev.switchboard.health.ProviderHealths(vertx, config.health(), providers, guards, metrics);
+      Readiness readiness = new Readiness(vertx, config, providers, health, guards);
       CheckResult before = readiness.readiness().checkStatus().toCompletionStage().toCompletableFuture()
           .get(10, TimeUnit.SECONDS);
       assertThat(before.getUp()).isTrue();
