@@ -1,0 +1,108 @@
+package dev.switchboard.routing;
+
+import com.github.tomakehurst.wiremock.http.Fault;
+import dev.switchboard.testing.FakeProvider;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The primary provider breaks in each of the ways a provider breaks; the secondary serves instead and no client
+ * sees an error, neither for one request nor over a run of a few hundred concurrent requests during which the
+ * primary fails half-way through.
+ */
+class FailoverTest extends RoutingTestBase {
+  private static final int RUN = 300;
+
+  /** Ways the primary fails, and the x-switchboard-attempts of one request that meets the failure. */
+  enum Breakage {
+    HTTP_503("a:503,a:503,b:200"),
+    HTTP_429("a:429,a:429,b:200"),
+    TIMEOUT("a:timeout,b:200"),
+    CONNECTION_RESET("a:io,a:io,b:200"),
+    EMPTY_RESPONSE("a:closed,a:closed,b:200"),
+    CONNECTION_REFUSED("a:connect,b:200");
+
+    final String attempts;
+
+    Breakage(String attempts) {
+      this.attempts = attempts;
+    }
+
+    void apply(FakeProvider p) {
+      switch (this) {
+        case HTTP_503 -> p.error("/chat/completions", 503, "server_error", null, "The engine is overloaded");
+        // No Retry-After: retried after the configured backoff.
+        case HTTP_429 -> p.error("/chat/completions", 429, "requests", "rate_limit_exceeded", "Rate limit reached");
+        case TIMEOUT -> p.stub("/chat/completions", aResponse().withStatus(200).withFixedDelay(1_000)
+            .withHeader("Content-Type", "application/json")
+            .withBody(FakeProvider.chatCompletion("chatcmpl-a", "m1", "from a (too late)").encode()));
+        case CONNECTION_RESET -> p.fault("/chat/completions", Fault.CONNECTION_RESET_BY_PEER);
+        case EMPTY_RESPONSE -> p.fault("/chat/completions", Fault.EMPTY_RESPONSE);
+        case CONNECTION_REFUSED -> p.server().stop();
+        default -> throw new IllegalStateException(name());
+      }
+    }
+  }
+
+  /** a is the primary (priority); its first-byte timeout is short so a hanging a is given up quickly. */
+  private void startPrimaryAndSecondary() {
+    start(routing("priority") + "providers:\n"
+        + "  a: {type: openai, base_url: \"" + a.baseUrl() + "\", api_key: k-a, models: [m1], "
+        + "timeouts: {connect: 500ms, first_byte: 300ms, idle: 1s, total: 5s}}\n"
+        + provider("b", b, "m1", ""));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Breakage.class)
+  void oneRequestFailsOverToTheSecondary(Breakage breakage) throws Exception {
+    startPrimaryAndSecondary();
+    assertThat(servedBy(chat("m1"))).isEqualTo("a");
+
+    breakage.apply(a);
+    HttpResponse<String> resp = chat("m1");
+
+    assertThat(resp.statusCode()).as(resp.body()).isEqualTo(200);
+    assertThat(servedBy(resp)).isEqualTo("b");
+    assertThat(header(resp, "x-switchboard-attempts")).matches(breakage.attempts);
+    assertThat(header(resp, "x-should-retry")).isNull();
+    assertThat(received(b)).isEqualTo(1);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Breakage.class)
+  void primaryFailingHalfWayThroughARunCostsTheClientsNothing(Breakage breakage) throws Exception {
+    startPrimaryAndSecondary();
+
+    CompletableFuture<List<HttpResponse<String>>> run = CompletableFuture.supplyAsync(() -> {
+      try {
+        return concurrently(RUN, 4, "m1");
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    await().atMost(20, TimeUnit.SECONDS).until(() -> received(a) >= RUN / 2);
+    breakage.apply(a);
+    List<HttpResponse<String>> replies = run.get(60, TimeUnit.SECONDS);
+
+    List<HttpResponse<String>> errors = replies.stream().filter(r -> r.statusCode() != 200).toList();
+    assertThat(errors).as("client-visible errors").isEmpty();
+    List<String> served = replies.stream().map(RoutingTestBase::servedBy).toList();
+    assertThat(count(served, "a")).as("served by the primary before it broke").isGreaterThanOrEqualTo(RUN / 2 - 4);
+    assertThat(count(served, "b")).as("served by the secondary after").isGreaterThanOrEqualTo(RUN / 4);
+    assertThat(served.subList(RUN - 50, RUN)).as("the end of the run").containsOnly("b");
+    assertThat(replies.stream().map(r -> header(r, "x-switchboard-attempts")))
+        .as("some requests met the broken primary and failed over")
+        .anyMatch(h -> h.startsWith("a:") && h.endsWith(",b:200"));
+    assertThat(guard("a").circuit().phase()).as("the primary's circuit").isNotEqualTo(CircuitBreaker.Phase.CLOSED);
+    assertThat(guard("b").circuit().phase()).isEqualTo(CircuitBreaker.Phase.CLOSED);
+  }
+}
