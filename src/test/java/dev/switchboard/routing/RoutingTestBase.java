@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
@@ -133,11 +134,21 @@ abstract class RoutingTestBase {
   /** Sends {@code n} requests from {@code parallel} client threads; the replies in the order they were submitted. */
   protected List<HttpResponse<String>> concurrently(int n, int parallel, String model, String... headers)
       throws Exception {
+    return concurrently(n, parallel, i -> { }, model, headers);
+  }
+
+  /** As above; {@code before} runs with each request's index on the client thread just before it is sent. */
+  protected List<HttpResponse<String>> concurrently(int n, int parallel, IntConsumer before, String model,
+                                                    String... headers) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(parallel);
     try {
       List<Future<HttpResponse<String>>> futures = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
-        futures.add(pool.submit(() -> chat(model, headers)));
+        int index = i;
+        futures.add(pool.submit(() -> {
+          before.accept(index);
+          return chat(model, headers);
+        }));
       }
       List<HttpResponse<String>> out = new ArrayList<>(n);
       for (Future<HttpResponse<String>> f : futures) {
