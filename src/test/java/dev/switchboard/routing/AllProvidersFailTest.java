@@ -54,7 +54,7 @@ class AllProvidersFailTest extends RoutingTestBase {
     HttpResponse<String> resp = chat("m1");
 
     assertAllFailed(resp);
-    assertThat(error(resp).getString("message")).contains("a: Provider 'a' exceeded its first byte")
+    assertThat(error(resp).getString("message")).contains("a: Provider 'a' exceeded its first byte (200ms) timeout")
         .contains("dead: Provider 'dead' could not connect");
     // The last candidate's transient failure is retried once after a backoff, a timed-out one before it is not.
     assertThat(header(resp, "x-switchboard-attempts")).isEqualTo("a:timeout,dead:connect,dead:connect");
