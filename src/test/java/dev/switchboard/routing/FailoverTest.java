@@ -2,14 +2,19 @@ package dev.switchboard.routing;
 
 import com.github.tomakehurst.wiremock.http.Fault;
 import dev.switchboard.testing.FakeProvider;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The primary provider breaks in each of the ways a provider breaks; the secondary serves instead and no client
@@ -72,6 +77,28 @@ class FailoverTest extends RoutingTestBase {
     assertThat(header(resp, "x-switchboard-attempts")).matches(breakage.attempts);
     assertThat(header(resp, "x-should-retry")).isNull();
     assertThat(received(b)).isEqualTo(1);
+  }
+
+  @Test
+  void aFailoverIsPublishedForTheControlPlane() throws Exception {
+    startPrimaryAndSecondary();
+    List<JsonObject> events = new CopyOnWriteArrayList<>();
+    gateway.switchboard().vertx().eventBus().<JsonObject>consumer(FailoverChain.FAILOVER_ADDRESS,
+        m -> events.add(m.body())).completion().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    chat("m1");
+    Breakage.HTTP_503.apply(a);
+
+    HttpResponse<String> resp = chat("m1", "x-request-id", "req-failover-1");
+
+    assertThat(servedBy(resp)).isEqualTo("b");
+    await().atMost(5, TimeUnit.SECONDS).until(() -> events.size() == 1);
+    JsonObject event = events.get(0);
+    assertThat(event.getString("request_id")).isEqualTo("req-failover-1");
+    assertThat(event.getString("model")).isEqualTo("m1");
+    assertThat(event.getString("served_by")).isEqualTo("b");
+    assertThat(event.getJsonArray("attempts").getList()).containsExactly("a:503", "a:503", "b:200");
+    assertThat(event.getJsonArray("outcomes").getList()).hasSize(2)
+        .allSatisfy(o -> assertThat(o.toString()).startsWith("a: Provider 'a' failed with HTTP 503"));
   }
 
   @ParameterizedTest
