@@ -407,19 +407,25 @@ public final class Attempt {
       return;
     }
     if (now - startNanos >= timeouts.total().toNanos()) {
-      fail(Failures.timeout(provider.id(), "total (" + timeouts.total().toSeconds() + "s)"));
+      fail(Failures.timeout(provider.id(), "total (" + text(timeouts.total()) + ")"));
     } else if (now - deadlineNanos >= 0) {
       fail(Failures.timeout(provider.id(), "request deadline (routing.request_timeout)"));
     } else if (headNanos == 0) {
       if (sentNanos != 0 && now - sentNanos >= timeouts.firstByte().toNanos()) {
-        fail(Failures.timeout(provider.id(), "first byte (" + timeouts.firstByte().toSeconds() + "s)"));
+        fail(Failures.timeout(provider.id(), "first byte (" + text(timeouts.firstByte()) + ")"));
       }
     } else if (paused) {
       // Waiting for a slow client is not upstream silence.
       lastActivity = now;
     } else if (now - lastActivity >= timeouts.idle().toNanos()) {
-      fail(Failures.timeout(provider.id(), "idle (" + timeouts.idle().toSeconds() + "s between chunks)"));
+      fail(Failures.timeout(provider.id(), "idle (" + text(timeouts.idle()) + " between chunks)"));
     }
+  }
+
+  /** "2s", or "300ms" for a timeout that is not whole seconds (toSeconds() alone said "0s"). */
+  private static String text(java.time.Duration d) {
+    long millis = d.toMillis();
+    return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
   }
 
   // ---- endings -------------------------------------------------------------------------------------------------

@@ -323,10 +323,14 @@ public final class FailoverChain {
         finish(last.clientError(), wait, last.kind().providerFault() ? shortWait(wait) : null);
         return;
       }
-      long wait = Math.max(1_000, minWait());
+      // The 1 s floor is only what the header says; whether a retry can help depends on a real hint (a provider's
+      // Retry-After, an open circuit or a cooldown ending soon). Without one, the gateway's own retries were the
+      // client's: an SDK retrying on top would only multiply them.
+      long hint = minWait();
+      long wait = Math.max(1_000, hint);
       finish(new ApiError(503, ApiError.UPSTREAM, "Every provider failed for model '" + request.model() + "' ("
           + attempts + " attempts): " + String.join("; ", outcomes), null, "all_providers_failed"), wait,
-          shortWait(wait));
+          shortWait(hint));
     }
 
     /** The soonest any candidate may be tried again: its own Retry-After, an open circuit or a cooldown. */

@@ -1,0 +1,140 @@
+package dev.switchboard.routing;
+
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.switchboard.testing.FakeProvider;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.net.http.HttpResponse;
+import java.util.Comparator;
+import java.util.List;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Retry hints from the provider: a short one is waited out on the same provider (the upstream sees the retry no
+ * sooner than asked), a long one moves the request on at once and cools the provider down for later requests.
+ * The routing allows waiting up to 2 s (max_retry_after).
+ */
+class RetryAfterTest extends RoutingTestBase {
+
+  private static ResponseDefinitionBuilder rateLimited(String... headers) {
+    ResponseDefinitionBuilder r = aResponse().withStatus(429).withHeader("Content-Type", "application/json")
+        .withBody(FakeProvider.errorBody("requests", "rate_limit_exceeded", "Rate limit reached for requests")
+            .encode());
+    for (int i = 0; i < headers.length; i += 2) {
+      r.withHeader(headers[i], headers[i + 1]);
+    }
+    return r;
+  }
+
+  /** The first request to {@code p} gets {@code first}, every later one succeeds. */
+  private static void firstThenOk(FakeProvider p, ResponseDefinitionBuilder first) {
+    p.server().resetAll();
+    p.stub(post(urlPathEqualTo(CHAT_PATH)).inScenario("hint").whenScenarioStateIs(STARTED)
+        .willReturn(first).willSetStateTo("recovered"));
+    p.stub(post(urlPathEqualTo(CHAT_PATH)).inScenario("hint").whenScenarioStateIs("recovered")
+        .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+            .withBody(FakeProvider.chatCompletion("chatcmpl-a", "m1", "from a").encode())));
+  }
+
+  private void startOnlyA() {
+    start(routing("priority") + "providers:\n" + provider("a", a, "m1", ""));
+  }
+
+  @ParameterizedTest(name = "{0}: {1} -> waits {3} ms")
+  @CsvSource({
+      "429, retry-after-ms, 300, 300",
+      "429, Retry-After, 1, 1000",
+      "503, retry-after-ms, 250, 250",
+  })
+  void shortRetryAfterIsWaitedOutOnTheSameProvider(int status, String header, String value, long waitMillis)
+      throws Exception {
+    firstThenOk(a, rateLimited(header, value).withStatus(status));
+    startOnlyA();
+
+    HttpResponse<String> resp = chat("m1");
+
+    assertThat(resp.statusCode()).as(resp.body()).isEqualTo(200);
+    assertThat(servedBy(resp)).isEqualTo("a");
+    assertThat(header(resp, "x-switchboard-attempts")).isEqualTo("a:" + status + ",a:200");
+    assertSpacedBy(requests(a), waitMillis);
+  }
+
+  @Test
+  void rateLimitResetHeaderIsAHintToo() throws Exception {
+    firstThenOk(a, rateLimited("x-ratelimit-remaining-requests", "0", "x-ratelimit-reset-requests", "400ms"));
+    startOnlyA();
+
+    HttpResponse<String> resp = chat("m1");
+
+    assertThat(resp.statusCode()).as(resp.body()).isEqualTo(200);
+    assertThat(header(resp, "x-switchboard-attempts")).isEqualTo("a:429,a:200");
+    assertSpacedBy(requests(a), 400);
+  }
+
+  /** Two requests, the second at least {@code millis} after the first, and not much more (not a long backoff). */
+  private static void assertSpacedBy(List<LoggedRequest> requests, long millis) {
+    assertThat(requests).hasSize(2);
+    List<LoggedRequest> inOrder = requests.stream().sorted(Comparator.comparing(LoggedRequest::getLoggedDate)).toList();
+    long gap = inOrder.get(1).getLoggedDate().getTime() - inOrder.get(0).getLoggedDate().getTime();
+    assertThat(gap).as("ms between the upstream's two requests").isBetween(millis, millis + 1_000);
+  }
+
+  @Test
+  void longRetryAfterMovesOnAtOnceAndLaterRequestsSkipTheCooledDownProvider() throws Exception {
+    a.stub("/chat/completions", rateLimited("Retry-After", "60"));
+    start(routing("priority") + twoProviders());
+
+    long t0 = System.nanoTime();
+    HttpResponse<String> first = chat("m1");
+    long tookMillis = (System.nanoTime() - t0) / 1_000_000;
+
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+    assertThat(servedBy(first)).isEqualTo("b");
+    assertThat(header(first, "x-switchboard-attempts")).as("no retry of a").isEqualTo("a:429,b:200");
+    assertThat(tookMillis).as("did not wait for a's Retry-After").isLessThan(1_500);
+    assertThat(guard("a").cooldownRemainingMillis(System.nanoTime())).isBetween(50_000L, 60_000L);
+
+    List<String> later = servedBy(10, "m1");
+
+    assertThat(later).containsOnly("b");
+    assertThat(received(a)).as("a is skipped while it cools down").isEqualTo(1);
+    HttpResponse<String> resp = chat("m1");
+    assertThat(header(resp, "x-switchboard-attempts")).isEqualTo("b:200");
+    assertThat(header(resp, "x-switchboard-route")).isEqualTo("strategy=priority; order=b");
+  }
+
+  @Test
+  void longRetryAfterOnTheOnlyProviderIsPassedToTheClient() throws Exception {
+    a.stub("/chat/completions", rateLimited("Retry-After", "60"));
+    startOnlyA();
+
+    HttpResponse<String> resp = chat("m1");
+
+    assertThat(resp.statusCode()).as(resp.body()).isEqualTo(429);
+    JsonObject error = error(resp);
+    assertThat(error.getString("type")).isEqualTo("rate_limit_error");
+    assertThat(error.getString("code")).isEqualTo("upstream_rate_limited");
+    assertThat(header(resp, "retry-after")).isEqualTo("60");
+    assertThat(header(resp, "x-should-retry")).as("a retry within the SDK's own backoff cannot help")
+        .isEqualTo("false");
+    assertThat(header(resp, "x-switchboard-attempts")).isEqualTo("a:429");
+
+    // While it cools down nothing is sent to it; the client is told why and when to come back.
+    HttpResponse<String> next = chat("m1");
+    assertThat(next.statusCode()).as(next.body()).isEqualTo(503);
+    JsonObject e = error(next);
+    assertThat(e.getString("code")).isEqualTo("no_provider_available");
+    assertThat(e.getString("message")).contains("a: rate limited by the provider");
+    assertThat(Long.parseLong(header(next, "retry-after"))).isBetween(50L, 60L);
+    assertThat(received(a)).isEqualTo(1);
+  }
+}
