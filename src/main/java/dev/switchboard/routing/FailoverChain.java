@@ -75,17 +75,17 @@ public final class FailoverChain {
       return;
     }
     if (selection.candidates().isEmpty() && selection.onlyRateLimited()) {
-      long wait = Math.max(1_000, selection.retryAfterMillis());
+      long hint = selection.retryAfterMillis();
       reply.sendError(new ApiError(429, ApiError.RATE_LIMIT, "Every provider of model '" + request.model()
           + "' is at its configured rate limit: " + String.join("; ", selection.refused()) + ".", null,
-          "provider_rate_limited"), wait, shortWait(wait));
+          "provider_rate_limited"), Math.max(1_000, hint), shortWait(hint));
       return;
     }
     if (selection.candidates().isEmpty()) {
       String why = selection.refused().isEmpty() ? "" : ": " + String.join("; ", selection.refused());
-      long wait = Math.max(1_000, selection.retryAfterMillis());
+      long hint = selection.retryAfterMillis();
       reply.sendError(new ApiError(503, ApiError.UPSTREAM, "No provider is available for model '" + request.model()
-          + "'" + why + ".", "model", "no_provider_available"), wait, shortWait(wait));
+          + "'" + why + ".", "model", "no_provider_available"), Math.max(1_000, hint), shortWait(hint));
       return;
     }
     new Run(request, selection.candidates(), reply).next();
@@ -313,9 +313,9 @@ public final class FailoverChain {
     private void giveUp() {
       if (last == null) {
         String why = outcomes.isEmpty() ? "" : ": " + String.join("; ", outcomes);
-        long wait = Math.max(1_000, minWait());
+        long hint = minWait();
         finish(new ApiError(503, ApiError.UPSTREAM, "No provider is available for model '" + request.model() + "'"
-            + why + ".", "model", "no_provider_available"), wait, shortWait(wait));
+            + why + ".", "model", "no_provider_available"), Math.max(1_000, hint), shortWait(hint));
         return;
       }
       if (failedProviders.size() == 1 && outcomes.size() == attempts) {

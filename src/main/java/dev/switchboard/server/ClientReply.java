@@ -22,7 +22,7 @@ public final class ClientReply {
   static final int FLUSH_AT_BYTES = 16 * 1024;
   /** Server-side failures that a client retry cannot fix: a configuration problem on the gateway's side. */
   private static final java.util.Set<String> NOT_RETRYABLE = java.util.Set.of("upstream_auth_failed",
-      "upstream_quota_exhausted", "no_provider_available", "upstream_response_too_large");
+      "upstream_quota_exhausted", "upstream_response_too_large");
   private static final Buffer DONE = Buffer.buffer("data: [DONE]\n\n");
 
   /** How the reply ended, for the access log and metrics. */

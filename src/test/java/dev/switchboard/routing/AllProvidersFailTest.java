@@ -97,7 +97,7 @@ class AllProvidersFailTest extends RoutingTestBase {
   @Test
   void theRequestDeadlineBoundsEverything() throws Exception {
     a.stub("/chat/completions", aResponse().withStatus(200).withFixedDelay(3_000));
-    start(routing("priority", "{per_provider: 1, backoff_base: 5ms, backoff_max: 20ms}",
+    start(routing("priority", "{same_provider_first: true, per_provider: 1, backoff_base: 5ms, backoff_max: 20ms}",
         "{failure_threshold: 3, min_requests: 1000, open_for: 300ms}", "").replace("request_timeout: 10s",
         "request_timeout: 500ms") + twoProviders());
 

@@ -91,6 +91,25 @@ class FailoverTest extends RoutingTestBase {
     assertThat(received(b)).isEqualTo(1);
   }
 
+  /** The shipped default (same_provider_first: false): the next provider answers sooner than any backoff ends. */
+  @Test
+  void byDefaultAMomentaryFailureMovesOnAtOnceAndOnlyTheLastCandidateIsRetried() throws Exception {
+    start("routing: {strategy: priority, explore: 0, slow_start: 0s, retry: {backoff_base: 5ms, backoff_max: 20ms}}\n"
+        + twoProviders());
+    a.error("/chat/completions", 503, "server_error", null, "The engine is overloaded");
+
+    HttpResponse<String> moved = chat("m1");
+    assertThat(moved.statusCode()).isEqualTo(200);
+    assertThat(header(moved, "x-switchboard-attempts")).isEqualTo("a:503,b:200");
+
+    b.error("/chat/completions", 500, "server_error", null, "b crashed too");
+    HttpResponse<String> failed = chat("m1");
+    assertThat(failed.statusCode()).isEqualTo(503);
+    assertThat(header(failed, "x-switchboard-attempts")).as("b, the last candidate, got its retry")
+        .isEqualTo("a:503,b:500,b:500");
+    assertThat(header(failed, "x-should-retry")).isEqualTo("false");
+  }
+
   @Test
   void aFailoverIsPublishedForTheControlPlane() throws Exception {
     startPrimaryAndSecondary();

@@ -66,11 +66,12 @@ abstract class RoutingTestBase {
   }
 
   /**
-   * The routing section with the test defaults: one retry per provider after 5-20 ms, a Retry-After of up to 2 s
+   * The routing section with the test defaults: one retry of the same provider first (same_provider_first, so
+   * sequences like a:503,a:503,b:200 are deterministic) after 5-20 ms, a Retry-After of up to 2 s
    * waited out, circuits opening after 3 consecutive failures (error rate practically off) for 300 ms.
    */
   static String routing(String strategy) {
-    return routing(strategy, "{per_provider: 1, backoff_base: 5ms, backoff_max: 20ms, max_retry_after: 2s}",
+    return routing(strategy, "{same_provider_first: true, per_provider: 1, backoff_base: 5ms, backoff_max: 20ms, max_retry_after: 2s}",
         "{failure_threshold: 3, error_rate: 0.5, min_requests: 1000, open_for: 300ms, max_open_for: 2s, "
             + "half_open_requests: 1}", "");
   }

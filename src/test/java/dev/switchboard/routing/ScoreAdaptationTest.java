@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ScoreAdaptationTest extends RoutingTestBase {
   private static final String NO_CIRCUIT = "{failure_threshold: 1000, min_requests: 100000, open_for: 300ms}";
-  private static final String RETRY = "{per_provider: 1, backoff_base: 5ms, backoff_max: 20ms}";
+  private static final String RETRY = "{same_provider_first: true, per_provider: 1, backoff_base: 5ms, backoff_max: 20ms}";
 
   private static void answerAfter(FakeProvider p, String name, int delayMillis) {
     p.stub("/chat/completions", aResponse().withStatus(200).withHeader("Content-Type", "application/json")

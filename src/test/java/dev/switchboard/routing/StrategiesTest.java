@@ -156,8 +156,8 @@ class StrategiesTest extends RoutingTestBase {
   void costPicksTheCheaperTarget() throws Exception {
     startC();
     start(routing("cost") + "providers:\n"
-        + provider("a", a, "m1", "pricing: {m1: {input: 10, output: 30}}")
-        + provider("b", b, "m1", "pricing: {m1: {input: 0.5, output: 1.5}}")
+        + provider("a", a, "{name: m1, input_price: 10, output_price: 30}", "")
+        + provider("b", b, "{name: m1, input_price: 0.5, output_price: 1.5}", "")
         + provider("c", c, "m1", ""));
 
     List<String> served = servedBy(20, "m1");
@@ -185,12 +185,12 @@ class StrategiesTest extends RoutingTestBase {
 
   @Test
   void scoreRanksByTheWeightedScoreAndReportsIt() throws Exception {
-    start(routing("score", "{per_provider: 1, backoff_base: 5ms, backoff_max: 20ms}",
+    start(routing("score", "{same_provider_first: true, per_provider: 1, backoff_base: 5ms, backoff_max: 20ms}",
         "{failure_threshold: 3, min_requests: 1000, open_for: 300ms}",
         "  weights: {latency: 0, errors: 1, quality: 1, cost: 0, load: 0, headroom: 0}\n")
         + "providers:\n"
-        + provider("a", a, "m1", "quality: 0.3, pricing: {m1: {input: 1, output: 1}}")
-        + provider("b", b, "m1", "quality: 0.9, pricing: {m1: {input: 5, output: 5}}") + """
+        + provider("a", a, "{name: m1, input_price: 1, output_price: 1}", "quality: 0.3")
+        + provider("b", b, "{name: m1, input_price: 5, output_price: 5}", "quality: 0.9") + """
         models:
           cheap:
             weights: {latency: 0, errors: 0, quality: 0, cost: 1, load: 0, headroom: 0}
