@@ -100,6 +100,12 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
         metrics.rateLimit("key", "admitted");
         return Future.succeededFuture(admitted(limits, take, estimate));
       }
+      if (!buckets.healthy() && !config.failOpen()) {
+        metrics.rateLimit("key", "rejected");
+        return Future.succeededFuture(new Admission(false, new ApiError(503, ApiError.SERVER, "Rate limits cannot be "
+            + "checked: the shared store (Redis) is unreachable and ratelimit.redis.on_failure is closed.", null,
+            "rate_limiter_unavailable"), 1_000, null, estimate));
+      }
       long maxWait = config.queueMaxWait().toMillis();
       if (maxWait <= 0 || take.waitMillis() > maxWait) {
         metrics.rateLimit("key", "rejected");
