@@ -214,4 +214,35 @@ class RateLimitTest {
     List<Integer> statuses = calls.stream().map(CompletableFuture::join).sorted().toList();
     assertThat(statuses).as("one waits its turn, the others find the queue full").containsExactly(200, 429, 429);
   }
+
+  @Test
+  void theQueueServesHigherPriorityFirstWithinTheKeysAllowance() throws Exception {
+    a.chatJson("hello");
+    // A slot every 1.5 s (time for both to queue even on a busy machine); the first request empties the bucket,
+    // then a low- and a high-priority request wait.
+    start("- {name: q, key: sk-queue-key1, limits: {rpm: 40, burst_requests: 1}, priority: 0, max_priority: 5}",
+        "queue: {max_wait: 10s, max_length: 10}", a.providerYaml("a", "sk-a", "m"));
+    assertThat(chat("sk-queue-key1").statusCode()).isEqualTo(200);
+    List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CompletableFuture<Void> low = CompletableFuture.runAsync(() -> {
+      try {
+        assertThat(chat("sk-queue-key1", "x-switchboard-priority", "0").statusCode()).isEqualTo(200);
+        order.add("low");
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    org.awaitility.Awaitility.await().until(() -> metric("key", "queued") >= 1.0);
+    CompletableFuture<Void> high = CompletableFuture.runAsync(() -> {
+      try {
+        // Asks for 9, gets its allowance of 5: still above the other's 0.
+        assertThat(chat("sk-queue-key1", "x-switchboard-priority", "9").statusCode()).isEqualTo(200);
+        order.add("high");
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    CompletableFuture.allOf(low, high).join();
+    assertThat(order).containsExactly("high", "low");
+  }
 }
