@@ -173,10 +173,10 @@ class RateLimitTest {
   @Test
   void aQueuedRequestWaitsForItsBucketInsteadOfFailing() throws Exception {
     a.chatJson("hello");
-    start("- {name: q, key: sk-queue-key1, limits: {rpm: 120, burst_requests: 1}}",
-        "queue: {max_wait: 5s, max_length: 10}", a.providerYaml("a", "sk-a", "m"));
+    start("- {name: q, key: sk-queue-key1, limits: {rpm: 30, burst_requests: 1}}",
+        "queue: {max_wait: 10s, max_length: 10}", a.providerYaml("a", "sk-a", "m"));
     assertThat(chat("sk-queue-key1").statusCode()).isEqualTo(200);
-    // The bucket is empty; the next slot comes in 500 ms: the request waits for it.
+    // The bucket is empty; the next slot comes in 2 s: the request waits for it.
     HttpResponse<String> queued = chat("sk-queue-key1");
     assertThat(queued.statusCode()).isEqualTo(200);
     assertThat(metric("key", "queued")).isEqualTo(1.0);
