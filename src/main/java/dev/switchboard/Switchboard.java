@@ -17,6 +17,10 @@ import dev.switchboard.ratelimit.RateLimiter;
 import dev.switchboard.ratelimit.RedisBuckets;
 import dev.switchboard.routing.ModelCatalog;
 import dev.switchboard.routing.ProviderGuards;
+import dev.switchboard.usage.BudgetWindows;
+import dev.switchboard.usage.ClientKeys;
+import dev.switchboard.usage.UsageService;
+import dev.switchboard.usage.UsageVerticle;
 import dev.switchboard.routing.ScoringPolicy;
 import dev.switchboard.routing.Selector;
 import dev.switchboard.server.AccessLog;
@@ -36,6 +40,7 @@ import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -194,16 +199,23 @@ public final class Switchboard {
     ProviderHealths health = new ProviderHealths(vertx, config.health(), providers, guards, metrics);
     LocalBuckets local = new LocalBuckets();
     Buckets buckets = config.ratelimit().redis() ? new RedisBuckets(vertx, config.ratelimit(), local, metrics) : local;
-    RateLimiter limiter = new RateLimiter(config.ratelimit(), config.auth(), buckets, metrics);
+    ClientKeys keys = new ClientKeys(config.auth().keys());
+    RateLimiter limiter = new RateLimiter(config.ratelimit(), keys::config, buckets, metrics);
+    UsageService usage = new UsageService(vertx, config.usage(),
+        new BudgetWindows(Clock.systemUTC(), config.usage().timeZone()), keys, providers, metrics);
     Selector selector = new Selector(config.routing(), providers, guards, new ScoringPolicy(limiter.headroom()),
-        List.of(health.gate(), limiter.gate()));
+        List.of(health.gate(), limiter.gate(), usage.gate()));
     GatewayServices services = new GatewayServices(config, providers, new ModelCatalog(config, providers),
         new LocalResponder(), metrics, registry, new Readiness(vertx, config, providers, health, guards),
-        new AccessLog(config.logging().accessLog()), new ClientAuth(config.auth()), guards, selector, health, limiter);
+        new AccessLog(config.logging().accessLog()), new ClientAuth(keys), guards, selector, health, limiter, usage);
     services.readiness().rateLimitStore(buckets::healthy, buckets::describe, config.ratelimit().failOpen());
     AtomicInteger port = new AtomicInteger();
     int instances = config.server().effectiveInstances();
-    return vertx.deployVerticle(() -> new GatewayVerticle(services, port), new DeploymentOptions().setInstances(instances))
+    // The ledger first: keys created through the admin API must be known before the first request, and it is
+    // undeployed last, after the gateway's last requests have queued their rows.
+    return vertx.deployVerticle(new UsageVerticle(usage))
+        .compose(id -> vertx.deployVerticle(() -> new GatewayVerticle(services, port),
+            new DeploymentOptions().setInstances(instances)))
         .compose(id -> vertx.deployVerticle(new HealthVerticle(providers, health, metrics)))
         .compose(id -> vertx.deployVerticle(new RateLimitVerticle(limiter)))
         .map(id -> {

@@ -47,6 +47,7 @@ public final class AdminApi {
     router.route("/admin/*").handler(this::authenticate);
     router.get("/admin/providers").handler(ctx -> json(ctx, 200, providers()));
     router.get("/admin/quotas").handler(ctx -> json(ctx, 200, services.limiter().describe()));
+    new UsageAdmin(services.usage()).mount(router);
     router.get("/admin/providers/:id").handler(ctx -> withProvider(ctx, p -> json(ctx, 200, provider(p))));
     BodyHandler body = BodyHandler.create(false).setBodyLimit(16 * 1024);
     router.post("/admin/providers/:id/probe").handler(ctx -> withProvider(ctx, p -> probe(ctx, p)));
@@ -194,12 +195,12 @@ public final class AdminApi {
     return v < 0 ? null : Math.round(v * 1000) / 1000.0;
   }
 
-  private static void json(RoutingContext ctx, int status, JsonObject body) {
+  static void json(RoutingContext ctx, int status, JsonObject body) {
     ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(body.toBuffer());
   }
 
-  private static void error(RoutingContext ctx, ApiError e) {
+  static void error(RoutingContext ctx, ApiError e) {
     json(ctx, e.status(), e.toJson());
   }
 }

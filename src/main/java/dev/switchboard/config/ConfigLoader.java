@@ -112,12 +112,13 @@ public final class ConfigLoader {
     RoutingConfig routing = routing(root.object("routing"));
     HealthConfig health = health(root.object("health"));
     RateLimitConfig ratelimit = ratelimit(root.object("ratelimit"));
+    UsageConfig usage = usage(root.object("usage"));
     root.rejectUnknown();
 
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    return new SwitchboardConfig(server, auth, logging, providers, models, routing, health, ratelimit);
+    return new SwitchboardConfig(server, auth, logging, providers, models, routing, health, ratelimit, usage);
   }
 
   private static ServerConfig server(ConfigNode n) {
@@ -155,6 +156,8 @@ public final class ConfigLoader {
       Limits limits = null;
       int priority = 0;
       int maxPriority = 0;
+      List<String> allowed = List.of();
+      Budget budget = Budget.NONE;
       String where = n.pathOf("keys") + "[" + i + "]";
       if (item instanceof String s) {
         name = "key-" + (i + 1);
@@ -170,6 +173,8 @@ public final class ConfigLoader {
         }
         priority = (int) k.integer("priority", 0, -100, 100);
         maxPriority = (int) k.integer("max_priority", priority, -100, 100);
+        allowed = k.stringList("models");
+        budget = budget(k);
         k.rejectUnknown();
       }
       if (key.isBlank()) {
@@ -180,7 +185,7 @@ public final class ConfigLoader {
         n.problem("keys[" + i + "]", "a client key must be at least 8 characters");
         continue;
       }
-      keys.add(new ClientKeyConfig(name, Secret.of(key.trim()), limits, priority, maxPriority));
+      keys.add(new ClientKeyConfig(name, Secret.of(key.trim()), limits, priority, maxPriority, allowed, budget));
     }
     Secret admin = Secret.of(n.string("admin_key", "").trim());
     n.rejectUnknown();
@@ -286,9 +291,40 @@ public final class ConfigLoader {
       m.rejectUnknown();
     });
     l.rejectUnknown();
+    Budget budget = budget(n);
     n.rejectUnknown();
     return new ProviderConfig(id, type, baseUrl, apiKey, enabled, reason, models, timeouts, headers, streamUsage,
-        maxConnections, fallback, quality, weight, probe, api, modelInfo, limits, modelLimits);
+        maxConnections, fallback, quality, weight, probe, api, modelInfo, limits, modelLimits, budget);
+  }
+
+  /** An optional {@code budget: {daily, weekly, monthly}} under {@code n}. */
+  private static Budget budget(ConfigNode n) {
+    if (!n.has("budget")) {
+      return Budget.NONE;
+    }
+    ConfigNode b = n.object("budget");
+    Budget budget = new Budget(b.decimal("daily", 0, 0, 1e12), b.decimal("weekly", 0, 0, 1e12),
+        b.decimal("monthly", 0, 0, 1e12));
+    b.rejectUnknown();
+    return budget;
+  }
+
+  private static UsageConfig usage(ConfigNode n) {
+    UsageConfig d = UsageConfig.DEFAULT;
+    String zone = n.string("time_zone", d.timeZone().getId()).trim();
+    java.time.ZoneId zoneId = d.timeZone();
+    try {
+      zoneId = java.time.ZoneId.of(zone);
+    } catch (java.time.DateTimeException e) {
+      n.problem("time_zone", "is not a time zone such as UTC or Europe/Berlin, got \"" + zone + "\"");
+    }
+    UsageConfig u = new UsageConfig(n.string("data_dir", d.dataDir()).trim(), n.bool("persist", d.persist()), zoneId,
+        Duration.ofDays(n.integer("retention_days", d.retention().toDays(), 1, 36_500)),
+        n.duration("flush_interval", d.flushInterval()),
+        n.decimal("alert_threshold", d.alertThreshold(), 0.01, 1));
+    positive(n, "flush_interval", u.flushInterval());
+    n.rejectUnknown();
+    return u;
   }
 
   /** rpm / tpm with optional bursts; the caller rejects unknown fields (its node may hold more). */

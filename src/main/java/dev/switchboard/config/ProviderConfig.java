@@ -22,12 +22,14 @@ import java.util.Map;
  * @param modelInfo price and context window of the models that have them in config, in config order
  * @param limits this provider's own rate limits (its account's quota), Limits.NONE when not configured
  * @param modelLimits rate limits per model at this provider
+ * @param budget spend limits of this provider; over one it is skipped
  */
 public record ProviderConfig(String id, ProviderType type, URI baseUrl, Secret apiKey, boolean enabled,
                              String disabledReason, List<String> models, Timeouts timeouts,
                              Map<String, String> headers, boolean streamUsage, int maxConnections,
                              boolean fallback, double quality, double weight, ProbeConfig probe, ApiOptions api,
-                             List<ModelInfo> modelInfo, Limits limits, Map<String, Limits> modelLimits) {
+                             List<ModelInfo> modelInfo, Limits limits, Map<String, Limits> modelLimits,
+                             Budget budget) {
 
   public ProviderConfig {
     models = List.copyOf(models);

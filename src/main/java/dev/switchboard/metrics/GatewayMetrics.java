@@ -24,6 +24,10 @@ public final class GatewayMetrics {
   public static final String CIRCUIT_STATE = "switchboard_circuit_state";
   public static final String RETRIES = "switchboard_retries";
   public static final String PROVIDER_UP = "switchboard_provider_up";
+  public static final String COST = "switchboard_cost";
+  public static final String BUDGET_REMAINING = "switchboard_budget_remaining";
+  public static final String BUDGET_ALERTS = "switchboard_budget_alerts";
+  public static final String LEDGER_DROPPED = "switchboard_ledger_dropped";
   public static final String RATE_LIMIT = "switchboard_ratelimit_decisions";
   public static final String RATE_LIMIT_BACKEND_UP = "switchboard_ratelimit_backend_up";
   public static final String RATE_LIMIT_BACKEND_ERRORS = "switchboard_ratelimit_backend_errors";
@@ -186,6 +190,35 @@ public final class GatewayMetrics {
   public void rateLimitBackendError() {
     counters.computeIfAbsent(RATE_LIMIT_BACKEND_ERRORS,
         k -> Counter.builder(RATE_LIMIT_BACKEND_ERRORS).description("Shared rate-limit store commands that failed")
+            .register(registry))
+        .increment();
+  }
+
+  /** Spend in currency units, by provider and model. */
+  public void cost(String provider, String upstreamModel, double cost) {
+    String model = upstreamModel == null ? "none" : boundedModel(upstreamModel);
+    counters.computeIfAbsent(COST + '|' + provider + '|' + model,
+        k -> Counter.builder(COST).description("Spend in currency units by provider and model (configured prices)")
+            .tags("provider", provider, "model", model).register(registry))
+        .increment(cost);
+  }
+
+  public void budgetRemaining(String scope, String name, String period, java.util.function.DoubleSupplier remaining) {
+    io.micrometer.core.instrument.Gauge.builder(BUDGET_REMAINING, remaining::getAsDouble)
+        .description("Budget left in the current window, currency units")
+        .tags("scope", scope, "name", name, "period", period).register(registry);
+  }
+
+  public void budgetAlert(String scope, String period, String level) {
+    counters.computeIfAbsent(BUDGET_ALERTS + '|' + scope + '|' + period + '|' + level,
+        k -> Counter.builder(BUDGET_ALERTS).description("Budget alerts: threshold reached or exceeded")
+            .tags("scope", scope, "period", period, "level", level).register(registry))
+        .increment();
+  }
+
+  public void ledgerDropped() {
+    counters.computeIfAbsent(LEDGER_DROPPED,
+        k -> Counter.builder(LEDGER_DROPPED).description("Ledger rows dropped because the write queue was full")
             .register(registry))
         .increment();
   }

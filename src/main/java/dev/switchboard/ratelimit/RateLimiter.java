@@ -54,19 +54,29 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
   private final Buckets buckets;
   private final GatewayMetrics metrics;
   private final TokenEstimator estimator;
-  private final Map<String, ClientKeyConfig> keys = new HashMap<>();
+  private final java.util.function.Function<String, ClientKeyConfig> keys;
   /** Waiting requests per key; drained by the {@link RateLimitVerticle}. */
   private final Map<String, KeyQueue> queues = new ConcurrentHashMap<>();
   private final AtomicLong sequence = new AtomicLong();
 
-  public RateLimiter(RateLimitConfig config, AuthConfig auth, Buckets buckets, GatewayMetrics metrics) {
+  /** @param keys a key's config by name (config keys and keys created through the admin API), or null */
+  public RateLimiter(RateLimitConfig config, java.util.function.Function<String, ClientKeyConfig> keys,
+                     Buckets buckets, GatewayMetrics metrics) {
     this.config = config;
+    this.keys = keys;
     this.buckets = buckets;
     this.metrics = metrics;
     this.estimator = new TokenEstimator(config.defaultCompletionTokens());
-    for (ClientKeyConfig k : auth.keys()) {
-      keys.put(k.name(), k);
-    }
+  }
+
+  /** For callers with config keys only (tools, tests). */
+  public RateLimiter(RateLimitConfig config, AuthConfig auth, Buckets buckets, GatewayMetrics metrics) {
+    this(config, name -> auth.keys().stream().filter(k -> k.name().equals(name)).findFirst().orElse(null), buckets,
+        metrics);
+  }
+
+  public TokenEstimator estimator() {
+    return estimator;
   }
 
   public Buckets buckets() {
@@ -78,7 +88,7 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
   }
 
   private Limits keyLimits(String keyName) {
-    ClientKeyConfig k = keys.get(keyName);
+    ClientKeyConfig k = keys.apply(keyName);
     return k != null && k.limits() != null ? k.limits() : config.defaultKeyLimits();
   }
 
@@ -116,7 +126,7 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
   }
 
   private int priority(String keyName, String header) {
-    ClientKeyConfig k = keys.get(keyName);
+    ClientKeyConfig k = keys.apply(keyName);
     int base = k == null ? 0 : k.priority();
     int max = k == null ? 0 : k.maxPriority();
     if (header == null || header.isBlank()) {

@@ -29,14 +29,23 @@ public final class TokenEstimator {
   }
 
   public long estimate(GatewayRequest request) {
+    return promptTokens(request) + completionBudget(request);
+  }
+
+  /** The prompt's tokens alone. */
+  public long promptTokens(GatewayRequest request) {
     JsonObject body = request.body();
-    long prompt = switch (request.endpoint()) {
+    return switch (request.endpoint()) {
       case CHAT -> messages(body.getValue("messages")) + text(body.getValue("tools"));
       case COMPLETIONS -> text(body.getValue("prompt"));
       case EMBEDDINGS -> text(body.getValue("input"));
       case SPEECH -> text(body.getValue("input"));
       case IMAGES -> text(body.getValue("prompt"));
     };
+  }
+
+  private long completionBudget(GatewayRequest request) {
+    JsonObject body = request.body();
     long completion = 0;
     if (request.endpoint() == dev.switchboard.server.Endpoint.CHAT
         || request.endpoint() == dev.switchboard.server.Endpoint.COMPLETIONS) {
@@ -47,7 +56,7 @@ public final class TokenEstimator {
       long n = body.getValue("n") instanceof Number c ? Math.max(1, c.longValue()) : 1;
       completion = (max instanceof Number m ? Math.max(0, m.longValue()) : defaultCompletionTokens) * n;
     }
-    return prompt + completion;
+    return completion;
   }
 
   private static long messages(Object messages) {

@@ -1,22 +1,17 @@
 package dev.switchboard.server;
 
-import dev.switchboard.config.AuthConfig;
-import dev.switchboard.config.ClientKeyConfig;
+import dev.switchboard.usage.ClientKeys;
 
-import java.util.HashMap;
-import java.util.Map;
-
-/** Checks client keys. An open gateway (no keys configured) accepts everything as "anonymous". */
+/**
+ * Checks client keys against every key there is (config and admin API). A gateway with no key at all is open and
+ * accepts everything as "anonymous"; once a key exists, every request needs one.
+ */
 public final class ClientAuth {
   public static final String ANONYMOUS = "anonymous";
-  private final Map<String, String> nameByKey = new HashMap<>();
-  private final boolean open;
+  private final ClientKeys keys;
 
-  public ClientAuth(AuthConfig config) {
-    for (ClientKeyConfig k : config.keys()) {
-      nameByKey.put(k.key().reveal(), k.name());
-    }
-    this.open = config.open();
+  public ClientAuth(ClientKeys keys) {
+    this.keys = keys;
   }
 
   /**
@@ -25,7 +20,7 @@ public final class ClientAuth {
    * @throws ApiException 401 when the key is missing or unknown
    */
   public String authenticate(String authorization) {
-    if (open) {
+    if (keys.isEmpty()) {
       return ANONYMOUS;
     }
     if (authorization == null || authorization.isBlank()) {
@@ -33,10 +28,10 @@ public final class ClientAuth {
     }
     String token = authorization.regionMatches(true, 0, "Bearer ", 0, 7)
         ? authorization.substring(7).trim() : authorization.trim();
-    String name = nameByKey.get(token);
-    if (name == null) {
+    ClientKeys.Entry entry = token.isEmpty() ? null : keys.bySecret(token);
+    if (entry == null) {
       throw new ApiException(ApiError.badKey());
     }
-    return name;
+    return entry.config().name();
   }
 }

@@ -36,6 +36,7 @@ public final class ClientReply {
   private String provider;
   private String upstreamModel;
   private String route;
+  private int eventsWritten;
   private io.vertx.core.MultiMap extraHeaders;
   private boolean degraded;
   private boolean committed;
@@ -187,6 +188,7 @@ public final class ClientReply {
     if (finished) {
       return;
     }
+    eventsWritten++;
     firstToken();
     Buffer frame = frame(payload);
     if (context == null) {
@@ -447,6 +449,11 @@ public final class ClientReply {
 
   public ApiError error() {
     return error;
+  }
+
+  /** Stream events written to the client (roughly one token each: the estimate when no usage was reported). */
+  public int eventsWritten() {
+    return eventsWritten;
   }
 
   public Usage usageReported() {

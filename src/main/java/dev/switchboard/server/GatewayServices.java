@@ -6,6 +6,7 @@ import dev.switchboard.health.Readiness;
 import dev.switchboard.metrics.GatewayMetrics;
 import dev.switchboard.provider.ProviderRegistry;
 import dev.switchboard.ratelimit.RateLimiter;
+import dev.switchboard.usage.UsageService;
 import dev.switchboard.provider.local.LocalResponder;
 import dev.switchboard.routing.ModelCatalog;
 import dev.switchboard.routing.ProviderGuards;
@@ -19,5 +20,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 public record GatewayServices(SwitchboardConfig config, ProviderRegistry providers, ModelCatalog catalog,
                               LocalResponder local, GatewayMetrics metrics, PrometheusMeterRegistry prometheus,
                               Readiness readiness, AccessLog accessLog, ClientAuth auth, ProviderGuards guards,
-                              Selector selector, ProviderHealths health, RateLimiter limiter) {
+                              Selector selector, ProviderHealths health, RateLimiter limiter,
+                              UsageService usage) {
 }

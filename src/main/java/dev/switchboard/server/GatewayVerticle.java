@@ -1,7 +1,11 @@
 package dev.switchboard.server;
 
 import dev.switchboard.config.ServerConfig;
+import dev.switchboard.config.ClientKeyConfig;
+import dev.switchboard.provider.Usage;
 import dev.switchboard.ratelimit.RateLimiter;
+import dev.switchboard.usage.Costs;
+import dev.switchboard.usage.LedgerRow;
 import dev.switchboard.routing.FailoverChain;
 import dev.switchboard.routing.ProviderClients;
 import dev.switchboard.routing.Route;
@@ -231,6 +235,9 @@ public final class GatewayVerticle extends VerticleBase {
         services.metrics().tokens(reply.provider(), reply.upstreamModel(), "cached", u.cachedTokens());
       }
       services.accessLog().log(reply, method, path, start);
+      if (reply.gatewayRequest() != null) {
+        services.usage().record(ledgerRow(reply, start));
+      }
     });
     try {
       ctx.put("clientKey", services.auth().authenticate(req.getHeader(HttpHeaders.AUTHORIZATION)));
@@ -259,6 +266,17 @@ public final class GatewayVerticle extends VerticleBase {
       reply.sendError(ApiError.modelNotFound(request.model()), -1);
       return;
     }
+    ClientKeyConfig key = services.usage().keys().config(request.clientKey());
+    if (key != null && !key.allows(request.model())) {
+      reply.sendError(new ApiError(403, ApiError.INVALID_REQUEST, "Key '" + key.name() + "' may not use model '"
+          + request.model() + "'.", "model", "model_not_allowed"), -1);
+      return;
+    }
+    ApiError overBudget = services.usage().keyOverBudget(request.clientKey());
+    if (overBudget != null) {
+      reply.sendError(overBudget, services.usage().keyBudgetResetMillis(request.clientKey()), false);
+      return;
+    }
     RateLimiter limiter = services.limiter();
     limiter.admit(request, ctx.request().getHeader("x-switchboard-priority"), context).onComplete(ar -> {
       if (ar.failed()) {
@@ -283,6 +301,37 @@ public final class GatewayVerticle extends VerticleBase {
       reply.request(admitted);
       chain.execute(admitted, route, reply);
     });
+  }
+
+  /**
+   * The ledger row of a finished request. Usage is the provider's own count; a reply without one (a stream cut short,
+   * a provider that does not report usage on streams) is counted with the tokenizer (prompt) and the events the
+   * client received (completion, about one token each), and marked estimated.
+   */
+  private LedgerRow ledgerRow(ClientReply reply, long start) {
+    GatewayRequest request = reply.gatewayRequest();
+    Usage usage = reply.usageReported();
+    boolean estimated = false;
+    boolean served = reply.provider() != null && reply.status() >= 200 && reply.status() < 300;
+    if (served && usage.isEmpty() && !reply.degraded()
+        && (reply.eventsWritten() > 0 || request.endpoint() != Endpoint.SPEECH && request.endpoint() != Endpoint.IMAGES)) {
+      long prompt = services.limiter().estimator().promptTokens(request);
+      long completion = Math.max(0, reply.eventsWritten() - 2);
+      usage = new Usage(prompt, completion, prompt + completion, 0);
+      estimated = true;
+    }
+    double cost = 0;
+    if (served && !reply.degraded()) {
+      var provider = services.providers().get(reply.provider());
+      if (provider != null && reply.upstreamModel() != null) {
+        cost = Costs.of(usage, provider.config().price(reply.upstreamModel()));
+      }
+    }
+    long ttft = reply.firstTokenNanos() > 0 ? (reply.firstTokenNanos() - start) / 1_000_000 : -1;
+    return new LedgerRow(System.currentTimeMillis(), reply.requestId(), request.clientKey(), reply.provider(),
+        reply.upstreamModel() != null ? reply.upstreamModel() : request.model(), usage.promptTokens(),
+        usage.completionTokens(), usage.cachedTokens(), cost, (reply.endNanos() - start) / 1_000_000, ttft,
+        reply.status(), false, String.join(",", reply.attempts()), estimated);
   }
 
   private void listModels(RoutingContext ctx) {

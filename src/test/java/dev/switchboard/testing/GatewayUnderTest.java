@@ -35,6 +35,10 @@ public final class GatewayUnderTest implements AutoCloseable {
     if (!yaml.contains("health:")) {
       withServer = "health: {enabled: false}\n" + withServer;
     }
+    // The ledger in memory unless a test is about persistence: no files left in the working directory.
+    if (!yaml.contains("usage:")) {
+      withServer = "usage: {persist: false}\n" + withServer;
+    }
     Map<String, String> environment = new HashMap<>(env);
     SwitchboardConfig config = ConfigLoader.fromYaml(withServer, environment);
     try {

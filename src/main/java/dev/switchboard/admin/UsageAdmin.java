@@ -1,0 +1,254 @@
+package dev.switchboard.admin;
+
+import dev.switchboard.config.Budget;
+import dev.switchboard.config.ClientKeyConfig;
+import dev.switchboard.config.Limits;
+import dev.switchboard.config.Secret;
+import dev.switchboard.server.ApiError;
+import dev.switchboard.usage.BudgetWindows;
+import dev.switchboard.usage.ClientKeys;
+import dev.switchboard.usage.UsageService;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+
+/**
+ * Keys, costs and budgets under {@code /admin} (behind the admin key, see {@link AdminApi}):
+ * {@code POST/GET/DELETE /admin/keys}, {@code GET /admin/costs}, {@code GET /admin/usage/top},
+ * {@code GET /admin/budgets}.
+ */
+final class UsageAdmin {
+  private static final Logger LOG = Logger.getLogger(UsageAdmin.class.getName());
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+
+  private final UsageService usage;
+
+  UsageAdmin(UsageService usage) {
+    this.usage = usage;
+  }
+
+  void mount(Router router) {
+    router.post("/admin/keys").handler(BodyHandler.create(false).setBodyLimit(16 * 1024)).handler(this::createKey);
+    router.get("/admin/keys").handler(this::listKeys);
+    router.delete("/admin/keys/:name").handler(this::deleteKey);
+    router.get("/admin/costs").handler(this::costs);
+    router.get("/admin/usage/top").handler(this::top);
+    router.get("/admin/budgets").handler(ctx -> AdminApi.json(ctx, 200, usage.budgets()));
+  }
+
+  private void createKey(RoutingContext ctx) {
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (RuntimeException e) {
+      body = null;
+    }
+    if (body == null) {
+      AdminApi.error(ctx, ApiError.invalid("Send a JSON object such as {\"name\": \"team-a\", \"models\": [\"gpt-4o\"], "
+          + "\"limits\": {\"rpm\": 60}, \"budget\": {\"monthly\": 100}}.", null, "invalid_json"));
+      return;
+    }
+    ClientKeyConfig spec;
+    try {
+      spec = parse(body);
+    } catch (IllegalArgumentException e) {
+      AdminApi.error(ctx, ApiError.invalid(e.getMessage(), null, "invalid_value"));
+      return;
+    }
+    if (usage.keys().byName(spec.name()) != null) {
+      AdminApi.error(ctx, new ApiError(409, ApiError.INVALID_REQUEST, "A key named '" + spec.name()
+          + "' exists already.", "name", "key_exists"));
+      return;
+    }
+    String secret = ClientKeys.newSecret();
+    String hash = ClientKeys.hash(secret);
+    long created = System.currentTimeMillis();
+    JsonObject stored = ClientKeys.spec(spec);
+    usage.query(ledger -> {
+      ledger.saveKey(spec.name(), hash, stored, created);
+      return null;
+    }).onSuccess(v -> {
+      usage.keys().add(new ClientKeys.Entry(spec, hash, false, created));
+      LOG.info("admin: created client key " + spec.name());
+      AdminApi.json(ctx, 201, describe(usage.keys().byName(spec.name())).put("key", secret)
+          .put("note", "Store this key now: Switchboard keeps only its hash and cannot show it again."));
+    }).onFailure(err -> AdminApi.error(ctx, ApiError.server("Could not store the key: " + err.getMessage())));
+  }
+
+  private static ClientKeyConfig parse(JsonObject body) {
+    Object name = body.getValue("name");
+    if (!(name instanceof String n) || !NAME.matcher(n).matches()) {
+      throw new IllegalArgumentException("'name' must be 1-64 letters, digits, '.', '_' or '-'.");
+    }
+    List<String> models = new ArrayList<>();
+    Object m = body.getValue("models");
+    if (m != null) {
+      if (!(m instanceof JsonArray arr) || arr.stream().anyMatch(x -> !(x instanceof String))) {
+        throw new IllegalArgumentException("'models' must be an array of model names.");
+      }
+      arr.forEach(x -> models.add((String) x));
+    }
+    Limits limits = null;
+    if (body.getValue("limits") instanceof JsonObject l) {
+      long rpm = nonNegative(l, "rpm");
+      long tpm = nonNegative(l, "tpm");
+      limits = new Limits(rpm, tpm, l.getValue("burst_requests") == null ? rpm : nonNegative(l, "burst_requests"),
+          l.getValue("burst_tokens") == null ? tpm : nonNegative(l, "burst_tokens"));
+    } else if (body.getValue("limits") != null) {
+      throw new IllegalArgumentException("'limits' must be an object such as {\"rpm\": 60, \"tpm\": 100000}.");
+    }
+    Budget budget = Budget.NONE;
+    if (body.getValue("budget") instanceof JsonObject b) {
+      budget = new Budget(money(b, "daily"), money(b, "weekly"), money(b, "monthly"));
+    } else if (body.getValue("budget") != null) {
+      throw new IllegalArgumentException("'budget' must be an object such as {\"monthly\": 100}.");
+    }
+    int priority = body.getValue("priority") instanceof Number p ? p.intValue() : 0;
+    return new ClientKeyConfig((String) name, Secret.of(""), limits, priority, priority, models, budget);
+  }
+
+  private static long nonNegative(JsonObject o, String key) {
+    Object v = o.getValue(key);
+    if (v == null) {
+      return 0;
+    }
+    if (!(v instanceof Number n) || n.longValue() < 0) {
+      throw new IllegalArgumentException("'" + key + "' must be a number of at least 0.");
+    }
+    return n.longValue();
+  }
+
+  private static double money(JsonObject o, String key) {
+    Object v = o.getValue(key);
+    if (v == null) {
+      return 0;
+    }
+    if (!(v instanceof Number n) || n.doubleValue() < 0) {
+      throw new IllegalArgumentException("budget '" + key + "' must be an amount of at least 0.");
+    }
+    return n.doubleValue();
+  }
+
+  private JsonObject describe(ClientKeys.Entry e) {
+    ClientKeyConfig k = e.config();
+    JsonObject o = ClientKeys.spec(k).put("name", k.name()).put("source", e.fromConfig() ? "config" : "api")
+        .put("created", e.created() == 0 ? null : e.created());
+    o.put("spent", new JsonObject()
+        .put("daily", usage.spent("key", k.name(), BudgetWindows.Period.DAILY))
+        .put("weekly", usage.spent("key", k.name(), BudgetWindows.Period.WEEKLY))
+        .put("monthly", usage.spent("key", k.name(), BudgetWindows.Period.MONTHLY)));
+    return o;
+  }
+
+  private void listKeys(RoutingContext ctx) {
+    JsonArray data = new JsonArray();
+    usage.keys().all().stream().sorted(java.util.Comparator.comparing(e -> e.config().name()))
+        .forEach(e -> data.add(describe(e)));
+    AdminApi.json(ctx, 200, new JsonObject().put("object", "list").put("data", data));
+  }
+
+  private void deleteKey(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    ClientKeys.Entry e = usage.keys().byName(name);
+    if (e == null) {
+      AdminApi.error(ctx, new ApiError(404, ApiError.INVALID_REQUEST, "No key named '" + name + "'.", "name",
+          "key_not_found"));
+      return;
+    }
+    if (e.fromConfig()) {
+      AdminApi.error(ctx, new ApiError(409, ApiError.INVALID_REQUEST, "Key '" + name + "' is defined in the config "
+          + "file; remove it there.", "name", "key_in_config"));
+      return;
+    }
+    usage.query(ledger -> ledger.deleteKey(name)).onSuccess(v -> {
+      usage.keys().remove(name);
+      LOG.info("admin: revoked client key " + name);
+      AdminApi.json(ctx, 200, new JsonObject().put("name", name).put("revoked", true));
+    }).onFailure(err -> AdminApi.error(ctx, ApiError.server("Could not revoke the key: " + err.getMessage())));
+  }
+
+  /** {@code from}/{@code to} as ISO dates (in the usage time zone) or epoch millis; default: this month so far. */
+  private long[] range(RoutingContext ctx) {
+    BudgetWindows w = usage.windows();
+    long from = parseInstant(ctx.queryParams().get("from"), w, w.startMillis(w.start(BudgetWindows.Period.MONTHLY)));
+    long to = parseInstant(ctx.queryParams().get("to"), w, Long.MAX_VALUE);
+    return new long[] {from, to};
+  }
+
+  private static long parseInstant(String text, BudgetWindows w, long def) {
+    if (text == null || text.isBlank()) {
+      return def;
+    }
+    String t = text.trim();
+    if (t.chars().allMatch(Character::isDigit)) {
+      return Long.parseLong(t);
+    }
+    try {
+      return w.startMillis(LocalDate.parse(t));
+    } catch (java.time.format.DateTimeParseException e) {
+      return java.time.OffsetDateTime.parse(t).toInstant().toEpochMilli();
+    }
+  }
+
+  private void costs(RoutingContext ctx) {
+    String groupBy = ctx.queryParams().get("groupBy") == null ? "provider" : ctx.queryParams().get("groupBy");
+    if (!List.of("provider", "model", "key", "day").contains(groupBy)) {
+      AdminApi.error(ctx, ApiError.invalid("'groupBy' must be provider, model, key or day.", "groupBy",
+          "invalid_value"));
+      return;
+    }
+    long[] range;
+    try {
+      range = range(ctx);
+    } catch (RuntimeException e) {
+      AdminApi.error(ctx, ApiError.invalid("'from' and 'to' must be dates (2026-11-01), ISO instants or epoch "
+          + "millis.", "from", "invalid_value"));
+      return;
+    }
+    usage.query(ledger -> ledger.costs(range[0], range[1], groupBy, usage.windows().zone()))
+        .onSuccess(rows -> {
+          double total = rows.stream().mapToDouble(r -> ((JsonObject) r).getDouble("cost")).sum();
+          double month = usage.spentTotalThisMonth();
+          AdminApi.json(ctx, 200, new JsonObject().put("group_by", groupBy).put("from", range[0])
+              .put("to", range[1] == Long.MAX_VALUE ? null : range[1]).put("total", Math.round(total * 1e6) / 1e6)
+              .put("data", rows)
+              .put("month_to_date", Math.round(month * 1e6) / 1e6)
+              .put("month_projected", Math.round(usage.projectMonth(month) * 1e6) / 1e6));
+        })
+        .onFailure(err -> AdminApi.error(ctx, ApiError.server("Could not read the ledger: " + err.getMessage())));
+  }
+
+  private void top(RoutingContext ctx) {
+    String by = ctx.queryParams().get("by") == null ? "model" : ctx.queryParams().get("by");
+    if (!List.of("model", "key", "provider").contains(by)) {
+      AdminApi.error(ctx, ApiError.invalid("'by' must be model, key or provider.", "by", "invalid_value"));
+      return;
+    }
+    int limit = 10;
+    try {
+      if (ctx.queryParams().get("limit") != null) {
+        limit = Math.max(1, Math.min(1000, Integer.parseInt(ctx.queryParams().get("limit"))));
+      }
+    } catch (NumberFormatException e) {
+      AdminApi.error(ctx, ApiError.invalid("'limit' must be a number.", "limit", "invalid_value"));
+      return;
+    }
+    long[] range = range(ctx);
+    int n = limit;
+    usage.query(ledger -> ledger.costs(range[0], range[1], by, usage.windows().zone()))
+        .onSuccess(rows -> {
+          JsonArray top = new JsonArray();
+          rows.stream().limit(n).forEach(top::add);
+          AdminApi.json(ctx, 200, new JsonObject().put("by", by).put("data", top));
+        })
+        .onFailure(err -> AdminApi.error(ctx, ApiError.server("Could not read the ledger: " + err.getMessage())));
+  }
+}

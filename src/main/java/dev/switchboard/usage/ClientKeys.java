@@ -1,0 +1,119 @@
+package dev.switchboard.usage;
+
+import dev.switchboard.config.Budget;
+import dev.switchboard.config.ClientKeyConfig;
+import dev.switchboard.config.Limits;
+import dev.switchboard.config.Secret;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Every client key: those in config and those created through the admin API. Keys are looked up by the SHA-256 of
+ * what the client presents, so the secrets themselves are never kept: a created key's secret is shown once, at
+ * creation, and stored only as its hash. Thread-safe; lookups are one map read.
+ */
+public final class ClientKeys {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** A key and where it came from. */
+  public record Entry(ClientKeyConfig config, String hash, boolean fromConfig, long created) {
+  }
+
+  private final Map<String, Entry> byHash = new ConcurrentHashMap<>();
+  private final Map<String, Entry> byName = new ConcurrentHashMap<>();
+
+  public ClientKeys(List<ClientKeyConfig> configured) {
+    for (ClientKeyConfig k : configured) {
+      add(new Entry(k, hash(k.key().reveal()), true, 0));
+    }
+  }
+
+  public static String hash(String secret) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(secret.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A new secret: "sk-sb-" and 32 random bytes, URL-safe base64. */
+  public static String newSecret() {
+    byte[] b = new byte[32];
+    RANDOM.nextBytes(b);
+    return "sk-sb-" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  public void add(Entry e) {
+    byHash.put(e.hash(), e);
+    byName.put(e.config().name(), e);
+  }
+
+  public Entry remove(String name) {
+    Entry e = byName.remove(name);
+    if (e != null) {
+      byHash.remove(e.hash());
+    }
+    return e;
+  }
+
+  /** The key whose secret hashes to this, or null. */
+  public Entry bySecret(String secret) {
+    return byHash.get(hash(secret));
+  }
+
+  public Entry byName(String name) {
+    return byName.get(name);
+  }
+
+  /** A key's config by name, or null (rate limits and budgets look keys up by name). */
+  public ClientKeyConfig config(String name) {
+    Entry e = byName.get(name);
+    return e == null ? null : e.config();
+  }
+
+  public boolean isEmpty() {
+    return byName.isEmpty();
+  }
+
+  public Collection<Entry> all() {
+    return byName.values();
+  }
+
+  /** The stored form of a created key: everything but the secret. */
+  public static JsonObject spec(ClientKeyConfig k) {
+    JsonObject o = new JsonObject().put("models", new JsonArray(new ArrayList<>(k.models())))
+        .put("priority", k.priority()).put("max_priority", k.maxPriority());
+    if (k.limits() != null) {
+      o.put("limits", new JsonObject().put("rpm", k.limits().rpm()).put("tpm", k.limits().tpm())
+          .put("burst_requests", k.limits().burstRequests()).put("burst_tokens", k.limits().burstTokens()));
+    }
+    Budget b = k.budget();
+    o.put("budget", new JsonObject().put("daily", b.daily()).put("weekly", b.weekly()).put("monthly", b.monthly()));
+    return o;
+  }
+
+  /** A key from its stored spec; its secret is unknown (only the hash is kept). */
+  public static ClientKeyConfig fromSpec(String name, JsonObject spec) {
+    JsonObject l = spec.getJsonObject("limits");
+    Limits limits = l == null ? null : new Limits(l.getLong("rpm", 0L), l.getLong("tpm", 0L),
+        l.getLong("burst_requests", l.getLong("rpm", 0L)), l.getLong("burst_tokens", l.getLong("tpm", 0L)));
+    JsonObject b = spec.getJsonObject("budget", new JsonObject());
+    List<String> models = new ArrayList<>();
+    spec.getJsonArray("models", new JsonArray()).forEach(m -> models.add(String.valueOf(m)));
+    return new ClientKeyConfig(name, Secret.of(""), limits, spec.getInteger("priority", 0),
+        spec.getInteger("max_priority", 0), models, new Budget(b.getDouble("daily", 0.0), b.getDouble("weekly", 0.0),
+        b.getDouble("monthly", 0.0)));
+  }
+}

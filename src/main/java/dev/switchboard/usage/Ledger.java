@@ -1,0 +1,224 @@
+package dev.switchboard.usage;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The usage ledger and the keys created through the admin API, in an embedded H2 database file under the data
+ * directory. Blocking JDBC: every method must be called from a worker thread, never an event loop; one connection,
+ * used under this object's monitor.
+ */
+public final class Ledger implements AutoCloseable {
+  private final Connection connection;
+
+  private Ledger(Connection connection) throws SQLException {
+    this.connection = connection;
+    try (Statement s = connection.createStatement()) {
+      s.execute("CREATE TABLE IF NOT EXISTS ledger (id BIGINT AUTO_INCREMENT PRIMARY KEY, at BIGINT NOT NULL, "
+          + "request_id VARCHAR(128), key_name VARCHAR(128), provider VARCHAR(128), model VARCHAR(256), "
+          + "prompt_tokens BIGINT, completion_tokens BIGINT, cached_tokens BIGINT, cost DOUBLE, latency_ms BIGINT, "
+          + "ttft_ms BIGINT, status INT, cache_hit BOOLEAN, attempts VARCHAR(1024), estimated BOOLEAN)");
+      s.execute("CREATE INDEX IF NOT EXISTS ledger_at ON ledger(at)");
+      s.execute("CREATE TABLE IF NOT EXISTS api_keys (name VARCHAR(128) PRIMARY KEY, hash VARCHAR(64) NOT NULL, "
+          + "spec VARCHAR(8192) NOT NULL, created BIGINT NOT NULL)");
+    }
+  }
+
+  /**
+   * @param dir the data directory (created if missing); null for an in-memory ledger
+   */
+  public static Ledger open(Path dir) throws Exception {
+    String url;
+    if (dir == null) {
+      url = "jdbc:h2:mem:ledger-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1";
+    } else {
+      Files.createDirectories(dir);
+      url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("switchboard") + ";DB_CLOSE_ON_EXIT=FALSE";
+    }
+    Connection c = DriverManager.getConnection(url, "sa", "");
+    return new Ledger(c);
+  }
+
+  public synchronized void insert(List<LedgerRow> rows) throws SQLException {
+    if (rows.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement p = connection.prepareStatement("INSERT INTO ledger (at, request_id, key_name, provider, "
+        + "model, prompt_tokens, completion_tokens, cached_tokens, cost, latency_ms, ttft_ms, status, cache_hit, "
+        + "attempts, estimated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      for (LedgerRow r : rows) {
+        p.setLong(1, r.timeMillis());
+        p.setString(2, r.requestId());
+        p.setString(3, r.keyName());
+        p.setString(4, r.provider());
+        p.setString(5, r.model());
+        p.setLong(6, r.promptTokens());
+        p.setLong(7, r.completionTokens());
+        p.setLong(8, r.cachedTokens());
+        p.setDouble(9, r.cost());
+        p.setLong(10, r.latencyMillis());
+        p.setLong(11, r.ttftMillis());
+        p.setInt(12, r.status());
+        p.setBoolean(13, r.cacheHit());
+        p.setString(14, r.attempts() == null || r.attempts().length() <= 1024 ? r.attempts()
+            : r.attempts().substring(0, 1024));
+        p.setBoolean(15, r.estimated());
+        p.addBatch();
+      }
+      p.executeBatch();
+    }
+  }
+
+  /** Spend per key and per provider and day since {@code fromMillis}, to rebuild budget counters after a restart. */
+  public synchronized List<Object[]> spendByDay(long fromMillis) throws SQLException {
+    List<Object[]> out = new ArrayList<>();
+    try (PreparedStatement p = connection.prepareStatement(
+        "SELECT key_name, provider, at, cost FROM ledger WHERE at >= ? AND cost > 0")) {
+      p.setLong(1, fromMillis);
+      try (ResultSet rs = p.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Object[] {rs.getString(1), rs.getString(2), rs.getLong(3), rs.getDouble(4)});
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Cost and tokens between two instants grouped by provider, model, key or day (days in {@code zone}).
+   */
+  public synchronized JsonArray costs(long fromMillis, long toMillis, String groupBy, java.time.ZoneId zone)
+      throws SQLException {
+    String column = switch (groupBy) {
+      case "provider" -> "provider";
+      case "model" -> "model";
+      case "key" -> "key_name";
+      case "day" -> null;
+      default -> throw new IllegalArgumentException(groupBy);
+    };
+    JsonArray out = new JsonArray();
+    if (column == null) {
+      // Days in the configured zone: grouped here, not in SQL, so the zone is the gateway's, not the database's.
+      java.util.TreeMap<String, double[]> days = new java.util.TreeMap<>();
+      try (PreparedStatement p = connection.prepareStatement("SELECT at, cost, prompt_tokens, completion_tokens "
+          + "FROM ledger WHERE at >= ? AND at < ?")) {
+        p.setLong(1, fromMillis);
+        p.setLong(2, toMillis);
+        try (ResultSet rs = p.executeQuery()) {
+          while (rs.next()) {
+            String day = java.time.Instant.ofEpochMilli(rs.getLong(1)).atZone(zone).toLocalDate().toString();
+            double[] acc = days.computeIfAbsent(day, d -> new double[4]);
+            acc[0] += rs.getDouble(2);
+            acc[1] += rs.getLong(3);
+            acc[2] += rs.getLong(4);
+            acc[3]++;
+          }
+        }
+      }
+      days.forEach((day, acc) -> out.add(new JsonObject().put("day", day).put("cost", round(acc[0]))
+          .put("prompt_tokens", (long) acc[1]).put("completion_tokens", (long) acc[2]).put("requests", (long) acc[3])));
+      return out;
+    }
+    try (PreparedStatement p = connection.prepareStatement("SELECT " + column + ", SUM(cost), SUM(prompt_tokens), "
+        + "SUM(completion_tokens), COUNT(*) FROM ledger WHERE at >= ? AND at < ? GROUP BY " + column
+        + " ORDER BY SUM(cost) DESC, COUNT(*) DESC")) {
+      p.setLong(1, fromMillis);
+      p.setLong(2, toMillis);
+      try (ResultSet rs = p.executeQuery()) {
+        while (rs.next()) {
+          out.add(new JsonObject().put(groupBy, rs.getString(1)).put("cost", round(rs.getDouble(2)))
+              .put("prompt_tokens", rs.getLong(3)).put("completion_tokens", rs.getLong(4))
+              .put("requests", rs.getLong(5)));
+        }
+      }
+    }
+    return out;
+  }
+
+  public synchronized long count() throws SQLException {
+    try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM ledger")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** Rows of one request, newest first (for tests and support). */
+  public synchronized List<JsonObject> rows(String requestId) throws SQLException {
+    List<JsonObject> out = new ArrayList<>();
+    try (PreparedStatement p = connection.prepareStatement("SELECT key_name, provider, model, prompt_tokens, "
+        + "completion_tokens, cached_tokens, cost, status, estimated, attempts FROM ledger WHERE request_id = ? "
+        + "ORDER BY id DESC")) {
+      p.setString(1, requestId);
+      try (ResultSet rs = p.executeQuery()) {
+        while (rs.next()) {
+          out.add(new JsonObject().put("key", rs.getString(1)).put("provider", rs.getString(2))
+              .put("model", rs.getString(3)).put("prompt_tokens", rs.getLong(4))
+              .put("completion_tokens", rs.getLong(5)).put("cached_tokens", rs.getLong(6))
+              .put("cost", rs.getDouble(7)).put("status", rs.getInt(8)).put("estimated", rs.getBoolean(9))
+              .put("attempts", rs.getString(10)));
+        }
+      }
+    }
+    return out;
+  }
+
+  public synchronized int purgeBefore(long millis) throws SQLException {
+    try (PreparedStatement p = connection.prepareStatement("DELETE FROM ledger WHERE at < ?")) {
+      p.setLong(1, millis);
+      return p.executeUpdate();
+    }
+  }
+
+  // ---- keys created through the admin API ------------------------------------------------------------------------
+
+  public synchronized void saveKey(String name, String hash, JsonObject spec, long created) throws SQLException {
+    try (PreparedStatement p = connection.prepareStatement(
+        "INSERT INTO api_keys (name, hash, spec, created) VALUES (?, ?, ?, ?)")) {
+      p.setString(1, name);
+      p.setString(2, hash);
+      p.setString(3, spec.encode());
+      p.setLong(4, created);
+      p.executeUpdate();
+    }
+  }
+
+  public synchronized boolean deleteKey(String name) throws SQLException {
+    try (PreparedStatement p = connection.prepareStatement("DELETE FROM api_keys WHERE name = ?")) {
+      p.setString(1, name);
+      return p.executeUpdate() > 0;
+    }
+  }
+
+  /** Every stored key as {name, hash, spec, created}. */
+  public synchronized List<JsonObject> keys() throws SQLException {
+    List<JsonObject> out = new ArrayList<>();
+    try (Statement s = connection.createStatement();
+         ResultSet rs = s.executeQuery("SELECT name, hash, spec, created FROM api_keys ORDER BY created")) {
+      while (rs.next()) {
+        out.add(new JsonObject().put("name", rs.getString(1)).put("hash", rs.getString(2))
+            .put("spec", new JsonObject(rs.getString(3))).put("created", rs.getLong(4)));
+      }
+    }
+    return out;
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 1e6) / 1e6;
+  }
+
+  @Override
+  public synchronized void close() throws SQLException {
+    connection.close();
+  }
+}

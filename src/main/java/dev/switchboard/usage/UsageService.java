@@ -1,0 +1,345 @@
+package dev.switchboard.usage;
+
+import dev.switchboard.config.Budget;
+import dev.switchboard.config.ClientKeyConfig;
+import dev.switchboard.config.UsageConfig;
+import dev.switchboard.metrics.GatewayMetrics;
+import dev.switchboard.provider.Provider;
+import dev.switchboard.provider.ProviderRegistry;
+import dev.switchboard.routing.CandidateGate;
+import dev.switchboard.routing.Target;
+import dev.switchboard.server.ApiError;
+import dev.switchboard.server.GatewayRequest;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.logging.Logger;
+
+/**
+ * Spend and budgets on the hot path, and the ledger's intake. Every finished request becomes a {@link LedgerRow}:
+ * its cost is added at once to the spend counters of its key and provider for the current day, week and month
+ * (lock-free adders), and the row is queued for the {@link UsageVerticle} to write in batches on a worker thread.
+ * Budgets are checked against the counters: a key over budget is refused, a provider over budget is skipped.
+ * Crossing the alert threshold of a budget is logged, counted and published on {@value #ADDRESS}, once per window.
+ */
+public final class UsageService {
+  public static final String ADDRESS = "switchboard.budget";
+  private static final Logger LOG = Logger.getLogger(UsageService.class.getName());
+  /** Rows waiting beyond this are dropped (and counted) rather than growing memory while the disk is stuck. */
+  static final int MAX_QUEUED = 100_000;
+
+  private final Vertx vertx;
+  private final UsageConfig config;
+  private final BudgetWindows windows;
+  private final ClientKeys keys;
+  private final ProviderRegistry providers;
+  private final GatewayMetrics metrics;
+  private final Map<String, DoubleAdder> spend = new ConcurrentHashMap<>();
+  private final Set<String> alerted = ConcurrentHashMap.newKeySet();
+  private final Queue<LedgerRow> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger queued = new AtomicInteger();
+  private volatile Ledger ledger;
+
+  public UsageService(Vertx vertx, UsageConfig config, BudgetWindows windows, ClientKeys keys,
+                      ProviderRegistry providers, GatewayMetrics metrics) {
+    this.vertx = vertx;
+    this.config = config;
+    this.windows = windows;
+    this.keys = keys;
+    this.providers = providers;
+    this.metrics = metrics;
+    for (Provider p : providers.all()) {
+      registerGauges("provider", p.id(), p.config().budget());
+    }
+    for (ClientKeys.Entry e : keys.all()) {
+      registerGauges("key", e.config().name(), e.config().budget());
+    }
+  }
+
+  public UsageConfig config() {
+    return config;
+  }
+
+  public BudgetWindows windows() {
+    return windows;
+  }
+
+  public ClientKeys keys() {
+    return keys;
+  }
+
+  void registerGauges(String scope, String name, Budget budget) {
+    for (BudgetWindows.Period period : BudgetWindows.Period.values()) {
+      double limit = limit(budget, period);
+      if (limit > 0) {
+        metrics.budgetRemaining(scope, name, period.name().toLowerCase(), () -> limit - spent(scope, name, period));
+      }
+    }
+  }
+
+  private static double limit(Budget b, BudgetWindows.Period period) {
+    return switch (period) {
+      case DAILY -> b.daily();
+      case WEEKLY -> b.weekly();
+      case MONTHLY -> b.monthly();
+    };
+  }
+
+  private static String counter(String scope, String name, BudgetWindows.Period period, LocalDate start) {
+    return scope + '|' + name + '|' + period + '|' + start;
+  }
+
+  /** Spend of a key or provider in the current window. */
+  public double spent(String scope, String name, BudgetWindows.Period period) {
+    DoubleAdder a = spend.get(counter(scope, name, period, windows.start(period)));
+    return a == null ? 0 : a.sum();
+  }
+
+  /** Adds a finished request: spend now, the ledger row soon. */
+  public void record(LedgerRow row) {
+    if (row.cost() > 0) {
+      LocalDate day = windows.dayOf(row.timeMillis());
+      add("key", row.keyName(), day, row.cost());
+      if (row.provider() != null) {
+        add("provider", row.provider(), day, row.cost());
+        metrics.cost(row.provider(), row.model(), row.cost());
+      }
+    }
+    if (queued.incrementAndGet() > MAX_QUEUED) {
+      queued.decrementAndGet();
+      metrics.ledgerDropped();
+      return;
+    }
+    queue.add(row);
+  }
+
+  private void add(String scope, String name, LocalDate day, double cost) {
+    if (name == null) {
+      return;
+    }
+    for (BudgetWindows.Period period : BudgetWindows.Period.values()) {
+      LocalDate start = windowStart(period, day);
+      spend.computeIfAbsent(counter(scope, name, period, start), k -> new DoubleAdder()).add(cost);
+    }
+    Budget budget = budgetOf(scope, name);
+    if (budget != null && budget.any()) {
+      checkAlert(scope, name, budget);
+    }
+  }
+
+  private static LocalDate windowStart(BudgetWindows.Period period, LocalDate day) {
+    return switch (period) {
+      case DAILY -> day;
+      case WEEKLY -> day.with(java.time.temporal.TemporalAdjusters.previousOrSame(java.time.DayOfWeek.MONDAY));
+      case MONTHLY -> day.withDayOfMonth(1);
+    };
+  }
+
+  private Budget budgetOf(String scope, String name) {
+    if ("provider".equals(scope)) {
+      Provider p = providers.get(name);
+      return p == null ? null : p.config().budget();
+    }
+    ClientKeyConfig k = keys.config(name);
+    return k == null ? null : k.budget();
+  }
+
+  private void checkAlert(String scope, String name, Budget budget) {
+    for (BudgetWindows.Period period : BudgetWindows.Period.values()) {
+      double limit = limit(budget, period);
+      if (limit <= 0) {
+        continue;
+      }
+      double spent = spent(scope, name, period);
+      if (spent >= limit * config.alertThreshold()) {
+        String id = counter(scope, name, period, windows.start(period)) + (spent >= limit ? "|over" : "|soft");
+        if (alerted.add(id)) {
+          boolean over = spent >= limit;
+          LOG.warning("budget: " + scope + " " + name + " has spent " + round(spent) + " of its "
+              + period.name().toLowerCase() + " budget " + limit + (over ? " (exceeded)" : ""));
+          metrics.budgetAlert(scope, period.name().toLowerCase(), over ? "exceeded" : "threshold");
+          vertx.eventBus().publish(ADDRESS, new JsonObject().put("scope", scope).put("name", name)
+              .put("period", period.name().toLowerCase()).put("spent", round(spent)).put("budget", limit)
+              .put("level", over ? "exceeded" : "threshold").put("at", System.currentTimeMillis()));
+        }
+      }
+    }
+  }
+
+  /** Null when the key may spend, otherwise the 429 it gets. */
+  public ApiError keyOverBudget(String keyName) {
+    ClientKeyConfig k = keys.config(keyName);
+    if (k == null || !k.budget().any()) {
+      return null;
+    }
+    for (BudgetWindows.Period period : BudgetWindows.Period.values()) {
+      double limit = limit(k.budget(), period);
+      double spent = limit > 0 ? spent("key", keyName, period) : 0;
+      if (limit > 0 && spent >= limit) {
+        return new ApiError(429, ApiError.RATE_LIMIT, "Key '" + keyName + "' has spent its "
+            + period.name().toLowerCase() + " budget (" + round(spent) + " of " + limit + "). It resets on "
+            + windows.end(period) + " (" + windows.zone().getId() + ").", null, "budget_exceeded");
+      }
+    }
+    return null;
+  }
+
+  /** Millis until the key's exhausted budget window ends. */
+  public long keyBudgetResetMillis(String keyName) {
+    ClientKeyConfig k = keys.config(keyName);
+    long wait = -1;
+    for (BudgetWindows.Period period : BudgetWindows.Period.values()) {
+      double limit = k == null ? 0 : limit(k.budget(), period);
+      if (limit > 0 && spent("key", keyName, period) >= limit) {
+        wait = Math.max(wait, windows.startMillis(windows.end(period)) - windows.nowMillis());
+      }
+    }
+    return wait;
+  }
+
+  /** The selector's budget gate: a provider over any of its budgets is not a candidate. */
+  public CandidateGate gate() {
+    return new CandidateGate() {
+      @Override
+      public String refuse(Target target, GatewayRequest request, long nowNanos) {
+        Provider p = target.provider();
+        Budget b = p.config().budget();
+        if (!b.any()) {
+          return null;
+        }
+        for (BudgetWindows.Period period : BudgetWindows.Period.values()) {
+          double limit = limit(b, period);
+          if (limit > 0 && spent("provider", p.id(), period) >= limit) {
+            return "over its " + period.name().toLowerCase() + " budget (" + limit + ")";
+          }
+        }
+        return null;
+      }
+    };
+  }
+
+  /** Rebuilds the current windows' counters from the ledger (after a restart). Rows: key, provider, at, cost. */
+  void load(List<Object[]> rows) {
+    for (Object[] r : rows) {
+      LocalDate day = windows.dayOf((Long) r[2]);
+      double cost = (Double) r[3];
+      for (BudgetWindows.Period period : BudgetWindows.Period.values()) {
+        LocalDate start = windowStart(period, day);
+        if (r[0] != null) {
+          spend.computeIfAbsent(counter("key", (String) r[0], period, start), k -> new DoubleAdder()).add(cost);
+        }
+        if (r[1] != null) {
+          spend.computeIfAbsent(counter("provider", (String) r[1], period, start), k -> new DoubleAdder()).add(cost);
+        }
+      }
+    }
+  }
+
+  /** The earliest instant whose spend still counts for a current window. */
+  long earliestWindowStartMillis() {
+    LocalDate week = windows.start(BudgetWindows.Period.WEEKLY);
+    LocalDate month = windows.start(BudgetWindows.Period.MONTHLY);
+    return windows.startMillis(week.isBefore(month) ? week : month);
+  }
+
+  void ledger(Ledger ledger) {
+    this.ledger = ledger;
+  }
+
+  /** Runs a ledger query on a worker thread (never the event loop). */
+  public <T> io.vertx.core.Future<T> query(LedgerQuery<T> query) {
+    Ledger l = ledger;
+    if (l == null) {
+      return io.vertx.core.Future.failedFuture(new IllegalStateException("the ledger is not open yet"));
+    }
+    return vertx.executeBlocking(() -> query.run(l), false);
+  }
+
+  /** A blocking ledger call. */
+  @FunctionalInterface
+  public interface LedgerQuery<T> {
+    T run(Ledger ledger) throws Exception;
+  }
+
+  /** Takes up to {@code max} queued rows for a batch. */
+  List<LedgerRow> drain(int max) {
+    List<LedgerRow> batch = new ArrayList<>(Math.min(max, Math.max(16, queued.get())));
+    LedgerRow r;
+    while (batch.size() < max && (r = queue.poll()) != null) {
+      batch.add(r);
+      queued.decrementAndGet();
+    }
+    return batch;
+  }
+
+  int queued() {
+    return queued.get();
+  }
+
+  /** Every configured budget with what is spent, what is left and, for months, a projection from the recent rate. */
+  public JsonObject budgets() {
+    JsonArray out = new JsonArray();
+    for (Provider p : providers.all()) {
+      describe(out, "provider", p.id(), p.config().budget());
+    }
+    for (ClientKeys.Entry e : keys.all()) {
+      describe(out, "key", e.config().name(), e.config().budget());
+    }
+    return new JsonObject().put("time_zone", windows.zone().getId()).put("data", out);
+  }
+
+  private void describe(JsonArray out, String scope, String name, Budget budget) {
+    for (BudgetWindows.Period period : BudgetWindows.Period.values()) {
+      double limit = limit(budget, period);
+      double spent = spent(scope, name, period);
+      if (limit <= 0 && spent == 0) {
+        continue;
+      }
+      JsonObject o = new JsonObject().put("scope", scope).put("name", name).put("period", period.name().toLowerCase())
+          .put("window_start", windows.start(period).toString()).put("resets", windows.end(period).toString())
+          .put("spent", round(spent)).put("budget", limit > 0 ? limit : null)
+          .put("remaining", limit > 0 ? round(Math.max(0, limit - spent)) : null)
+          .put("used", limit > 0 ? round(spent / limit) : null);
+      if (period == BudgetWindows.Period.MONTHLY) {
+        o.put("projected", round(projectMonth(spent)));
+      }
+      out.add(o);
+    }
+  }
+
+  /** Everything spent this month, over all providers (the provider counters add up every served request). */
+  public double spentTotalThisMonth() {
+    String suffix = "|" + BudgetWindows.Period.MONTHLY + "|" + windows.start(BudgetWindows.Period.MONTHLY);
+    double total = 0;
+    for (Map.Entry<String, DoubleAdder> e : spend.entrySet()) {
+      if (e.getKey().startsWith("provider|") && e.getKey().endsWith(suffix)) {
+        total += e.getValue().sum();
+      }
+    }
+    return total;
+  }
+
+  /** Month-end spend if the month goes on as it went so far. */
+  public double projectMonth(double spentSoFar) {
+    long start = windows.startMillis(windows.start(BudgetWindows.Period.MONTHLY));
+    long end = windows.startMillis(windows.end(BudgetWindows.Period.MONTHLY));
+    long now = windows.nowMillis();
+    double elapsed = Math.max(1, now - start);
+    return spentSoFar * (end - start) / elapsed;
+  }
+
+  static double round(double v) {
+    return Math.round(v * 1e6) / 1e6;
+  }
+}
