@@ -7,7 +7,7 @@ import java.util.Map;
 /** The whole validated configuration. Immutable; runtime state lives in the services built from it. */
 public record SwitchboardConfig(ServerConfig server, AuthConfig auth, LoggingConfig logging,
                                 Map<String, ProviderConfig> providers, Map<String, ModelConfig> models,
-                                RoutingConfig routing, HealthConfig health) {
+                                RoutingConfig routing, HealthConfig health, CacheConfig cache) {
 
   public SwitchboardConfig {
     providers = Collections.unmodifiableMap(new LinkedHashMap<>(providers));
