@@ -1,5 +1,7 @@
 package dev.switchboard;
 
+import dev.switchboard.cache.CacheVerticle;
+import dev.switchboard.cache.ResponseCache;
 import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.ProviderConfig;
@@ -192,11 +194,13 @@ public final class Switchboard {
         List.of(health.gate()));
     GatewayServices services = new GatewayServices(config, providers, new ModelCatalog(config, providers),
         new LocalResponder(), metrics, registry, new Readiness(vertx, config, providers, health, guards),
-        new AccessLog(config.logging().accessLog()), new ClientAuth(config.auth()), guards, selector, health);
+        new AccessLog(config.logging().accessLog()), new ClientAuth(config.auth()), guards, selector, health,
+        new ResponseCache(vertx, config.cache(), metrics));
     AtomicInteger port = new AtomicInteger();
     int instances = config.server().effectiveInstances();
     return vertx.deployVerticle(() -> new GatewayVerticle(services, port), new DeploymentOptions().setInstances(instances))
         .compose(id -> vertx.deployVerticle(new HealthVerticle(providers, health, metrics)))
+        .compose(id -> vertx.deployVerticle(new CacheVerticle(services.cache())))
         .map(id -> {
           LOG.info("Switchboard listening on http://" + config.server().host() + ":" + port.get() + " with "
               + instances + " event-loop instance(s), " + ((io.vertx.core.internal.VertxInternal) vertx).transport().getClass().getSimpleName()

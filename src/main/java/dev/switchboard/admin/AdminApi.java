@@ -52,6 +52,7 @@ public final class AdminApi {
     router.post("/admin/providers/:id/maintenance").handler(body)
         .handler(ctx -> withProvider(ctx, p -> maintenance(ctx, p)));
     router.post("/admin/providers/:id/enable").handler(ctx -> withProvider(ctx, p -> enable(ctx, p)));
+    new CacheAdmin(vertx, services.cache()).mount(router);
   }
 
   private void authenticate(RoutingContext ctx) {
@@ -193,12 +194,12 @@ public final class AdminApi {
     return v < 0 ? null : Math.round(v * 1000) / 1000.0;
   }
 
-  private static void json(RoutingContext ctx, int status, JsonObject body) {
+  static void json(RoutingContext ctx, int status, JsonObject body) {
     ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(body.toBuffer());
   }
 
-  private static void error(RoutingContext ctx, ApiError e) {
+  static void error(RoutingContext ctx, ApiError e) {
     json(ctx, e.status(), e.toJson());
   }
 }

@@ -50,6 +50,10 @@ public final class ClientReply {
   private Outcome outcome;
   private ApiError error;
   private Usage usage = Usage.NONE;
+  private String cacheStatus = "BYPASS";
+  private long cacheAgeSeconds = -1;
+  private Usage cachedUsage = Usage.NONE;
+  private ReplyTap tap;
   private long firstTokenNanos;
   private long endNanos;
 
@@ -113,6 +117,27 @@ public final class ClientReply {
     }
   }
 
+  /** The x-switchboard-cache header: HIT, MISS or BYPASS (the default). */
+  public void cacheStatus(String status) {
+    this.cacheStatus = status;
+  }
+
+  /**
+   * This reply comes from the response cache: {@code x-switchboard-cache: HIT} and {@code age}. Nothing is spent
+   * upstream, so {@link #usageReported()} stays empty; the tokens the original reply used (and this one saved) are
+   * {@link #cachedUsage()}.
+   */
+  public void cacheHit(long ageSeconds, Usage saved) {
+    this.cacheStatus = "HIT";
+    this.cacheAgeSeconds = Math.max(0, ageSeconds);
+    this.cachedUsage = saved == null ? Usage.NONE : saved;
+  }
+
+  /** Sees everything this reply sends from now on (the cache records a reply through it). */
+  public void tap(ReplyTap tap) {
+    this.tap = tap;
+  }
+
   public void firstToken() {
     if (firstTokenNanos == 0) {
       firstTokenNanos = System.nanoTime();
@@ -127,6 +152,9 @@ public final class ClientReply {
     }
     firstToken();
     response.putHeader(HttpHeaders.CONTENT_TYPE, contentType == null ? "application/json" : contentType);
+    if (tap != null) {
+      tap.json(status, contentType, body);
+    }
     ending = true;
     response.end(body);
     finish(status < 400 ? Outcome.OK : Outcome.CLIENT_ERROR);
@@ -182,6 +210,9 @@ public final class ClientReply {
       return;
     }
     firstToken();
+    if (tap != null) {
+      tap.event(payload);
+    }
     Buffer frame = frame(payload);
     if (context == null) {
       response.write(frame);
@@ -372,7 +403,10 @@ public final class ClientReply {
     if (route != null) {
       headers.set("x-switchboard-route", route);
     }
-    headers.set("x-switchboard-cache", "BYPASS");
+    headers.set("x-switchboard-cache", cacheStatus);
+    if (cacheAgeSeconds >= 0) {
+      headers.set("age", Long.toString(cacheAgeSeconds));
+    }
     if (degraded) {
       headers.set("x-switchboard-degraded", "true");
     }
@@ -440,8 +474,23 @@ public final class ClientReply {
     return error;
   }
 
+  /** Tokens spent upstream for this reply; empty for a cache hit. */
   public Usage usageReported() {
     return usage;
+  }
+
+  public String cacheStatus() {
+    return cacheStatus;
+  }
+
+  /** Answered from the response cache: nothing was spent upstream. */
+  public boolean cacheHit() {
+    return cacheAgeSeconds >= 0;
+  }
+
+  /** On a cache hit, the usage of the reply it replays: tokens saved, at zero cost. */
+  public Usage cachedUsage() {
+    return cachedUsage;
   }
 
   public long firstTokenNanos() {

@@ -146,7 +146,7 @@ public final class GatewayVerticle extends VerticleBase {
     }
     return cors.allowedMethods(java.util.Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
         .exposedHeaders(java.util.Set.of("x-request-id", "x-switchboard-provider", "x-switchboard-attempts",
-            "x-switchboard-route", "x-switchboard-cache", "x-switchboard-degraded", "retry-after"))
+            "x-switchboard-route", "x-switchboard-cache", "age", "x-switchboard-degraded", "retry-after"))
         .maxAgeSeconds(600);
   }
 
@@ -258,7 +258,7 @@ public final class GatewayVerticle extends VerticleBase {
       reply.sendError(ApiError.modelNotFound(request.model()), -1);
       return;
     }
-    chain.execute(request, route, reply);
+    services.cache().serve(request, route, ctx.request().headers(), reply, () -> chain.execute(request, route, reply));
   }
 
   private void listModels(RoutingContext ctx) {
