@@ -159,7 +159,8 @@ public final class ResponseCache {
     }
     redis.get(plan.key()).onComplete(ar -> {
       CachedReply shared = ar.result();
-      if (reply.clientClosed()) {
+      if (reply.clientClosed() || reply.committed()) {
+        // The client left, or the reply was ended meanwhile (shutdown).
         return;
       }
       if (shared != null && shared.stream() == plan.stream()) {
@@ -263,7 +264,7 @@ public final class ResponseCache {
       cancelTimer();
       reply.onCancel(null);
       metrics.cacheCoalesced(result);
-      if (reply.clientClosed()) {
+      if (reply.clientClosed() || reply.committed()) {
         return;
       }
       if (entry != null && entry.stream() == plan.stream()) {

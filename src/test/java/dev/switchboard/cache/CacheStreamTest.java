@@ -61,15 +61,9 @@ class CacheStreamTest {
 
     List<String> events = SseClient.dataEvents(second.body());
     // The usage chunk the gateway asked for upstream was removed (the client did not ask), before recording.
-    assertThat(events).containsExactlyElementsOf(expected(CHUNKS.subList(0, CHUNKS.size() - 1)));
+    assertThat(events).containsExactlyElementsOf(SseClient.withDone(CHUNKS.subList(0, CHUNKS.size() - 1)));
     assertThat(second.body()).endsWith("data: [DONE]\n\n").doesNotContain("\"usage\"");
     assertThat(gw.chatCalls()).isEqualTo(1);
-  }
-
-  private static List<String> expected(List<String> payloads) {
-    List<String> out = new ArrayList<>(payloads);
-    out.add("[DONE]");
-    return out;
   }
 
   @Test
@@ -82,7 +76,7 @@ class CacheStreamTest {
     assertThat(cacheHeader(first)).isEqualTo("MISS");
     assertThat(cacheHeader(second)).isEqualTo("HIT");
     assertThat(second.body()).isEqualTo(first.body());
-    assertThat(SseClient.dataEvents(second.body())).containsExactlyElementsOf(expected(CHUNKS));
+    assertThat(SseClient.dataEvents(second.body())).containsExactlyElementsOf(SseClient.withDone(CHUNKS));
   }
 
   @Test

@@ -25,11 +25,17 @@ class CoalescingTest {
     return new CacheGateway(new FakeProvider(), cacheYaml, SERVER);
   }
 
+  /** A gateway whose provider takes {@code delayMillis} to answer each chat request. */
+  private static CacheGateway slow(String cacheYaml, int delayMillis) {
+    CacheGateway gw = gateway(cacheYaml);
+    gw.upstream.stub("/chat/completions", FakeProvider.jsonReply(200,
+        FakeProvider.chatCompletion("chatcmpl-1", "gpt-real", "Once upon a time").encode()).withFixedDelay(delayMillis));
+    return gw;
+  }
+
   @Test
   void concurrentIdenticalRequestsMakeOneUpstreamCall() throws Exception {
-    try (CacheGateway gw = gateway("")) {
-      gw.upstream.stub("/chat/completions", FakeProvider.jsonReply(200,
-          FakeProvider.chatCompletion("chatcmpl-1", "gpt-real", "Once upon a time").encode()).withFixedDelay(800));
+    try (CacheGateway gw = slow("", 800)) {
       List<HttpResponse<String>> replies = gw.concurrently(8, CHAT);
 
       assertThat(gw.chatCalls()).isEqualTo(1);
@@ -72,9 +78,7 @@ class CoalescingTest {
 
   @Test
   void theWaitIsBoundedByCoalesceWait() throws Exception {
-    try (CacheGateway gw = gateway("  coalesce_wait: 100ms\n")) {
-      gw.upstream.stub("/chat/completions", FakeProvider.jsonReply(200,
-          FakeProvider.chatCompletion("chatcmpl-3", "gpt-real", "slow").encode()).withFixedDelay(1_000));
+    try (CacheGateway gw = slow("  coalesce_wait: 100ms\n", 1_000)) {
       List<HttpResponse<String>> replies = gw.concurrently(3, CHAT);
       assertThat(replies).allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(200));
       assertThat(gw.chatCalls()).isEqualTo(3);
@@ -84,9 +88,7 @@ class CoalescingTest {
 
   @Test
   void withoutCoalescingEveryMissGoesUpstream() throws Exception {
-    try (CacheGateway gw = gateway("  coalesce: false\n")) {
-      gw.upstream.stub("/chat/completions", FakeProvider.jsonReply(200,
-          FakeProvider.chatCompletion("chatcmpl-4", "gpt-real", "each").encode()).withFixedDelay(500));
+    try (CacheGateway gw = slow("  coalesce: false\n", 500)) {
       gw.concurrently(3, CHAT);
       assertThat(gw.chatCalls()).isEqualTo(3);
     }
