@@ -117,7 +117,8 @@ final class RedisTier {
     if (!up.get() || ttl <= 0) {
       return;
     }
-    Future<byte[]> encoded = entry.data().length <= INLINE_CODEC_BYTES ? Future.succeededFuture(EntryCodec.encode(entry))
+    Future<byte[]> encoded = entry.data().length <= INLINE_CODEC_BYTES
+        ? Future.succeededFuture(EntryCodec.encode(entry))
         : vertx.executeBlocking(() -> EntryCodec.encode(entry), false);
     encoded.compose(bytes -> send("set", Request.cmd(Command.SET).arg(config.keyPrefix() + key).arg(bytes)
         .arg("PX").arg(ttl)));

@@ -253,7 +253,8 @@ public final class ResponseCache {
         settled = true;
         cancelTimer();
       });
-      leader.whenComplete((entry, err) -> context.runOnContext(v -> settle(entry, entry == null ? "released" : "served")));
+      leader.whenComplete((entry, err) -> context.runOnContext(
+          v -> settle(entry, entry == null ? "released" : "served")));
     }
 
     private void settle(CachedReply entry, String result) {

@@ -258,7 +258,9 @@ public final class GatewayVerticle extends VerticleBase {
       reply.sendError(ApiError.modelNotFound(request.model()), -1);
       return;
     }
-    services.cache().serve(request, route, ctx.request().headers(), reply, () -> chain.execute(request, route, reply));
+    // Answered from the cache when it can be; otherwise routed (and recorded for the cache when cacheable).
+    services.cache().serve(request, route, ctx.request().headers(), reply,
+        () -> chain.execute(request, route, reply));
   }
 
   private void listModels(RoutingContext ctx) {

@@ -18,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** JSON replies through the real gateway: hits, misses, bypasses, what is never cached, tenants, admin, metrics. */
 class CacheGatewayTest {
   private static final String CHAT = """
-      {"model":"gpt-real","temperature":0,"top_p":1,"max_tokens":50,"messages":[{"role":"user","content":"What is 2+2?"}]}""";
+      {"model":"gpt-real","temperature":0,"top_p":1,"max_tokens":50,
+       "messages":[{"role":"user","content":"What is 2+2?"}]}""";
   private CacheGateway gw;
 
   @BeforeEach
@@ -178,8 +179,8 @@ class CacheGatewayTest {
   @Test
   void embeddingsAreCachedByDefault() throws Exception {
     gw.upstream.stub("/embeddings", FakeProvider.jsonReply(200, """
-        {"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.1,0.2]}],"model":"text-embedding-3-small",
-         "usage":{"prompt_tokens":3,"total_tokens":3}}"""));
+        {"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.1,0.2]}],
+         "model":"text-embedding-3-small","usage":{"prompt_tokens":3,"total_tokens":3}}"""));
     String body = "{\"model\":\"text-embedding-3-small\",\"input\":\"hello\"}";
     HttpResponse<String> first = gw.post("/v1/embeddings", body, TEAM_A);
     HttpResponse<String> second = gw.post("/v1/embeddings", body, TEAM_A);
