@@ -50,6 +50,8 @@ final class RedisTier {
   private final LongSupplier wallMillis;
   private final String where;
   private final AtomicBoolean up = new AtomicBoolean(true);
+  /** Set at shutdown: late writes of requests still finishing are dropped quietly instead of failing loudly. */
+  private volatile boolean closed;
 
   RedisTier(Vertx vertx, CacheConfig.Redis config, long maxEntryBytes, GatewayMetrics metrics,
             LongSupplier wallMillis) {
@@ -76,8 +78,9 @@ final class RedisTier {
     metrics.cacheRedisUp(() -> up.get() ? 1 : 0);
   }
 
+  /** Usable on the request path: answering and not closed. */
   boolean up() {
-    return up.get();
+    return up.get() && !closed;
   }
 
   String where() {
@@ -114,7 +117,7 @@ final class RedisTier {
   /** Stores an entry with its remaining TTL; fire and forget (a failure only marks the tier down). */
   void set(String key, CachedReply entry) {
     long ttl = entry.remainingMillis(wallMillis.getAsLong());
-    if (!up.get() || ttl <= 0) {
+    if (!up.get() || closed || ttl <= 0) {
       return;
     }
     Future<byte[]> encoded = entry.data().length <= INLINE_CODEC_BYTES
@@ -172,6 +175,9 @@ final class RedisTier {
   }
 
   private void markDown(String op, Throwable err) {
+    if (closed) {
+      return;
+    }
     metrics.cacheRedisError(op);
     if (up.compareAndSet(true, false)) {
       LOG.warning("cache: Redis at " + where + " failed (" + op + ": " + describe(err) + "); serving from memory "
@@ -182,6 +188,7 @@ final class RedisTier {
   }
 
   Future<Void> close() {
+    closed = true;
     return client.close();
   }
 
