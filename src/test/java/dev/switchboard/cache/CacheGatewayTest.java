@@ -7,6 +7,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import static dev.switchboard.cache.CacheGateway.ADMIN;
 import static dev.switchboard.cache.CacheGateway.TEAM_A;
@@ -14,6 +19,7 @@ import static dev.switchboard.cache.CacheGateway.TEAM_B;
 import static dev.switchboard.cache.CacheGateway.cacheHeader;
 import static dev.switchboard.testing.Metrics.sum;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** JSON replies through the real gateway: hits, misses, bypasses, what is never cached, tenants, admin, metrics. */
 class CacheGatewayTest {
@@ -266,5 +272,43 @@ class CacheGatewayTest {
     assertThat(sum(m, "switchboard_cache_saved_tokens_total", "kind=\"completion\"")).isEqualTo(7.0);
     assertThat(sum(m, "switchboard_tokens_total", "provider=\"up\"", "kind=\"prompt\"")).isEqualTo(22.0);
     assertThat(sum(m, "switchboard_requests_total", "provider=\"cache\"", "status=\"200\"")).isEqualTo(1.0);
+  }
+
+  @Test
+  void theAccessLogSaysWhichRepliesCameFromTheCacheAndWhatTheySaved() throws Exception {
+    List<JsonObject> lines = new CopyOnWriteArrayList<>();
+    Logger access = Logger.getLogger("switchboard.access");
+    Handler capture = new Handler() {
+      @Override
+      public void publish(LogRecord r) {
+        lines.add(new JsonObject(r.getMessage()));
+      }
+
+      @Override
+      public void flush() {
+      }
+
+      @Override
+      public void close() {
+      }
+    };
+    access.addHandler(capture);
+    try {
+      gw.chat(CHAT);
+      gw.chat(CHAT);
+      await().until(() -> lines.size() == 2);
+    } finally {
+      access.removeHandler(capture);
+    }
+    JsonObject miss = lines.get(0);
+    JsonObject hit = lines.get(1);
+    assertThat(miss.getString("cache")).isEqualTo("miss");
+    assertThat(miss.getLong("prompt_tokens")).isEqualTo(11);
+    assertThat(miss.containsKey("saved_prompt_tokens")).isFalse();
+    assertThat(hit.getString("cache")).isEqualTo("hit");
+    assertThat(hit.getString("provider")).isEqualTo("cache");
+    assertThat(hit.containsKey("prompt_tokens")).as("nothing spent").isFalse();
+    assertThat(hit.getLong("saved_prompt_tokens")).isEqualTo(11);
+    assertThat(hit.getLong("saved_completion_tokens")).isEqualTo(7);
   }
 }
