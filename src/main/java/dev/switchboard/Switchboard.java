@@ -1,5 +1,7 @@
 package dev.switchboard;
 
+import dev.switchboard.cache.CacheVerticle;
+import dev.switchboard.cache.ResponseCache;
 import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.ProviderConfig;
@@ -207,7 +209,8 @@ public final class Switchboard {
         List.of(health.gate(), limiter.gate(), usage.gate()));
     GatewayServices services = new GatewayServices(config, providers, new ModelCatalog(config, providers),
         new LocalResponder(), metrics, registry, new Readiness(vertx, config, providers, health, guards),
-        new AccessLog(config.logging().accessLog()), new ClientAuth(keys), guards, selector, health, limiter, usage);
+        new AccessLog(config.logging().accessLog()), new ClientAuth(keys), guards, selector, health, limiter, usage,
+        new ResponseCache(vertx, config.cache(), metrics));
     services.readiness().rateLimitStore(buckets::healthy, buckets::describe, config.ratelimit().failOpen());
     AtomicInteger port = new AtomicInteger();
     int instances = config.server().effectiveInstances();
@@ -218,6 +221,7 @@ public final class Switchboard {
             new DeploymentOptions().setInstances(instances)))
         .compose(id -> vertx.deployVerticle(new HealthVerticle(providers, health, metrics)))
         .compose(id -> vertx.deployVerticle(new RateLimitVerticle(limiter)))
+        .compose(id -> vertx.deployVerticle(new CacheVerticle(services.cache())))
         .map(id -> {
           LOG.info("Switchboard listening on http://" + config.server().host() + ":" + port.get() + " with "
               + instances + " event-loop instance(s), " + ((io.vertx.core.internal.VertxInternal) vertx).transport().getClass().getSimpleName()

@@ -54,6 +54,7 @@ public final class AdminApi {
     router.post("/admin/providers/:id/maintenance").handler(body)
         .handler(ctx -> withProvider(ctx, p -> maintenance(ctx, p)));
     router.post("/admin/providers/:id/enable").handler(ctx -> withProvider(ctx, p -> enable(ctx, p)));
+    new CacheAdmin(vertx, services.cache()).mount(router);
   }
 
   private void authenticate(RoutingContext ctx) {

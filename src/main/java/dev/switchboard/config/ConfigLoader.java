@@ -113,12 +113,14 @@ public final class ConfigLoader {
     HealthConfig health = health(root.object("health"));
     RateLimitConfig ratelimit = ratelimit(root.object("ratelimit"));
     UsageConfig usage = usage(root.object("usage"));
+    CacheConfig cache = cache(root.object("cache"));
     root.rejectUnknown();
 
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    return new SwitchboardConfig(server, auth, logging, providers, models, routing, health, ratelimit, usage);
+    return new SwitchboardConfig(server, auth, logging, providers, models, routing, health, ratelimit, usage,
+        cache);
   }
 
   private static ServerConfig server(ConfigNode n) {
@@ -411,6 +413,80 @@ public final class ConfigLoader {
           h.interval().multipliedBy(3).plus(h.timeout().multipliedBy(2)), h.readyRequires());
     }
     return h;
+  }
+
+  private static CacheConfig cache(ConfigNode n) {
+    CacheConfig d = CacheConfig.DEFAULT;
+    CacheConfig.Mode mode = choice(n, "mode", CacheConfig.Mode.values(), d.mode());
+    CacheConfig.Backend backend = choice(n, "backend", CacheConfig.Backend.values(), d.backend());
+    long maxBytes = n.size("max_size", d.maxBytes(), 1024, 64 * 1024 * MB);
+    long maxEntry = n.size("max_entry_size", d.maxEntryBytes(), 1, 256 * MB);
+    if (maxEntry > maxBytes) {
+      n.problem("max_entry_size", "must not be larger than max_size (" + maxBytes + " bytes)");
+    }
+    Duration ttl = n.duration("ttl", d.ttl());
+    positive(n, "ttl", ttl);
+    Duration maxTtl = n.duration("max_ttl", d.maxTtl().compareTo(ttl) < 0 ? ttl : d.maxTtl());
+    if (maxTtl.compareTo(ttl) < 0) {
+      n.problem("max_ttl", "must not be shorter than ttl");
+    }
+    Duration coalesceWait = n.duration("coalesce_wait", d.coalesceWait());
+    Duration replay = n.duration("replay_interval", d.replayInterval());
+    if (replay.compareTo(Duration.ofSeconds(10)) > 0) {
+      n.problem("replay_interval", "must be at most 10s, got " + replay.toMillis() + "ms");
+    }
+    CacheConfig c = new CacheConfig(mode, backend, maxBytes, maxEntry, ttl, maxTtl, n.bool("shared", d.shared()),
+        n.bool("cache_truncated", d.cacheTruncated()), n.bool("coalesce", d.coalesce()), coalesceWait, replay,
+        redis(n.object("redis")));
+    if (c.coalesce()) {
+      positive(n, "coalesce_wait", coalesceWait);
+    }
+    n.rejectUnknown();
+    return c;
+  }
+
+  /** The cache's Redis tier; read (and checked) whether or not {@code backend: redis} uses it. */
+  private static CacheConfig.Redis redis(ConfigNode n) {
+    CacheConfig.Redis d = CacheConfig.REDIS_DEFAULT;
+    String url = n.string("url", d.url()).trim();
+    try {
+      URI uri = new URI(url);
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if (!scheme.equals("redis") && !scheme.equals("rediss") || uri.getHost() == null) {
+        n.problem("url", "must be a redis://host:port or rediss://host:port URL, got \"" + printable(uri) + "\"");
+      }
+    } catch (URISyntaxException e) {
+      n.problem("url", "is not a valid URL: " + e.getReason());
+    }
+    String user = n.string("user", "").trim();
+    Secret password = Secret.of(n.string("password", "").trim());
+    String prefix = n.string("key_prefix", d.keyPrefix());
+    Duration timeout = n.duration("timeout", d.timeout());
+    positive(n, "timeout", timeout);
+    Duration retry = n.duration("retry_interval", d.retryInterval());
+    positive(n, "retry_interval", retry);
+    int pool = (int) n.integer("max_connections", d.maxConnections(), 1, 1000);
+    n.rejectUnknown();
+    return new CacheConfig.Redis(url, user.isEmpty() ? null : user, password, prefix, timeout, retry, pool);
+  }
+
+  /** One of an enum's values by its lower-case name. */
+  private static <E extends Enum<E>> E choice(ConfigNode n, String key, E[] values, E def) {
+    String given = n.string(key, def.name().toLowerCase(Locale.ROOT)).trim();
+    if (given.equals("false")) {
+      // YAML 1.1 reads an unquoted `off` as false.
+      given = "off";
+    }
+    List<String> names = new ArrayList<>();
+    for (E e : values) {
+      String name = e.name().toLowerCase(Locale.ROOT);
+      if (name.equals(given.toLowerCase(Locale.ROOT))) {
+        return e;
+      }
+      names.add(name);
+    }
+    n.problem(key, "must be one of " + String.join(", ", names) + ", got \"" + given + "\"");
+    return def;
   }
 
   private static RoutingConfig routing(ConfigNode n) {

@@ -8,7 +8,7 @@ import java.util.Map;
 public record SwitchboardConfig(ServerConfig server, AuthConfig auth, LoggingConfig logging,
                                 Map<String, ProviderConfig> providers, Map<String, ModelConfig> models,
                                 RoutingConfig routing, HealthConfig health,
-                                RateLimitConfig ratelimit, UsageConfig usage) {
+                                RateLimitConfig ratelimit, UsageConfig usage, CacheConfig cache) {
 
   public SwitchboardConfig {
     providers = Collections.unmodifiableMap(new LinkedHashMap<>(providers));

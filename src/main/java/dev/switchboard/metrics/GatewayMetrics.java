@@ -34,6 +34,15 @@ public final class GatewayMetrics {
   public static final String HEALTH_TRANSITIONS = "switchboard_health_transitions";
   public static final String PROBE_DURATION = "switchboard_probe_duration_seconds";
   public static final String FAILOVERS = "switchboard_failovers";
+  public static final String CACHE_REQUESTS = "switchboard_cache_requests";
+  public static final String CACHE_STORES = "switchboard_cache_stores";
+  public static final String CACHE_EVICTIONS = "switchboard_cache_evictions";
+  public static final String CACHE_BYTES = "switchboard_cache_bytes";
+  public static final String CACHE_ENTRIES = "switchboard_cache_entries";
+  public static final String CACHE_SAVED_TOKENS = "switchboard_cache_saved_tokens";
+  public static final String CACHE_COALESCED = "switchboard_cache_coalesced";
+  public static final String CACHE_REDIS_UP = "switchboard_cache_redis_up";
+  public static final String CACHE_REDIS_ERRORS = "switchboard_cache_redis_errors";
 
   /**
    * Model names reach labels from client requests through prefix patterns ("openrouter/*"), so they are capped:
@@ -221,5 +230,73 @@ public final class GatewayMetrics {
         k -> Counter.builder(LEDGER_DROPPED).description("Ledger rows dropped because the write queue was full")
             .register(registry))
         .increment();
+  }
+
+  // ---- response cache ------------------------------------------------------------------------------------------
+
+  /**
+   * One cacheable-endpoint request's cache result.
+   *
+   * @param result hit, miss or bypass (not looked up: not cacheable, mode, no-cache, no-store)
+   * @param tier where a hit came from: memory, redis or coalesced (an identical request in flight); none otherwise
+   */
+  public void cacheRequest(String endpoint, String result, String tier) {
+    counter(CACHE_REQUESTS, "Cacheable-endpoint requests by cache result (hit, miss, bypass) and tier of the hit",
+        "endpoint", endpoint, "result", result, "tier", tier).increment();
+  }
+
+  /** What became of a reply the cache recorded: stored, or why not (too_large, truncated, incomplete, ...). */
+  public void cacheStore(String result) {
+    counter(CACHE_STORES, "Recorded replies by what became of them: stored, or why they were not",
+        "result", result).increment();
+  }
+
+  /** An entry the in-memory tier dropped: size (the byte bound) or expired. */
+  public void cacheEviction(String cause) {
+    counter(CACHE_EVICTIONS, "Entries evicted from the in-memory cache by cause (size, expired)", "cause", cause)
+        .increment();
+  }
+
+  /** Registers the in-memory tier's size gauges. */
+  public void cacheSize(java.util.function.LongSupplier bytes, java.util.function.LongSupplier entries) {
+    io.micrometer.core.instrument.Gauge.builder(CACHE_BYTES, bytes::getAsLong)
+        .description("Bytes held by the in-memory response cache (its bound is cache.max_size)").register(registry);
+    io.micrometer.core.instrument.Gauge.builder(CACHE_ENTRIES, entries::getAsLong)
+        .description("Entries in the in-memory response cache").register(registry);
+  }
+
+  /** Tokens a cache hit did not spend upstream ({@code kind} prompt or completion). */
+  public void cacheSavedTokens(String kind, long count) {
+    if (count > 0) {
+      counter(CACHE_SAVED_TOKENS, "Tokens served from the cache instead of upstream (zero cost), by kind",
+          "kind", kind).increment(count);
+    }
+  }
+
+  /**
+   * A request that waited for an identical one in flight: served (its answer), released (it failed or was not
+   * cacheable, so this one went upstream) or timeout (cache.coalesce_wait passed).
+   */
+  public void cacheCoalesced(String result) {
+    counter(CACHE_COALESCED, "Requests that waited for an identical request in flight, by result", "result", result)
+        .increment();
+  }
+
+  public void cacheRedisUp(java.util.function.IntSupplier up) {
+    io.micrometer.core.instrument.Gauge.builder(CACHE_REDIS_UP, up::getAsInt)
+        .description("1 while the cache's Redis tier answers, 0 while the cache serves from memory only")
+        .register(registry);
+  }
+
+  /** A Redis command of the cache that failed or timed out ({@code op} get, set, ping, clear). */
+  public void cacheRedisError(String op) {
+    counter(CACHE_REDIS_ERRORS, "Cache commands to Redis that failed or timed out, by operation", "op", op)
+        .increment();
+  }
+
+  /** A counter by name and tag pairs, registered on first use. */
+  private Counter counter(String name, String description, String... tags) {
+    return counters.computeIfAbsent(name + '|' + String.join("|", tags),
+        k -> Counter.builder(name).description(description).tags(tags).register(registry));
   }
 }

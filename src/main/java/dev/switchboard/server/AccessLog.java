@@ -31,7 +31,8 @@ public final class AccessLog {
         .put("outcome", reply.outcome() == null ? null : reply.outcome().name().toLowerCase())
         .put("duration_ms", round((reply.endNanos() - startNanos) / 1e6));
     if (req != null) {
-      line.put("client", req.clientKey()).put("model", req.model()).put("stream", req.stream());
+      line.put("client", req.clientKey()).put("model", req.model()).put("stream", req.stream())
+          .put("cache", reply.cacheStatus().toLowerCase(java.util.Locale.ROOT));
     }
     if (reply.provider() != null) {
       line.put("provider", reply.provider()).put("upstream_model", reply.upstreamModel());
@@ -45,6 +46,11 @@ public final class AccessLog {
     Usage u = reply.usageReported();
     if (!u.isEmpty()) {
       line.put("prompt_tokens", u.promptTokens()).put("completion_tokens", u.completionTokens());
+    }
+    if (reply.cacheHit()) {
+      // Answered from the cache: nothing spent; these are the tokens the original reply used.
+      Usage saved = reply.cachedUsage();
+      line.put("saved_prompt_tokens", saved.promptTokens()).put("saved_completion_tokens", saved.completionTokens());
     }
     if (reply.degraded()) {
       line.put("degraded", true);

@@ -52,6 +52,10 @@ public final class ClientReply {
   private Outcome outcome;
   private ApiError error;
   private Usage usage = Usage.NONE;
+  private String cacheStatus = "BYPASS";
+  private long cacheAgeSeconds = -1;
+  private Usage cachedUsage = Usage.NONE;
+  private ReplyTap tap;
   private long firstTokenNanos;
   private long endNanos;
 
@@ -120,6 +124,27 @@ public final class ClientReply {
     }
   }
 
+  /** The x-switchboard-cache header: HIT, MISS or BYPASS (the default). */
+  public void cacheStatus(String status) {
+    this.cacheStatus = status;
+  }
+
+  /**
+   * This reply comes from the response cache: {@code x-switchboard-cache: HIT} and {@code age}. Nothing is spent
+   * upstream, so {@link #usageReported()} stays empty; the tokens the original reply used (and this one saved) are
+   * {@link #cachedUsage()}.
+   */
+  public void cacheHit(long ageSeconds, Usage saved) {
+    this.cacheStatus = "HIT";
+    this.cacheAgeSeconds = Math.max(0, ageSeconds);
+    this.cachedUsage = saved == null ? Usage.NONE : saved;
+  }
+
+  /** Sees everything this reply sends from now on (the cache records a reply through it). */
+  public void tap(ReplyTap tap) {
+    this.tap = tap;
+  }
+
   public void firstToken() {
     if (firstTokenNanos == 0) {
       firstTokenNanos = System.nanoTime();
@@ -134,6 +159,9 @@ public final class ClientReply {
     }
     firstToken();
     response.putHeader(HttpHeaders.CONTENT_TYPE, contentType == null ? "application/json" : contentType);
+    if (tap != null) {
+      tap.json(status, contentType, body);
+    }
     ending = true;
     response.end(body);
     finish(status < 400 ? Outcome.OK : Outcome.CLIENT_ERROR);
@@ -190,6 +218,9 @@ public final class ClientReply {
     }
     eventsWritten++;
     firstToken();
+    if (tap != null) {
+      tap.event(payload);
+    }
     Buffer frame = frame(payload);
     if (context == null) {
       response.write(frame);
@@ -383,7 +414,10 @@ public final class ClientReply {
     if (extraHeaders != null) {
       headers.addAll(extraHeaders);
     }
-    headers.set("x-switchboard-cache", "BYPASS");
+    headers.set("x-switchboard-cache", cacheStatus);
+    if (cacheAgeSeconds >= 0) {
+      headers.set("age", Long.toString(cacheAgeSeconds));
+    }
     if (degraded) {
       headers.set("x-switchboard-degraded", "true");
     }
@@ -456,8 +490,23 @@ public final class ClientReply {
     return eventsWritten;
   }
 
+  /** Tokens spent upstream for this reply; empty for a cache hit. */
   public Usage usageReported() {
     return usage;
+  }
+
+  public String cacheStatus() {
+    return cacheStatus;
+  }
+
+  /** Answered from the response cache: nothing was spent upstream. */
+  public boolean cacheHit() {
+    return cacheAgeSeconds >= 0;
+  }
+
+  /** On a cache hit, the usage of the reply it replays: tokens saved, at zero cost. */
+  public Usage cachedUsage() {
+    return cachedUsage;
   }
 
   public long firstTokenNanos() {

@@ -151,7 +151,7 @@ public final class GatewayVerticle extends VerticleBase {
     }
     return cors.allowedMethods(java.util.Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
         .exposedHeaders(java.util.Set.of("x-request-id", "x-switchboard-provider", "x-switchboard-attempts",
-            "x-switchboard-route", "x-switchboard-cache", "x-switchboard-degraded", "retry-after"))
+            "x-switchboard-route", "x-switchboard-cache", "age", "x-switchboard-degraded", "retry-after"))
         .maxAgeSeconds(600);
   }
 
@@ -299,7 +299,9 @@ public final class GatewayVerticle extends VerticleBase {
         return;
       }
       reply.request(admitted);
-      chain.execute(admitted, route, reply);
+      // Answered from the cache when it can be; otherwise routed (and recorded for the cache when cacheable).
+      services.cache().serve(admitted, route, ctx.request().headers(), reply,
+          () -> chain.execute(admitted, route, reply));
     });
   }
 
@@ -310,6 +312,13 @@ public final class GatewayVerticle extends VerticleBase {
    */
   private LedgerRow ledgerRow(ClientReply reply, long start) {
     GatewayRequest request = reply.gatewayRequest();
+    if (reply.cacheHit()) {
+      // A hit costs nothing: the tokens it saved are recorded, at zero cost.
+      Usage saved = reply.cachedUsage() == null ? Usage.NONE : reply.cachedUsage();
+      return new LedgerRow(System.currentTimeMillis(), reply.requestId(), request.clientKey(), "cache",
+          request.model(), saved.promptTokens(), saved.completionTokens(), saved.cachedTokens(), 0,
+          (reply.endNanos() - start) / 1_000_000, -1, reply.status(), true, "", false);
+    }
     Usage usage = reply.usageReported();
     boolean estimated = false;
     boolean served = reply.provider() != null && reply.status() >= 200 && reply.status() < 300;

@@ -2,7 +2,11 @@ package dev.switchboard.server;
 
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.health.ProviderHealths;
 import dev.switchboard.health.Readiness;
+import dev.switchboard.metrics.GatewayMetrics;
+import dev.switchboard.routing.ProviderGuards;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.switchboard.provider.ProviderRegistry;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
@@ -91,6 +95,7 @@ class OpsEndpointsTest {
     JsonObject providers = check(body, "providers");
     assertThat(providers.getString("status")).isEqualTo("UP");
     JsonObject data = providers.getJsonObject("data");
+    // A probed provider shows its health state; with probes off (as in tests) it is simply enabled.
     assertThat(data.getString("up")).isEqualTo("enabled");
     assertThat(data.getString("dormant")).startsWith("disabled").contains("DORMANT_KEY");
     assertThat(resp.body()).doesNotContain(PROVIDER_KEY);
@@ -150,10 +155,10 @@ class OpsEndpointsTest {
     Vertx vertx = Vertx.vertx();
     try {
       ProviderRegistry providers = new ProviderRegistry(config);
-      var metrics = new dev.switchboard.metrics.GatewayMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
-      var guards = new dev.switchboard.routing.ProviderGuards(vertx, providers, config.routing(), metrics);
-      var health = new dev.switchboard.health.ProviderHealths(vertx, config.health(), providers, guards, metrics);
-      Readiness readiness = new Readiness(vertx, config, providers, health, guards);
+      GatewayMetrics metrics = new GatewayMetrics(new SimpleMeterRegistry());
+      ProviderGuards guards = new ProviderGuards(vertx, providers, config.routing(), metrics);
+      Readiness readiness = new Readiness(vertx, config, providers,
+          new ProviderHealths(vertx, config.health(), providers, guards, metrics), guards);
       CheckResult before = readiness.readiness().checkStatus().toCompletionStage().toCompletableFuture()
           .get(10, TimeUnit.SECONDS);
       assertThat(before.getUp()).isTrue();

@@ -25,4 +25,11 @@ public final class SseClient {
     }
     return out;
   }
+
+  /** The payloads a client should see for these events: each of them, then [DONE]. */
+  public static List<String> withDone(List<String> payloads) {
+    List<String> out = new ArrayList<>(payloads);
+    out.add("[DONE]");
+    return out;
+  }
 }

@@ -1,0 +1,91 @@
+package dev.switchboard.cache;
+
+import dev.switchboard.config.CacheConfig;
+import dev.switchboard.routing.Route;
+import dev.switchboard.server.ApiError;
+import dev.switchboard.server.ApiException;
+import dev.switchboard.server.Endpoint;
+import dev.switchboard.server.GatewayRequest;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Locale;
+
+/**
+ * Decides whether and how a request uses the cache: the endpoint (chat, completions, embeddings), the mode, and the
+ * request's own {@code Cache-Control} and {@code x-switchboard-cache-ttl} headers. Cheap for requests that bypass:
+ * the key is hashed only for cacheable ones.
+ */
+final class CachePolicy {
+  static final String TTL_HEADER = "x-switchboard-cache-ttl";
+  private final CacheConfig config;
+
+  CachePolicy(CacheConfig config) {
+    this.config = config;
+  }
+
+  /**
+   * The plan for a request, or null when it bypasses the cache altogether.
+   *
+   * @param cacheControl the request's {@code Cache-Control} header, or null
+   * @param ttlHeader the request's {@code x-switchboard-cache-ttl} header, or null
+   * @throws ApiException for a malformed TTL header
+   */
+  CachePlan plan(GatewayRequest request, Route route, String cacheControl, String ttlHeader) {
+    if (!config.enabled() || !cacheable(request.endpoint())) {
+      return null;
+    }
+    boolean noStore = false;
+    boolean noCache = false;
+    if (cacheControl != null) {
+      for (String directive : cacheControl.split(",")) {
+        String d = directive.trim().toLowerCase(Locale.ROOT);
+        noStore |= d.equals("no-store");
+        noCache |= d.equals("no-cache") || d.equals("max-age=0");
+      }
+    }
+    long ttl = ttlMillis(ttlHeader);
+    if (noStore || (config.mode() == CacheConfig.Mode.DETERMINISTIC && !deterministic(request))) {
+      return null;
+    }
+    boolean read = !noCache;
+    boolean write = ttl > 0;
+    if (!read && !write) {
+      return null;
+    }
+    String namespace = config.shared() ? "*shared*" : "key:" + request.clientKey();
+    return new CachePlan(CacheKey.of(namespace, request, route), request.endpoint().label(), request.stream(), read,
+        write, ttl);
+  }
+
+  static boolean cacheable(Endpoint endpoint) {
+    return endpoint == Endpoint.CHAT || endpoint == Endpoint.COMPLETIONS || endpoint == Endpoint.EMBEDDINGS;
+  }
+
+  /**
+   * Embeddings are deterministic; a completion is when sampling is switched off ({@code temperature: 0}) or the
+   * client fixed the {@code seed}.
+   */
+  static boolean deterministic(GatewayRequest request) {
+    if (request.endpoint() == Endpoint.EMBEDDINGS) {
+      return true;
+    }
+    JsonObject body = request.body();
+    return body.getValue("temperature") instanceof Number t && t.doubleValue() == 0
+        || body.getValue("seed") instanceof Number;
+  }
+
+  private long ttlMillis(String header) {
+    long max = config.maxTtl().toMillis();
+    if (header == null) {
+      return config.ttl().toMillis();
+    }
+    String text = header.trim();
+    if (!text.matches("\\d{1,12}")) {
+      throw new ApiException(ApiError.invalid("Invalid '" + TTL_HEADER + "' header: expected a whole number of "
+          + "seconds (0 = do not store), got \"" + (text.length() > 40 ? text.substring(0, 40) + "…" : text) + "\".",
+          null, "invalid_cache_ttl"));
+    }
+    // A TTL above cache.max_ttl is capped rather than refused: the client asked for "long", it gets the longest.
+    return Math.min(max, Long.parseLong(text) * 1000);
+  }
+}
