@@ -292,8 +292,9 @@ public final class GatewayVerticle extends VerticleBase {
         return;
       }
       GatewayRequest admitted = request.withTokenEstimate(admission.estimate());
+      // A cache hit spent no tokens upstream: its estimate goes back to the key's bucket.
       reply.onFinish(() -> limiter.settleKey(admitted.clientKey(), admission.estimate(), reply.usageReported(),
-          reply.status() > 0 && reply.status() < 400));
+          reply.status() > 0 && reply.status() < 400 && !reply.cacheHit()));
       if (reply.clientClosed()) {
         // It left while queued: nothing was spent upstream.
         return;

@@ -1,0 +1,221 @@
+package dev.switchboard.usage;
+
+import dev.switchboard.testing.FakeProvider;
+import dev.switchboard.testing.GatewayUnderTest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Offset.offset;
+import static org.awaitility.Awaitility.await;
+
+/** Usage, cost, budgets and keys through the whole gateway, with the ledger in memory or on disk. */
+class UsageGatewayTest {
+  private static final String ADMIN = "admin-key-0123";
+  // FakeProvider's completion reports 11 prompt and 7 completion tokens: 11*2 + 7*10 = 92 per million per request.
+  private static final double COST = 92e-6;
+  private final FakeProvider a = new FakeProvider();
+  private final FakeProvider b = new FakeProvider();
+  private GatewayUnderTest gateway;
+
+  @AfterEach
+  void stop() {
+    if (gateway != null) {
+      gateway.close();
+    }
+    a.close();
+    b.close();
+  }
+
+  private String yaml(String usage, String keys, String aExtra) {
+    return """
+        routing: {strategy: priority, explore: 0}
+        %s
+        auth:
+          admin_key: %s
+          keys:
+        %s
+        providers:
+          a: {base_url: "%s", api_key: sk-a, models: [{name: m, input_price: 2, output_price: 10}]%s}
+          b: {base_url: "%s", api_key: sk-b, models: [{name: m, input_price: 2, output_price: 10}]}
+        """.formatted(usage, ADMIN, keys.indent(4).stripTrailing(), a.baseUrl(), aExtra, b.baseUrl());
+  }
+
+  private HttpResponse<String> chat(String key) throws Exception {
+    return gateway.post("/v1/chat/completions",
+        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "Authorization", "Bearer " + key);
+  }
+
+  private JsonObject admin(String method, String path, String body) throws Exception {
+    HttpResponse<String> r = gateway.send(method, path, body, "Authorization", "Bearer " + ADMIN);
+    return new JsonObject(r.body()).put("_status", r.statusCode());
+  }
+
+  private long ledgerRows() {
+    return gateway.switchboard().services().usage().query(Ledger::count).toCompletionStage().toCompletableFuture()
+        .join();
+  }
+
+  @Test
+  void everyRequestIsCostedAndAKeyOverItsBudgetGetsA429() throws Exception {
+    a.chatJson("hello");
+    gateway = GatewayUnderTest.start(yaml("usage: {persist: false, flush_interval: 50ms}",
+        "- {name: tight, key: sk-tight-key1, budget: {daily: 0.00015}}", ""));
+    assertThat(chat("sk-tight-key1").statusCode()).isEqualTo(200);
+    assertThat(chat("sk-tight-key1").statusCode()).isEqualTo(200);
+    await().until(() -> ledgerRows() == 2);
+
+    HttpResponse<String> refused = chat("sk-tight-key1");
+    assertThat(refused.statusCode()).isEqualTo(429);
+    JsonObject error = new JsonObject(refused.body()).getJsonObject("error");
+    assertThat(error.getString("type")).isEqualTo("rate_limit_error");
+    assertThat(error.getString("code")).isEqualTo("budget_exceeded");
+    assertThat(refused.headers().firstValue("retry-after")).isPresent();
+    assertThat(refused.headers().firstValue("x-should-retry")).hasValue("false");
+
+    JsonObject costs = admin("GET", "/admin/costs?groupBy=key", null);
+    JsonObject row = costs.getJsonArray("data").getJsonObject(0);
+    assertThat(row.getString("key")).isEqualTo("tight");
+    assertThat(row.getDouble("cost")).isCloseTo(2 * COST, offset(1e-9));
+    assertThat(row.getLong("prompt_tokens")).isEqualTo(22);
+    assertThat(admin("GET", "/admin/costs?groupBy=day", null).getJsonArray("data")).hasSize(1);
+    assertThat(admin("GET", "/admin/usage/top?by=model", null).getJsonArray("data").getJsonObject(0)
+        .getString("model")).isEqualTo("m");
+    JsonObject budgets = admin("GET", "/admin/budgets", null);
+    assertThat(budgets.getJsonArray("data").stream().map(o -> (JsonObject) o)
+        .filter(o -> o.getString("name").equals("tight") && o.getString("period").equals("daily")).findFirst()
+        .orElseThrow().getDouble("remaining")).isZero();
+    assertThat(gateway.get("/metrics").body()).contains("switchboard_cost_total{model=\"m\",provider=\"a\"}");
+  }
+
+  @Test
+  void aProviderOverItsBudgetIsSkipped() throws Exception {
+    a.chatJson("from a");
+    b.chatJson("from b");
+    gateway = GatewayUnderTest.start(yaml("usage: {persist: false}", "- {name: k, key: sk-any-key-12}",
+        ", budget: {daily: 0.00009}"));
+    assertThat(chat("sk-any-key-12").headers().firstValue("x-switchboard-provider")).hasValue("a");
+    HttpResponse<String> second = chat("sk-any-key-12");
+    assertThat(second.statusCode()).isEqualTo(200);
+    assertThat(second.headers().firstValue("x-switchboard-provider")).as("a spent its daily budget").hasValue("b");
+  }
+
+  @Test
+  void aStreamCutShortIsStillAccountedAsAnEstimate() throws Exception {
+    List<String> chunks = FakeProvider.chatChunks("c1", "m", "Hello", " there", " friend");
+    // Content, then the connection ends without a usage chunk or [DONE].
+    a.stub("/chat/completions", aResponse().withStatus(200).withHeader("Content-Type", "text/event-stream")
+        .withBody(FakeProvider.sse(chunks.subList(0, 3)).replace("data: [DONE]\n\n", "")));
+    gateway = GatewayUnderTest.start(yaml("usage: {persist: false, flush_interval: 50ms}",
+        "- {name: k, key: sk-any-key-12}", ""));
+    HttpResponse<String> resp = gateway.post("/v1/chat/completions",
+        "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+        "Authorization", "Bearer sk-any-key-12");
+    assertThat(resp.body()).contains("\"error\"").endsWith("data: [DONE]\n\n");
+    String id = resp.headers().firstValue("x-request-id").orElseThrow();
+    await().until(() -> !gateway.switchboard().services().usage().query(l -> l.rows(id)).toCompletionStage()
+        .toCompletableFuture().join().isEmpty());
+    JsonObject row = gateway.switchboard().services().usage().query(l -> l.rows(id)).toCompletionStage()
+        .toCompletableFuture().join().get(0);
+    assertThat(row.getBoolean("estimated")).isTrue();
+    assertThat(row.getLong("prompt_tokens")).isPositive();
+    assertThat(row.getLong("completion_tokens")).isPositive();
+    assertThat(row.getDouble("cost")).isPositive();
+  }
+
+  @Test
+  void concurrentRequestsLoseNoLedgerRows() throws Exception {
+    a.chatJson("hello");
+    gateway = GatewayUnderTest.start(yaml("usage: {persist: false, flush_interval: 20ms}",
+        "- {name: k, key: sk-any-key-12}", ""));
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    try {
+      List<Future<Integer>> calls = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        calls.add(pool.submit(() -> chat("sk-any-key-12").statusCode()));
+      }
+      for (Future<Integer> f : calls) {
+        assertThat(f.get()).isEqualTo(200);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> ledgerRows() == 300);
+    JsonObject costs = admin("GET", "/admin/costs?groupBy=provider", null);
+    assertThat(costs.getJsonArray("data").getJsonObject(0).getLong("requests")).isEqualTo(300);
+    assertThat(costs.getDouble("total")).isCloseTo(300 * COST, offset(1e-9));
+  }
+
+  @Test
+  void spendAndCreatedKeysSurviveARestart(@TempDir Path dir) throws Exception {
+    a.chatJson("hello");
+    String config = yaml("usage: {data_dir: \"" + dir + "\", flush_interval: 50ms}",
+        "- {name: tight, key: sk-tight-key1, budget: {monthly: 0.00009}}", "");
+    gateway = GatewayUnderTest.start(config);
+    assertThat(chat("sk-tight-key1").statusCode()).isEqualTo(200);
+    JsonObject created = admin("POST", "/admin/keys", "{\"name\":\"made\",\"models\":[\"m\"]}");
+    String secret = created.getString("key");
+    gateway.close();
+    gateway = null;
+    assertThat(Files.list(dir)).isNotEmpty();
+
+    gateway = GatewayUnderTest.start(config);
+    HttpResponse<String> after = chat("sk-tight-key1");
+    assertThat(after.statusCode()).as("the month's spend was restored from the ledger").isEqualTo(429);
+    assertThat(chat(secret).statusCode()).as("the created key still works").isEqualTo(200);
+    // The first run's request, then this run's refusal and served request: every request has its row.
+    await().until(() -> ledgerRows() == 3);
+  }
+
+  @Test
+  void createdKeysAreShownOnceStoredHashedAndCanBeRevoked() throws Exception {
+    a.chatJson("hello");
+    gateway = GatewayUnderTest.start(yaml("usage: {persist: false}", "- {name: cfg, key: sk-config-key1}", ""));
+
+    JsonObject created = admin("POST", "/admin/keys", "{\"name\":\"team-b\",\"models\":[\"m\"],"
+        + "\"limits\":{\"rpm\":100},\"budget\":{\"monthly\":50}}");
+    assertThat(created.getInteger("_status")).isEqualTo(201);
+    String secret = created.getString("key");
+    assertThat(secret).startsWith("sk-sb-").hasSizeGreaterThan(40);
+    assertThat(admin("POST", "/admin/keys", "{\"name\":\"team-b\"}").getInteger("_status")).isEqualTo(409);
+    assertThat(admin("POST", "/admin/keys", "{\"name\":\"bad name!\"}").getInteger("_status")).isEqualTo(400);
+
+    HttpResponse<String> ok = chat(secret);
+    assertThat(ok.statusCode()).isEqualTo(200);
+    assertThat(ok.headers().firstValue("x-ratelimit-limit-requests")).as("its own limits apply").hasValue("100");
+    HttpResponse<String> other = gateway.post("/v1/chat/completions",
+        "{\"model\":\"other\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "Authorization",
+        "Bearer " + secret);
+    assertThat(other.statusCode()).isIn(403, 404);
+
+    JsonObject list = admin("GET", "/admin/keys", null);
+    assertThat(list.encode()).doesNotContain(secret).doesNotContain("sk-config-key1");
+    JsonArray data = list.getJsonArray("data");
+    assertThat(data.stream().map(o -> ((JsonObject) o).getString("name"))).containsExactly("cfg", "team-b");
+    List<JsonObject> stored = gateway.switchboard().services().usage().query(Ledger::keys).toCompletionStage()
+        .toCompletableFuture().join();
+    assertThat(stored).singleElement().satisfies(k -> {
+      assertThat(k.encode()).doesNotContain(secret);
+      assertThat(k.getString("hash")).isEqualTo(ClientKeys.hash(secret));
+    });
+
+    assertThat(admin("DELETE", "/admin/keys/cfg", null).getInteger("_status")).as("config keys live in config")
+        .isEqualTo(409);
+    assertThat(admin("DELETE", "/admin/keys/team-b", null).getInteger("_status")).isEqualTo(200);
+    assertThat(chat(secret).statusCode()).isEqualTo(401);
+  }
+}
