@@ -205,6 +205,10 @@ public final class Switchboard {
     RateLimiter limiter = new RateLimiter(config.ratelimit(), keys::config, buckets, metrics);
     UsageService usage = new UsageService(vertx, config.usage(),
         new BudgetWindows(Clock.systemUTC(), config.usage().timeZone()), keys, providers, metrics);
+    if (config.ratelimit().redis()) {
+      // One Redis for shared state: budgets are shared wherever rate limits are.
+      usage.share(config.ratelimit());
+    }
     Selector selector = new Selector(config.routing(), providers, guards, new ScoringPolicy(limiter.headroom()),
         List.of(health.gate(), limiter.gate(), usage.gate()));
     GatewayServices services = new GatewayServices(config, providers, new ModelCatalog(config, providers),

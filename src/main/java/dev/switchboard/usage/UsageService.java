@@ -50,6 +50,7 @@ public final class UsageService {
   private final Queue<LedgerRow> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queued = new AtomicInteger();
   private volatile Ledger ledger;
+  private volatile SharedSpend shared;
 
   public UsageService(Vertx vertx, UsageConfig config, BudgetWindows windows, ClientKeys keys,
                       ProviderRegistry providers, GatewayMetrics metrics) {
@@ -100,10 +101,52 @@ public final class UsageService {
     return scope + '|' + name + '|' + period + '|' + start;
   }
 
-  /** Spend of a key or provider in the current window. */
+  /** Shares budget counters with every instance through Redis (the rate limiter's). */
+  public void share(dev.switchboard.config.RateLimitConfig redisConfig) {
+    shared = new SharedSpend(vertx, redisConfig);
+  }
+
+  /**
+   * Spend of a key or provider in the current window: this instance's own count, or the shared total when that is
+   * higher (other instances spent too).
+   */
   public double spent(String scope, String name, BudgetWindows.Period period) {
-    DoubleAdder a = spend.get(counter(scope, name, period, windows.start(period)));
-    return a == null ? 0 : a.sum();
+    String id = counter(scope, name, period, windows.start(period));
+    DoubleAdder a = spend.get(id);
+    double local = a == null ? 0 : a.sum();
+    SharedSpend s = shared;
+    return s == null ? local : Math.max(local, s.total(id));
+  }
+
+  /** Re-reads the shared totals of every budgeted key and provider (called periodically by the verticle). */
+  io.vertx.core.Future<Void> refreshShared() {
+    SharedSpend s = shared;
+    if (s == null) {
+      return io.vertx.core.Future.succeededFuture();
+    }
+    List<String> ids = new ArrayList<>();
+    for (Provider p : providers.all()) {
+      counters(ids, "provider", p.id(), p.config().budget());
+    }
+    for (ClientKeys.Entry e : keys.all()) {
+      counters(ids, "key", e.config().name(), e.config().budget());
+    }
+    return s.refresh(ids);
+  }
+
+  private void counters(List<String> ids, String scope, String name, Budget budget) {
+    for (BudgetWindows.Period period : BudgetWindows.Period.values()) {
+      if (limit(budget, period) > 0) {
+        ids.add(counter(scope, name, period, windows.start(period)));
+      }
+    }
+  }
+
+  void closeShared() {
+    SharedSpend s = shared;
+    if (s != null) {
+      s.close();
+    }
   }
 
   /** Adds a finished request: spend now, the ledger row soon. */
@@ -128,11 +171,18 @@ public final class UsageService {
     if (name == null) {
       return;
     }
+    Budget budget = budgetOf(scope, name);
+    SharedSpend s = shared;
     for (BudgetWindows.Period period : BudgetWindows.Period.values()) {
       LocalDate start = windowStart(period, day);
-      spend.computeIfAbsent(counter(scope, name, period, start), k -> new DoubleAdder()).add(cost);
+      String id = counter(scope, name, period, start);
+      spend.computeIfAbsent(id, k -> new DoubleAdder()).add(cost);
+      if (s != null && budget != null && limit(budget, period) > 0) {
+        // Kept a little past the window's end; the key names the window, so a new window starts from zero.
+        long ttl = (windows.startMillis(windows.end(period)) - windows.nowMillis()) / 1000 + 2 * 86_400;
+        s.add(id, cost, Math.max(60, ttl));
+      }
     }
-    Budget budget = budgetOf(scope, name);
     if (budget != null && budget.any()) {
       checkAlert(scope, name, budget);
     }

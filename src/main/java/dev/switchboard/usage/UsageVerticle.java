@@ -16,6 +16,8 @@ public final class UsageVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(UsageVerticle.class.getName());
   private static final int BATCH = 5_000;
   private static final long RETENTION_EVERY_MILLIS = 3_600_000;
+  /** How stale another instance's spend may look here, with shared budgets. */
+  static final long SHARED_REFRESH_MILLIS = 1_000;
 
   private final UsageService usage;
   private Ledger ledger;
@@ -42,6 +44,8 @@ public final class UsageVerticle extends VerticleBase {
       usage.ledger(l);
       vertx.setPeriodic(config.flushInterval().toMillis(), id -> flush());
       vertx.setPeriodic(RETENTION_EVERY_MILLIS, id -> purge());
+      usage.refreshShared();
+      vertx.setPeriodic(SHARED_REFRESH_MILLIS, id -> usage.refreshShared());
       LOG.info("usage ledger " + (dir == null ? "in memory" : "at " + dir.toAbsolutePath()));
     }).recover(err -> Future.failedFuture(new IllegalStateException("cannot open the usage ledger"
         + (dir == null ? "" : " in " + dir.toAbsolutePath() + " (usage.data_dir)") + ": " + err.getMessage(), err)));
@@ -77,6 +81,7 @@ public final class UsageVerticle extends VerticleBase {
   /** Writes everything still queued, then closes the database. */
   @Override
   public Future<?> stop() {
+    usage.closeShared();
     if (ledger == null) {
       return Future.succeededFuture();
     }
