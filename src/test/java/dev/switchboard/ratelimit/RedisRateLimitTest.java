@@ -3,7 +3,7 @@ package dev.switchboard.ratelimit;
 import dev.switchboard.metrics.GatewayMetrics;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
-import dev.switchboard.testing.RedisServer;
+import dev.switchboard.testing.RedisProcess;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -27,13 +27,13 @@ import static org.awaitility.Awaitility.await;
 class RedisRateLimitTest {
   private static final String CHAT = "{\"model\":\"m\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
   private final FakeProvider upstream = new FakeProvider();
-  private RedisServer redis;
+  private RedisProcess redis;
   private final List<GatewayUnderTest> gateways = new ArrayList<>();
 
   @BeforeEach
   void redis() throws Exception {
-    Assumptions.assumeTrue(RedisServer.available(), "redis-server is not installed (.ci/run installs it)");
-    redis = RedisServer.start();
+    Assumptions.assumeTrue(RedisProcess.find().isPresent(), "redis-server is not installed (.ci/run installs it)");
+    redis = RedisProcess.start();
     upstream.chatJson("hello");
   }
 
@@ -120,7 +120,7 @@ class RedisRateLimitTest {
     JsonObject quotas = new JsonObject(g.get("/admin/quotas", "Authorization", "Bearer admin-key-0123").body());
     assertThat(quotas.getBoolean("shared_store_up")).isFalse();
 
-    redis.startProcess();
+    redis.restart();
     await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
       assertThat(status(g)).isEqualTo(200);
       assertThat(backendUp(g)).isEqualTo(1.0);

@@ -2,7 +2,7 @@ package dev.switchboard.usage;
 
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
-import dev.switchboard.testing.RedisServer;
+import dev.switchboard.testing.RedisProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,12 +19,12 @@ import static org.awaitility.Awaitility.await;
 class SharedBudgetTest {
   private final FakeProvider upstream = new FakeProvider();
   private final List<GatewayUnderTest> gateways = new ArrayList<>();
-  private RedisServer redis;
+  private RedisProcess redis;
 
   @BeforeEach
   void redis() throws Exception {
-    Assumptions.assumeTrue(RedisServer.available(), "redis-server is not installed (.ci/run installs it)");
-    redis = RedisServer.start();
+    Assumptions.assumeTrue(RedisProcess.find().isPresent(), "redis-server is not installed (.ci/run installs it)");
+    redis = RedisProcess.start();
     upstream.chatJson("hello");
   }
 
