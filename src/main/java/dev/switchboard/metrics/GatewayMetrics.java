@@ -124,10 +124,8 @@ public final class GatewayMetrics {
   }
 
   public void circuitTransition(String provider, String to) {
-    counters.computeIfAbsent(CIRCUIT_TRANSITIONS + '|' + provider + '|' + to,
-        k -> Counter.builder(CIRCUIT_TRANSITIONS).description("Circuit breaker transitions by provider and new state")
-            .tags("provider", provider, "state", to).register(registry))
-        .increment();
+    counter(CIRCUIT_TRANSITIONS, "Circuit breaker transitions by provider and new state", "provider", provider,
+        "state", to).increment();
   }
 
   /** Registers the circuit state gauge of a provider: 0 closed, 1 open, 2 half-open. */
@@ -139,18 +137,13 @@ public final class GatewayMetrics {
 
   /** A retry of the same provider after a momentary failure. */
   public void retry(String provider) {
-    counters.computeIfAbsent(RETRIES + '|' + provider,
-        k -> Counter.builder(RETRIES).description("Retries of the same provider within a request")
-            .tag("provider", provider).register(registry))
-        .increment();
+    counter(RETRIES, "Retries of the same provider within a request", "provider", provider).increment();
   }
 
   /** A request moved on from {@code provider} to another target after a failure or refusal. */
   public void failover(String provider, String reason) {
-    counters.computeIfAbsent(FAILOVERS + '|' + provider + '|' + reason,
-        k -> Counter.builder(FAILOVERS).description("Requests that moved on from a provider, by provider and reason")
-            .tags("provider", provider, "reason", reason).register(registry))
-        .increment();
+    counter(FAILOVERS, "Requests that moved on from a provider, by provider and reason", "provider", provider,
+        "reason", reason).increment();
   }
 
   /** Registers the up gauge of a provider: 1 healthy or degraded, 0 down, in maintenance or unknown. */
@@ -161,10 +154,8 @@ public final class GatewayMetrics {
   }
 
   public void healthTransition(String provider, String to) {
-    counters.computeIfAbsent(HEALTH_TRANSITIONS + '|' + provider + '|' + to,
-        k -> Counter.builder(HEALTH_TRANSITIONS).description("Provider health state changes by provider and new state")
-            .tags("provider", provider, "state", to).register(registry))
-        .increment();
+    counter(HEALTH_TRANSITIONS, "Provider health state changes by provider and new state", "provider", provider,
+        "state", to).increment();
   }
 
   /** One health probe's latency and result ("ok", "failed", "down"). */
@@ -184,10 +175,8 @@ public final class GatewayMetrics {
    * @param decision admitted, queued, rejected (key) or skipped (provider)
    */
   public void rateLimit(String scope, String decision) {
-    counters.computeIfAbsent(RATE_LIMIT + '|' + scope + '|' + decision,
-        k -> Counter.builder(RATE_LIMIT).description("Rate-limit decisions by scope (key, provider) and decision")
-            .tags("scope", scope, "decision", decision).register(registry))
-        .increment();
+    counter(RATE_LIMIT, "Rate-limit decisions by scope (key, provider) and decision", "scope", scope,
+        "decision", decision).increment();
   }
 
   public void rateLimitBackendUp(java.util.function.IntSupplier up) {
@@ -197,19 +186,14 @@ public final class GatewayMetrics {
   }
 
   public void rateLimitBackendError() {
-    counters.computeIfAbsent(RATE_LIMIT_BACKEND_ERRORS,
-        k -> Counter.builder(RATE_LIMIT_BACKEND_ERRORS).description("Shared rate-limit store commands that failed")
-            .register(registry))
-        .increment();
+    counter(RATE_LIMIT_BACKEND_ERRORS, "Shared rate-limit store commands that failed").increment();
   }
 
   /** Spend in currency units, by provider and model. */
   public void cost(String provider, String upstreamModel, double cost) {
     String model = upstreamModel == null ? "none" : boundedModel(upstreamModel);
-    counters.computeIfAbsent(COST + '|' + provider + '|' + model,
-        k -> Counter.builder(COST).description("Spend in currency units by provider and model (configured prices)")
-            .tags("provider", provider, "model", model).register(registry))
-        .increment(cost);
+    counter(COST, "Spend in currency units by provider and model (configured prices)", "provider", provider,
+        "model", model).increment(cost);
   }
 
   public void budgetRemaining(String scope, String name, String period, java.util.function.DoubleSupplier remaining) {
@@ -219,17 +203,12 @@ public final class GatewayMetrics {
   }
 
   public void budgetAlert(String scope, String period, String level) {
-    counters.computeIfAbsent(BUDGET_ALERTS + '|' + scope + '|' + period + '|' + level,
-        k -> Counter.builder(BUDGET_ALERTS).description("Budget alerts: threshold reached or exceeded")
-            .tags("scope", scope, "period", period, "level", level).register(registry))
-        .increment();
+    counter(BUDGET_ALERTS, "Budget alerts: threshold reached or exceeded", "scope", scope, "period", period,
+        "level", level).increment();
   }
 
   public void ledgerDropped() {
-    counters.computeIfAbsent(LEDGER_DROPPED,
-        k -> Counter.builder(LEDGER_DROPPED).description("Ledger rows dropped because the write queue was full")
-            .register(registry))
-        .increment();
+    counter(LEDGER_DROPPED, "Ledger rows dropped because the write queue was full").increment();
   }
 
   // ---- response cache ------------------------------------------------------------------------------------------
