@@ -44,6 +44,7 @@ class HealthProbingTest {
   private final FakeProvider a = new FakeProvider();
   private final FakeProvider b = new FakeProvider();
   private final List<AutoCloseable> closeLater = new ArrayList<>();
+  private final List<JsonObject> events = new CopyOnWriteArrayList<>();
   private GatewayUnderTest gateway;
 
   @AfterEach
@@ -92,6 +93,11 @@ class HealthProbingTest {
         """.formatted(String.join(", ", settings.values()), routing,
         a.providerYaml("a", "sk-health-a-key-0000", "gpt-a", "shared"),
         b.providerYaml("b", "sk-health-b-key-1111", "shared")));
+    try {
+      listen();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
     return gateway;
   }
 
@@ -135,12 +141,23 @@ class HealthProbingTest {
         .toCompletableFuture().get(10, TimeUnit.SECONDS).body();
   }
 
-  private List<JsonObject> healthEvents() throws Exception {
-    List<JsonObject> events = new CopyOnWriteArrayList<>();
-    MessageConsumer<JsonObject> consumer = vertx().eventBus().consumer(ProviderHealths.ADDRESS,
-        m -> events.add(m.body()));
-    consumer.completion().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-    return events;
+  /** Collects every health transition published on the event bus, from before the first probe on. */
+  private void listen() throws Exception {
+    vertx().eventBus().<JsonObject>consumer(ProviderHealths.ADDRESS, m -> events.add(m.body())).completion()
+        .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+  }
+
+  /** The transitions of one provider published so far, as "from->to". */
+  private List<String> transitionsOf(String id) {
+    return events.stream().filter(e -> id.equals(e.getString("provider")))
+        .map(e -> e.getString("from") + "->" + e.getString("to")).toList();
+  }
+
+  /** The published transition of one provider to {@code to}, once it arrives. */
+  private JsonObject awaitEvent(String id, String to) {
+    await().atMost(WAIT).until(() -> transitionsOf(id).stream().anyMatch(t -> t.endsWith("->" + to)));
+    return events.stream().filter(e -> id.equals(e.getString("provider")) && to.equals(e.getString("to")))
+        .findFirst().orElseThrow();
   }
 
   private HttpResponse<String> chat(String model) throws Exception {
@@ -180,7 +197,6 @@ class HealthProbingTest {
     start(List.of(), "");
     awaitState("a", State.HEALTHY);
     awaitState("b", State.HEALTHY);
-    List<JsonObject> events = healthEvents();
 
     if (failure.equals("503")) {
       models(a, FakeProvider.jsonReply(503, "{\"error\":{\"message\":\"overloaded\"}}"));
@@ -207,9 +223,8 @@ class HealthProbingTest {
 
     awaitState("a", State.HEALTHY);
     assertThat(health("a").reason()).isEqualTo("2 successful probes");
-    await().atMost(WAIT).until(() -> events.size() >= 2);
-    assertThat(events).extracting(e -> e.getString("provider") + ":" + e.getString("from") + "->" + e.getString("to"))
-        .containsExactly("a:healthy->down", "a:down->healthy");
+    await().atMost(WAIT).until(() -> transitionsOf("a").size() >= 3);
+    assertThat(transitionsOf("a")).containsExactly("unknown->healthy", "healthy->down", "down->healthy");
     // Under priority the primary gets its traffic back.
     a.chatJson("from a");
     assertThat(servedBy(chat("chat"))).isEqualTo("a");
@@ -257,14 +272,13 @@ class HealthProbingTest {
     start(List.of(), "");
     awaitState("a", State.HEALTHY);
     awaitState("b", State.HEALTHY);
-    List<JsonObject> events = healthEvents();
 
     // the good probe, the blip, then two more good ones
     await().atMost(WAIT).until(() -> probes(a.server()) >= 4);
 
     assertThat(health("a").state()).isEqualTo(State.HEALTHY);
     assertThat(health("a").snapshot().failures()).isZero();
-    assertThat(events).isEmpty();
+    assertThat(transitionsOf("a")).containsExactly("unknown->healthy");
     String metrics = gateway.get("/metrics").body();
     assertThat(sample(metrics, "switchboard_probe_duration_seconds_count", "provider=\"a\"", "result=\"failed\""))
         .isEqualTo(1.0);
@@ -381,7 +395,6 @@ class HealthProbingTest {
     start(List.of("interval: 1h"), "  circuit_breaker: {failure_threshold: 2, open_for: 300ms, half_open_requests: 1}\n");
     awaitState("a", State.HEALTHY);
     int probesOfA = probes(a.server());
-    List<JsonObject> events = healthEvents();
 
     assertThat(servedBy(chat("chat"))).isEqualTo("b");
     assertThat(health("a").state()).as("one live failure of two").isEqualTo(State.HEALTHY);
@@ -394,10 +407,9 @@ class HealthProbingTest {
     // The breaker keeps traffic away and lets its trials through; health does not refuse a second time.
     assertThat(gateway.switchboard().services().health().routable(
         gateway.switchboard().services().providers().get("a"))).isTrue();
-    await().atMost(WAIT).until(() -> !events.isEmpty());
-    assertThat(events.get(0).getString("from")).isEqualTo("healthy");
-    assertThat(events.get(0).getString("to")).isEqualTo("down");
-    assertThat(events.get(0).getString("reason")).startsWith("failing live traffic:");
+    JsonObject event = awaitEvent("a", "down");
+    assertThat(event.getString("from")).isEqualTo("healthy");
+    assertThat(event.getString("reason")).startsWith("failing live traffic:");
 
     a.chatJson("from a");
     // After open_for a trial request reaches a; its success closes the circuit and health follows.
@@ -485,13 +497,11 @@ class HealthProbingTest {
         .isEqualTo(1.0);
     assertThat(sample(before, "switchboard_probe_duration_seconds_count", "provider=\"a\"", "result=\"ok\""))
         .isGreaterThanOrEqualTo(1.0);
-    List<JsonObject> events = healthEvents();
 
     models(a, FakeProvider.jsonReply(500, "{}"));
     awaitState("a", State.DOWN);
 
-    await().atMost(WAIT).until(() -> !events.isEmpty());
-    JsonObject event = events.get(0);
+    JsonObject event = awaitEvent("a", "down");
     assertThat(event.getString("provider")).isEqualTo("a");
     assertThat(event.getString("from")).isEqualTo("healthy");
     assertThat(event.getString("to")).isEqualTo("down");
