@@ -269,6 +269,31 @@ class AdminApiTest {
     }
   }
 
+  @Test
+  void aDisabledProviderIsListedButCannotBeProbed() throws Exception {
+    gateway = GatewayUnderTest.start("""
+        auth: {admin_key: %s}
+        health: {enabled: true, interval: 1h}
+        providers:
+        %s  dormant:
+            type: openai
+            base_url: http://127.0.0.1:9/v1
+            api_key: ${ADMIN_TEST_MISSING_KEY:-}
+            models: [gpt-dormant]
+        """.formatted(ADMIN_KEY, a.providerYaml("a", KEY_A, "gpt-a")));
+
+    JsonObject dormant = provider("dormant");
+    assertThat(dormant.getBoolean("enabled")).isFalse();
+    assertThat(dormant.getString("disabled_reason")).contains("ADMIN_TEST_MISSING_KEY");
+    assertThat(dormant.getJsonObject("health").getBoolean("probed")).isFalse();
+    assertThat(dormant.getValue("score")).isNull();
+
+    HttpResponse<String> probe = admin("POST", "/admin/providers/dormant/probe", null, "Authorization",
+        "Bearer " + ADMIN_KEY);
+    assertThat(probe.statusCode()).isEqualTo(409);
+    assertThat(error(probe).getString("code")).isEqualTo("not_probeable");
+  }
+
   // ---- actions --------------------------------------------------------------------------------------------------
 
   @Test

@@ -313,6 +313,70 @@ class HealthProbingTest {
     return (probes(server) - first) * 1e9 / (System.nanoTime() - t0);
   }
 
+  @Test
+  void aSlowProbeMarksAProviderDegradedButRoutable() throws Exception {
+    modelsOk(b);
+    a.chatJson("from a");
+    models(a, FakeProvider.jsonReply(200, MODELS).withFixedDelay(150));
+    start(List.of("degraded_latency: 50ms"), "");
+
+    awaitState("a", State.DEGRADED);
+
+    assertThat(health("a").reason()).startsWith("slow: probe took ").endsWith("(limit 50 ms)");
+    assertThat(servedBy(chat("chat"))).isEqualTo("a");
+    assertThat(sample(gateway.get("/metrics").body(), "switchboard_provider_up", "provider=\"a\"")).isEqualTo(1.0);
+
+    modelsOk(a);
+    awaitState("a", State.HEALTHY);
+  }
+
+  @Test
+  void aProviderWhoseProbesStopAnsweringGoesStale() throws Exception {
+    modelsOk(a);
+    modelsOk(b);
+    // Probed once at start; after 300 ms without a good probe nobody vouches for it any more.
+    start(List.of("interval: 1h", "stale_after: 300ms"), "");
+    awaitState("a", State.HEALTHY);
+
+    awaitState("a", State.UNKNOWN);
+
+    assertThat(health("a").reason()).contains("stale");
+    assertThat(health("a").refusesTraffic()).isFalse();
+    assertThat(sample(gateway.get("/metrics").body(), "switchboard_provider_up", "provider=\"a\"")).isEqualTo(0.0);
+    assertThat(forceProbe("a").getString("state")).isEqualTo("healthy");
+  }
+
+  @Test
+  void probeModesAndPerProviderIntervals() throws Exception {
+    a.chatJson("pong");
+    modelsOk(a);
+    modelsOk(b);
+    gateway = GatewayUnderTest.start("""
+        health: {enabled: true, interval: 1h, timeout: 300ms, jitter: 0}
+        providers:
+        %s    probe: {mode: completion, model: gpt-a, interval: 100ms}
+        %s    probe: {mode: none}
+        """.formatted(a.providerYaml("a", "sk-health-a-key-0000", "gpt-a", "shared"),
+        b.providerYaml("b", "sk-health-b-key-1111", "shared")));
+
+    // a's own interval, not the global hour
+    await().atMost(WAIT).until(() -> chats(a) >= 3);
+    awaitState("a", State.HEALTHY);
+    JsonObject body = new JsonObject(a.server().findAll(postRequestedFor(urlPathEqualTo("/v1/chat/completions")))
+        .get(0).getBodyAsString());
+    assertThat(body.getString("model")).isEqualTo("gpt-a");
+    assertThat(body.getInteger("max_tokens")).isEqualTo(1);
+    assertThat(body.getJsonArray("messages")).hasSize(1);
+    assertThat(a.server().findAll(getRequestedFor(urlPathEqualTo("/v1/chat/completions")))).isEmpty();
+    assertThat(probes(a.server())).as("completion mode does not list models").isZero();
+
+    // b is never probed and health does not judge it
+    var services = gateway.switchboard().services();
+    assertThat(services.health().watched(services.providers().get("b"))).isFalse();
+    assertThat(b.server().getAllServeEvents()).isEmpty();
+    assertThat(health("b").state()).isEqualTo(State.UNKNOWN);
+  }
+
   // ---- spent quota ----------------------------------------------------------------------------------------------
 
   @ParameterizedTest(name = "HTTP {0}")
