@@ -140,10 +140,13 @@ public final class HealthVerticle extends VerticleBase {
         .setHeaders(up.headers())
         .setConnectTimeout(config.timeout().toMillis())
         .setIdleTimeout(config.timeout().toMillis());
+    // Completed only after the health is updated: a forced probe answers with the state the probe produced.
+    // Everything here runs on this verticle's event loop, so the first of reply and timeout settles it.
     Promise<Void> done = Promise.promise();
     long timer = vertx.setTimer(config.timeout().toMillis() + 50, id -> {
-      if (done.tryComplete()) {
+      if (!done.future().isComplete()) {
         failed(p, health, start, "probe timed out after " + config.timeout().toMillis() + " ms");
+        done.complete();
       }
     });
     client.request(options)
@@ -154,8 +157,9 @@ public final class HealthVerticle extends VerticleBase {
           return null;
         }))
         .onFailure(err -> {
-          if (done.tryComplete()) {
+          if (!done.future().isComplete()) {
             failed(p, health, start, "probe failed: " + safe(err));
+            done.complete();
           }
         })
         .onComplete(ar -> vertx.cancelTimer(timer));
@@ -164,7 +168,7 @@ public final class HealthVerticle extends VerticleBase {
 
   private void settle(Provider p, ProviderHealth health, long start, int status, io.vertx.core.MultiMap headers,
                       Buffer body, Promise<Void> done) {
-    if (!done.tryComplete()) {
+    if (done.future().isComplete()) {
       return;
     }
     long nanos = System.nanoTime() - start;
@@ -183,6 +187,7 @@ public final class HealthVerticle extends VerticleBase {
       metrics.probe(p.id(), "ok", nanos);
       health.probeSucceeded(millis, slowReason(p, millis, status));
     }
+    done.complete();
   }
 
   private void failed(Provider p, ProviderHealth health, long start, String why) {

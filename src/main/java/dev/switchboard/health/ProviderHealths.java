@@ -32,6 +32,8 @@ public final class ProviderHealths implements ProviderEvents {
 
   private final HealthConfig config;
   private final Map<String, ProviderHealth> healths;
+  /** Providers whose adapter has a probe request: only a probe can clear a down that probes or hard signals set. */
+  private final java.util.Set<String> probeable;
   private final ProviderGuards guards;
 
   public ProviderHealths(Vertx vertx, HealthConfig config, ProviderRegistry providers, ProviderGuards guards,
@@ -39,7 +41,11 @@ public final class ProviderHealths implements ProviderEvents {
     this.config = config;
     this.guards = guards;
     Map<String, ProviderHealth> map = new LinkedHashMap<>();
+    java.util.Set<String> withProbe = new java.util.HashSet<>();
     for (Provider p : providers.all()) {
+      if (!p.isLocal() && p.adapter() != null && p.adapter().probe(p.config().probe().mode(), "") != null) {
+        withProbe.add(p.id());
+      }
       ProviderHealth health = new ProviderHealth(p.id(), config, staleAfterMillis(p.config()), t -> {
         LOG.log(t.to().routable() ? java.util.logging.Level.INFO : java.util.logging.Level.WARNING,
             "provider " + t.provider() + ": " + t.from().label() + " -> " + t.to().label() + " (" + t.reason() + ")");
@@ -62,6 +68,7 @@ public final class ProviderHealths implements ProviderEvents {
       });
     }
     this.healths = Collections.unmodifiableMap(map);
+    this.probeable = java.util.Set.copyOf(withProbe);
     guards.onTransition(this::circuitChanged);
   }
 
@@ -73,9 +80,13 @@ public final class ProviderHealths implements ProviderEvents {
     return stale;
   }
 
-  /** Whether health state counts for this provider: probing is on and the provider is probed. */
+  /**
+   * Whether health state counts for this provider: probing is on and the provider is probed. A provider whose
+   * adapter has no probe request (none yet for Anthropic, Gemini, Azure) is not: nothing would ever clear a down.
+   */
   public boolean watched(Provider p) {
-    return config.enabled() && !p.isLocal() && p.enabled() && !"none".equals(p.config().probe().mode());
+    return config.enabled() && !p.isLocal() && p.enabled() && !"none".equals(p.config().probe().mode())
+        && probeable.contains(p.id());
   }
 
   public ProviderHealth of(Provider provider) {
@@ -144,7 +155,8 @@ public final class ProviderHealths implements ProviderEvents {
 
   private void circuitChanged(CircuitBreaker.Transition t) {
     ProviderHealth h = healths.get(t.provider());
-    if (h == null) {
+    if (h == null || !watched(guards.get(t.provider()).provider())) {
+      // An unprobed provider's health is not tracked: its circuit speaks for itself.
       return;
     }
     if (t.to() == CircuitBreaker.Phase.OPEN) {
