@@ -1,5 +1,6 @@
 package dev.switchboard;
 
+import dev.switchboard.admin.LiveEvents;
 import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.ProviderConfig;
@@ -199,7 +200,9 @@ public final class Switchboard {
         List.of(health.gate(), limiter.gate()));
     GatewayServices services = new GatewayServices(config, providers, new ModelCatalog(config, providers),
         new LocalResponder(), metrics, registry, new Readiness(vertx, config, providers, health, guards),
-        new AccessLog(config.logging().accessLog()), new ClientAuth(config.auth()), guards, selector, health, limiter);
+        new AccessLog(config.logging().accessLog()), new ClientAuth(config.auth()), guards, selector, health, limiter,
+        new LiveEvents(vertx));
+    services.live().start(services);
     services.readiness().rateLimitStore(buckets::healthy, buckets::describe, config.ratelimit().failOpen());
     AtomicInteger port = new AtomicInteger();
     int instances = config.server().effectiveInstances();

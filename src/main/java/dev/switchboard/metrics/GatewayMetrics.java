@@ -30,6 +30,7 @@ public final class GatewayMetrics {
   public static final String HEALTH_TRANSITIONS = "switchboard_health_transitions";
   public static final String PROBE_DURATION = "switchboard_probe_duration_seconds";
   public static final String FAILOVERS = "switchboard_failovers";
+  public static final String ADMIN_EVENTS_DROPPED = "switchboard_admin_events_dropped";
 
   /**
    * Model names reach labels from client requests through prefix patterns ("openrouter/*"), so they are capped:
@@ -60,6 +61,12 @@ public final class GatewayMetrics {
 
   public MeterRegistry registry() {
     return registry;
+  }
+
+  /** Dashboard events dropped because a slow {@code /admin/events} stream's write queue was full. */
+  public Counter adminEventsDropped() {
+    return Counter.builder(ADMIN_EVENTS_DROPPED).description("Dashboard events dropped for slow event streams")
+        .register(registry);
   }
 
   public void requestStarted() {

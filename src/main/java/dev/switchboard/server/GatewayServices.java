@@ -1,5 +1,6 @@
 package dev.switchboard.server;
 
+import dev.switchboard.admin.LiveEvents;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.health.ProviderHealths;
 import dev.switchboard.health.Readiness;
@@ -19,5 +20,5 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 public record GatewayServices(SwitchboardConfig config, ProviderRegistry providers, ModelCatalog catalog,
                               LocalResponder local, GatewayMetrics metrics, PrometheusMeterRegistry prometheus,
                               Readiness readiness, AccessLog accessLog, ClientAuth auth, ProviderGuards guards,
-                              Selector selector, ProviderHealths health, RateLimiter limiter) {
+                              Selector selector, ProviderHealths health, RateLimiter limiter, LiveEvents live) {
 }

@@ -231,6 +231,15 @@ public final class GatewayVerticle extends VerticleBase {
         services.metrics().tokens(reply.provider(), reply.upstreamModel(), "cached", u.cachedTokens());
       }
       services.accessLog().log(reply, method, path, start);
+      if (services.live().watching()) {
+        // Only while a dashboard is connected: no cost otherwise.
+        var u = reply.usageReported();
+        services.live().requestFinished(reply.requestId(), reply.gatewayRequest() == null ? null
+                : reply.gatewayRequest().model(), reply.provider(), reply.status(), reply.outcome().name().toLowerCase(),
+            reply.attempts(), reply.gatewayRequest() != null && reply.gatewayRequest().stream(), duration,
+            reply.firstTokenNanos() > 0 ? reply.firstTokenNanos() - start : -1,
+            u.promptTokens(), u.completionTokens(), reply.degraded());
+      }
     });
     try {
       ctx.put("clientKey", services.auth().authenticate(req.getHeader(HttpHeaders.AUTHORIZATION)));
