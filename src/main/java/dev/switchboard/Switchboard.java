@@ -5,6 +5,7 @@ import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.ProviderConfig;
 import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.demo.Demo;
 import dev.switchboard.health.HealthVerticle;
 import dev.switchboard.health.ProviderHealths;
 import dev.switchboard.health.Readiness;
@@ -70,8 +71,17 @@ public final class Switchboard {
 
   public static void main(String[] args) {
     String path = System.getenv().getOrDefault("SWITCHBOARD_CONFIG", DEFAULT_CONFIG);
+    boolean demo = false;
+    String port = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
+        case "--demo" -> demo = true;
+        case "--port" -> {
+          if (i + 1 >= args.length) {
+            usage("missing port after --port");
+          }
+          port = args[++i];
+        }
         case "-c", "--config" -> {
           if (i + 1 >= args.length) {
             usage("missing path after " + args[i]);
@@ -83,6 +93,13 @@ public final class Switchboard {
       }
     }
     LogSetup.install("info");
+    if (demo) {
+      runDemo(port != null ? port : System.getenv().getOrDefault("SWITCHBOARD_PORT", "8080"));
+      return;
+    }
+    if (port != null) {
+      usage("--port is for --demo; set server.port in the config (or SWITCHBOARD_PORT) otherwise");
+    }
     String configPath = path;
     Switchboard gateway;
     Vertx vertx = null;
@@ -120,12 +137,45 @@ public final class Switchboard {
     }, "switchboard-shutdown"));
   }
 
+  /** {@code --demo}: simulated providers, a generated config and traffic; see {@link Demo}. */
+  private static void runDemo(String portText) {
+    int port;
+    try {
+      port = Integer.parseInt(portText.trim());
+    } catch (NumberFormatException e) {
+      usage("the port must be a number, got " + portText);
+      return;
+    }
+    Demo demo;
+    try {
+      demo = Demo.start(port, Demo.defaultBehaviours(), 4.0).toCompletionStage().toCompletableFuture()
+          .get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      System.err.println("switchboard: demo failed to start: " + cause.getClass().getSimpleName() + ": "
+          + cause.getMessage());
+      LogSetup.flush();
+      System.exit(1);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        demo.stop().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warning("demo shutdown did not finish cleanly: " + e);
+      }
+      LogSetup.flush();
+      LogSetup.ShutdownAwareLogManager.resetNow();
+    }, "switchboard-shutdown"));
+  }
+
   private static void usage(String problem) {
     if (problem != null) {
       System.err.println("switchboard: " + problem);
     }
     System.err.println("usage: java -jar switchboard.jar [-c|--config path]   (default: $SWITCHBOARD_CONFIG or "
-        + DEFAULT_CONFIG + ")");
+        + DEFAULT_CONFIG + ")\n       java -jar switchboard.jar --demo [--port N]   (simulated providers, traffic and "
+        + "the dashboard; port default $SWITCHBOARD_PORT or 8080)");
     System.exit(problem == null ? 0 : 2);
   }
 
