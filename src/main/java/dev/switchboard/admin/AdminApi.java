@@ -63,7 +63,9 @@ public final class AdminApi {
    * from {@code /admin/*} with the key the operator types in. Same-origin only: no inline script, no CDN.
    */
   private static void mountDashboard(Router router) {
-    router.get("/dashboard").handler(ctx -> ctx.redirect("/dashboard/"));
+    // The page itself: served for both spellings (its assets are referenced by absolute paths).
+    router.get("/dashboard").handler(ctx -> ctx.reroute("/dashboard/index.html"));
+    router.get("/dashboard/").handler(ctx -> ctx.reroute("/dashboard/index.html"));
     router.route("/dashboard/*").handler(ctx -> {
       ctx.response()
           .putHeader("content-security-policy", "default-src 'self'; script-src 'self'; style-src 'self'; "

@@ -274,6 +274,7 @@ public final class LiveEvents {
       JsonObject live = w == null ? new JsonObject() : w.summary(now);
       JsonArray second = last == null ? null : last.getJsonObject("providers").getJsonArray(p.id());
       live.put("attempts_last_second", second == null ? 0 : second.getLong(0));
+      live.put("failures_last_second", second == null ? 0 : second.getLong(1));
       live.put("tokens_total", tokensTotal(p.id()));
       o.put("live", live);
       providers.add(o);
