@@ -51,7 +51,6 @@
     $("main").hidden = false;
     state.stopped = false;
     connect();
-    probeCache();
   }
 
   function logout(message) {
@@ -139,6 +138,9 @@
 
   // ---- handlers ----------------------------------------------------------------------------------------------
   function onHello(h) {
+    // The cache panel appears only when the gateway mounts a cache admin API and it answers 200.
+    if (h.features && h.features.cache) probeCache();
+    else { clearInterval(state.cacheTimer); $("cache").hidden = true; }
     state.history.clear();
     for (const point of h.history || []) addPoint(point.providers);
     $("events").replaceChildren();

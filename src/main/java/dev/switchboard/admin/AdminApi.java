@@ -47,7 +47,7 @@ public final class AdminApi {
   public void mount(Router router) {
     mountDashboard(router);
     router.route("/admin/*").handler(this::authenticate);
-    router.get("/admin/events").handler(ctx -> services.live().open(ctx));
+    router.get("/admin/events").handler(ctx -> services.live().open(ctx, router));
     router.get("/admin/providers").handler(ctx -> json(ctx, 200, providers()));
     router.get("/admin/quotas").handler(ctx -> json(ctx, 200, services.limiter().describe()));
     router.get("/admin/providers/:id").handler(ctx -> withProvider(ctx, p -> json(ctx, 200, provider(p))));

@@ -144,7 +144,7 @@ public final class LiveEvents {
   }
 
   /** {@code GET /admin/events} (already authenticated): opens a stream, sends a hello and a first snapshot. */
-  void open(RoutingContext ctx) {
+  void open(RoutingContext ctx, io.vertx.ext.web.Router router) {
     if (streams.size() >= MAX_STREAMS) {
       ApiError e = new ApiError(503, ApiError.SERVER, "Too many dashboards are connected (" + MAX_STREAMS
           + "); close one and retry.", null, "too_many_streams");
@@ -164,7 +164,12 @@ public final class LiveEvents {
     watching = true;
     response.closeHandler(v -> remove(s));
     ctx.request().connection().shutdownHandler(v -> s.end());
-    JsonObject hello = new JsonObject().put("providers", providerIds()).put("history", historyJson())
+    // Admin APIs that other parts of the gateway may or may not mount (the cache's): the page asks only for those
+    // that exist, so a browser never logs a 404 for them.
+    JsonObject features = new JsonObject().put("cache", router.getRoutes().stream()
+        .anyMatch(r -> "/admin/cache".equals(r.getPath())));
+    JsonObject hello = new JsonObject().put("providers", providerIds()).put("features", features)
+        .put("history", historyJson())
         .put("recent", recentJson()).put("snapshot_every_ms", 1000).put("at", System.currentTimeMillis());
     s.offer(frame("hello", hello));
     s.offer(frame("snapshot", snapshot()));
