@@ -89,7 +89,8 @@ class AdminEventsTest {
     assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
     Thread reader = new Thread(() -> {
       String[] frame = new String[3];
-      r.body().forEach(line -> {
+      try {
+        r.body().forEach(line -> {
         if (line.startsWith("id: ")) {
           frame[0] = line.substring(4);
         } else if (line.startsWith("event: ")) {
@@ -100,7 +101,10 @@ class AdminEventsTest {
           events.add(frame.clone());
           frame[0] = frame[1] = frame[2] = null;
         }
-      });
+        });
+      } catch (java.io.UncheckedIOException closedByTheTest) {
+        // The test closes the stream when it is done.
+      }
     }, "sse-reader");
     reader.setDaemon(true);
     reader.start();
