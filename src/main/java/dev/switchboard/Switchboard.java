@@ -2,10 +2,12 @@ package dev.switchboard;
 
 import dev.switchboard.cache.CacheVerticle;
 import dev.switchboard.cache.ResponseCache;
+import dev.switchboard.admin.LiveEvents;
 import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.ProviderConfig;
 import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.demo.Demo;
 import dev.switchboard.health.HealthVerticle;
 import dev.switchboard.health.ProviderHealths;
 import dev.switchboard.health.Readiness;
@@ -76,8 +78,17 @@ public final class Switchboard {
 
   public static void main(String[] args) {
     String path = System.getenv().getOrDefault("SWITCHBOARD_CONFIG", DEFAULT_CONFIG);
+    boolean demo = false;
+    String port = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
+        case "--demo" -> demo = true;
+        case "--port" -> {
+          if (i + 1 >= args.length) {
+            usage("missing port after --port");
+          }
+          port = args[++i];
+        }
         case "-c", "--config" -> {
           if (i + 1 >= args.length) {
             usage("missing path after " + args[i]);
@@ -89,6 +100,13 @@ public final class Switchboard {
       }
     }
     LogSetup.install("info");
+    if (demo) {
+      runDemo(port != null ? port : System.getenv().getOrDefault("SWITCHBOARD_PORT", "8080"));
+      return;
+    }
+    if (port != null) {
+      usage("--port is for --demo; set server.port in the config (or SWITCHBOARD_PORT) otherwise");
+    }
     String configPath = path;
     Switchboard gateway;
     Vertx vertx = null;
@@ -126,12 +144,45 @@ public final class Switchboard {
     }, "switchboard-shutdown"));
   }
 
+  /** {@code --demo}: simulated providers, a generated config and traffic; see {@link Demo}. */
+  private static void runDemo(String portText) {
+    int port;
+    try {
+      port = Integer.parseInt(portText.trim());
+    } catch (NumberFormatException e) {
+      usage("the port must be a number, got " + portText);
+      return;
+    }
+    Demo demo;
+    try {
+      demo = Demo.start(port, Demo.defaultBehaviours(), 4.0).toCompletionStage().toCompletableFuture()
+          .get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      System.err.println("switchboard: demo failed to start: " + cause.getClass().getSimpleName() + ": "
+          + cause.getMessage());
+      LogSetup.flush();
+      System.exit(1);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        demo.stop().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warning("demo shutdown did not finish cleanly: " + e);
+      }
+      LogSetup.flush();
+      LogSetup.ShutdownAwareLogManager.resetNow();
+    }, "switchboard-shutdown"));
+  }
+
   private static void usage(String problem) {
     if (problem != null) {
       System.err.println("switchboard: " + problem);
     }
     System.err.println("usage: java -jar switchboard.jar [-c|--config path]   (default: $SWITCHBOARD_CONFIG or "
-        + DEFAULT_CONFIG + ")");
+        + DEFAULT_CONFIG + ")\n       java -jar switchboard.jar --demo [--port N]   (simulated providers, traffic and "
+        + "the dashboard; port default $SWITCHBOARD_PORT or 8080)");
     System.exit(problem == null ? 0 : 2);
   }
 
@@ -214,7 +265,8 @@ public final class Switchboard {
     GatewayServices services = new GatewayServices(config, providers, new ModelCatalog(config, providers),
         new LocalResponder(), metrics, registry, new Readiness(vertx, config, providers, health, guards),
         new AccessLog(config.logging().accessLog()), new ClientAuth(keys), guards, selector, health, limiter, usage,
-        new ResponseCache(vertx, config.cache(), metrics));
+        new ResponseCache(vertx, config.cache(), metrics), new LiveEvents(vertx));
+    services.live().start(services);
     services.readiness().rateLimitStore(buckets::healthy, buckets::describe, config.ratelimit().failOpen());
     AtomicInteger port = new AtomicInteger();
     int instances = config.server().effectiveInstances();

@@ -18,6 +18,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -44,7 +45,9 @@ public final class AdminApi {
   }
 
   public void mount(Router router) {
+    mountDashboard(router);
     router.route("/admin/*").handler(this::authenticate);
+    router.get("/admin/events").handler(ctx -> services.live().open(ctx, router));
     router.get("/admin/providers").handler(ctx -> json(ctx, 200, providers()));
     router.get("/admin/quotas").handler(ctx -> json(ctx, 200, services.limiter().describe()));
     new UsageAdmin(services.usage()).mount(router);
@@ -55,6 +58,26 @@ public final class AdminApi {
         .handler(ctx -> withProvider(ctx, p -> maintenance(ctx, p)));
     router.post("/admin/providers/:id/enable").handler(ctx -> withProvider(ctx, p -> enable(ctx, p)));
     new CacheAdmin(vertx, services.cache()).mount(router);
+  }
+
+  /**
+   * The dashboard's static page. It holds no data, so it is served without the admin key; everything it shows comes
+   * from {@code /admin/*} with the key the operator types in. Same-origin only: no inline script, no CDN.
+   */
+  private static void mountDashboard(Router router) {
+    // The page itself: served for both spellings (its assets are referenced by absolute paths).
+    router.get("/dashboard").handler(ctx -> ctx.reroute("/dashboard/index.html"));
+    router.get("/dashboard/").handler(ctx -> ctx.reroute("/dashboard/index.html"));
+    router.route("/dashboard/*").handler(ctx -> {
+      ctx.response()
+          .putHeader("content-security-policy", "default-src 'self'; script-src 'self'; style-src 'self'; "
+              + "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+          .putHeader("x-content-type-options", "nosniff")
+          .putHeader("referrer-policy", "no-referrer");
+      ctx.next();
+    });
+    router.route("/dashboard/*").handler(StaticHandler.create("dashboard").setCachingEnabled(false)
+        .setIndexPage("index.html").setDirectoryListing(false));
   }
 
   private void authenticate(RoutingContext ctx) {

@@ -43,6 +43,7 @@ public final class GatewayMetrics {
   public static final String CACHE_COALESCED = "switchboard_cache_coalesced";
   public static final String CACHE_REDIS_UP = "switchboard_cache_redis_up";
   public static final String CACHE_REDIS_ERRORS = "switchboard_cache_redis_errors";
+  public static final String ADMIN_EVENTS_DROPPED = "switchboard_admin_events_dropped";
 
   /**
    * Model names reach labels from client requests through prefix patterns ("openrouter/*"), so they are capped:
@@ -73,6 +74,12 @@ public final class GatewayMetrics {
 
   public MeterRegistry registry() {
     return registry;
+  }
+
+  /** Dashboard events dropped because a slow {@code /admin/events} stream's write queue was full. */
+  public Counter adminEventsDropped() {
+    return Counter.builder(ADMIN_EVENTS_DROPPED).description("Dashboard events dropped for slow event streams")
+        .register(registry);
   }
 
   public void requestStarted() {

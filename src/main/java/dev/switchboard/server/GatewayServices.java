@@ -1,6 +1,7 @@
 package dev.switchboard.server;
 
 import dev.switchboard.cache.ResponseCache;
+import dev.switchboard.admin.LiveEvents;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.health.ProviderHealths;
 import dev.switchboard.health.Readiness;
@@ -22,5 +23,5 @@ public record GatewayServices(SwitchboardConfig config, ProviderRegistry provide
                               LocalResponder local, GatewayMetrics metrics, PrometheusMeterRegistry prometheus,
                               Readiness readiness, AccessLog accessLog, ClientAuth auth, ProviderGuards guards,
                               Selector selector, ProviderHealths health, RateLimiter limiter,
-                              UsageService usage, ResponseCache cache) {
+                              UsageService usage, ResponseCache cache, LiveEvents live) {
 }

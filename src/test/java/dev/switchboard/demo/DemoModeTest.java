@@ -1,0 +1,58 @@
+package dev.switchboard.demo;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Demo mode starts with its generated config, probes its simulated providers, sends traffic and shows outages. */
+class DemoModeTest {
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  @Test
+  void startsRoutesAndRecovers() throws Exception {
+    Demo demo = Demo.start(0, Demo.defaultBehaviours(), 5).toCompletionStage().toCompletableFuture()
+        .get(60, TimeUnit.SECONDS);
+    try {
+      int port = demo.gateway().port();
+      assertThat(demo.gateway().services().config().auth().adminKey().reveal()).isEqualTo(Demo.ADMIN_KEY);
+      assertThat(demo.gateway().services().config().health().enabled()).isTrue();
+      await().atMost(Duration.ofSeconds(60)).until(() -> demo.traffic().succeeded() >= 10);
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        JsonObject steady = provider(port, "steady");
+        assertThat(steady.getJsonObject("health").getString("state")).isIn("healthy", "degraded");
+        assertThat(steady.getJsonObject("stats").getLong("requests")).isPositive();
+      });
+      // A manual outage takes a provider down within seconds; restoring brings it back.
+      demo.provider("steady").outage(Duration.ofMinutes(5));
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+          assertThat(provider(port, "steady").getJsonObject("health").getString("state")).isEqualTo("down"));
+      long served = demo.traffic().succeeded();
+      await().atMost(Duration.ofSeconds(30)).until(() -> demo.traffic().succeeded() > served + 5);
+      demo.provider("steady").restore();
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+          assertThat(provider(port, "steady").getJsonObject("health").getString("state")).isIn("healthy", "degraded"));
+      HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+          + "/dashboard/")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(page.statusCode()).isEqualTo(200);
+    } finally {
+      demo.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static JsonObject provider(int port, String id) throws Exception {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+        + "/admin/providers/" + id)).header("Authorization", "Bearer " + Demo.ADMIN_KEY).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    return new JsonObject(r.body());
+  }
+}
