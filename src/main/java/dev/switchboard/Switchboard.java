@@ -254,6 +254,8 @@ public final class Switchboard {
     Buckets buckets = config.ratelimit().redis() ? new RedisBuckets(vertx, config.ratelimit(), local, metrics) : local;
     ClientKeys keys = new ClientKeys(config.auth().keys());
     RateLimiter limiter = new RateLimiter(config.ratelimit(), keys::config, buckets, metrics);
+    limiter.providerLimits(providers.all().stream().anyMatch(p -> p.config().limits().limited()
+        || !p.config().modelLimits().isEmpty()));
     UsageService usage = new UsageService(vertx, config.usage(),
         new BudgetWindows(Clock.systemUTC(), config.usage().timeZone()), keys, providers, metrics);
     if (config.ratelimit().redis()) {

@@ -10,11 +10,12 @@ import java.time.ZoneId;
  * @param persist false keeps the ledger in memory only (tests, throwaway runs)
  * @param timeZone the zone whose calendar days, weeks and months budgets count in
  * @param retention ledger rows older than this are deleted ({@code retention_days})
- * @param flushInterval how often buffered ledger rows are written, in one batch
+ * @param flushInterval how often buffered ledger rows are written, in one batch; short, so that queued rows die
+ *     young instead of being copied by every young collection (1 s cost 5x in p99 at 15k requests a second)
  * @param alertThreshold share of a budget at which a soft alert is raised
  */
 public record UsageConfig(String dataDir, boolean persist, ZoneId timeZone, Duration retention, Duration flushInterval,
                           double alertThreshold) {
   public static final UsageConfig DEFAULT = new UsageConfig("data", true, ZoneId.of("UTC"), Duration.ofDays(90),
-      Duration.ofSeconds(1), 0.8);
+      Duration.ofMillis(100), 0.8);
 }

@@ -58,6 +58,8 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
   /** Waiting requests per key; drained by the {@link RateLimitVerticle}. */
   private final Map<String, KeyQueue> queues = new ConcurrentHashMap<>();
   private final AtomicLong sequence = new AtomicLong();
+  /** Whether any provider has limits: without, an unlimited key's request needs no token estimate at all. */
+  private volatile boolean providerLimits = true;
 
   /** @param keys a key's config by name (config keys and keys created through the admin API), or null */
   public RateLimiter(RateLimitConfig config, java.util.function.Function<String, ClientKeyConfig> keys,
@@ -73,6 +75,11 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
   public RateLimiter(RateLimitConfig config, AuthConfig auth, Buckets buckets, GatewayMetrics metrics) {
     this(config, name -> auth.keys().stream().filter(k -> k.name().equals(name)).findFirst().orElse(null), buckets,
         metrics);
+  }
+
+  /** Tells the limiter whether any provider has rate limits (set once at start-up). */
+  public void providerLimits(boolean any) {
+    this.providerLimits = any;
   }
 
   public TokenEstimator estimator() {
@@ -100,10 +107,11 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
   public Future<Admission> admit(GatewayRequest request, String priorityHeader, Context context) {
     String keyName = request.clientKey();
     Limits limits = keyLimits(keyName);
-    long estimate = estimate(request);
     if (!limits.limited()) {
-      return Future.succeededFuture(new Admission(true, null, -1, null, estimate));
+      // Tokenizing costs microseconds per request: only when some provider bucket will need the estimate.
+      return Future.succeededFuture(new Admission(true, null, -1, null, providerLimits ? estimate(request) : -1));
     }
+    long estimate = estimate(request);
     String bucket = keyBucket(keyName);
     return buckets.take(bucket, limits, estimate).compose(take -> {
       if (take.admitted()) {
