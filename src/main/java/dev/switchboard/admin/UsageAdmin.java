@@ -77,6 +77,7 @@ final class UsageAdmin {
       return null;
     }).onSuccess(v -> {
       usage.keys().add(new ClientKeys.Entry(spec, hash, false, created));
+      usage.registerGauges("key", spec.name(), spec.budget());
       LOG.info("admin: created client key " + spec.name());
       AdminApi.json(ctx, 201, describe(usage.keys().byName(spec.name())).put("key", secret)
           .put("note", "Store this key now: Switchboard keeps only its hash and cannot show it again."));
@@ -100,8 +101,13 @@ final class UsageAdmin {
     if (body.getValue("limits") instanceof JsonObject l) {
       long rpm = nonNegative(l, "rpm");
       long tpm = nonNegative(l, "tpm");
-      limits = new Limits(rpm, tpm, l.getValue("burst_requests") == null ? rpm : nonNegative(l, "burst_requests"),
-          l.getValue("burst_tokens") == null ? tpm : nonNegative(l, "burst_tokens"));
+      long burstRequests = l.getValue("burst_requests") == null ? rpm : nonNegative(l, "burst_requests");
+      long burstTokens = l.getValue("burst_tokens") == null ? tpm : nonNegative(l, "burst_tokens");
+      if (rpm > 0 && burstRequests < 1 || tpm > 0 && burstTokens < 1) {
+        throw new IllegalArgumentException("a burst must be at least 1 where its rate is set.");
+      }
+      // No rates at all: the key follows ratelimit.default_key_limits, as a config key without limits does.
+      limits = rpm == 0 && tpm == 0 ? null : new Limits(rpm, tpm, burstRequests, burstTokens);
     } else if (body.getValue("limits") != null) {
       throw new IllegalArgumentException("'limits' must be an object such as {\"rpm\": 60, \"tpm\": 100000}.");
     }
@@ -112,6 +118,9 @@ final class UsageAdmin {
       throw new IllegalArgumentException("'budget' must be an object such as {\"monthly\": 100}.");
     }
     int priority = body.getValue("priority") instanceof Number p ? p.intValue() : 0;
+    if (priority < -100 || priority > 100) {
+      throw new IllegalArgumentException("'priority' must be between -100 and 100.");
+    }
     return new ClientKeyConfig((String) name, Secret.of(""), limits, priority, priority, models, budget);
   }
 
@@ -241,7 +250,14 @@ final class UsageAdmin {
       AdminApi.error(ctx, ApiError.invalid("'limit' must be a number.", "limit", "invalid_value"));
       return;
     }
-    long[] range = range(ctx);
+    long[] range;
+    try {
+      range = range(ctx);
+    } catch (RuntimeException e) {
+      AdminApi.error(ctx, ApiError.invalid("'from' and 'to' must be dates (2026-11-01), ISO instants or epoch "
+          + "millis.", "from", "invalid_value"));
+      return;
+    }
     int n = limit;
     usage.query(ledger -> ledger.costs(range[0], range[1], by, usage.windows().zone()))
         .onSuccess(rows -> {

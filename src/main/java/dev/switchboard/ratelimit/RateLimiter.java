@@ -211,6 +211,14 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
     return (minutes / 60) + "h" + (minutes % 60) + "m" + (seconds % 60) + "s";
   }
 
+  /** A request admitted from the queue that no longer needs its slot (its client left meanwhile). */
+  public void releaseKey(String keyName) {
+    Limits limits = keyLimits(keyName);
+    if (limits.rpm() > 0) {
+      buckets.adjust(keyBucket(keyName), limits, 1, 0);
+    }
+  }
+
   /** The reply's real usage settles the key's token estimate. */
   public void settleKey(String keyName, long estimate, Usage usage, boolean answered) {
     Limits limits = keyLimits(keyName);
@@ -419,11 +427,21 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
       }
       buckets.take(q.bucket, q.limits, head.estimate).onComplete(ar -> {
         boolean admitted = ar.succeeded() && ar.result().admitted();
+        boolean stillWaiting;
         synchronized (q) {
           q.busy = false;
-          if (admitted) {
-            q.waiting.remove(head);
+          stillWaiting = q.waiting.remove(head);
+        }
+        if (admitted && !stillWaiting) {
+          // Its wait ran out (it was refused) while this take was in flight: the share goes back.
+          buckets.adjust(q.bucket, q.limits, 1, head.estimate);
+          return;
+        }
+        if (!admitted && stillWaiting) {
+          synchronized (q) {
+            q.waiting.add(head);
           }
+          return;
         }
         if (admitted) {
           metrics.rateLimit("key", "admitted");

@@ -115,8 +115,14 @@ public final class RedisBuckets implements Buckets {
         : "redis unreachable (" + lastError + "), " + (config.failOpen() ? "using local buckets" : "refusing");
   }
 
+  /** scheme://host:port only: user info, password and path never reach a log line or the admin API. */
   private String redactedUrl() {
-    return config.redisUrl().replaceAll("//[^@/]*@", "//***@");
+    try {
+      java.net.URI uri = java.net.URI.create(config.redisUrl());
+      return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
+    } catch (IllegalArgumentException e) {
+      return "(redis url)";
+    }
   }
 
   @Override

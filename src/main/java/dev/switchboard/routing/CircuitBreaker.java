@@ -27,8 +27,14 @@ public final class CircuitBreaker {
    * @param trials trial requests in flight (HALF_OPEN)
    * @param successes successful trials so far (HALF_OPEN)
    */
-  private record State(Phase phase, long untilNanos, long openForNanos, int trials, int successes, long sinceMillis) {
+  private record State(Phase phase, long untilNanos, long openForNanos, int trials, int successes, long sinceMillis,
+                       long epoch) {
   }
+
+  /** A permit for an ordinary attempt while closed; trial permits are the half-open epoch (above 0). */
+  public static final long NORMAL = 0;
+  /** No permit: the circuit refuses. */
+  public static final long DENIED = -1;
 
   private final String provider;
   private final CircuitConfig config;
@@ -41,7 +47,7 @@ public final class CircuitBreaker {
     this.config = config;
     this.stats = stats;
     this.listener = listener;
-    this.state = new AtomicReference<>(new State(Phase.CLOSED, 0, 0, 0, 0, System.currentTimeMillis()));
+    this.state = new AtomicReference<>(new State(Phase.CLOSED, 0, 0, 0, 0, System.currentTimeMillis(), 0));
   }
 
   /** Whether the selector may list this provider now (closed, half-open with a free trial, or open but expired). */
@@ -55,50 +61,63 @@ public final class CircuitBreaker {
   }
 
   /**
-   * Takes the right to send one attempt. False when open, or half-open with every trial slot taken. Every true must
-   * be followed by exactly one of {@link #onSuccess}, {@link #onFailure} or {@link #onNeutral}.
+   * Takes the right to send one attempt: {@link #NORMAL} while closed, a trial permit (the half-open epoch) while
+   * half-open with a free trial slot, {@link #DENIED} otherwise. Every permit must come back exactly once through
+   * {@link #onSuccess}, {@link #onFailure} or {@link #onNeutral}; a result counts for the phase its permit was taken
+   * in, so a long stream started while closed cannot close, reopen or free a slot of a later half-open phase.
    */
-  public boolean tryAcquire(long nowNanos) {
+  public long acquire(long nowNanos) {
     while (true) {
       State s = state.get();
       switch (s.phase()) {
         case CLOSED:
-          return true;
+          return NORMAL;
         case OPEN: {
           if (nowNanos - s.untilNanos() < 0) {
-            return false;
+            return DENIED;
           }
-          State next = new State(Phase.HALF_OPEN, 0, s.openForNanos(), 1, 0, System.currentTimeMillis());
+          State next = new State(Phase.HALF_OPEN, 0, s.openForNanos(), 1, 0, System.currentTimeMillis(),
+              s.epoch() + 1);
           if (state.compareAndSet(s, next)) {
             publish(s, next, "open period over, trying " + config.halfOpenRequests() + " request(s)");
-            return true;
+            return next.epoch();
           }
           break;
         }
         default: {
           if (s.trials() >= config.halfOpenRequests()) {
-            return false;
+            return DENIED;
           }
           if (state.compareAndSet(s, new State(Phase.HALF_OPEN, 0, s.openForNanos(), s.trials() + 1, s.successes(),
-              s.sinceMillis()))) {
-            return true;
+              s.sinceMillis(), s.epoch()))) {
+            return s.epoch();
           }
         }
       }
     }
   }
 
+  /** {@link #acquire} for callers that only need to know whether they may go. */
+  public boolean tryAcquire(long nowNanos) {
+    return acquire(nowNanos) != DENIED;
+  }
+
+  private boolean currentTrial(State s, long permit) {
+    return permit > 0 && s.phase() == Phase.HALF_OPEN && s.epoch() == permit;
+  }
+
   /** @return true when this success closed the circuit (the provider is back) */
-  public boolean onSuccess() {
+  public boolean onSuccess(long permit) {
     while (true) {
       State s = state.get();
-      if (s.phase() != Phase.HALF_OPEN) {
+      if (!currentTrial(s, permit)) {
         return false;
       }
       int successes = s.successes() + 1;
       State next = successes >= config.halfOpenRequests()
-          ? new State(Phase.CLOSED, 0, 0, 0, 0, System.currentTimeMillis())
-          : new State(Phase.HALF_OPEN, 0, s.openForNanos(), s.trials() - 1, successes, s.sinceMillis());
+          ? new State(Phase.CLOSED, 0, 0, 0, 0, System.currentTimeMillis(), s.epoch())
+          : new State(Phase.HALF_OPEN, 0, s.openForNanos(), Math.max(0, s.trials() - 1), successes, s.sinceMillis(),
+              s.epoch());
       if (state.compareAndSet(s, next)) {
         if (next.phase() == Phase.CLOSED) {
           stats.resetWindow();
@@ -111,23 +130,24 @@ public final class CircuitBreaker {
   }
 
   /** A provider fault (unreachable, timeout, 5xx, broken reply). Call after {@link ProviderStats#failed()}. */
-  public void onFailure(String what, long nowNanos) {
+  public void onFailure(long permit, String what, long nowNanos) {
     while (true) {
       State s = state.get();
       State next;
       String reason;
-      if (s.phase() == Phase.HALF_OPEN) {
+      if (currentTrial(s, permit)) {
         long openFor = Math.min(config.maxOpenFor().toNanos(), s.openForNanos() * 2);
-        next = new State(Phase.OPEN, nowNanos + openFor, openFor, 0, 0, System.currentTimeMillis());
+        next = new State(Phase.OPEN, nowNanos + openFor, openFor, 0, 0, System.currentTimeMillis(), s.epoch());
         reason = "trial request failed (" + what + ")";
-      } else if (s.phase() == Phase.CLOSED) {
+      } else if (s.phase() == Phase.CLOSED && permit == NORMAL) {
         reason = tripReason(what);
         if (reason == null) {
           return;
         }
         long openFor = config.openFor().toNanos();
-        next = new State(Phase.OPEN, nowNanos + openFor, openFor, 0, 0, System.currentTimeMillis());
+        next = new State(Phase.OPEN, nowNanos + openFor, openFor, 0, 0, System.currentTimeMillis(), s.epoch());
       } else {
+        // A result from an earlier phase: the circuit has already judged past it.
         return;
       }
       if (state.compareAndSet(s, next)) {
@@ -150,14 +170,14 @@ public final class CircuitBreaker {
   }
 
   /** The attempt said nothing about the provider's health (client left, client error): frees its trial slot. */
-  public void onNeutral() {
+  public void onNeutral(long permit) {
     while (true) {
       State s = state.get();
-      if (s.phase() != Phase.HALF_OPEN || s.trials() == 0) {
+      if (!currentTrial(s, permit) || s.trials() == 0) {
         return;
       }
       if (state.compareAndSet(s, new State(Phase.HALF_OPEN, 0, s.openForNanos(), s.trials() - 1, s.successes(),
-          s.sinceMillis()))) {
+          s.sinceMillis(), s.epoch()))) {
         return;
       }
     }
@@ -166,7 +186,7 @@ public final class CircuitBreaker {
   /** Forces the circuit closed (admin re-enable). */
   public void reset(String reason) {
     State s = state.get();
-    State next = new State(Phase.CLOSED, 0, 0, 0, 0, System.currentTimeMillis());
+    State next = new State(Phase.CLOSED, 0, 0, 0, 0, System.currentTimeMillis(), s.epoch());
     if (s.phase() != Phase.CLOSED && state.compareAndSet(s, next)) {
       stats.resetWindow();
       publish(s, next, reason);

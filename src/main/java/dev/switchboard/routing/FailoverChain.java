@@ -133,7 +133,8 @@ public final class FailoverChain {
         }
         ProviderGuard guard = guards.of(t.provider());
         String refusal = guard.refusal(now);
-        if (refusal == null && !guard.circuit().tryAcquire(now)) {
+        long permit = refusal == null ? guard.circuit().acquire(now) : CircuitBreaker.DENIED;
+        if (refusal == null && permit == CircuitBreaker.DENIED) {
           refusal = "circuit half-open, no trial slot free";
         }
         if (refusal != null) {
@@ -144,11 +145,11 @@ public final class FailoverChain {
         }
         quota.acquire(t, estimate()).onComplete(ar -> {
           if (ar.succeeded() && ar.result()) {
-            start(t, guard);
+            start(t, guard, permit);
             return;
           }
           // Another request took its headroom since selection: skip it, as the selector would have.
-          guard.circuit().onNeutral();
+          guard.circuit().onNeutral(permit);
           outcomes.add(t.provider().id() + ": skipped (at its rate limit)");
           moveOn(null);
           next();
@@ -162,9 +163,9 @@ public final class FailoverChain {
       return Math.max(0, request.tokenEstimate());
     }
 
-    private void start(Target t, ProviderGuard guard) {
+    private void start(Target t, ProviderGuard guard, long permit) {
       if (reply.clientClosed()) {
-        guard.circuit().onNeutral();
+        guard.circuit().onNeutral(permit);
         quota.settle(t, estimate(), null, false);
         return;
       }
@@ -177,29 +178,29 @@ public final class FailoverChain {
         }
         boolean answered = ar.succeeded() && attempt.failure() == null;
         quota.settle(t, estimate(), answered ? reply.usageReported() : null, answered);
-        settle(t, guard, attempt, ar);
+        settle(t, guard, permit, attempt, ar);
       });
     }
 
-    private void settle(Target t, ProviderGuard guard, Attempt attempt, AsyncResult<Void> ar) {
+    private void settle(Target t, ProviderGuard guard, long permit, Attempt attempt, AsyncResult<Void> ar) {
       long now = System.nanoTime();
       if (ar.succeeded()) {
         UpstreamFailure late = attempt.failure();
         if (late == null) {
-          guard.circuit().onSuccess();
+          guard.circuit().onSuccess(permit);
           events.attemptSucceeded(t.provider());
         } else {
           // The stream had committed, so the client got an in-band error; the provider still failed.
-          account(guard, late, now);
+          account(guard, late, now, permit);
         }
         published();
         return;
       }
       if (!(ar.cause() instanceof UpstreamFailure failure)) {
-        guard.circuit().onNeutral();
+        guard.circuit().onNeutral(permit);
         return;
       }
-      account(guard, failure, now);
+      account(guard, failure, now, permit);
       last = failure;
       failedProviders.add(t.provider().id());
       outcomes.add(t.provider().id() + ": " + failure.clientError().message());
@@ -370,7 +371,7 @@ public final class FailoverChain {
   }
 
   /** What a failure teaches about the provider beyond this request. */
-  private void account(ProviderGuard guard, UpstreamFailure failure, long now) {
+  private void account(ProviderGuard guard, UpstreamFailure failure, long now, long permit) {
     long retryAfter = failure.retryAfterMillis();
     switch (failure.kind()) {
       case AUTH -> guard.suspend("credentials refused (HTTP " + failure.label() + "); fix the api_key, then "
@@ -386,10 +387,10 @@ public final class FailoverChain {
       }
     }
     if (failure.kind().providerFault()) {
-      guard.circuit().onFailure(failure.label(), now);
+      guard.circuit().onFailure(permit, failure.label(), now);
       events.attemptFailed(guard.provider(), failure.kind(), failure.label());
     } else {
-      guard.circuit().onNeutral();
+      guard.circuit().onNeutral(permit);
     }
   }
 }

@@ -4,7 +4,8 @@ import dev.switchboard.usage.ClientKeys;
 
 /**
  * Checks client keys against every key there is (config and admin API). A gateway with no key at all is open and
- * accepts everything as "anonymous"; once a key exists, every request needs one.
+ * accepts everything as "anonymous"; once a key has existed, every request needs one (revoking the last key
+ * created through the admin API locks the gateway rather than opening it).
  */
 public final class ClientAuth {
   public static final String ANONYMOUS = "anonymous";
@@ -20,7 +21,7 @@ public final class ClientAuth {
    * @throws ApiException 401 when the key is missing or unknown
    */
   public String authenticate(String authorization) {
-    if (keys.isEmpty()) {
+    if (keys.open()) {
       return ANONYMOUS;
     }
     if (authorization == null || authorization.isBlank()) {

@@ -106,8 +106,18 @@ public final class ClientReply {
     this.cancel = cancel;
   }
 
+  /** Runs {@code listener} when the reply is over; at once if it already is. */
   public void onFinish(Runnable listener) {
+    if (finished) {
+      listener.run();
+      return;
+    }
     finishListeners.add(listener);
+  }
+
+  /** Whether the reply is over (sent, ended for shutdown, or the client left). */
+  public boolean finished() {
+    return finished;
   }
 
   public boolean committed() {

@@ -304,8 +304,10 @@ public final class GatewayVerticle extends VerticleBase {
       // A cache hit spent no tokens upstream: its estimate goes back to the key's bucket.
       reply.onFinish(() -> limiter.settleKey(admitted.clientKey(), admission.estimate(), reply.usageReported(),
           reply.status() > 0 && reply.status() < 400 && !reply.cacheHit()));
-      if (reply.clientClosed()) {
-        // It left while queued: nothing was spent upstream.
+      if (reply.finished()) {
+        // It left (or was ended for shutdown) while queued: nothing may go upstream; the settle above gave the
+        // key its tokens back, this its request slot.
+        limiter.releaseKey(admitted.clientKey());
         return;
       }
       reply.request(admitted);

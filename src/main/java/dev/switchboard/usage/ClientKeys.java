@@ -31,6 +31,8 @@ public final class ClientKeys {
   }
 
   private final Map<String, Entry> byHash = new ConcurrentHashMap<>();
+  /** Once any key existed, the gateway stays closed: revoking the last key must not open it to everyone. */
+  private volatile boolean everHadKeys;
   private final Map<String, Entry> byName = new ConcurrentHashMap<>();
 
   public ClientKeys(List<ClientKeyConfig> configured) {
@@ -56,6 +58,7 @@ public final class ClientKeys {
   }
 
   public void add(Entry e) {
+    everHadKeys = true;
     byHash.put(e.hash(), e);
     byName.put(e.config().name(), e);
   }
@@ -85,6 +88,11 @@ public final class ClientKeys {
 
   public boolean isEmpty() {
     return byName.isEmpty();
+  }
+
+  /** Whether the gateway is open: no key has ever existed (in config, the ledger or through the admin API). */
+  public boolean open() {
+    return !everHadKeys;
   }
 
   public Collection<Entry> all() {

@@ -80,7 +80,7 @@ public final class UsageService {
     return keys;
   }
 
-  void registerGauges(String scope, String name, Budget budget) {
+  public void registerGauges(String scope, String name, Budget budget) {
     for (BudgetWindows.Period period : BudgetWindows.Period.values()) {
       double limit = limit(budget, period);
       if (limit > 0) {
@@ -277,6 +277,30 @@ public final class UsageService {
         return null;
       }
     };
+  }
+
+  /** Forgets counters of windows that ended (called periodically), so spend memory stays bounded. */
+  void dropEndedWindows() {
+    for (BudgetWindows.Period period : BudgetWindows.Period.values()) {
+      String current = windows.start(period).toString();
+      String marker = "|" + period + "|";
+      spend.keySet().removeIf(k -> {
+        int at = k.indexOf(marker);
+        return at >= 0 && k.substring(at + marker.length()).compareTo(current) < 0;
+      });
+    }
+    alerted.removeIf(id -> {
+      for (BudgetWindows.Period period : BudgetWindows.Period.values()) {
+        String marker = "|" + period + "|";
+        int at = id.indexOf(marker);
+        if (at >= 0) {
+          String rest = id.substring(at + marker.length());
+          int bar = rest.indexOf('|');
+          return (bar < 0 ? rest : rest.substring(0, bar)).compareTo(windows.start(period).toString()) < 0;
+        }
+      }
+      return false;
+    });
   }
 
   /** Rebuilds the current windows' counters from the ledger (after a restart). Rows: key, provider, at, cost. */

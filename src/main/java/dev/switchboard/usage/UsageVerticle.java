@@ -34,8 +34,9 @@ public final class UsageVerticle extends VerticleBase {
     return vertx.executeBlocking(() -> {
       Ledger l = Ledger.open(dir);
       for (var k : l.keys()) {
-        usage.keys().add(new ClientKeys.Entry(ClientKeys.fromSpec(k.getString("name"), k.getJsonObject("spec")),
-            k.getString("hash"), false, k.getLong("created")));
+        var restored = ClientKeys.fromSpec(k.getString("name"), k.getJsonObject("spec"));
+        usage.keys().add(new ClientKeys.Entry(restored, k.getString("hash"), false, k.getLong("created")));
+        usage.registerGauges("key", restored.name(), restored.budget());
       }
       usage.load(l.spendByDay(usage.earliestWindowStartMillis()));
       return l;
@@ -44,6 +45,7 @@ public final class UsageVerticle extends VerticleBase {
       usage.ledger(l);
       vertx.setPeriodic(config.flushInterval().toMillis(), id -> flush());
       vertx.setPeriodic(RETENTION_EVERY_MILLIS, id -> purge());
+      vertx.setPeriodic(60_000, id -> usage.dropEndedWindows());
       usage.refreshShared();
       vertx.setPeriodic(SHARED_REFRESH_MILLIS, id -> usage.refreshShared());
       LOG.info("usage ledger " + (dir == null ? "in memory" : "at " + dir.toAbsolutePath()));

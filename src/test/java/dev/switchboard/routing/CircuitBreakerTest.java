@@ -18,16 +18,25 @@ class CircuitBreakerTest {
   private final List<CircuitBreaker.Transition> transitions = new ArrayList<>();
   private final CircuitBreaker circuit = new CircuitBreaker("p", config, stats, transitions::add);
 
+  /** An ordinary attempt (taken while closed) that failed. */
   private void fail(long now) {
+    fail(CircuitBreaker.NORMAL, now);
+  }
+
+  private void fail(long permit, long now) {
     stats.started();
     stats.failed();
-    circuit.onFailure("503", now);
+    circuit.onFailure(permit, "503", now);
   }
 
   private void succeed() {
+    succeed(CircuitBreaker.NORMAL);
+  }
+
+  private void succeed(long permit) {
     stats.started();
     stats.succeeded(MS);
-    circuit.onSuccess();
+    circuit.onSuccess(permit);
   }
 
   @Test
@@ -68,15 +77,17 @@ class CircuitBreakerTest {
     fail(0);
     fail(0);
     assertThat(circuit.admits(100 * MS)).isTrue();
-    assertThat(circuit.tryAcquire(100 * MS)).isTrue();
+    long first = circuit.acquire(100 * MS);
+    assertThat(first).isPositive();
     assertThat(circuit.phase()).isEqualTo(CircuitBreaker.Phase.HALF_OPEN);
-    assertThat(circuit.tryAcquire(100 * MS)).isTrue();
+    long second = circuit.acquire(100 * MS);
+    assertThat(second).isEqualTo(first);
     assertThat(circuit.tryAcquire(100 * MS)).as("only two trial slots").isFalse();
     assertThat(circuit.admits(100 * MS)).isFalse();
 
-    succeed();
+    succeed(first);
     assertThat(circuit.phase()).isEqualTo(CircuitBreaker.Phase.HALF_OPEN);
-    succeed();
+    succeed(second);
     assertThat(circuit.phase()).isEqualTo(CircuitBreaker.Phase.CLOSED);
     assertThat(transitions).extracting(CircuitBreaker.Transition::to).containsExactly(CircuitBreaker.Phase.OPEN,
         CircuitBreaker.Phase.HALF_OPEN, CircuitBreaker.Phase.CLOSED);
@@ -88,13 +99,11 @@ class CircuitBreakerTest {
     fail(0);
     fail(0);
     fail(0);
-    assertThat(circuit.tryAcquire(100 * MS)).isTrue();
-    fail(100 * MS);
+    fail(circuit.acquire(100 * MS), 100 * MS);
     assertThat(circuit.phase()).isEqualTo(CircuitBreaker.Phase.OPEN);
     assertThat(circuit.millisUntilTrial(100 * MS)).isEqualTo(200);
     assertThat(circuit.tryAcquire(299 * MS)).isFalse();
-    assertThat(circuit.tryAcquire(300 * MS)).isTrue();
-    fail(300 * MS);
+    fail(circuit.acquire(300 * MS), 300 * MS);
     assertThat(circuit.millisUntilTrial(300 * MS)).as("400 capped at max_open_for").isEqualTo(350);
   }
 
@@ -103,10 +112,10 @@ class CircuitBreakerTest {
     fail(0);
     fail(0);
     fail(0);
-    assertThat(circuit.tryAcquire(100 * MS)).isTrue();
+    long trial = circuit.acquire(100 * MS);
     assertThat(circuit.tryAcquire(100 * MS)).isTrue();
     assertThat(circuit.tryAcquire(100 * MS)).isFalse();
-    circuit.onNeutral();
+    circuit.onNeutral(trial);
     assertThat(circuit.tryAcquire(100 * MS)).isTrue();
   }
 
@@ -119,5 +128,29 @@ class CircuitBreakerTest {
     assertThat(circuit.phase()).isEqualTo(CircuitBreaker.Phase.CLOSED);
     assertThat(circuit.tryAcquire(1)).isTrue();
     assertThat(transitions.get(transitions.size() - 1).reason()).isEqualTo("admin re-enabled");
+  }
+
+  @Test
+  void resultsOfAttemptsStartedWhileClosedDoNotCountForALaterHalfOpenPhase() {
+    long longStream = circuit.acquire(0);
+    assertThat(longStream).isEqualTo(CircuitBreaker.NORMAL);
+    fail(0);
+    fail(0);
+    fail(0);
+    long trial = circuit.acquire(100 * MS);
+    assertThat(trial).isPositive();
+
+    circuit.onNeutral(longStream);
+    assertThat(circuit.tryAcquire(100 * MS)).as("the stream never held a trial slot, so none was freed").isTrue();
+    assertThat(circuit.tryAcquire(100 * MS)).isFalse();
+    fail(longStream, 100 * MS);
+    assertThat(circuit.phase()).as("a stale failure does not reopen the circuit").isEqualTo(CircuitBreaker.Phase.HALF_OPEN);
+    succeed(longStream);
+    assertThat(circuit.phase()).as("nor does a stale success close it").isEqualTo(CircuitBreaker.Phase.HALF_OPEN);
+
+    long next = circuit.acquire(200 * MS);
+    assertThat(next).isEqualTo(CircuitBreaker.DENIED);
+    succeed(trial);
+    assertThat(circuit.phase()).isEqualTo(CircuitBreaker.Phase.HALF_OPEN);
   }
 }

@@ -218,4 +218,31 @@ class UsageGatewayTest {
     assertThat(admin("DELETE", "/admin/keys/team-b", null).getInteger("_status")).isEqualTo(200);
     assertThat(chat(secret).statusCode()).isEqualTo(401);
   }
+
+  @Test
+  void revokingTheLastCreatedKeyLocksTheGatewayInsteadOfOpeningIt() throws Exception {
+    a.chatJson("hello");
+    gateway = GatewayUnderTest.start("""
+        auth:
+          admin_key: %s
+        providers:
+          a: {base_url: "%s", api_key: sk-a, models: [m]}
+        """.formatted(ADMIN, a.baseUrl()));
+    assertThat(chat("anything-goes").statusCode()).as("no key yet: open").isEqualTo(200);
+    String secret = admin("POST", "/admin/keys", "{\"name\":\"only\"}").getString("key");
+    assertThat(chat("anything-goes").statusCode()).isEqualTo(401);
+    assertThat(chat(secret).statusCode()).isEqualTo(200);
+    assertThat(admin("DELETE", "/admin/keys/only", null).getInteger("_status")).isEqualTo(200);
+    assertThat(chat("anything-goes").statusCode()).as("still closed after the last key is revoked").isEqualTo(401);
+  }
+
+  @Test
+  void createdKeyLimitsAreValidatedLikeConfigLimits() throws Exception {
+    gateway = GatewayUnderTest.start(yaml("usage: {persist: false}", "- {name: k, key: sk-any-key-12}", ""));
+    assertThat(admin("POST", "/admin/keys", "{\"name\":\"x\",\"limits\":{\"rpm\":60,\"burst_requests\":0}}")
+        .getInteger("_status")).isEqualTo(400);
+    assertThat(admin("POST", "/admin/keys", "{\"name\":\"y\",\"priority\":1000}").getInteger("_status"))
+        .isEqualTo(400);
+    assertThat(admin("GET", "/admin/usage/top?from=yesterday", null).getInteger("_status")).isEqualTo(400);
+  }
 }
