@@ -11,12 +11,15 @@ COPY src ./src
 RUN mvn -B -ntp -q -DskipTests package
 
 FROM eclipse-temurin:17-jre
-RUN useradd --system --uid 10001 --home-dir /app switchboard
+RUN useradd --system --uid 10001 --home-dir /app switchboard \
+    && mkdir -p /app/data && chown switchboard /app/data
 WORKDIR /app
 COPY --from=build /src/target/switchboard.jar /app/switchboard.jar
 COPY conf /app/conf
 USER switchboard
 EXPOSE 8080
+# The usage ledger (spend, budgets, keys created through the admin API): keep it across container restarts.
+VOLUME /app/data
 ENV JAVA_OPTS="-XX:+UseG1GC -XX:MaxRAMPercentage=75"
 # No curl in the JRE image: bash's /dev/tcp is enough for a liveness probe.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
