@@ -103,6 +103,8 @@ public final class FailoverChain {
     private final long deadline;
     private final List<String> outcomes = new ArrayList<>(2);
     private final Set<String> failedProviders = new HashSet<>(2);
+    /** Whether any failure was the provider's fault; if none was (404 everywhere), the client gets that answer. */
+    private boolean anyProviderFault;
     private UpstreamFailure last;
     private int index;
     private int triesHere;
@@ -202,6 +204,7 @@ public final class FailoverChain {
       }
       account(guard, failure, now, permit);
       last = failure;
+      anyProviderFault |= failure.kind().providerFault();
       failedProviders.add(t.provider().id());
       outcomes.add(t.provider().id() + ": " + failure.clientError().message());
       if (reply.clientClosed() || reply.committed()) {
@@ -319,7 +322,7 @@ public final class FailoverChain {
             + why + ".", "model", "no_provider_available"), Math.max(1_000, hint), shortWait(hint));
         return;
       }
-      if (failedProviders.size() == 1 && outcomes.size() == attempts) {
+      if (failedProviders.size() == 1 && outcomes.size() == attempts || !anyProviderFault) {
         long wait = last.retryAfterMillis();
         finish(last.clientError(), wait, last.kind().providerFault() ? shortWait(wait) : null);
         return;

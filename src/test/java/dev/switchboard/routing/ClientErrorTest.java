@@ -106,4 +106,20 @@ class ClientErrorTest extends RoutingTestBase {
     assertThat(received(a)).isEqualTo(3);
     assertThat(received(b)).isZero();
   }
+
+  /** 404 moves on (the next target may know the model); when every target says 404, that is the answer, not a 503. */
+  @Test
+  void notFoundEverywhereIsTheProvidersNotFoundNotA503() throws Exception {
+    start(routing("priority") + twoProviders());
+    a.error("/chat/completions", 404, "invalid_request_error", "model_not_found", "The model does not exist at a");
+    b.error("/chat/completions", 404, "invalid_request_error", "model_not_found", "The model does not exist at b");
+
+    HttpResponse<String> resp = chat("m1");
+
+    assertThat(resp.statusCode()).isEqualTo(404);
+    JsonObject error = new JsonObject(resp.body()).getJsonObject("error");
+    assertThat(error.getString("code")).isEqualTo("model_not_found");
+    assertThat(header(resp, "x-switchboard-attempts")).isEqualTo("a:404,b:404");
+    assertThat(header(resp, "x-should-retry")).isNull();
+  }
 }
