@@ -4,7 +4,6 @@ import dev.switchboard.config.Limits;
 import dev.switchboard.config.RateLimitConfig;
 import dev.switchboard.metrics.GatewayMetrics;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
@@ -12,6 +11,7 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Response;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
@@ -69,7 +69,6 @@ public final class RedisBuckets implements Buckets {
       return {admitted, tostring(r), tostring(t), math.ceil(wait)}
       """;
 
-  private final Vertx vertx;
   private final RateLimitConfig config;
   private final Redis client;
   private final RedisAPI redis;
@@ -80,7 +79,6 @@ public final class RedisBuckets implements Buckets {
   private volatile String lastError;
 
   public RedisBuckets(Vertx vertx, RateLimitConfig config, LocalBuckets local, GatewayMetrics metrics) {
-    this.vertx = vertx;
     this.config = config;
     this.local = local;
     this.metrics = metrics;
@@ -170,9 +168,6 @@ public final class RedisBuckets implements Buckets {
     List<String> args = List.of(String.valueOf(limits.burstRequests()), String.valueOf(limits.rpm() / 60_000.0),
         String.valueOf(limits.burstTokens()), String.valueOf(limits.tpm() / 60_000.0), String.valueOf(costR),
         String.valueOf(costT), mode);
-    Promise<Response> result = Promise.promise();
-    long timer = vertx.setTimer(config.redisTimeout().toMillis(), id -> result.tryFail(
-        new IllegalStateException("no answer within " + config.redisTimeout().toMillis() + " ms")));
     String s = sha;
     Future<Response> call;
     if (s != null) {
@@ -192,16 +187,7 @@ public final class RedisBuckets implements Buckets {
     } else {
       call = evalText(key, args);
     }
-    call.onComplete(ar -> {
-      vertx.cancelTimer(timer);
-      if (ar.succeeded()) {
-        recovered();
-        result.tryComplete(ar.result());
-      } else {
-        result.tryFail(ar.cause());
-      }
-    });
-    return result.future();
+    return call.timeout(config.redisTimeout().toMillis(), TimeUnit.MILLISECONDS).onSuccess(r -> recovered());
   }
 
   private Future<Response> evalText(String key, List<String> args) {

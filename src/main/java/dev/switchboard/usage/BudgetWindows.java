@@ -29,11 +29,15 @@ public final class BudgetWindows {
 
   /** The first day of the window that contains today. */
   public LocalDate start(Period period) {
-    LocalDate today = now().toLocalDate();
+    return startOf(period, now().toLocalDate());
+  }
+
+  /** The first day of the window that contains {@code day}. */
+  public static LocalDate startOf(Period period, LocalDate day) {
     return switch (period) {
-      case DAILY -> today;
-      case WEEKLY -> today.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
-      case MONTHLY -> today.withDayOfMonth(1);
+      case DAILY -> day;
+      case WEEKLY -> day.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
+      case MONTHLY -> day.withDayOfMonth(1);
     };
   }
 

@@ -2,7 +2,6 @@ package dev.switchboard.usage;
 
 import dev.switchboard.config.RateLimitConfig;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
@@ -11,6 +10,7 @@ import io.vertx.redis.client.Response;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,7 +25,6 @@ import java.util.logging.Logger;
 final class SharedSpend {
   private static final Logger LOG = Logger.getLogger(SharedSpend.class.getName());
 
-  private final Vertx vertx;
   private final RateLimitConfig config;
   private final Redis client;
   private final RedisAPI redis;
@@ -33,7 +32,6 @@ final class SharedSpend {
   private final AtomicBoolean up = new AtomicBoolean(true);
 
   SharedSpend(Vertx vertx, RateLimitConfig config) {
-    this.vertx = vertx;
     this.config = config;
     this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.redisUrl())
         .setMaxPoolSize(4).setMaxPoolWaiting(4096).setMaxWaitingHandlers(4096));
@@ -79,18 +77,7 @@ final class SharedSpend {
   }
 
   private <T> Future<T> timed(Future<T> call) {
-    Promise<T> p = Promise.promise();
-    long timer = vertx.setTimer(config.redisTimeout().toMillis(), id -> p.tryFail("no answer within "
-        + config.redisTimeout().toMillis() + " ms"));
-    call.onComplete(ar -> {
-      vertx.cancelTimer(timer);
-      if (ar.succeeded()) {
-        p.tryComplete(ar.result());
-      } else {
-        p.tryFail(ar.cause());
-      }
-    });
-    return p.future();
+    return call.timeout(config.redisTimeout().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void down(Throwable t) {

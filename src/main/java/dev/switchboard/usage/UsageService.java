@@ -174,7 +174,7 @@ public final class UsageService {
     Budget budget = budgetOf(scope, name);
     SharedSpend s = shared;
     for (BudgetWindows.Period period : BudgetWindows.Period.values()) {
-      LocalDate start = windowStart(period, day);
+      LocalDate start = BudgetWindows.startOf(period, day);
       String id = counter(scope, name, period, start);
       spend.computeIfAbsent(id, k -> new DoubleAdder()).add(cost);
       if (s != null && budget != null && limit(budget, period) > 0) {
@@ -186,14 +186,6 @@ public final class UsageService {
     if (budget != null && budget.any()) {
       checkAlert(scope, name, budget);
     }
-  }
-
-  private static LocalDate windowStart(BudgetWindows.Period period, LocalDate day) {
-    return switch (period) {
-      case DAILY -> day;
-      case WEEKLY -> day.with(java.time.temporal.TemporalAdjusters.previousOrSame(java.time.DayOfWeek.MONDAY));
-      case MONTHLY -> day.withDayOfMonth(1);
-    };
   }
 
   private Budget budgetOf(String scope, String name) {
@@ -309,7 +301,7 @@ public final class UsageService {
       LocalDate day = windows.dayOf((Long) r[2]);
       double cost = (Double) r[3];
       for (BudgetWindows.Period period : BudgetWindows.Period.values()) {
-        LocalDate start = windowStart(period, day);
+        LocalDate start = BudgetWindows.startOf(period, day);
         if (r[0] != null) {
           spend.computeIfAbsent(counter("key", (String) r[0], period, start), k -> new DoubleAdder()).add(cost);
         }
