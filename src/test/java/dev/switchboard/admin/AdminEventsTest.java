@@ -149,7 +149,8 @@ class AdminEventsTest {
           .header("Authorization", "Bearer " + Demo.ADMIN_KEY).POST(HttpRequest.BodyPublishers.noBody()).build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(m.statusCode()).isEqualTo(200);
-      JsonObject health = next(events, "health");
+      // Other providers' first probes may still be settling (unknown -> healthy): wait for flaky's transition.
+      JsonObject health = next(events, "health", e -> "flaky".equals(e.getString("provider")));
       assertThat(health.getString("provider")).isEqualTo("flaky");
       assertThat(health.getString("to")).isEqualTo("maintenance");
       JsonObject after = provider(next(events, "snapshot"), "flaky");
@@ -200,14 +201,19 @@ class AdminEventsTest {
   }
 
   private static JsonObject next(LinkedBlockingQueue<String[]> events, String type) throws InterruptedException {
+    return next(events, type, e -> true);
+  }
+
+  private static JsonObject next(LinkedBlockingQueue<String[]> events, String type,
+                                 java.util.function.Predicate<JsonObject> which) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < deadline) {
       String[] e = events.poll(1, TimeUnit.SECONDS);
-      if (e != null && e[1].equals(type)) {
+      if (e != null && e[1].equals(type) && which.test(new JsonObject(e[2]))) {
         return new JsonObject(e[2]);
       }
     }
-    throw new AssertionError("no " + type + " event within 30 s");
+    throw new AssertionError("no matching " + type + " event within 30 s");
   }
 
   private static JsonObject provider(JsonObject snapshot, String id) {
