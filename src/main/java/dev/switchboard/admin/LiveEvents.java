@@ -28,6 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 
 /**
@@ -35,8 +36,9 @@ import java.util.logging.Logger;
  *
  * <p>It forwards the control-plane events of the event bus (health, circuit, failover, sampled request summaries on
  * {@value #REQUESTS_ADDRESS}) to every connected stream as server-sent events, and once a second sends a
- * {@code snapshot} of every provider's numbers. The request path pays nothing while no stream is connected: it
- * checks {@link #watching()} (one volatile read) before handing a finished request over.
+ * {@code snapshot} of every provider's numbers. Every finished request feeds its provider's {@link RollingWindow}
+ * (lock-free, a few stores), so a dashboard's first snapshot is already right; request summaries are built and
+ * published only while a stream is connected ({@link #watching()}, one volatile read).
  *
  * <p>Every stream has a small bounded write queue; an event that does not fit is dropped (and counted, and the
  * stream is told how many it missed) instead of being buffered for a slow dashboard.
@@ -54,6 +56,8 @@ public final class LiveEvents {
   static final int RECENT_EVENTS = 30;
 
   private final Vertx vertx;
+  /** Wall-clock millis: the windows' time and the events' {@code at}; injected so tests can drive the windows. */
+  private final LongSupplier clock;
   private GatewayServices services;
   private AdminApi describer;
   private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
@@ -73,7 +77,12 @@ public final class LiveEvents {
   private long timer = -1;
 
   public LiveEvents(Vertx vertx) {
+    this(vertx, System::currentTimeMillis);
+  }
+
+  public LiveEvents(Vertx vertx, LongSupplier clock) {
     this.vertx = vertx;
+    this.clock = clock;
   }
 
   /** Wires the feed to the gateway's services and starts its one-second tick. */
@@ -81,8 +90,9 @@ public final class LiveEvents {
     this.services = services;
     this.describer = new AdminApi(vertx, services);
     this.droppedMeter = services.metrics().adminEventsDropped();
+    long now = clock.getAsLong();
     for (var p : services.providers().all()) {
-      windows.put(p.id(), new RollingWindow());
+      windows.put(p.id(), new RollingWindow(now));
     }
     forward(ProviderHealths.ADDRESS, "health");
     forward(ProviderGuards.CIRCUIT_ADDRESS, "circuit");
@@ -101,7 +111,7 @@ public final class LiveEvents {
     streams.forEach(Stream::end);
   }
 
-  /** True while at least one dashboard is connected: only then does the request path report to the feed. */
+  /** True while at least one dashboard is connected: only then are request summaries published. */
   public boolean watching() {
     return watching;
   }
@@ -115,20 +125,25 @@ public final class LiveEvents {
   }
 
   /**
-   * A request finished (called from any event loop, only while {@link #watching()}): feeds the provider's rolling
-   * window and, at most {@value #SUMMARIES_PER_SECOND} times a second, publishes a summary for the dashboard.
+   * A request finished (called from any event loop, for every request): feeds the provider's rolling window and,
+   * while {@link #watching()}, at most {@value #SUMMARIES_PER_SECOND} times a second, publishes a summary for the
+   * dashboard.
    */
   public void requestFinished(String requestId, String model, String provider, int status, String outcome,
                               List<String> attempts, boolean stream, long durationNanos, long ttftNanos,
                               long promptTokens, long completionTokens, boolean degraded) {
+    long now = clock.getAsLong();
     if (provider != null) {
       RollingWindow w = windows.get(provider);
       if (w != null) {
-        w.add(System.currentTimeMillis(), durationNanos / 1_000_000, ttftNanos > 0 ? ttftNanos / 1_000_000 : -1,
+        w.add(now, durationNanos / 1_000_000, ttftNanos > 0 ? ttftNanos / 1_000_000 : -1,
             promptTokens + completionTokens, status >= 500 || status == 429);
       }
     }
-    long second = System.currentTimeMillis() / 1000;
+    if (!watching) {
+      return;
+    }
+    long second = now / 1000;
     long seen = summarySecond.get();
     if (seen != second && summarySecond.compareAndSet(seen, second)) {
       summariesThisSecond.set(0);
@@ -141,7 +156,7 @@ public final class LiveEvents {
         .put("outcome", outcome).put("attempts", new JsonArray(new ArrayList<>(attempts))).put("stream", stream)
         .put("duration_ms", durationNanos / 1_000_000).put("ttft_ms", ttftNanos > 0 ? ttftNanos / 1_000_000 : null)
         .put("tokens", promptTokens + completionTokens).put("degraded", degraded)
-        .put("at", System.currentTimeMillis()));
+        .put("at", now));
   }
 
   /** {@code GET /admin/events} (already authenticated): opens a stream, sends a hello and a first snapshot. */
@@ -171,7 +186,7 @@ public final class LiveEvents {
         .anyMatch(r -> "/admin/cache".equals(r.getPath())));
     JsonObject hello = new JsonObject().put("providers", providerIds()).put("features", features)
         .put("history", historyJson())
-        .put("recent", recentJson()).put("snapshot_every_ms", 1000).put("at", System.currentTimeMillis());
+        .put("recent", recentJson()).put("snapshot_every_ms", 1000).put("at", clock.getAsLong());
     s.offer(frame("hello", hello));
     s.offer(frame("snapshot", snapshot()));
     LOG.info("admin: dashboard event stream opened (" + streams.size() + " connected)");
@@ -230,7 +245,7 @@ public final class LiveEvents {
 
   /** Per-second deltas of every provider's attempt and failure counters (always kept: a few reads a second). */
   private void sampleHistory() {
-    JsonObject point = new JsonObject().put("at", System.currentTimeMillis());
+    JsonObject point = new JsonObject().put("at", clock.getAsLong());
     JsonObject per = new JsonObject();
     for (Provider p : services.providers().all()) {
       long req = p.stats().requests();
@@ -268,7 +283,7 @@ public final class LiveEvents {
 
   /** Every provider's state and numbers right now, plus the rate-limit buckets. */
   JsonObject snapshot() {
-    long now = System.currentTimeMillis();
+    long now = clock.getAsLong();
     JsonArray providers = new JsonArray();
     JsonObject last;
     synchronized (history) {

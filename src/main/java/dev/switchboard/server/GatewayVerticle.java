@@ -238,15 +238,13 @@ public final class GatewayVerticle extends VerticleBase {
       if (reply.gatewayRequest() != null) {
         services.usage().record(ledgerRow(reply, start));
       }
-      if (services.live().watching()) {
-        // Only while a dashboard is connected: no cost otherwise.
-        var u = reply.usageReported();
-        services.live().requestFinished(reply.requestId(), reply.gatewayRequest() == null ? null
-                : reply.gatewayRequest().model(), reply.provider(), reply.status(), reply.outcome().name().toLowerCase(),
-            reply.attempts(), reply.gatewayRequest() != null && reply.gatewayRequest().stream(), duration,
-            reply.firstTokenNanos() > 0 ? reply.firstTokenNanos() - start : -1,
-            u.promptTokens(), u.completionTokens(), reply.degraded());
-      }
+      // Always: the dashboard's rolling windows must be full when one connects (summaries go out only while watched).
+      var u = reply.usageReported();
+      services.live().requestFinished(reply.requestId(), reply.gatewayRequest() == null ? null
+              : reply.gatewayRequest().model(), reply.provider(), reply.status(), reply.outcome().name().toLowerCase(),
+          reply.attempts(), reply.gatewayRequest() != null && reply.gatewayRequest().stream(), duration,
+          reply.firstTokenNanos() > 0 ? reply.firstTokenNanos() - start : -1,
+          u.promptTokens(), u.completionTokens(), reply.degraded());
     });
     try {
       ctx.put("clientKey", services.auth().authenticate(req.getHeader(HttpHeaders.AUTHORIZATION)));

@@ -167,6 +167,29 @@ class AdminEventsTest {
   }
 
   @Test
+  void requestsServedWhileNoDashboardWatchesAreInTheFirstSnapshot() throws Exception {
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(live().streams()).isZero());
+    long before = provider(live().snapshot(), "steady").getJsonObject("live").getInteger("requests");
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> chat = HTTP.send(HttpRequest.newBuilder(URI.create(url("/v1/chat/completions")))
+          .header("Authorization", "Bearer demo-traffic-key").header("content-type", "application/json")
+          .header("x-switchboard-provider", "steady")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"demo-chat\",\"messages\":[{\"role\":\"user\","
+              + "\"content\":\"hi\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(chat.statusCode()).isEqualTo(200);
+    }
+    assertThat(live().watching()).isFalse();
+
+    // The reply's finish listeners run just after the client has it: wait for the window to see the third.
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      JsonObject steady = provider(live().snapshot(), "steady").getJsonObject("live");
+      assertThat(steady.getInteger("requests")).as("the window is fed with nobody watching")
+          .isGreaterThanOrEqualTo((int) before + 3);
+      assertThat(steady.getDouble("requests_per_second")).isPositive();
+    });
+  }
+
+  @Test
   void aDashboardThatDoesNotReadHasEventsDroppedNotBuffered() throws Exception {
     long droppedBefore = live().droppedEvents();
     try (Socket socket = new Socket("127.0.0.1", demo.gateway().port())) {
