@@ -186,6 +186,8 @@ public final class LiveEvents {
         .anyMatch(r -> "/admin/cache".equals(r.getPath())));
     JsonObject hello = new JsonObject().put("providers", providerIds()).put("features", features)
         .put("history", historyJson())
+        .put("currency", services.usage().config().currency())
+        .put("time_zone", services.usage().windows().zone().getId())
         .put("recent", recentJson()).put("snapshot_every_ms", 1000).put("at", clock.getAsLong());
     s.offer(frame("hello", hello));
     s.offer(frame("snapshot", snapshot()));

@@ -41,7 +41,8 @@ final class UsageAdmin {
     router.delete("/admin/keys/:name").handler(this::deleteKey);
     router.get("/admin/costs").handler(this::costs);
     router.get("/admin/usage/top").handler(this::top);
-    router.get("/admin/budgets").handler(ctx -> AdminApi.json(ctx, 200, usage.budgets()));
+    router.get("/admin/budgets").handler(ctx -> AdminApi.json(ctx, 200, usage.budgets()
+        .put("currency", usage.config().currency())));
   }
 
   private void createKey(RoutingContext ctx) {
@@ -184,11 +185,24 @@ final class UsageAdmin {
     }).onFailure(err -> AdminApi.error(ctx, ApiError.server("Could not revoke the key: " + err.getMessage())));
   }
 
-  /** {@code from}/{@code to} as ISO dates (in the usage time zone) or epoch millis; default: this month so far. */
+  /**
+   * {@code from}/{@code to} as ISO dates (in the usage time zone), ISO instants or epoch millis; default: this month
+   * so far. Throws {@link IllegalArgumentException} with the client's message for a bad value or {@code to} before
+   * {@code from}.
+   */
   private long[] range(RoutingContext ctx) {
     BudgetWindows w = usage.windows();
-    long from = parseInstant(ctx.queryParams().get("from"), w, w.startMillis(w.start(BudgetWindows.Period.MONTHLY)));
-    long to = parseInstant(ctx.queryParams().get("to"), w, Long.MAX_VALUE);
+    long from;
+    long to;
+    try {
+      from = parseInstant(ctx.queryParams().get("from"), w, w.startMillis(w.start(BudgetWindows.Period.MONTHLY)));
+      to = parseInstant(ctx.queryParams().get("to"), w, Long.MAX_VALUE);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("'from' and 'to' must be dates (2026-11-01), ISO instants or epoch millis.");
+    }
+    if (to < from) {
+      throw new IllegalArgumentException("'to' must not be before 'from'.");
+    }
     return new long[] {from, to};
   }
 
@@ -217,16 +231,16 @@ final class UsageAdmin {
     long[] range;
     try {
       range = range(ctx);
-    } catch (RuntimeException e) {
-      AdminApi.error(ctx, ApiError.invalid("'from' and 'to' must be dates (2026-11-01), ISO instants or epoch "
-          + "millis.", "from", "invalid_value"));
+    } catch (IllegalArgumentException e) {
+      AdminApi.error(ctx, ApiError.invalid(e.getMessage(), "from", "invalid_value"));
       return;
     }
     usage.query(ledger -> ledger.costs(range[0], range[1], groupBy, usage.windows().zone()))
         .onSuccess(rows -> {
           double total = rows.stream().mapToDouble(r -> ((JsonObject) r).getDouble("cost")).sum();
           double month = usage.spentTotalThisMonth();
-          AdminApi.json(ctx, 200, new JsonObject().put("group_by", groupBy).put("from", range[0])
+          AdminApi.json(ctx, 200, new JsonObject().put("group_by", groupBy).put("currency", usage.config().currency())
+              .put("from", range[0])
               .put("to", range[1] == Long.MAX_VALUE ? null : range[1]).put("total", Math.round(total * 1e6) / 1e6)
               .put("data", rows)
               .put("month_to_date", Math.round(month * 1e6) / 1e6)
@@ -253,9 +267,8 @@ final class UsageAdmin {
     long[] range;
     try {
       range = range(ctx);
-    } catch (RuntimeException e) {
-      AdminApi.error(ctx, ApiError.invalid("'from' and 'to' must be dates (2026-11-01), ISO instants or epoch "
-          + "millis.", "from", "invalid_value"));
+    } catch (IllegalArgumentException e) {
+      AdminApi.error(ctx, ApiError.invalid(e.getMessage(), "from", "invalid_value"));
       return;
     }
     int n = limit;

@@ -320,10 +320,16 @@ public final class ConfigLoader {
     } catch (java.time.DateTimeException e) {
       n.problem("time_zone", "is not a time zone such as UTC or Europe/Berlin, got \"" + zone + "\"");
     }
+    String currency = n.string("currency", d.currency()).trim().toUpperCase(java.util.Locale.ROOT);
+    try {
+      java.util.Currency.getInstance(currency);
+    } catch (IllegalArgumentException e) {
+      n.problem("currency", "is not an ISO 4217 currency code such as USD or EUR, got \"" + currency + "\"");
+    }
     UsageConfig u = new UsageConfig(n.string("data_dir", d.dataDir()).trim(), n.bool("persist", d.persist()), zoneId,
         Duration.ofDays(n.integer("retention_days", d.retention().toDays(), 1, 36_500)),
         n.duration("flush_interval", d.flushInterval()),
-        n.decimal("alert_threshold", d.alertThreshold(), 0.01, 1));
+        n.decimal("alert_threshold", d.alertThreshold(), 0.01, 1), currency);
     positive(n, "flush_interval", u.flushInterval());
     n.rejectUnknown();
     return u;

@@ -13,9 +13,18 @@ import java.time.ZoneId;
  * @param flushInterval how often buffered ledger rows are written, in one batch; short, so that queued rows die
  *     young instead of being copied by every young collection (1 s cost 5x in p99 at 15k requests a second)
  * @param alertThreshold share of a budget at which a soft alert is raised
+ * @param currency ISO 4217 code of the unit that model prices, costs and budgets are in ({@code USD}); used to show
+ *     money (the dashboard, reports), never to convert it
  */
 public record UsageConfig(String dataDir, boolean persist, ZoneId timeZone, Duration retention, Duration flushInterval,
-                          double alertThreshold) {
+                          double alertThreshold, String currency) {
+  public static final String DEFAULT_CURRENCY = "USD";
   public static final UsageConfig DEFAULT = new UsageConfig("data", true, ZoneId.of("UTC"), Duration.ofDays(90),
-      Duration.ofMillis(100), 0.8);
+      Duration.ofMillis(100), 0.8, DEFAULT_CURRENCY);
+
+  /** The settings without a currency: {@value #DEFAULT_CURRENCY}. */
+  public UsageConfig(String dataDir, boolean persist, ZoneId timeZone, Duration retention, Duration flushInterval,
+                     double alertThreshold) {
+    this(dataDir, persist, timeZone, retention, flushInterval, alertThreshold, DEFAULT_CURRENCY);
+  }
 }

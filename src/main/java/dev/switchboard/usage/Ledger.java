@@ -12,7 +12,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The usage ledger and the keys created through the admin API, in an embedded SQLite database file under the data
@@ -113,7 +115,8 @@ public final class Ledger implements AutoCloseable {
   }
 
   /**
-   * Cost and tokens between two instants grouped by provider, model, key or day (days in {@code zone}).
+   * Cost and tokens between two instants grouped by provider, model, key or day (days in {@code zone}; each day also
+   * carries its cost per provider in {@code by_provider}, for the dashboard's trend chart).
    */
   public synchronized JsonArray costs(long fromMillis, long toMillis, String groupBy, java.time.ZoneId zone)
       throws SQLException {
@@ -128,23 +131,33 @@ public final class Ledger implements AutoCloseable {
     if (column == null) {
       // Days in the configured zone: grouped here, not in SQL, so the zone is the gateway's, not the database's.
       java.util.TreeMap<String, double[]> days = new java.util.TreeMap<>();
-      try (PreparedStatement p = connection.prepareStatement("SELECT at, cost, prompt_tokens, completion_tokens "
-          + "FROM ledger WHERE at >= ? AND at < ?")) {
+      Map<String, java.util.TreeMap<String, Double>> perProvider = new HashMap<>();
+      try (PreparedStatement p = connection.prepareStatement("SELECT at, cost, prompt_tokens, completion_tokens, "
+          + "provider FROM ledger WHERE at >= ? AND at < ?")) {
         p.setLong(1, fromMillis);
         p.setLong(2, toMillis);
         try (ResultSet rs = p.executeQuery()) {
           while (rs.next()) {
             String day = java.time.Instant.ofEpochMilli(rs.getLong(1)).atZone(zone).toLocalDate().toString();
             double[] acc = days.computeIfAbsent(day, d -> new double[4]);
-            acc[0] += rs.getDouble(2);
+            double cost = rs.getDouble(2);
+            acc[0] += cost;
             acc[1] += rs.getLong(3);
             acc[2] += rs.getLong(4);
             acc[3]++;
+            String provider = rs.getString(5);
+            if (provider != null) {
+              perProvider.computeIfAbsent(day, d -> new java.util.TreeMap<>()).merge(provider, cost, Double::sum);
+            }
           }
         }
       }
-      days.forEach((day, acc) -> out.add(new JsonObject().put("day", day).put("cost", round(acc[0]))
-          .put("prompt_tokens", (long) acc[1]).put("completion_tokens", (long) acc[2]).put("requests", (long) acc[3])));
+      days.forEach((day, acc) -> {
+        JsonObject byProvider = new JsonObject();
+        perProvider.getOrDefault(day, new java.util.TreeMap<>()).forEach((id, c) -> byProvider.put(id, round(c)));
+        out.add(new JsonObject().put("day", day).put("cost", round(acc[0])).put("prompt_tokens", (long) acc[1])
+            .put("completion_tokens", (long) acc[2]).put("requests", (long) acc[3]).put("by_provider", byProvider));
+      });
       return out;
     }
     try (PreparedStatement p = connection.prepareStatement("SELECT " + column + ", SUM(cost), SUM(prompt_tokens), "
