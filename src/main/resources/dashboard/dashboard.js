@@ -9,6 +9,7 @@
   const state = {
     key: null, abort: null, retry: 0, providers: new Map(), history: new Map(), cards: new Map(),
     failovers: [], requests: [], lastStates: new Map(), cacheTimer: null, stopped: true,
+    currency: "USD", zone: "UTC", view: "live",
   };
 
   function el(tag, attrs, ...children) {
@@ -33,6 +34,41 @@
   const num = (v, d = 0) => (v === null || v === undefined ? "–" : Number(v).toLocaleString(undefined, { maximumFractionDigits: d }));
   const time = (at) => new Date(at).toLocaleTimeString();
 
+  // Money in the gateway's currency (usage.currency): whole cents from a cent up; below that four decimals, so that
+  // a request's fraction of a cent still shows; below 0.0001, "<0.0001". Never exponent notation.
+  const moneyFormats = new Map();
+  function moneyFormat(digits) {
+    const k = state.currency + digits;
+    if (!moneyFormats.has(k)) {
+      let f;
+      try {
+        f = new Intl.NumberFormat(undefined, { style: "currency", currency: state.currency,
+          minimumFractionDigits: digits, maximumFractionDigits: digits });
+      } catch (e) {
+        f = { format: (v) => v.toFixed(digits) + " " + state.currency };
+      }
+      moneyFormats.set(k, f);
+    }
+    return moneyFormats.get(k);
+  }
+  function money(v) {
+    if (v === null || v === undefined || Number.isNaN(Number(v))) return "–";
+    const n = Number(v);
+    const a = Math.abs(n);
+    if (a === 0 || a >= 0.01) return moneyFormat(2).format(n);
+    if (a >= 0.0001) return moneyFormat(4).format(n);
+    return "<" + moneyFormat(4).format(0.0001);
+  }
+  // Sizes in binary units: 134217728 → "128 MiB".
+  function bytes(v) {
+    if (v === null || v === undefined) return "–";
+    const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let n = Number(v);
+    let u = 0;
+    while (Math.abs(n) >= 1024 && u < units.length - 1) { n /= 1024; u++; }
+    return (u === 0 ? String(Math.round(n)) : n.toFixed(n >= 100 || Number.isInteger(n) ? 0 : 1)) + " " + units[u];
+  }
+
   function setConnection(text, cls) {
     const c = $("connection");
     c.textContent = text;
@@ -48,8 +84,9 @@
     sessionStorage.setItem(KEY, key);
     $("login").hidden = true;
     $("logout").hidden = false;
-    $("main").hidden = false;
+    $("views").hidden = false;
     state.stopped = false;
+    show(viewFromHash());
     connect();
   }
 
@@ -61,7 +98,9 @@
     clearInterval(state.cacheTimer);
     $("login").hidden = false;
     $("logout").hidden = true;
-    $("main").hidden = true;
+    $("views").hidden = true;
+    for (const id of Object.values(VIEWS)) $(id).hidden = true;
+    hideSecret();
     setConnection(message || "Not connected", message ? "error" : "");
     $("admin-key").focus();
   }
@@ -139,6 +178,8 @@
 
   // ---- handlers ----------------------------------------------------------------------------------------------
   function onHello(h) {
+    if (h.currency && h.currency !== state.currency) { state.currency = h.currency; moneyFormats.clear(); }
+    if (h.time_zone) state.zone = h.time_zone;
     // The cache panel appears only when the gateway mounts a cache admin API and it answers 200.
     if (h.features && h.features.cache) probeCache();
     else { clearInterval(state.cacheTimer); $("cache").hidden = true; }
@@ -218,13 +259,16 @@
     card.values.ttft.textContent = live.ttft_p50_ms == null ? ms(stats.ttft_ms) : ms(live.ttft_p50_ms) + " / " + ms(live.ttft_p99_ms);
     card.values.err.textContent = pct(stats.error_rate);
     card.values.tokens.textContent = num(live.tokens_total) + " (" + num(live.tokens_per_second, 1) + "/s)";
-    card.values.cost.textContent = live.cost_today == null ? "–" : live.cost_today.toFixed(4);
-    const sc = p.score;
+    card.values.cost.textContent = money(live.cost_today);
+    // A provider that is down is not ranked at all: its last score would only mislead.
+    const sc = cls === "down" ? null : p.score;
     card.score.replaceChildren(sc
       ? el("span", {}, "Score ", el("strong", { text: sc.total.toFixed(2) }),
           " = latency " + sc.latency.toFixed(2) + ", errors " + sc.errors.toFixed(2) + ", quality " + sc.quality.toFixed(2)
           + ", cost " + sc.cost.toFixed(2) + ", load " + sc.load.toFixed(2) + ", headroom " + sc.headroom.toFixed(2))
-      : el("span", { text: "No score (disabled or no models)" }));
+      : el("span", { text: cls === "down" ? "No score while down" : "No score (disabled or no models)" }));
+    // Enable lifts a suspension or brings back a disabled provider; on a card that is neither it would do nothing.
+    card.enable.hidden = !(p.suspended || p.enabled === false);
     const inMaintenance = cls === "maintenance";
     card.maint.textContent = inMaintenance ? "End maintenance" : "Maintenance";
     card.maint.setAttribute("aria-label", (inMaintenance ? "End maintenance of " : "Put in maintenance: ") + p.id);
@@ -251,6 +295,7 @@
       onclick: (e) => act(p.id, e.currentTarget.dataset.action, e.currentTarget), ...extra,
     }, label);
     const maint = action("Maintenance", "maintenance");
+    const enable = action("Enable", "enable", { hidden: true });
     const root = el("article", { class: "card", "aria-labelledby": headingId, "data-provider": p.id, "data-state": "unknown" },
       el("h3", { id: headingId }, el("span", { text: p.id }), badge),
       null);
@@ -263,8 +308,8 @@
       score, chart,
       el("p", { class: "legend" }, "Upstream attempts/s ", el("span", { class: "a", text: "—" }), " failures/s ",
         el("span", { class: "f", text: "—" }), " last 5 min"),
-      el("div", { class: "actions" }, action("Probe", "probe"), maint, action("Enable", "enable")));
-    return { root, badge, reason, score, values, chart, chartTitle, attempts, failures, maint };
+      el("div", { class: "actions" }, action("Probe", "probe"), maint, enable));
+    return { root, badge, reason, score, values, chart, chartTitle, attempts, failures, maint, enable };
   }
 
   function renderChart(card, points) {
@@ -299,12 +344,15 @@
     for (const x of (b && b.data) || []) {
       if (x.budget == null) continue;
       const name = x.scope + " " + x.name + " (" + x.period + ")";
-      rows.push(el("tr", {},
+      const used = x.used || 0;
+      // At or over the budget is red, from the alert share (0.8) yellow: the meter's own regions say the same.
+      const level = used >= 1 ? "over" : used >= 0.8 ? "warn" : "ok";
+      rows.push(el("tr", { "data-level": level },
         el("th", { scope: "row", text: name }),
-        el("td", {}, el("meter", { min: "0", max: "1", high: "0.8", optimum: "0", value: String(Math.min(1, x.used || 0)),
-          "aria-label": "share spent of " + name }), " " + pct(x.used)),
-        el("td", { class: "num", text: x.spent.toFixed(4) + " / " + x.budget }),
-        el("td", { class: "num", text: x.projected == null ? "–" : x.projected.toFixed(2) })));
+        el("td", { class: "used " + level }, el("meter", { min: "0", max: "1", low: "0.8", high: "0.9999", optimum: "0",
+          value: String(Math.min(1, used)), "aria-label": "share spent of " + name }), " " + pct(x.used)),
+        el("td", { class: "num", text: money(x.spent) + " / " + money(x.budget) }),
+        el("td", { class: "num", text: x.projected == null ? "–" : money(x.projected) })));
     }
     if (!rows.length) rows.push(el("tr", {}, el("td", { colspan: "4", class: "empty", text: "No budgets configured." })));
     body.replaceChildren(...rows);
@@ -331,7 +379,7 @@
 
   function onBudget(b) {
     const list = $("events");
-    const line = "budget: " + b.scope + " " + b.name + " " + b.level + " its " + b.period + " budget (" + b.spent + " of " + b.budget + ")";
+    const line = "budget: " + b.scope + " " + b.name + " " + b.level + " its " + b.period + " budget (" + money(b.spent) + " of " + money(b.budget) + ")";
     list.prepend(el("li", {}, el("span", { class: "time", text: time(b.at || Date.now()) }), line));
     announce(line);
     while (list.children.length > 50) list.lastChild.remove();
@@ -418,8 +466,10 @@
     const rate = stats.hit_rate != null ? stats.hit_rate : hits != null && misses != null && hits + misses > 0 ? hits / (hits + misses) : null;
     $("cache-hit-rate").textContent = pct(rate);
     const dl = $("cache-stats");
+    const shown = (k, v) => (/bytes$/.test(k) ? bytes(v) : /_rate$/.test(k) ? pct(v)
+      : typeof v === "number" ? num(v, 3) : String(v));
     dl.replaceChildren(...Object.entries(stats).filter(([, v]) => typeof v === "number" || typeof v === "string" || typeof v === "boolean")
-      .slice(0, 12).map(([k, v]) => el("div", {}, el("dt", { text: k.replace(/_/g, " ") }), el("dd", { text: String(v) }))));
+      .slice(0, 12).map(([k, v]) => el("div", { "data-stat": k }, el("dt", { text: k.replace(/_/g, " ") }), el("dd", { text: shown(k, v) }))));
     return true;
   }
 
@@ -427,6 +477,254 @@
     const r = await fetch("/admin/cache/clear", { method: "POST", headers: headers() }).catch(() => null);
     announce(r && r.ok ? "Cache cleared" : "Clearing the cache failed");
     refreshCache();
+  }
+
+  // ---- views: live, costs, keys (the live stream keeps running behind the other two) --------------------------
+  const VIEWS = { live: "main", costs: "costs-view", keys: "keys-view" };
+  function viewFromHash() {
+    const v = location.hash.replace("#", "");
+    return VIEWS[v] ? v : "live";
+  }
+  function show(view) {
+    state.view = view;
+    for (const [v, id] of Object.entries(VIEWS)) $(id).hidden = v !== view;
+    for (const tab of document.querySelectorAll(".view-tab")) {
+      if (tab.dataset.view === view) tab.setAttribute("aria-current", "page");
+      else tab.removeAttribute("aria-current");
+    }
+    if (view === "costs") loadCosts();
+    if (view === "keys") loadKeys();
+  }
+
+  async function adminJson(path, options) {
+    const r = await fetch(path, Object.assign({ cache: "no-store" }, options, {
+      headers: Object.assign({}, headers(), (options && options.headers) || {}) }));
+    const body = await r.json().catch(() => null);
+    if (r.status === 401) logout(body && body.error ? body.error.message : "Admin key refused");
+    return { ok: r.ok, status: r.status, body };
+  }
+  const errorText = (res) => (res.body && res.body.error ? res.body.error.message : "the gateway answered " + res.status);
+
+  // ---- cost trend: daily cost per provider over the last 30 days, as stacked SVG bars ----------------------------
+  const DAYS = 30;
+  const PALETTE = ["#0b57d0", "#c2410c", "#0b6b2f", "#7c3aed", "#a1121b", "#0e7490", "#854d0e", "#be185d"];
+  function dayIn(zone, millis) {
+    const parts = {};
+    try {
+      for (const p of new Intl.DateTimeFormat("en-US", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" })
+        .formatToParts(new Date(millis))) parts[p.type] = p.value;
+      return parts.year + "-" + parts.month + "-" + parts.day;
+    } catch (e) {
+      return new Date(millis).toISOString().slice(0, 10);
+    }
+  }
+  function lastDays() {
+    const now = Date.now();
+    const days = [];
+    for (let i = DAYS - 1; i >= 0; i--) days.push(dayIn(state.zone, now - i * 86400000));
+    return days;
+  }
+
+  async function loadCosts() {
+    const days = lastDays();
+    $("costs-summary").textContent = "Loading…";
+    let res;
+    try { res = await adminJson("/admin/costs?groupBy=day&from=" + days[0]); } catch (e) { res = { ok: false, status: 0, body: null }; }
+    if (!res.ok || !res.body) {
+      $("costs-summary").textContent = "Could not load costs: " + errorText(res);
+      return;
+    }
+    if (res.body.currency && res.body.currency !== state.currency) { state.currency = res.body.currency; moneyFormats.clear(); }
+    renderCosts(days, res.body);
+  }
+
+  function renderCosts(days, report) {
+    const byDay = new Map((report.data || []).map((d) => [d.day, d]));
+    const providers = [];
+    for (const d of report.data || []) {
+      for (const id of Object.keys(d.by_provider || {})) if (!providers.includes(id)) providers.push(id);
+    }
+    providers.sort();
+    const colour = (id) => PALETTE[providers.indexOf(id) % PALETTE.length];
+    const totals = days.map((day) => (byDay.get(day) ? byDay.get(day).cost : 0));
+    const max = Math.max(0, ...totals);
+    const chart = $("cost-chart");
+    const title = $("cost-chart-title");
+    chart.replaceChildren(title);
+    const W = 900, H = 260, left = 70, right = 10, top = 10, bottom = 40;
+    const plotW = W - left - right, plotH = H - top - bottom;
+    const slot = plotW / days.length;
+    const barW = Math.max(2, slot * 0.7);
+    const y = (v) => top + plotH - (max > 0 ? (v / max) * plotH : 0);
+    // Axis and three grid lines, labelled in the currency.
+    for (const f of [0, 0.5, 1]) {
+      const v = max * f;
+      chart.append(svg("line", { class: "grid", x1: left, x2: W - right, y1: y(v), y2: y(v) }));
+      const label = svg("text", { class: "axis", x: left - 6, y: y(v) + 4, "text-anchor": "end" });
+      label.textContent = money(v);
+      chart.append(label);
+    }
+    days.forEach((day, i) => {
+      const x = left + i * slot + (slot - barW) / 2;
+      const d = byDay.get(day);
+      let base = 0;
+      for (const id of providers) {
+        const v = d && d.by_provider ? d.by_provider[id] || 0 : 0;
+        if (v <= 0) continue;
+        const rect = svg("rect", { class: "bar", x: x.toFixed(1), y: y(base + v).toFixed(1), width: barW.toFixed(1),
+          height: Math.max(1, y(base) - y(base + v)).toFixed(1), fill: colour(id), "data-day": day, "data-provider": id });
+        const t = svg("title", {});
+        t.textContent = day + " · " + id + ": " + money(v);
+        rect.append(t);
+        chart.append(rect);
+        base += v;
+      }
+      if (i % 5 === 0 || i === days.length - 1) {
+        const label = svg("text", { class: "axis", x: (x + barW / 2).toFixed(1), y: H - bottom + 16, "text-anchor": "middle" });
+        label.textContent = day.slice(5);
+        chart.append(label);
+      }
+    });
+    const total = totals.reduce((a, b) => a + b, 0);
+    const seen = totals.filter((t) => t > 0).length;
+    title.textContent = "Daily cost by provider over the last " + DAYS + " days: " + money(total) + " in total, "
+      + seen + " days with spend, highest " + money(max) + " a day";
+    $("costs-summary").textContent = money(total) + " over the last " + DAYS + " days"
+      + (report.month_to_date != null ? " · month to date " + money(report.month_to_date) : "")
+      + (report.month_projected != null ? " · month projected " + money(report.month_projected) : "")
+      + (seen ? "" : " · no spend recorded yet");
+    $("cost-legend").replaceChildren(...providers.map((id) => {
+      const sum = (report.data || []).reduce((a, d) => a + ((d.by_provider || {})[id] || 0), 0);
+      return el("li", { "data-provider": id }, el("span", { class: "swatch", style: null, "aria-hidden": "true", "data-colour": colour(id) }),
+        id + " " + money(sum));
+    }));
+    // Swatch colours through the CSSOM (the page's CSP forbids inline style attributes).
+    for (const sw of $("cost-legend").querySelectorAll(".swatch")) sw.style.background = sw.dataset.colour;
+  }
+
+  // ---- client keys: create (the secret shown once), list, revoke -------------------------------------------------
+  async function loadKeys() {
+    let res;
+    try { res = await adminJson("/admin/keys"); } catch (e) { res = { ok: false, status: 0, body: null }; }
+    const body = $("keys").tBodies[0];
+    if (!res.ok || !res.body) {
+      body.replaceChildren(el("tr", {}, el("td", { colspan: "8", class: "empty", text: "Could not load keys: " + errorText(res) })));
+      return;
+    }
+    const rows = (res.body.data || []).map(keyRow);
+    if (!rows.length) rows.push(el("tr", {}, el("td", { colspan: "8", class: "empty", text: "No client keys: the gateway is open to anyone who can reach it." })));
+    body.replaceChildren(...rows);
+  }
+
+  function keyRow(k) {
+    const limits = k.limits ? [k.limits.rpm ? num(k.limits.rpm) + " req/min" : null, k.limits.tpm ? num(k.limits.tpm) + " tok/min" : null]
+      .filter(Boolean).join(", ") : "default";
+    const b = k.budget || {};
+    const budget = [["daily", b.daily], ["weekly", b.weekly], ["monthly", b.monthly]].filter(([, v]) => v > 0)
+      .map(([p, v]) => money(v) + " " + p).join(", ") || "none";
+    const spent = k.spent ? money(k.spent.daily) + " / " + money(k.spent.monthly) : "–";
+    const actions = el("td", {});
+    if (k.source === "api") {
+      const revoke = el("button", { type: "button", class: "secondary danger", "data-action": "revoke", "data-key": k.name,
+        "aria-label": "Revoke key " + k.name }, "Revoke");
+      // Two steps instead of confirm(): the first click arms the button, the second revokes.
+      revoke.addEventListener("click", () => {
+        if (revoke.dataset.armed !== "true") {
+          revoke.dataset.armed = "true";
+          revoke.textContent = "Confirm revoke";
+          revoke.setAttribute("aria-label", "Confirm: revoke key " + k.name);
+          return;
+        }
+        revokeKey(k.name, revoke);
+      });
+      actions.append(revoke);
+    } else {
+      actions.append(el("span", { class: "note", text: "in config file" }));
+    }
+    return el("tr", { "data-key": k.name },
+      el("th", { scope: "row", text: k.name }), el("td", { text: k.source }),
+      el("td", { text: (k.models || []).length ? k.models.join(", ") : "all" }), el("td", { text: limits }),
+      el("td", { text: budget }), el("td", { class: "num", text: spent }),
+      el("td", { class: "num", text: k.created ? new Date(k.created).toLocaleString() : "–" }), actions);
+  }
+
+  async function revokeKey(name, button) {
+    button.disabled = true;
+    const res = await adminJson("/admin/keys/" + encodeURIComponent(name), { method: "DELETE" })
+      .catch(() => ({ ok: false, status: 0, body: null }));
+    if (!res.ok) {
+      $("key-error").textContent = "Revoking " + name + " failed: " + errorText(res);
+      button.disabled = false;
+      return;
+    }
+    announce("Key " + name + " revoked");
+    loadKeys();
+  }
+
+  function numberField(id) {
+    const v = $(id).value.trim();
+    return v === "" ? undefined : Number(v);
+  }
+
+  async function createKey(e) {
+    e.preventDefault();
+    $("key-error").textContent = "";
+    hideSecret();
+    const spec = { name: $("key-name").value.trim() };
+    const models = $("key-models").value.split(",").map((m) => m.trim()).filter(Boolean);
+    if (models.length) spec.models = models;
+    const rpm = numberField("key-rpm"), tpm = numberField("key-tpm");
+    if (rpm !== undefined || tpm !== undefined) spec.limits = { rpm: rpm || 0, tpm: tpm || 0 };
+    const budget = {};
+    for (const p of ["daily", "weekly", "monthly"]) {
+      const v = numberField("key-" + p);
+      if (v !== undefined) budget[p] = v;
+    }
+    if (Object.keys(budget).length) spec.budget = budget;
+    const button = $("key-create");
+    button.disabled = true;
+    let res;
+    try {
+      res = await adminJson("/admin/keys", { method: "POST", headers: { "content-type": "application/json" },
+        body: JSON.stringify(spec) });
+    } catch (err) {
+      res = { ok: false, status: 0, body: null };
+    } finally {
+      button.disabled = false;
+    }
+    if (!res.ok || !res.body || !res.body.key) {
+      $("key-error").textContent = "The key was not created: " + errorText(res);
+      return;
+    }
+    $("key-form").reset();
+    $("key-secret-value").textContent = res.body.key;
+    $("key-secret").hidden = false;
+    $("key-copy").focus();
+    announce("Key " + res.body.name + " created; copy its secret now");
+    loadKeys();
+  }
+
+  // The secret lives only in this box until it is dismissed, the page changes view or the admin logs out.
+  function hideSecret() {
+    $("key-secret-value").textContent = "";
+    $("key-copy-status").textContent = "";
+    $("key-secret").hidden = true;
+  }
+
+  async function copySecret() {
+    const text = $("key-secret-value").textContent;
+    try {
+      await navigator.clipboard.writeText(text);
+      $("key-copy-status").textContent = "Copied.";
+    } catch (e) {
+      // No clipboard permission (plain http, headless): select it so Ctrl+C works.
+      const range = document.createRange();
+      range.selectNodeContents($("key-secret-value"));
+      const sel = window.getSelection();
+      sel.removeAllRanges();
+      sel.addRange(range);
+      $("key-copy-status").textContent = "Selected: press Ctrl+C (or ⌘C) to copy.";
+    }
   }
 
   // ---- start -------------------------------------------------------------------------------------------------
@@ -439,6 +737,17 @@
     });
     $("logout").addEventListener("click", () => logout());
     $("cache-clear").addEventListener("click", clearCache);
+    for (const tab of document.querySelectorAll(".view-tab")) {
+      tab.addEventListener("click", () => {
+        if (tab.dataset.view !== state.view) hideSecret();
+        history.replaceState(null, "", tab.dataset.view === "live" ? location.pathname : "#" + tab.dataset.view);
+        show(tab.dataset.view);
+      });
+    }
+    $("costs-refresh").addEventListener("click", loadCosts);
+    $("key-form").addEventListener("submit", createKey);
+    $("key-copy").addEventListener("click", copySecret);
+    $("key-secret-done").addEventListener("click", hideSecret);
     const saved = sessionStorage.getItem(KEY);
     if (saved) login(saved);
   });

@@ -48,6 +48,30 @@ class DemoModeTest {
     }
   }
 
+  @Test
+  void aShareOfTheTrafficIsRepeatedAndDeterministicSoTheCacheServesHits() throws Exception {
+    java.util.Map<String, SimulatedProvider.Behaviour> quiet = new java.util.LinkedHashMap<>();
+    quiet.put("steady", SimulatedProvider.Behaviour.steady(10, 5));
+    quiet.put("flaky", SimulatedProvider.Behaviour.steady(10, 5));
+    quiet.put("sometimes-down", SimulatedProvider.Behaviour.steady(10, 5));
+    Demo demo = Demo.start(0, quiet, 20).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    try {
+      int port = demo.gateway().port();
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+            + "/admin/cache")).header("Authorization", "Bearer " + Demo.ADMIN_KEY).build(),
+            HttpResponse.BodyHandlers.ofString());
+        JsonObject cache = new JsonObject(r.body());
+        assertThat(cache.getLong("hits")).as("the repeated temperature-0 prompts are served from the cache")
+            .isPositive();
+        assertThat(cache.getLong("stores")).isPositive();
+        assertThat(cache.getLong("bypasses")).as("the varied prompts still go upstream").isPositive();
+      });
+    } finally {
+      demo.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
   private static JsonObject provider(int port, String id) throws Exception {
     HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
         + "/admin/providers/" + id)).header("Authorization", "Bearer " + Demo.ADMIN_KEY).build(),
