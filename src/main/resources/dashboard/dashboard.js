@@ -540,11 +540,12 @@
 
   function renderCosts(days, report) {
     const byDay = new Map((report.data || []).map((d) => [d.day, d]));
-    const providers = [];
+    // Only who cost something: cache hits are in the ledger too, at zero cost, under "cache".
+    const spentBy = new Map();
     for (const d of report.data || []) {
-      for (const id of Object.keys(d.by_provider || {})) if (!providers.includes(id)) providers.push(id);
+      for (const [id, v] of Object.entries(d.by_provider || {})) spentBy.set(id, (spentBy.get(id) || 0) + v);
     }
-    providers.sort();
+    const providers = [...spentBy.keys()].filter((id) => spentBy.get(id) > 0).sort();
     const colour = (id) => PALETTE[providers.indexOf(id) % PALETTE.length];
     const totals = days.map((day) => (byDay.get(day) ? byDay.get(day).cost : 0));
     const max = Math.max(0, ...totals);
@@ -593,11 +594,8 @@
       + (report.month_to_date != null ? " · month to date " + money(report.month_to_date) : "")
       + (report.month_projected != null ? " · month projected " + money(report.month_projected) : "")
       + (seen ? "" : " · no spend recorded yet");
-    $("cost-legend").replaceChildren(...providers.map((id) => {
-      const sum = (report.data || []).reduce((a, d) => a + ((d.by_provider || {})[id] || 0), 0);
-      return el("li", { "data-provider": id }, el("span", { class: "swatch", style: null, "aria-hidden": "true", "data-colour": colour(id) }),
-        id + " " + money(sum));
-    }));
+    $("cost-legend").replaceChildren(...providers.map((id) => el("li", { "data-provider": id },
+      el("span", { class: "swatch", "aria-hidden": "true", "data-colour": colour(id) }), id + " " + money(spentBy.get(id)))));
     // Swatch colours through the CSSOM (the page's CSP forbids inline style attributes).
     for (const sw of $("cost-legend").querySelectorAll(".swatch")) sw.style.background = sw.dataset.colour;
   }

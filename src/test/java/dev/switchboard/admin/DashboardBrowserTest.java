@@ -5,7 +5,12 @@ import dev.switchboard.demo.SimulatedProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
@@ -18,7 +23,16 @@ import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
 
+import dev.switchboard.usage.LedgerRow;
+import io.vertx.core.json.JsonObject;
+
 import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -35,8 +49,11 @@ import static org.awaitility.Awaitility.await;
 /**
  * The dashboard in a real browser (the system's headless Chromium through chromedriver) against a gateway in demo
  * mode: it loads without console errors, logs in, shows the three providers, turns a card down after a simulated
- * outage, and shows an admin action. Leaves a screenshot at target/dashboard.png.
+ * outage, and shows an admin action; money in the currency, sizes in binary units, an overspent budget in red; the
+ * cost trend chart over seeded days; a key created (secret shown once) and revoked through the Keys view. Leaves a
+ * screenshot at target/dashboard.png.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardBrowserTest {
   private static final String CHROMIUM = firstExisting("/usr/bin/chromium", "/usr/bin/chromium-browser");
   private static final String DRIVER = firstExisting("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver");
@@ -79,6 +96,7 @@ class DashboardBrowserTest {
   }
 
   @Test
+  @Order(1)
   void dashboardShowsProvidersOutagesAndAdminActions() throws Exception {
     browser.get("http://127.0.0.1:" + demo.gateway().port() + "/dashboard");
     assertThat(browser.getTitle()).isEqualTo("Switchboard dashboard");
@@ -102,11 +120,39 @@ class DashboardBrowserTest {
         .executeScript("return sessionStorage.getItem('switchboard.adminKey')");
     assertThat(stored).isEqualTo(Demo.ADMIN_KEY);
 
-    // A simulated outage: the card turns down within seconds.
+    // Money in the demo's currency (USD), never in exponent notation; Enable only where there is something to enable.
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(stat("steady", "cost today")).matches("\\$\\d+\\.\\d{2}(\\d{2})?|<\\$0\\.0001"));
+    for (String id : List.of("steady", "flaky", "sometimes-down")) {
+      assertThat(card(id).findElements(By.xpath(".//button[normalize-space()='Enable']")))
+          .as("Enable on the healthy card %s", id).allSatisfy(b -> assertThat(b.isDisplayed()).isFalse());
+    }
+
+    // A key that has spent 150% of its daily budget: its row is drawn red, amounts with the currency.
+    demo.gateway().services().usage().record(new LedgerRow(System.currentTimeMillis(), "seeded-over-budget",
+        "demo-user", null, "demo-model", 10, 5, 0, 1.5, 100, -1, 200, false, "", false));
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      WebElement row = browser.findElement(By.xpath("//table[@id='budgets']//tr[th[normalize-space()="
+          + "'key demo-user (daily)']]"));
+      assertThat(row.getAttribute("data-level")).isEqualTo("over");
+      assertThat(row.findElement(By.cssSelector("td.used")).getCssValue("color")).isEqualTo("rgba(161, 18, 27, 1)");
+      assertThat(row.findElements(By.cssSelector("td")).get(1).getText()).isEqualTo("$1.50 / $1.00");
+    });
+
+    // The cache panel: the demo's repeated prompts hit, and sizes read in binary units.
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      assertThat(browser.findElement(By.id("cache")).isDisplayed()).isTrue();
+      assertThat(browser.findElement(By.cssSelector("#cache-stats [data-stat=max_bytes] dd")).getText())
+          .isEqualTo("128 MiB");
+    });
+
+    // A simulated outage: the card turns down within seconds, and shows no score.
     demo.provider("sometimes-down").outage(Duration.ofMinutes(5));
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       assertThat(state("sometimes-down")).isEqualTo("down");
       assertThat(card("sometimes-down").findElement(By.cssSelector(".badge")).getText()).isEqualToIgnoringCase("down");
+      assertThat(card("sometimes-down").findElement(By.cssSelector(".score")).getText())
+          .isEqualTo("No score while down");
     });
 
     // An admin action from the card's button.
@@ -129,6 +175,112 @@ class DashboardBrowserTest {
         StandardCopyOption.REPLACE_EXISTING);
     assertThat(Files.size(shot)).isPositive();
 
+    // On a 480 px screen the page does not scroll sideways: the Requests table scrolls in its own box.
+    browser.manage().window().setSize(new Dimension(480, 1000));
+    try {
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        assertThat(js("return document.documentElement.scrollWidth <= document.documentElement.clientWidth"))
+            .as("no page-wide horizontal overflow at 480 px").isEqualTo(true);
+        assertThat(js("const b = document.querySelector('#requests').parentElement; "
+            + "return b.classList.contains('table-scroll') && b.scrollWidth > b.clientWidth"))
+            .as("the table scrolls inside its container").isEqualTo(true);
+      });
+    } finally {
+      browser.manage().window().setSize(new Dimension(1440, 1100));
+    }
+    assertNoConsoleErrors();
+  }
+
+  @Test
+  @Order(2)
+  void costTrendAndKeyManagement() throws Exception {
+    // Spend on days before today, per provider: the chart draws a bar segment for each.
+    LocalDate today = LocalDate.now(ZoneOffset.UTC);
+    List<Object[]> seeded = List.of(new Object[] {today.minusDays(3), "steady", 0.42},
+        new Object[] {today.minusDays(3), "flaky", 0.08}, new Object[] {today.minusDays(2), "steady", 0.3});
+    for (Object[] s : seeded) {
+      long at = ((LocalDate) s[0]).atTime(12, 0).toInstant(ZoneOffset.UTC).toEpochMilli();
+      demo.gateway().services().usage().record(new LedgerRow(at, "seeded-" + s[0] + s[1], null, (String) s[1],
+          "demo-model", 10, 5, 0, (double) s[2], 100, -1, 200, false, s[1] + ":200", false));
+    }
+    browser.get("http://127.0.0.1:" + demo.gateway().port() + "/dashboard");
+    await().atMost(Duration.ofSeconds(30)).until(() -> browser.findElement(By.id("views")).isDisplayed());
+
+    // (Re)loading the view until the ledger's batch with the seeded rows is written.
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      browser.findElement(By.cssSelector(".view-tab[data-view=costs]")).click();
+      assertThat(browser.findElements(By.cssSelector("#cost-chart rect.bar[data-day='" + today.minusDays(3)
+          + "']"))).hasSize(2);
+    });
+    assertThat(browser.findElement(By.id("costs-view")).isDisplayed()).isTrue();
+    assertThat(browser.findElement(By.id("main")).isDisplayed()).isFalse();
+    assertThat(browser.findElements(By.cssSelector("#cost-chart rect.bar[data-day='" + today.minusDays(2) + "']"))
+        .stream().map(e -> e.getAttribute("data-provider")).toList()).containsExactly("steady");
+    WebElement tallest = browser.findElement(By.cssSelector("#cost-chart rect.bar[data-day='" + today.minusDays(3)
+        + "'][data-provider=steady]"));
+    assertThat(Double.parseDouble(tallest.getAttribute("height"))).isPositive();
+    assertThat(browser.findElement(By.id("costs-summary")).getText()).contains("$").doesNotContain("E-");
+    assertThat(tallest.findElement(By.tagName("title")).getAttribute("textContent"))
+        .isEqualTo(today.minusDays(3) + " · steady: $0.42");
+    assertThat(browser.findElement(By.cssSelector("#cost-legend li[data-provider=steady]")).getText())
+        .startsWith("steady $");
+
+    // Keys: create one with limits, a budget and models; its secret is shown once, with a copy button.
+    browser.findElement(By.cssSelector(".view-tab[data-view=keys]")).click();
+    browser.findElement(By.id("key-name")).sendKeys("browser-team");
+    browser.findElement(By.id("key-models")).sendKeys("demo-chat");
+    browser.findElement(By.id("key-rpm")).sendKeys("30");
+    browser.findElement(By.id("key-monthly")).sendKeys("5");
+    browser.findElement(By.id("key-create")).click();
+    WebElement secret = browser.findElement(By.id("key-secret-value"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> secret.getText().startsWith("sk-sb-"));
+    String key = secret.getText();
+    assertThat(browser.findElement(By.id("key-copy")).isDisplayed()).isTrue();
+    browser.findElement(By.id("key-copy")).click();
+    await().atMost(Duration.ofSeconds(10)).until(() -> !browser.findElement(By.id("key-copy-status")).getText()
+        .isEmpty());
+    WebElement row = await().atMost(Duration.ofSeconds(30)).until(() -> browser.findElements(
+        By.cssSelector("#keys tr[data-key=browser-team]")).stream().findFirst().orElse(null), r -> r != null);
+    assertThat(row.getText()).contains("demo-chat").contains("30 req/min").contains("$5.00 monthly")
+        .doesNotContain(key);
+    assertThat(chat(key)).as("the new key works").isEqualTo(200);
+    browser.findElement(By.id("key-secret-done")).click();
+    assertThat(browser.findElement(By.id("key-secret")).isDisplayed()).isFalse();
+    assertThat(browser.findElement(By.tagName("body")).getAttribute("innerHTML")).as("shown once, then gone")
+        .doesNotContain(key);
+
+    // Revoke through the page: two clicks, then the row is gone and the key refused.
+    WebElement revoke = browser.findElement(By.cssSelector("#keys tr[data-key=browser-team] button[data-action=revoke]"));
+    revoke.click();
+    assertThat(revoke.getText()).isEqualTo("Confirm revoke");
+    revoke.click();
+    await().atMost(Duration.ofSeconds(30)).until(() -> browser.findElements(
+        By.cssSelector("#keys tr[data-key=browser-team]")).isEmpty());
+    assertThat(demo.gateway().services().usage().keys().byName("browser-team")).isNull();
+    assertThat(chat(key)).as("the revoked key is refused").isEqualTo(401);
+    assertNoConsoleErrors();
+  }
+
+  private static int chat(String key) throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+            + demo.gateway().port() + "/v1/chat/completions")).header("Authorization", "Bearer " + key)
+        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(new JsonObject()
+            .put("model", "demo-chat").put("messages", new io.vertx.core.json.JsonArray().add(new JsonObject()
+                .put("role", "user").put("content", "hi"))).encode())).build(), HttpResponse.BodyHandlers.ofString());
+    return r.statusCode();
+  }
+
+  private static Object js(String script) {
+    return ((JavascriptExecutor) browser).executeScript(script);
+  }
+
+  /** The value of one of a card's stats, by its label. */
+  private static String stat(String id, String label) {
+    return card(id).findElement(By.xpath(".//dl[@class='stats']/div[dt[normalize-space()='" + label + "']]/dd"))
+        .getText();
+  }
+
+  private static void assertNoConsoleErrors() {
     List<LogEntry> severe = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
         .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
     assertThat(severe).as("browser console errors").isEmpty();
