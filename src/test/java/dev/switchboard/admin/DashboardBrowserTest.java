@@ -13,6 +13,7 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -131,7 +132,9 @@ class DashboardBrowserTest {
     // A key that has spent 150% of its daily budget: its row is drawn red, amounts with the currency.
     demo.gateway().services().usage().record(new LedgerRow(System.currentTimeMillis(), "seeded-over-budget",
         "demo-user", null, "demo-model", 10, 5, 0, 1.5, 100, -1, 200, false, "", false));
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+    // The table is redrawn every second: an element found just before a redraw goes stale (and the row may not be
+    // drawn yet), so look again.
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(WebDriverException.class).untilAsserted(() -> {
       WebElement row = browser.findElement(By.xpath("//table[@id='budgets']//tr[th[normalize-space()="
           + "'key demo-user (daily)']]"));
       assertThat(row.getAttribute("data-level")).isEqualTo("over");
@@ -140,7 +143,7 @@ class DashboardBrowserTest {
     });
 
     // The cache panel: the demo's repeated prompts hit, and sizes read in binary units.
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(WebDriverException.class).untilAsserted(() -> {
       assertThat(browser.findElement(By.id("cache")).isDisplayed()).isTrue();
       assertThat(browser.findElement(By.cssSelector("#cache-stats [data-stat=max_bytes] dd")).getText())
           .isEqualTo("128 MiB");
@@ -209,6 +212,9 @@ class DashboardBrowserTest {
     // (Re)loading the view until the ledger's batch with the seeded rows is written.
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       browser.findElement(By.cssSelector(".view-tab[data-view=costs]")).click();
+      // The click starts a load ("Loading…"): look at the chart it draws, not the one it is about to replace.
+      await().atMost(Duration.ofSeconds(10)).until(() -> !browser.findElement(By.id("costs-summary")).getText()
+          .startsWith("Loading"));
       assertThat(browser.findElements(By.cssSelector("#cost-chart rect.bar[data-day='" + today.minusDays(3)
           + "']"))).hasSize(2);
     });
@@ -239,10 +245,9 @@ class DashboardBrowserTest {
     browser.findElement(By.id("key-copy")).click();
     await().atMost(Duration.ofSeconds(10)).until(() -> !browser.findElement(By.id("key-copy-status")).getText()
         .isEmpty());
-    WebElement row = await().atMost(Duration.ofSeconds(30)).until(() -> browser.findElements(
-        By.cssSelector("#keys tr[data-key=browser-team]")).stream().findFirst().orElse(null), r -> r != null);
-    assertThat(row.getText()).contains("demo-chat").contains("30 req/min").contains("$5.00 monthly")
-        .doesNotContain(key);
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(WebDriverException.class).untilAsserted(() ->
+        assertThat(browser.findElement(By.cssSelector("#keys tr[data-key=browser-team]")).getText())
+            .contains("demo-chat").contains("30 req/min").contains("$5.00 monthly").doesNotContain(key));
     assertThat(chat(key)).as("the new key works").isEqualTo(200);
     browser.findElement(By.id("key-secret-done")).click();
     assertThat(browser.findElement(By.id("key-secret")).isDisplayed()).isFalse();
