@@ -357,13 +357,15 @@ public final class GatewayVerticle extends VerticleBase {
 
   private void listModels(RoutingContext ctx) {
     ClientReply reply = ctx.get(REPLY);
-    reply.sendJson(200, "application/json", services.catalog().toOpenAiList().toBuffer());
+    // ?all=true: the full configured catalogue, each entry marked servable or not (README: Models).
+    boolean all = "true".equalsIgnoreCase(ctx.request().getParam("all"));
+    reply.sendJson(200, "application/json", services.catalog().toOpenAiList(all).toBuffer());
   }
 
   private void getModel(RoutingContext ctx) {
     ClientReply reply = ctx.get(REPLY);
     String model = ctx.pathParam("model");
-    services.catalog().toOpenAiList().getJsonArray("data").stream()
+    services.catalog().toOpenAiList(false).getJsonArray("data").stream()
         .map(o -> (io.vertx.core.json.JsonObject) o)
         .filter(o -> model.equals(o.getString("id")))
         .findFirst()
