@@ -47,18 +47,28 @@ public final class ConfigLoader {
     ConfigRetriever retriever = ConfigRetriever.create(vertx,
         new ConfigRetrieverOptions().setScanPeriod(-1).setIncludeDefaultStores(false).addStore(store));
     return retriever.getConfig()
-        .recover(err -> Future.failedFuture(new ConfigException(path + ": not valid YAML: " + rootMessage(err))))
+        .recover(err -> Future.failedFuture(new ConfigException(path + ": not valid YAML: "
+            + named(rootMessage(err), path))))
         .andThen(ar -> retriever.close())
         .map(raw -> parse(raw, env));
   }
 
   /** Parses YAML text; for tests and tools that hold the config in memory. */
   public static SwitchboardConfig fromYaml(String yaml, Map<String, String> env) {
+    return fromYaml(yaml, env, null);
+  }
+
+  /**
+   * Parses YAML text that came from {@code source} (a file or resource name, null when it has none), which syntax
+   * errors then name.
+   */
+  public static SwitchboardConfig fromYaml(String yaml, Map<String, String> env, String source) {
     Object doc;
     try {
       doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
     } catch (RuntimeException e) {
-      throw new ConfigException("not valid YAML: " + e.getMessage());
+      throw new ConfigException((source == null ? "" : source + ": ") + "not valid YAML: "
+          + (source == null ? e.getMessage() : named(e.getMessage(), source)));
     }
     if (doc == null) {
       doc = Map.of();
@@ -637,7 +647,9 @@ public final class ConfigLoader {
       String scheme = uri.getScheme();
       if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
           || uri.getHost() == null) {
-        n.problem("base_url", "must be an absolute http:// or https:// URL, got \"" + printable(uri) + "\"");
+        // "localhost:11434/v1" parses with "localhost" as its scheme; either way the scheme was left out.
+        String hint = url.contains("://") ? "" : withScheme(url.trim());
+        n.problem("base_url", "must be an absolute http:// or https:// URL, got \"" + printable(uri) + "\"" + hint);
         return null;
       }
       if (uri.getRawUserInfo() != null) {
@@ -660,6 +672,16 @@ public final class ConfigLoader {
   }
 
   /** scheme://host:port/path only: queries and user info may carry secrets. */
+  /** " (did you mean "http://…"?)" for a base URL written without its scheme, or "" if that does not help. */
+  private static String withScheme(String url) {
+    try {
+      URI fixed = new URI("http://" + url);
+      return fixed.getHost() == null ? "" : " (did you mean \"" + printable(fixed) + "\"?)";
+    } catch (URISyntaxException e) {
+      return "";
+    }
+  }
+
   private static String printable(URI uri) {
     if (uri.getHost() == null) {
       return uri.getScheme() == null ? "(no scheme)" : uri.getScheme() + ":…";
@@ -706,6 +728,12 @@ public final class ConfigLoader {
     }
     Matcher m = ENV_REF.matcher(raw);
     return m.find() ? " (set " + m.group(1) + ")" : "";
+  }
+
+  /** SnakeYAML says "in 'string', line 3, column 8" of text it was handed: name the file instead. */
+  private static String named(String yamlMessage, String source) {
+    return yamlMessage == null ? null : yamlMessage.replace("in 'string',", "in " + source + ",")
+        .replace("in 'reader',", "in " + source + ",");
   }
 
   private static String rootMessage(Throwable t) {

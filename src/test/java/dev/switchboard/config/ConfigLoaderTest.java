@@ -198,6 +198,62 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void unknownFieldSuggestsTheNearestKnownOne() {
+    ConfigException e = problemsOf("""
+        server:
+          prot: 8080
+        providers:
+          openai:
+            type: openai
+            base_ur: https://api.openai.com/v1
+            api-key: sk-something-long
+            modles: [gpt-4o]
+            zzz: 1
+        """, Map.of());
+    assertThat(problemAt(e, "server.prot")).contains("did you mean \"port\"?");
+    assertThat(problemAt(e, "providers.openai.base_ur")).contains("did you mean \"base_url\"?");
+    assertThat(problemAt(e, "providers.openai.api-key")).contains("did you mean \"api_key\"?");
+    assertThat(problemAt(e, "providers.openai.modles")).contains("did you mean \"models\"?");
+    assertThat(problemAt(e, "providers.openai.zzz")).as("nothing is close: no guess").contains("unknown field")
+        .doesNotContain("did you mean");
+  }
+
+  @Test
+  void baseUrlWithoutSchemeSuggestsHttp() {
+    ConfigException e = problemsOf("""
+        providers:
+          ollama:
+            base_url: localhost:11434/v1
+            models: [llama3]
+          vllm:
+            base_url: gpu-box.internal/v1
+            models: [qwen]
+        """, Map.of());
+    assertThat(problemAt(e, "providers.ollama.base_url")).contains("did you mean \"http://localhost:11434/v1\"?");
+    assertThat(problemAt(e, "providers.vllm.base_url")).contains("did you mean \"http://gpu-box.internal/v1\"?");
+  }
+
+  @Test
+  void yamlSyntaxErrorNamesTheFileAndLine(@TempDir Path dir) throws Exception {
+    Path conf = dir.resolve("broken.yaml");
+    Files.writeString(conf, "server:\n  port: 8080\n   host: x\n");
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      Throwable err = catchThrowableOfType(java.util.concurrent.ExecutionException.class, () -> ConfigLoader
+          .load(vertx, conf.toString(), Map.of()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS))
+          .getCause();
+      assertThat(err).isInstanceOf(ConfigException.class);
+      assertThat(err.getMessage()).contains(conf + ": not valid YAML", "in " + conf + ", line 3")
+          .doesNotContain("'string'");
+    } finally {
+      vertx.close();
+    }
+    assertThatThrownBy(() -> ConfigLoader.fromYaml("a:\n  b: 1\n   c: 2\n", Map.of(), "built-in switchboard.yaml"))
+        .hasMessageContaining("built-in switchboard.yaml: not valid YAML")
+        .hasMessageContaining("in built-in switchboard.yaml, line 3");
+  }
+
+  @Test
   void unknownTopLevelAndNestedFieldsAreRejected() {
     ConfigException e = problemsOf(MINIMAL + """
         servr: {port: 1}
