@@ -8,6 +8,8 @@ WORKDIR /src
 COPY pom.xml .
 RUN mvn -B -ntp -q dependency:go-offline
 COPY src ./src
+# conf/switchboard.yaml also goes into the jar, as the config used when no file is found.
+COPY conf ./conf
 RUN mvn -B -ntp -q -DskipTests package
 
 FROM eclipse-temurin:17-jre

@@ -44,6 +44,8 @@ import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -63,7 +65,7 @@ public final class Switchboard {
   }
 
   private static final Logger LOG = Logger.getLogger(Switchboard.class.getName());
-  public static final String DEFAULT_CONFIG = "conf/switchboard.yaml";
+  public static final String DEFAULT_CONFIG = ConfigChoice.DEFAULT_FILE;
 
   private final Vertx vertx;
   private final GatewayServices services;
@@ -77,7 +79,7 @@ public final class Switchboard {
   }
 
   public static void main(String[] args) {
-    String path = System.getenv().getOrDefault("SWITCHBOARD_CONFIG", DEFAULT_CONFIG);
+    String path = null;
     boolean demo = false;
     String port = null;
     for (int i = 0; i < args.length; i++) {
@@ -107,11 +109,11 @@ public final class Switchboard {
     if (port != null) {
       usage("--port is for --demo; set server.port in the config (or SWITCHBOARD_PORT) otherwise");
     }
-    String configPath = path;
+    ConfigChoice choice = ConfigChoice.choose(path, System.getenv(), Path.of("").toAbsolutePath());
     Switchboard gateway;
     Vertx vertx = null;
     try {
-      SwitchboardConfig config = loadConfig(configPath);
+      SwitchboardConfig config = loadConfig(choice);
       LogSetup.install(config.logging().level());
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       vertx = newVertx(registry, config);
@@ -180,8 +182,8 @@ public final class Switchboard {
     if (problem != null) {
       System.err.println("switchboard: " + problem);
     }
-    System.err.println("usage: java -jar switchboard.jar [-c|--config path]   (default: $SWITCHBOARD_CONFIG or "
-        + DEFAULT_CONFIG + ")\n       java -jar switchboard.jar --demo [--port N]   (simulated providers, traffic and "
+    System.err.println("usage: java -jar switchboard.jar [-c|--config path]   (default: $SWITCHBOARD_CONFIG, else "
+        + DEFAULT_CONFIG + ", else the built-in copy of it)\n       java -jar switchboard.jar --demo [--port N]   (simulated providers, traffic and "
         + "the dashboard; port default $SWITCHBOARD_PORT or 8080)");
     System.exit(problem == null ? 0 : 2);
   }
@@ -190,11 +192,20 @@ public final class Switchboard {
    * The config decides how the real Vert.x instance is built (its transport), so it is read with a short-lived
    * bootstrap instance first.
    */
-  private static SwitchboardConfig loadConfig(String path) throws Exception {
+  private static SwitchboardConfig loadConfig(ConfigChoice choice) throws Exception {
+    LOG.info("using " + choice.described());
+    if (choice.builtIn()) {
+      return ConfigLoader.fromYaml(ConfigChoice.builtInYaml(), System.getenv(), choice.source());
+    }
+    if (!Files.isRegularFile(choice.file())) {
+      throw new ConfigException(choice.file() + " does not exist or is not a file. Name a config with -c path (or "
+          + "SWITCHBOARD_CONFIG), start without either to use " + ConfigChoice.DEFAULT_FILE + " or the built-in "
+          + "default, or try --demo for simulated providers.");
+    }
     Vertx bootstrap = Vertx.vertx();
     try {
-      return ConfigLoader.load(bootstrap, path, System.getenv()).toCompletionStage().toCompletableFuture()
-          .get(30, TimeUnit.SECONDS);
+      return ConfigLoader.load(bootstrap, choice.file().toString(), System.getenv()).toCompletionStage()
+          .toCompletableFuture().get(30, TimeUnit.SECONDS);
     } finally {
       bootstrap.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
