@@ -31,6 +31,7 @@ import dev.switchboard.server.AccessLog;
 import dev.switchboard.server.ClientAuth;
 import dev.switchboard.server.GatewayServices;
 import dev.switchboard.server.GatewayVerticle;
+import dev.switchboard.server.MetricsVerticle;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -291,6 +292,8 @@ public final class Switchboard {
         .compose(id -> vertx.deployVerticle(new HealthVerticle(providers, health, metrics)))
         .compose(id -> vertx.deployVerticle(new RateLimitVerticle(limiter)))
         .compose(id -> vertx.deployVerticle(new CacheVerticle(services.cache())))
+        .compose(id -> config.metrics().port() == 0 ? Future.succeededFuture(id)
+            : vertx.deployVerticle(new MetricsVerticle(config, registry)))
         .map(id -> {
           LOG.info("Switchboard listening on http://" + config.server().host() + ":" + port.get() + " with "
               + instances + " event-loop instance(s), " + ((io.vertx.core.internal.VertxInternal) vertx).transport().getClass().getSimpleName()
@@ -309,9 +312,12 @@ public final class Switchboard {
         LOG.info("provider " + p.id() + " disabled: " + p.disabledReason());
       }
     }
-    if (config.auth().open()) {
-      LOG.warning("!!! NO CLIENT KEYS CONFIGURED: the gateway is OPEN, anyone who can reach it can spend your "
-          + "provider credits. Set auth.keys in the config (e.g. SWITCHBOARD_API_KEY) before exposing it. !!!");
+    if (config.auth().open() && config.server().loopback()) {
+      LOG.warning("no client keys configured: the gateway is open to this machine only (" + config.server().host()
+          + "). Set auth.keys (e.g. SWITCHBOARD_API_KEY) to serve other machines.");
+    } else if (config.auth().open()) {
+      LOG.warning("!!! NO CLIENT KEYS CONFIGURED and server.allow_open is true: the gateway is OPEN on "
+          + config.server().host() + ", anyone who can reach it can spend your provider credits. !!!");
     }
   }
 

@@ -106,6 +106,7 @@ public final class ConfigLoader {
 
     ServerConfig server = server(root.object("server"));
     AuthConfig auth = auth(root.object("auth"));
+    server = openOnLoopbackOnly(server, auth);
     LoggingConfig logging = logging(root.object("logging"));
     Map<String, ProviderConfig> providers = new LinkedHashMap<>();
     root.namedObjects("providers").forEach((id, node) -> {
@@ -124,13 +125,28 @@ public final class ConfigLoader {
     RateLimitConfig ratelimit = ratelimit(root.object("ratelimit"));
     UsageConfig usage = usage(root.object("usage"));
     CacheConfig cache = cache(root.object("cache"));
+    MetricsConfig metrics = metrics(root.object("metrics"), server);
     root.rejectUnknown();
 
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
     return new SwitchboardConfig(server, auth, logging, providers, models, routing, health, ratelimit, usage,
-        cache);
+        cache, metrics);
+  }
+
+  private static MetricsConfig metrics(ConfigNode n, ServerConfig server) {
+    MetricsConfig d = MetricsConfig.DEFAULT;
+    MetricsConfig m = new MetricsConfig((int) n.integer("port", d.port(), 0, 65535),
+        n.string("auth", d.auth()).trim().toLowerCase(Locale.ROOT));
+    if (!List.of("auto", "admin_key", "none").contains(m.auth())) {
+      n.problem("auth", "must be one of auto, admin_key, none, got \"" + m.auth() + "\"");
+    }
+    if (m.port() != 0 && m.port() == server.port()) {
+      n.problem("port", "must differ from server.port (" + server.port() + "); 0 serves /metrics on the API port");
+    }
+    n.rejectUnknown();
+    return m;
   }
 
   private static ServerConfig server(ConfigNode n) {
@@ -143,7 +159,8 @@ public final class ConfigLoader {
         n.duration("drain_delay", Duration.ZERO),
         n.duration("shutdown_grace", Duration.ofSeconds(30)),
         n.string("transport", "auto").trim().toLowerCase(Locale.ROOT),
-        n.stringList("cors_origins"));
+        n.stringList("cors_origins"),
+        n.bool("allow_open", false));
     for (int i = 0; i < s.corsOrigins().size(); i++) {
       String origin = s.corsOrigins().get(i);
       if (!origin.equals("*") && !origin.matches("https?://[^/\\s]+")) {
@@ -156,6 +173,20 @@ public final class ConfigLoader {
     }
     n.rejectUnknown();
     return s;
+  }
+
+  /**
+   * An open gateway (no client key) spends the operator's provider credits for anyone who reaches it, so unless
+   * {@code server.allow_open} says that is intended it listens on loopback only, whatever host was configured.
+   */
+  static ServerConfig openOnLoopbackOnly(ServerConfig server, AuthConfig auth) {
+    if (!auth.open() || server.allowOpen() || server.loopback()) {
+      return server;
+    }
+    LOG.warning("no client key is configured, so the gateway is OPEN and listens on 127.0.0.1 only instead of "
+        + server.host() + ". To serve other machines set a client key (auth.keys, e.g. SWITCHBOARD_API_KEY), or "
+        + "accept an open gateway with server.allow_open: true (SWITCHBOARD_ALLOW_OPEN=true).");
+    return server.withHost("127.0.0.1");
   }
 
   private static AuthConfig auth(ConfigNode n) {

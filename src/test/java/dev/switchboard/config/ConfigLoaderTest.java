@@ -412,7 +412,7 @@ class ConfigLoaderTest {
   void shippedConfigLoadsWithEmptyEnvironmentWithOnlyLocalEnabled() throws Exception {
     SwitchboardConfig c = ConfigLoader.fromYaml(shippedYaml(), Map.of());
 
-    assertThat(c.server().host()).isEqualTo("0.0.0.0");
+    assertThat(c.server().host()).as("open: loopback only").isEqualTo("127.0.0.1");
     assertThat(c.server().port()).isEqualTo(8080);
     assertThat(c.server().maxBodyBytes()).isEqualTo(10L * 1024 * 1024);
     assertThat(c.server().shutdownGrace()).isEqualTo(Duration.ofSeconds(30));
@@ -443,6 +443,32 @@ class ConfigLoaderTest {
     assertThat(c.server().port()).isEqualTo(9090);
     assertThat(c.auth().open()).isFalse();
     assertThat(c.auth().keys()).singleElement().satisfies(k -> assertThat(k.name()).isEqualTo("default"));
+  }
+
+  @Test
+  void anOpenGatewayListensOnLoopbackUnlessTheOperatorOptsIn() {
+    assertThat(ConfigLoader.fromYaml(shippedYaml(), Map.of()).server().host())
+        .as("no client key, allow_open unset").isEqualTo("127.0.0.1");
+    assertThat(ConfigLoader.fromYaml(shippedYaml(), Map.of("SWITCHBOARD_HOST", "192.0.2.7")).server().host())
+        .as("an explicit host does not open it either").isEqualTo("127.0.0.1");
+    assertThat(ConfigLoader.fromYaml(shippedYaml(), Map.of("SWITCHBOARD_API_KEY", "sb-client-key-1")).server().host())
+        .as("a client key").isEqualTo("0.0.0.0");
+    SwitchboardConfig allowed = ConfigLoader.fromYaml(shippedYaml(), Map.of("SWITCHBOARD_ALLOW_OPEN", "true"));
+    assertThat(allowed.server().host()).as("allow_open").isEqualTo("0.0.0.0");
+    assertThat(allowed.auth().open()).isTrue();
+    assertThat(ConfigLoader.fromYaml(shippedYaml(), Map.of("SWITCHBOARD_HOST", "::1")).server().host())
+        .as("loopback stays as configured").isEqualTo("::1");
+    assertThat(ConfigLoader.fromYaml(shippedYaml(), Map.of("SWITCHBOARD_HOST", "localhost")).server().host())
+        .isEqualTo("localhost");
+  }
+
+  @Test
+  void metricsSettingsAreValidated() {
+    SwitchboardConfig c = ConfigLoader.fromYaml(MINIMAL, Map.of());
+    assertThat(c.metrics()).isEqualTo(new MetricsConfig(0, "auto"));
+    ConfigException e = problemsOf(MINIMAL + "server: {port: 8080}\nmetrics: {port: 8080, auth: open}\n", Map.of());
+    assertThat(problemAt(e, "metrics.port")).contains("must differ from server.port");
+    assertThat(problemAt(e, "metrics.auth")).contains("auto, admin_key, none");
   }
 
   // ---- secrets ---------------------------------------------------------------------------------------------------
