@@ -83,6 +83,7 @@ public final class Switchboard {
     String path = null;
     boolean demo = false;
     String port = null;
+    String host = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--demo" -> demo = true;
@@ -91,6 +92,12 @@ public final class Switchboard {
             usage("missing port after --port");
           }
           port = args[++i];
+        }
+        case "--host" -> {
+          if (i + 1 >= args.length) {
+            usage("missing address after --host");
+          }
+          host = args[++i];
         }
         case "-c", "--config" -> {
           if (i + 1 >= args.length) {
@@ -104,11 +111,13 @@ public final class Switchboard {
     }
     LogSetup.install("info");
     if (demo) {
-      runDemo(port != null ? port : System.getenv().getOrDefault("SWITCHBOARD_PORT", "8080"));
+      runDemo(host != null ? host : "127.0.0.1",
+          port != null ? port : System.getenv().getOrDefault("SWITCHBOARD_PORT", "8080"));
       return;
     }
-    if (port != null) {
-      usage("--port is for --demo; set server.port in the config (or SWITCHBOARD_PORT) otherwise");
+    if (port != null || host != null) {
+      usage("--port and --host are for --demo; set server.port and server.host in the config (or SWITCHBOARD_PORT "
+          + "and SWITCHBOARD_HOST) otherwise");
     }
     ConfigChoice choice = ConfigChoice.choose(path, System.getenv(), Path.of("").toAbsolutePath());
     Switchboard gateway;
@@ -148,7 +157,7 @@ public final class Switchboard {
   }
 
   /** {@code --demo}: simulated providers, a generated config and traffic; see {@link Demo}. */
-  private static void runDemo(String portText) {
+  private static void runDemo(String host, String portText) {
     int port;
     try {
       port = Integer.parseInt(portText.trim());
@@ -158,7 +167,7 @@ public final class Switchboard {
     }
     Demo demo;
     try {
-      demo = Demo.start(port, Demo.defaultBehaviours(), 4.0).toCompletionStage().toCompletableFuture()
+      demo = Demo.start(host, port, Demo.defaultBehaviours(), 4.0).toCompletionStage().toCompletableFuture()
           .get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
@@ -184,8 +193,9 @@ public final class Switchboard {
       System.err.println("switchboard: " + problem);
     }
     System.err.println("usage: java -jar switchboard.jar [-c|--config path]   (default: $SWITCHBOARD_CONFIG, else "
-        + DEFAULT_CONFIG + ", else the built-in copy of it)\n       java -jar switchboard.jar --demo [--port N]   (simulated providers, traffic and "
-        + "the dashboard; port default $SWITCHBOARD_PORT or 8080)");
+        + DEFAULT_CONFIG + ", else the built-in copy of it)\n       java -jar switchboard.jar --demo [--port N] [--host "
+        + "address]   (simulated providers, traffic and the dashboard; port default $SWITCHBOARD_PORT or 8080, host "
+        + "127.0.0.1: --host 0.0.0.0 to reach it from outside a container or VM)");
     System.exit(problem == null ? 0 : 2);
   }
 
