@@ -1,6 +1,8 @@
 # syntax=docker/dockerfile:1
 # Build: docker build -t switchboard .
-# Run:   docker run -p 8080:8080 -e OPENAI_API_KEY=sk-... switchboard
+# Run:   docker run -p 8080:8080 -e SWITCHBOARD_API_KEY=<client key, 8+ chars> -e OPENAI_API_KEY=sk-... switchboard
+#        Without a client key the gateway is open and listens on the container's loopback only (unreachable through
+#        -p): set SWITCHBOARD_API_KEY, or accept an open gateway with -e SWITCHBOARD_ALLOW_OPEN=true.
 #        (mount your own config with -v $PWD/conf:/app/conf)
 
 FROM maven:3.9-eclipse-temurin-17 AS build
