@@ -446,7 +446,7 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void anOpenGatewayListensOnLoopbackUnlessTheOperatorOptsIn() {
+  void anOpenGatewayListensOnLoopbackUnlessTheOperatorOptsIn() throws Exception {
     assertThat(ConfigLoader.fromYaml(shippedYaml(), Map.of()).server().host())
         .as("no client key, allow_open unset").isEqualTo("127.0.0.1");
     assertThat(ConfigLoader.fromYaml(shippedYaml(), Map.of("SWITCHBOARD_HOST", "192.0.2.7")).server().host())
