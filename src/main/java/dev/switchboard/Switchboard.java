@@ -323,7 +323,7 @@ public final class Switchboard {
       }
     }
     if (config.auth().open() && config.server().loopback()) {
-      LOG.warning("no client keys configured: the gateway is open to this machine only (" + config.server().host()
+      LOG.info("no client keys configured: the gateway is open to this machine only (" + config.server().host()
           + "). Set auth.keys (e.g. SWITCHBOARD_API_KEY) to serve other machines.");
     } else if (config.auth().open()) {
       LOG.warning("!!! NO CLIENT KEYS CONFIGURED and server.allow_open is true: the gateway is OPEN on "
