@@ -1,6 +1,8 @@
 # syntax=docker/dockerfile:1
 # Build: docker build -t switchboard .
-# Run:   docker run -p 8080:8080 -e OPENAI_API_KEY=sk-... switchboard
+# Run:   docker run -p 8080:8080 -e SWITCHBOARD_API_KEY=<client key, 8+ chars> -e OPENAI_API_KEY=sk-... switchboard
+#        Without a client key the gateway is open and listens on the container's loopback only (unreachable through
+#        -p): set SWITCHBOARD_API_KEY, or accept an open gateway with -e SWITCHBOARD_ALLOW_OPEN=true.
 #        (mount your own config with -v $PWD/conf:/app/conf)
 
 FROM maven:3.9-eclipse-temurin-17 AS build
@@ -8,6 +10,8 @@ WORKDIR /src
 COPY pom.xml .
 RUN mvn -B -ntp -q dependency:go-offline
 COPY src ./src
+# conf/switchboard.yaml also goes into the jar, as the config used when no file is found.
+COPY conf ./conf
 RUN mvn -B -ntp -q -DskipTests package
 
 FROM eclipse-temurin:17-jre

@@ -31,6 +31,7 @@ import dev.switchboard.server.AccessLog;
 import dev.switchboard.server.ClientAuth;
 import dev.switchboard.server.GatewayServices;
 import dev.switchboard.server.GatewayVerticle;
+import dev.switchboard.server.MetricsVerticle;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -44,6 +45,8 @@ import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -63,7 +66,7 @@ public final class Switchboard {
   }
 
   private static final Logger LOG = Logger.getLogger(Switchboard.class.getName());
-  public static final String DEFAULT_CONFIG = "conf/switchboard.yaml";
+  public static final String DEFAULT_CONFIG = ConfigChoice.DEFAULT_FILE;
 
   private final Vertx vertx;
   private final GatewayServices services;
@@ -77,9 +80,10 @@ public final class Switchboard {
   }
 
   public static void main(String[] args) {
-    String path = System.getenv().getOrDefault("SWITCHBOARD_CONFIG", DEFAULT_CONFIG);
+    String path = null;
     boolean demo = false;
     String port = null;
+    String host = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--demo" -> demo = true;
@@ -88,6 +92,12 @@ public final class Switchboard {
             usage("missing port after --port");
           }
           port = args[++i];
+        }
+        case "--host" -> {
+          if (i + 1 >= args.length) {
+            usage("missing address after --host");
+          }
+          host = args[++i];
         }
         case "-c", "--config" -> {
           if (i + 1 >= args.length) {
@@ -101,17 +111,19 @@ public final class Switchboard {
     }
     LogSetup.install("info");
     if (demo) {
-      runDemo(port != null ? port : System.getenv().getOrDefault("SWITCHBOARD_PORT", "8080"));
+      runDemo(host != null ? host : "127.0.0.1",
+          port != null ? port : System.getenv().getOrDefault("SWITCHBOARD_PORT", "8080"));
       return;
     }
-    if (port != null) {
-      usage("--port is for --demo; set server.port in the config (or SWITCHBOARD_PORT) otherwise");
+    if (port != null || host != null) {
+      usage("--port and --host are for --demo; set server.port and server.host in the config (or SWITCHBOARD_PORT "
+          + "and SWITCHBOARD_HOST) otherwise");
     }
-    String configPath = path;
+    ConfigChoice choice = ConfigChoice.choose(path, System.getenv(), Path.of("").toAbsolutePath());
     Switchboard gateway;
     Vertx vertx = null;
     try {
-      SwitchboardConfig config = loadConfig(configPath);
+      SwitchboardConfig config = loadConfig(choice);
       LogSetup.install(config.logging().level());
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       vertx = newVertx(registry, config);
@@ -145,7 +157,7 @@ public final class Switchboard {
   }
 
   /** {@code --demo}: simulated providers, a generated config and traffic; see {@link Demo}. */
-  private static void runDemo(String portText) {
+  private static void runDemo(String host, String portText) {
     int port;
     try {
       port = Integer.parseInt(portText.trim());
@@ -155,7 +167,7 @@ public final class Switchboard {
     }
     Demo demo;
     try {
-      demo = Demo.start(port, Demo.defaultBehaviours(), 4.0).toCompletionStage().toCompletableFuture()
+      demo = Demo.start(host, port, Demo.defaultBehaviours(), 4.0).toCompletionStage().toCompletableFuture()
           .get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
@@ -180,9 +192,10 @@ public final class Switchboard {
     if (problem != null) {
       System.err.println("switchboard: " + problem);
     }
-    System.err.println("usage: java -jar switchboard.jar [-c|--config path]   (default: $SWITCHBOARD_CONFIG or "
-        + DEFAULT_CONFIG + ")\n       java -jar switchboard.jar --demo [--port N]   (simulated providers, traffic and "
-        + "the dashboard; port default $SWITCHBOARD_PORT or 8080)");
+    System.err.println("usage: java -jar switchboard.jar [-c|--config path]   (default: $SWITCHBOARD_CONFIG, else "
+        + DEFAULT_CONFIG + ", else the built-in copy of it)\n       java -jar switchboard.jar --demo [--port N] [--host "
+        + "address]   (simulated providers, traffic and the dashboard; port default $SWITCHBOARD_PORT or 8080, host "
+        + "127.0.0.1: --host 0.0.0.0 to reach it from outside a container or VM)");
     System.exit(problem == null ? 0 : 2);
   }
 
@@ -190,11 +203,20 @@ public final class Switchboard {
    * The config decides how the real Vert.x instance is built (its transport), so it is read with a short-lived
    * bootstrap instance first.
    */
-  private static SwitchboardConfig loadConfig(String path) throws Exception {
+  private static SwitchboardConfig loadConfig(ConfigChoice choice) throws Exception {
+    LOG.info("using " + choice.described());
+    if (choice.builtIn()) {
+      return ConfigLoader.fromYaml(ConfigChoice.builtInYaml(), System.getenv(), choice.source());
+    }
+    if (!Files.isRegularFile(choice.file())) {
+      throw new ConfigException(choice.file() + " does not exist or is not a file. Name a config with -c path (or "
+          + "SWITCHBOARD_CONFIG), start without either to use " + ConfigChoice.DEFAULT_FILE + " or the built-in "
+          + "default, or try --demo for simulated providers.");
+    }
     Vertx bootstrap = Vertx.vertx();
     try {
-      return ConfigLoader.load(bootstrap, path, System.getenv()).toCompletionStage().toCompletableFuture()
-          .get(30, TimeUnit.SECONDS);
+      return ConfigLoader.load(bootstrap, choice.file().toString(), System.getenv()).toCompletionStage()
+          .toCompletableFuture().get(30, TimeUnit.SECONDS);
     } finally {
       bootstrap.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
@@ -280,6 +302,8 @@ public final class Switchboard {
         .compose(id -> vertx.deployVerticle(new HealthVerticle(providers, health, metrics)))
         .compose(id -> vertx.deployVerticle(new RateLimitVerticle(limiter)))
         .compose(id -> vertx.deployVerticle(new CacheVerticle(services.cache())))
+        .compose(id -> config.metrics().port() == 0 ? Future.succeededFuture(id)
+            : vertx.deployVerticle(new MetricsVerticle(config, registry)))
         .map(id -> {
           LOG.info("Switchboard listening on http://" + config.server().host() + ":" + port.get() + " with "
               + instances + " event-loop instance(s), " + ((io.vertx.core.internal.VertxInternal) vertx).transport().getClass().getSimpleName()
@@ -298,9 +322,12 @@ public final class Switchboard {
         LOG.info("provider " + p.id() + " disabled: " + p.disabledReason());
       }
     }
-    if (config.auth().open()) {
-      LOG.warning("!!! NO CLIENT KEYS CONFIGURED: the gateway is OPEN, anyone who can reach it can spend your "
-          + "provider credits. Set auth.keys in the config (e.g. SWITCHBOARD_API_KEY) before exposing it. !!!");
+    if (config.auth().open() && config.server().loopback()) {
+      LOG.info("no client keys configured: the gateway is open to this machine only (" + config.server().host()
+          + "). Set auth.keys (e.g. SWITCHBOARD_API_KEY) to serve other machines.");
+    } else if (config.auth().open()) {
+      LOG.warning("!!! NO CLIENT KEYS CONFIGURED and server.allow_open is true: the gateway is OPEN on "
+          + config.server().host() + ", anyone who can reach it can spend your provider credits. !!!");
     }
   }
 

@@ -47,18 +47,28 @@ public final class ConfigLoader {
     ConfigRetriever retriever = ConfigRetriever.create(vertx,
         new ConfigRetrieverOptions().setScanPeriod(-1).setIncludeDefaultStores(false).addStore(store));
     return retriever.getConfig()
-        .recover(err -> Future.failedFuture(new ConfigException(path + ": not valid YAML: " + rootMessage(err))))
+        .recover(err -> Future.failedFuture(new ConfigException(path + ": not valid YAML: "
+            + named(rootMessage(err), path))))
         .andThen(ar -> retriever.close())
         .map(raw -> parse(raw, env));
   }
 
   /** Parses YAML text; for tests and tools that hold the config in memory. */
   public static SwitchboardConfig fromYaml(String yaml, Map<String, String> env) {
+    return fromYaml(yaml, env, null);
+  }
+
+  /**
+   * Parses YAML text that came from {@code source} (a file or resource name, null when it has none), which syntax
+   * errors then name.
+   */
+  public static SwitchboardConfig fromYaml(String yaml, Map<String, String> env, String source) {
     Object doc;
     try {
       doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
     } catch (RuntimeException e) {
-      throw new ConfigException("not valid YAML: " + e.getMessage());
+      throw new ConfigException((source == null ? "" : source + ": ") + "not valid YAML: "
+          + (source == null ? e.getMessage() : named(e.getMessage(), source)));
     }
     if (doc == null) {
       doc = Map.of();
@@ -96,6 +106,7 @@ public final class ConfigLoader {
 
     ServerConfig server = server(root.object("server"));
     AuthConfig auth = auth(root.object("auth"));
+    server = openOnLoopbackOnly(server, auth);
     LoggingConfig logging = logging(root.object("logging"));
     Map<String, ProviderConfig> providers = new LinkedHashMap<>();
     root.namedObjects("providers").forEach((id, node) -> {
@@ -114,13 +125,28 @@ public final class ConfigLoader {
     RateLimitConfig ratelimit = ratelimit(root.object("ratelimit"));
     UsageConfig usage = usage(root.object("usage"));
     CacheConfig cache = cache(root.object("cache"));
+    MetricsConfig metrics = metrics(root.object("metrics"), server);
     root.rejectUnknown();
 
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
     return new SwitchboardConfig(server, auth, logging, providers, models, routing, health, ratelimit, usage,
-        cache);
+        cache, metrics);
+  }
+
+  private static MetricsConfig metrics(ConfigNode n, ServerConfig server) {
+    MetricsConfig d = MetricsConfig.DEFAULT;
+    MetricsConfig m = new MetricsConfig((int) n.integer("port", d.port(), 0, 65535),
+        n.string("auth", d.auth()).trim().toLowerCase(Locale.ROOT));
+    if (!List.of("auto", "admin_key", "none").contains(m.auth())) {
+      n.problem("auth", "must be one of auto, admin_key, none, got \"" + m.auth() + "\"");
+    }
+    if (m.port() != 0 && m.port() == server.port()) {
+      n.problem("port", "must differ from server.port (" + server.port() + "); 0 serves /metrics on the API port");
+    }
+    n.rejectUnknown();
+    return m;
   }
 
   private static ServerConfig server(ConfigNode n) {
@@ -133,7 +159,8 @@ public final class ConfigLoader {
         n.duration("drain_delay", Duration.ZERO),
         n.duration("shutdown_grace", Duration.ofSeconds(30)),
         n.string("transport", "auto").trim().toLowerCase(Locale.ROOT),
-        n.stringList("cors_origins"));
+        n.stringList("cors_origins"),
+        n.bool("allow_open", false));
     for (int i = 0; i < s.corsOrigins().size(); i++) {
       String origin = s.corsOrigins().get(i);
       if (!origin.equals("*") && !origin.matches("https?://[^/\\s]+")) {
@@ -146,6 +173,20 @@ public final class ConfigLoader {
     }
     n.rejectUnknown();
     return s;
+  }
+
+  /**
+   * An open gateway (no client key) spends the operator's provider credits for anyone who reaches it, so unless
+   * {@code server.allow_open} says that is intended it listens on loopback only, whatever host was configured.
+   */
+  static ServerConfig openOnLoopbackOnly(ServerConfig server, AuthConfig auth) {
+    if (!auth.open() || server.allowOpen() || server.loopback()) {
+      return server;
+    }
+    LOG.warning("no client key is configured, so the gateway is OPEN and listens on 127.0.0.1 only instead of "
+        + server.host() + ". To serve other machines set a client key (auth.keys, e.g. SWITCHBOARD_API_KEY), or "
+        + "accept an open gateway with server.allow_open: true (SWITCHBOARD_ALLOW_OPEN=true).");
+    return server.withHost("127.0.0.1");
   }
 
   private static AuthConfig auth(ConfigNode n) {
@@ -643,7 +684,9 @@ public final class ConfigLoader {
       String scheme = uri.getScheme();
       if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
           || uri.getHost() == null) {
-        n.problem("base_url", "must be an absolute http:// or https:// URL, got \"" + printable(uri) + "\"");
+        // "localhost:11434/v1" parses with "localhost" as its scheme; either way the scheme was left out.
+        String hint = url.contains("://") ? "" : withScheme(url.trim());
+        n.problem("base_url", "must be an absolute http:// or https:// URL, got \"" + printable(uri) + "\"" + hint);
         return null;
       }
       if (uri.getRawUserInfo() != null) {
@@ -666,6 +709,16 @@ public final class ConfigLoader {
   }
 
   /** scheme://host:port/path only: queries and user info may carry secrets. */
+  /** " (did you mean "http://…"?)" for a base URL written without its scheme, or "" if that does not help. */
+  private static String withScheme(String url) {
+    try {
+      URI fixed = new URI("http://" + url);
+      return fixed.getHost() == null ? "" : " (did you mean \"" + printable(fixed) + "\"?)";
+    } catch (URISyntaxException e) {
+      return "";
+    }
+  }
+
   private static String printable(URI uri) {
     if (uri.getHost() == null) {
       return uri.getScheme() == null ? "(no scheme)" : uri.getScheme() + ":…";
@@ -712,6 +765,12 @@ public final class ConfigLoader {
     }
     Matcher m = ENV_REF.matcher(raw);
     return m.find() ? " (set " + m.group(1) + ")" : "";
+  }
+
+  /** SnakeYAML says "in 'string', line 3, column 8" of text it was handed: name the file instead. */
+  private static String named(String yamlMessage, String source) {
+    return yamlMessage == null ? null : yamlMessage.replace("in 'string',", "in " + source + ",")
+        .replace("in 'reader',", "in " + source + ",");
   }
 
   private static String rootMessage(Throwable t) {

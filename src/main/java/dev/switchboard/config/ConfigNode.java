@@ -321,9 +321,48 @@ final class ConfigNode {
   void rejectUnknown() {
     for (String key : json.fieldNames()) {
       if (!seen.contains(key)) {
-        problem(key, "unknown field");
+        String near = nearest(key, seen);
+        problem(key, "unknown field" + (near == null ? "" : " (did you mean \"" + near + "\"?)"));
       }
     }
+  }
+
+  /** The known key closest to a misspelt one (a typo, a swapped pair, '-' for '_'), or null if none is close. */
+  static String nearest(String key, Set<String> known) {
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    String k = key.toLowerCase(java.util.Locale.ROOT).replace('-', '_');
+    for (String candidate : known) {
+      int d = distance(k, candidate);
+      if (d < bestDistance || d == bestDistance && best != null && candidate.compareTo(best) < 0) {
+        best = candidate;
+        bestDistance = d;
+      }
+    }
+    // Up to two edits, and fewer than a third of the word: "modles" is models, "port" is not "host".
+    return best != null && bestDistance <= 2 && bestDistance * 3 <= Math.max(k.length(), best.length())
+        ? best : null;
+  }
+
+  /** Edit distance counting a swap of neighbours as one edit (optimal string alignment); keys are short. */
+  static int distance(String a, String b) {
+    int[][] d = new int[a.length() + 1][b.length() + 1];
+    for (int i = 0; i <= a.length(); i++) {
+      d[i][0] = i;
+    }
+    for (int j = 0; j <= b.length(); j++) {
+      d[0][j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+      }
+    }
+    return d[a.length()][b.length()];
   }
 
   static String describe(Object v) {

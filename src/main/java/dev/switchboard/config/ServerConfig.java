@@ -13,13 +13,31 @@ import java.time.Duration;
  * @param shutdownGrace how long in-flight requests and streams may run on once the listener closes
  * @param transport network transport: auto (native epoll if available, else NIO), epoll, io_uring or nio
  * @param corsOrigins browser origins allowed to call the API ("*" for any); empty disables CORS
+ * @param host the address actually bound: loopback when the gateway is open (no client key) and
+ *     {@code allow_open} is false, whatever was configured (see {@link #loopback()})
+ * @param allowOpen the operator's explicit opt-in to an open gateway listening beyond loopback
  */
 public record ServerConfig(String host, int port, int instances, long maxBodyBytes, long maxResponseBytes,
                            Duration drainDelay, Duration shutdownGrace, String transport,
-                           java.util.List<String> corsOrigins) {
+                           java.util.List<String> corsOrigins, boolean allowOpen) {
 
   public ServerConfig {
     corsOrigins = java.util.List.copyOf(corsOrigins);
+  }
+
+  /** Whether the listener is reachable from this machine only (127.0.0.0/8, ::1, localhost). */
+  public boolean loopback() {
+    return isLoopback(host);
+  }
+
+  static boolean isLoopback(String host) {
+    String h = host.trim().toLowerCase(java.util.Locale.ROOT);
+    return h.equals("localhost") || h.equals("::1") || h.equals("[::1]") || h.startsWith("127.");
+  }
+
+  ServerConfig withHost(String newHost) {
+    return new ServerConfig(newHost, port, instances, maxBodyBytes, maxResponseBytes, drainDelay, shutdownGrace,
+        transport, corsOrigins, allowOpen);
   }
 
   public int effectiveInstances() {

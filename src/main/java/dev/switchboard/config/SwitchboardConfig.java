@@ -8,7 +8,8 @@ import java.util.Map;
 public record SwitchboardConfig(ServerConfig server, AuthConfig auth, LoggingConfig logging,
                                 Map<String, ProviderConfig> providers, Map<String, ModelConfig> models,
                                 RoutingConfig routing, HealthConfig health,
-                                RateLimitConfig ratelimit, UsageConfig usage, CacheConfig cache) {
+                                RateLimitConfig ratelimit, UsageConfig usage, CacheConfig cache,
+                                MetricsConfig metrics) {
 
   public SwitchboardConfig {
     providers = Collections.unmodifiableMap(new LinkedHashMap<>(providers));

@@ -54,13 +54,22 @@ public final class Demo {
    */
   public static Future<Demo> start(int port, Map<String, SimulatedProvider.Behaviour> behaviours,
                                    double requestsPerSecond) {
+    return start("127.0.0.1", port, behaviours, requestsPerSecond);
+  }
+
+  /**
+   * As {@link #start(int, Map, double)}, with the gateway listening on {@code host} ({@code --demo --host 0.0.0.0}
+   * to reach it from outside a container or VM); the simulated providers stay on loopback.
+   */
+  public static Future<Demo> start(String host, int port, Map<String, SimulatedProvider.Behaviour> behaviours,
+                                   double requestsPerSecond) {
     Vertx vertx = Vertx.vertx();
     Map<String, SimulatedProvider> sims = new LinkedHashMap<>();
     behaviours.forEach((id, b) -> sims.put(id, new SimulatedProvider(vertx, id, b)));
     return Future.all(sims.values().stream().map(SimulatedProvider::start).toList())
         // The gateway builds its own Vert.x instance: from a plain thread, not from one of the demo's event loops.
         .compose(v -> Future.fromCompletionStage(java.util.concurrent.CompletableFuture.supplyAsync(
-            () -> ConfigLoader.fromYaml(config(port, sims), Map.of())).thenCompose(
+            () -> ConfigLoader.fromYaml(config(host, port, sims), Map.of())).thenCompose(
                 config -> Switchboard.start(config).toCompletionStage())))
         .map(gateway -> {
           TrafficGenerator traffic = new TrafficGenerator(vertx, gateway.port(), requestsPerSecond);
@@ -69,7 +78,8 @@ public final class Demo {
           }
           sims.values().forEach(s -> LOG.info("demo: simulated provider " + s.id() + " on " + s.baseUrl()
               + " (outage: curl -X POST 'http://127.0.0.1:" + s.port() + "/control/outage?seconds=20')"));
-          LOG.info("demo: dashboard at http://127.0.0.1:" + gateway.port() + "/dashboard/ (admin key: \""
+          LOG.info("demo: dashboard at http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + gateway.port()
+              + "/dashboard/ (admin key: \""
               + ADMIN_KEY + "\"); traffic: " + requestsPerSecond + " requests/s with client key " + TRAFFIC_KEY);
           return new Demo(vertx, sims, gateway, traffic);
         })
@@ -77,9 +87,9 @@ public final class Demo {
   }
 
   /** The generated gateway config: three providers, two aliases, fast health probes, small rate limits. */
-  static String config(int port, Map<String, SimulatedProvider> sims) {
+  static String config(String host, int port, Map<String, SimulatedProvider> sims) {
     StringBuilder y = new StringBuilder();
-    y.append("server: {host: 127.0.0.1, port: ").append(port).append(", instances: 1, shutdown_grace: 2s}\n");
+    y.append("server: {host: \"").append(host).append("\", port: ").append(port).append(", instances: 1, shutdown_grace: 2s}\n");
     y.append("""
         auth:
           admin_key: demo

@@ -5,6 +5,7 @@ import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.config.TargetRef;
 import dev.switchboard.provider.Provider;
 import dev.switchboard.provider.ProviderRegistry;
+import dev.switchboard.routing.ModelCatalog;
 import dev.switchboard.routing.ProviderGuards;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -14,8 +15,9 @@ import io.vertx.ext.healthchecks.Status;
 /**
  * Liveness and readiness checks. Liveness is only "the process answers". Readiness also needs the gateway to be
  * accepting traffic (not draining for shutdown) and providers able to serve: with {@code health.ready_requires:
- * any} (default) at least one provider (the local fallback counts), with {@code every-model} a real provider for
- * every configured alias and every model a provider lists by name.
+ * any} (default) at least one real provider (the local one counts only in first-run mode, when no real provider is
+ * enabled, and the check then reports {@code "degraded": true}), with {@code every-model} a real provider for every
+ * configured alias and every model a provider lists by name.
  */
 public final class Readiness {
   private final HealthChecks liveness;
@@ -39,12 +41,21 @@ public final class Readiness {
             : Status.OK()))
         .register("providers", p -> {
           JsonObject detail = new JsonObject();
-          boolean any = false;
+          boolean anyReal = false;
+          boolean anyLocal = false;
           for (Provider provider : providers.all()) {
             String problem = problem(provider);
             detail.put(provider.id(), problem != null ? problem
                 : healths.watched(provider) ? healths.of(provider).state().label() : "enabled");
-            any |= problem == null;
+            anyReal |= problem == null && !provider.isLocal();
+            anyLocal |= problem == null && provider.isLocal();
+          }
+          // First-run mode (no real provider enabled) answers everything locally: ready, but says it is degraded.
+          // Once a real provider is configured, only a real one that can serve makes the instance ready.
+          boolean firstRun = ModelCatalog.firstRunMode(providers);
+          boolean any = firstRun ? anyLocal : anyReal;
+          if (firstRun) {
+            detail.put("degraded", true);
           }
           if ("every-model".equals(config.health().readyRequires())) {
             JsonObject unservable = unservableModels();

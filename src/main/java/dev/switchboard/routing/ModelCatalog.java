@@ -20,6 +20,11 @@ import java.util.Optional;
 /**
  * Maps model names to routes. Aliases come from config; a provider's own model names route to every provider
  * that lists them. Built once from the config; exact names are precomputed so the hot path is one map lookup.
+ *
+ * <p>The local provider answers only where the operator asked for it: as a target listed in an alias, or as the
+ * fallback for every known model in <em>first-run mode</em>, when no real provider is enabled at all. Once a real
+ * provider is enabled, a model it cannot serve fails visibly (503 no_provider_available, 404 when unknown) instead
+ * of getting a degraded 200.
  */
 public final class ModelCatalog {
   private final ProviderRegistry providers;
@@ -34,8 +39,8 @@ public final class ModelCatalog {
 
   public ModelCatalog(SwitchboardConfig config, ProviderRegistry providers) {
     this.providers = providers;
-    this.fallback = providers.all().stream().filter(p -> p.isLocal() && p.enabled() && p.config().fallback())
-        .findFirst().orElse(null);
+    this.fallback = firstRunMode(providers) ? providers.all().stream()
+        .filter(p -> p.isLocal() && p.enabled() && p.config().fallback()).findFirst().orElse(null) : null;
     Map<String, List<Target>> byName = new LinkedHashMap<>();
     for (Provider p : providers.all()) {
       for (String m : p.config().models()) {
@@ -63,6 +68,16 @@ public final class ModelCatalog {
           alias.weights()));
       ownerOf.put(alias.name(), "switchboard");
     }
+  }
+
+  /** True when no real (non-local) provider is enabled: the gateway can only answer locally, marked degraded. */
+  public static boolean firstRunMode(ProviderRegistry providers) {
+    return providers.all().stream().noneMatch(p -> !p.isLocal() && p.enabled());
+  }
+
+  /** Whether every answer can only come from the local fallback (no real provider enabled). */
+  public boolean degraded() {
+    return fallback != null;
   }
 
   private static Route route(String name, boolean alias, List<Target> targets, RoutingStrategy strategy,
@@ -113,15 +128,20 @@ public final class ModelCatalog {
     return Optional.of(r);
   }
 
-  /** OpenAI's list shape: every model some configured provider can serve now, plus the aliases. */
-  public JsonObject toOpenAiList() {
+  /**
+   * OpenAI's list shape: the models an enabled provider serves (a local target only when listed explicitly or the
+   * local provider's own names; the first-run fallback does not count) and the aliases that have such a target.
+   * With {@code all} every configured name is listed, each with {@code "servable"} saying which are.
+   */
+  public JsonObject toOpenAiList(boolean all) {
     JsonArray data = new JsonArray();
     exact.keySet().stream().sorted().forEach(name -> {
       Route route = exact.get(name);
-      boolean servable = route.targets().stream().anyMatch(t -> t.provider().enabled());
-      if (servable) {
-        data.add(new JsonObject().put("id", name).put("object", "model").put("created", created)
-            .put("owned_by", route.alias() ? "switchboard" : ownerOf.getOrDefault(name, "switchboard")));
+      boolean servable = route.targets().stream().anyMatch(t -> t.provider().enabled() && !t.fallbackOnly());
+      if (servable || all) {
+        JsonObject model = new JsonObject().put("id", name).put("object", "model").put("created", created)
+            .put("owned_by", route.alias() ? "switchboard" : ownerOf.getOrDefault(name, "switchboard"));
+        data.add(all ? model.put("servable", servable) : model);
       }
     });
     return new JsonObject().put("object", "list").put("data", data);

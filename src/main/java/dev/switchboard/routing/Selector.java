@@ -21,8 +21,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * by the strategy (alias default, overridable per request), applies a pin or preference from
  * {@code x-switchboard-provider}, demotes providers still ramping up after a recovery, and explores.
  *
- * <p>The local fallback added to every route is used only when no real provider is left; a local target listed
- * in an alias's targets is tried last, after every real one failed.
+ * <p>The local fallback (added to every route only in first-run mode, see {@link ModelCatalog}) is used only when no
+ * real provider is left; a local target listed in an alias's targets is tried last, after every real one failed.
  */
 public final class Selector {
   private static final String PREFER = "prefer:";

@@ -11,7 +11,7 @@ import dev.switchboard.provider.Provider;
  * @param quality 0..1, part of the score
  * @param contextWindow context size in tokens, 0 when unknown
  * @param price configured price of this model at this provider, or null
- * @param fallbackOnly the local fallback added to every route: used only when no real provider can be tried
+ * @param fallbackOnly the local fallback added to every route in first-run mode (no real provider enabled)
  */
 public record Target(Provider provider, String model, double weight, double quality, long contextWindow,
                      ModelPrice price, boolean fallbackOnly) {

@@ -21,7 +21,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
-import io.vertx.micrometer.PrometheusScrapingHandler;
 
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -65,7 +64,11 @@ public final class GatewayVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(services.readiness().liveness()));
     router.get("/ready").handler(HealthCheckHandler.createWithHealthChecks(services.readiness().readiness()));
-    router.get("/metrics").handler(PrometheusScrapingHandler.create(services.prometheus()));
+    var metricsConfig = services.config().metrics();
+    if (metricsConfig.port() == 0) {
+      new MetricsEndpoint(services.prometheus(), services.config().auth().adminKey(),
+          metricsConfig.needsAdminKey(false, sc.loopback())).mount(router);
+    }
 
     new dev.switchboard.admin.AdminApi(vertx, services).mount(router);
 
@@ -355,13 +358,15 @@ public final class GatewayVerticle extends VerticleBase {
 
   private void listModels(RoutingContext ctx) {
     ClientReply reply = ctx.get(REPLY);
-    reply.sendJson(200, "application/json", services.catalog().toOpenAiList().toBuffer());
+    // ?all=true: the full configured catalogue, each entry marked servable or not (README: Models).
+    boolean all = "true".equalsIgnoreCase(ctx.request().getParam("all"));
+    reply.sendJson(200, "application/json", services.catalog().toOpenAiList(all).toBuffer());
   }
 
   private void getModel(RoutingContext ctx) {
     ClientReply reply = ctx.get(REPLY);
     String model = ctx.pathParam("model");
-    services.catalog().toOpenAiList().getJsonArray("data").stream()
+    services.catalog().toOpenAiList(false).getJsonArray("data").stream()
         .map(o -> (io.vertx.core.json.JsonObject) o)
         .filter(o -> model.equals(o.getString("id")))
         .findFirst()

@@ -198,6 +198,62 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void unknownFieldSuggestsTheNearestKnownOne() {
+    ConfigException e = problemsOf("""
+        server:
+          prot: 8080
+        providers:
+          openai:
+            type: openai
+            base_ur: https://api.openai.com/v1
+            api-key: sk-something-long
+            modles: [gpt-4o]
+            zzz: 1
+        """, Map.of());
+    assertThat(problemAt(e, "server.prot")).contains("did you mean \"port\"?");
+    assertThat(problemAt(e, "providers.openai.base_ur")).contains("did you mean \"base_url\"?");
+    assertThat(problemAt(e, "providers.openai.api-key")).contains("did you mean \"api_key\"?");
+    assertThat(problemAt(e, "providers.openai.modles")).contains("did you mean \"models\"?");
+    assertThat(problemAt(e, "providers.openai.zzz")).as("nothing is close: no guess").contains("unknown field")
+        .doesNotContain("did you mean");
+  }
+
+  @Test
+  void baseUrlWithoutSchemeSuggestsHttp() {
+    ConfigException e = problemsOf("""
+        providers:
+          ollama:
+            base_url: localhost:11434/v1
+            models: [llama3]
+          vllm:
+            base_url: gpu-box.internal/v1
+            models: [qwen]
+        """, Map.of());
+    assertThat(problemAt(e, "providers.ollama.base_url")).contains("did you mean \"http://localhost:11434/v1\"?");
+    assertThat(problemAt(e, "providers.vllm.base_url")).contains("did you mean \"http://gpu-box.internal/v1\"?");
+  }
+
+  @Test
+  void yamlSyntaxErrorNamesTheFileAndLine(@TempDir Path dir) throws Exception {
+    Path conf = dir.resolve("broken.yaml");
+    Files.writeString(conf, "server:\n  port: 8080\n   host: x\n");
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      Throwable err = catchThrowableOfType(java.util.concurrent.ExecutionException.class, () -> ConfigLoader
+          .load(vertx, conf.toString(), Map.of()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS))
+          .getCause();
+      assertThat(err).isInstanceOf(ConfigException.class);
+      assertThat(err.getMessage()).contains(conf + ": not valid YAML", "in " + conf + ", line 3")
+          .doesNotContain("'string'");
+    } finally {
+      vertx.close();
+    }
+    assertThatThrownBy(() -> ConfigLoader.fromYaml("a:\n  b: 1\n   c: 2\n", Map.of(), "built-in switchboard.yaml"))
+        .hasMessageContaining("built-in switchboard.yaml: not valid YAML")
+        .hasMessageContaining("in built-in switchboard.yaml, line 3");
+  }
+
+  @Test
   void unknownTopLevelAndNestedFieldsAreRejected() {
     ConfigException e = problemsOf(MINIMAL + """
         servr: {port: 1}
@@ -356,7 +412,7 @@ class ConfigLoaderTest {
   void shippedConfigLoadsWithEmptyEnvironmentWithOnlyLocalEnabled() throws Exception {
     SwitchboardConfig c = ConfigLoader.fromYaml(shippedYaml(), Map.of());
 
-    assertThat(c.server().host()).isEqualTo("0.0.0.0");
+    assertThat(c.server().host()).as("open: loopback only").isEqualTo("127.0.0.1");
     assertThat(c.server().port()).isEqualTo(8080);
     assertThat(c.server().maxBodyBytes()).isEqualTo(10L * 1024 * 1024);
     assertThat(c.server().shutdownGrace()).isEqualTo(Duration.ofSeconds(30));
@@ -387,6 +443,32 @@ class ConfigLoaderTest {
     assertThat(c.server().port()).isEqualTo(9090);
     assertThat(c.auth().open()).isFalse();
     assertThat(c.auth().keys()).singleElement().satisfies(k -> assertThat(k.name()).isEqualTo("default"));
+  }
+
+  @Test
+  void anOpenGatewayListensOnLoopbackUnlessTheOperatorOptsIn() throws Exception {
+    assertThat(ConfigLoader.fromYaml(shippedYaml(), Map.of()).server().host())
+        .as("no client key, allow_open unset").isEqualTo("127.0.0.1");
+    assertThat(ConfigLoader.fromYaml(shippedYaml(), Map.of("SWITCHBOARD_HOST", "192.0.2.7")).server().host())
+        .as("an explicit host does not open it either").isEqualTo("127.0.0.1");
+    assertThat(ConfigLoader.fromYaml(shippedYaml(), Map.of("SWITCHBOARD_API_KEY", "sb-client-key-1")).server().host())
+        .as("a client key").isEqualTo("0.0.0.0");
+    SwitchboardConfig allowed = ConfigLoader.fromYaml(shippedYaml(), Map.of("SWITCHBOARD_ALLOW_OPEN", "true"));
+    assertThat(allowed.server().host()).as("allow_open").isEqualTo("0.0.0.0");
+    assertThat(allowed.auth().open()).isTrue();
+    assertThat(ConfigLoader.fromYaml(shippedYaml(), Map.of("SWITCHBOARD_HOST", "::1")).server().host())
+        .as("loopback stays as configured").isEqualTo("::1");
+    assertThat(ConfigLoader.fromYaml(shippedYaml(), Map.of("SWITCHBOARD_HOST", "localhost")).server().host())
+        .isEqualTo("localhost");
+  }
+
+  @Test
+  void metricsSettingsAreValidated() {
+    SwitchboardConfig c = ConfigLoader.fromYaml(MINIMAL, Map.of());
+    assertThat(c.metrics()).isEqualTo(new MetricsConfig(0, "auto"));
+    ConfigException e = problemsOf(MINIMAL + "server: {port: 8080}\nmetrics: {port: 8080, auth: open}\n", Map.of());
+    assertThat(problemAt(e, "metrics.port")).contains("must differ from server.port");
+    assertThat(problemAt(e, "metrics.auth")).contains("auto, admin_key, none");
   }
 
   // ---- secrets ---------------------------------------------------------------------------------------------------

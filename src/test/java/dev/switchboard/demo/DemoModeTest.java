@@ -18,6 +18,21 @@ class DemoModeTest {
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @Test
+  void hostOptionBindsTheGatewayBeyondLoopback() throws Exception {
+    Demo demo = Demo.start("0.0.0.0", 0, Demo.defaultBehaviours(), 0).toCompletionStage().toCompletableFuture()
+        .get(60, TimeUnit.SECONDS);
+    try {
+      assertThat(demo.gateway().services().config().server().host())
+          .as("the demo has client keys, so it may listen beyond loopback").isEqualTo("0.0.0.0");
+      HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+          + demo.gateway().port() + "/health")).GET().build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(health.statusCode()).isEqualTo(200);
+    } finally {
+      demo.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void startsRoutesAndRecovers() throws Exception {
     Demo demo = Demo.start(0, Demo.defaultBehaviours(), 5).toCompletionStage().toCompletableFuture()
         .get(60, TimeUnit.SECONDS);

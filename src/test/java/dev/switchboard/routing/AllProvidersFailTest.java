@@ -139,7 +139,7 @@ class AllProvidersFailTest extends RoutingTestBase {
   }
 
   @Test
-  void theImplicitLocalFallbackAnswersOnlyWhenEveryProviderIsRefused() throws Exception {
+  void aLocalProviderIsNoStandInOnceRealProvidersAreConfiguredEvenWhenEveryOneIsRefused() throws Exception {
     a.error("/chat/completions", 503, "server_error", null, "down");
     b.error("/chat/completions", 503, "server_error", null, "down");
     start(routing("priority", "{per_provider: 0, backoff_base: 5ms, backoff_max: 20ms}",
@@ -154,9 +154,10 @@ class AllProvidersFailTest extends RoutingTestBase {
 
     HttpResponse<String> resp = chat("m1");
 
-    assertThat(resp.statusCode()).as(resp.body()).isEqualTo(200);
-    assertThat(header(resp, "x-switchboard-provider")).isEqualTo("local");
-    assertThat(header(resp, "x-switchboard-degraded")).isEqualTo("true");
+    // Only first-run mode (no real provider enabled) or an explicit local target answers locally.
+    assertThat(resp.statusCode()).as(resp.body()).isEqualTo(503);
+    assertThat(new JsonObject(resp.body()).getJsonObject("error").getString("code")).isEqualTo("no_provider_available");
+    assertThat(resp.headers().firstValue("x-switchboard-degraded")).isEmpty();
     assertThat(received(a)).isEqualTo(2);
     assertThat(received(b)).isEqualTo(2);
   }

@@ -13,6 +13,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.Collectors;
 
@@ -204,7 +205,7 @@ class EndpointsTest {
   }
 
   @Test
-  void disabledProvidersModelsAreListedWhenTheLocalFallbackServesThem() throws Exception {
+  void disabledProvidersModelsAreListedOnlyInTheFullCatalogue() throws Exception {
     try (GatewayUnderTest withLocal = GatewayUnderTest.start("""
         providers:
           offline:
@@ -225,7 +226,14 @@ class EndpointsTest {
       assertThat(resp.statusCode()).isEqualTo(200);
       List<String> ids = new JsonObject(resp.body()).getJsonArray("data").stream()
           .map(o -> ((JsonObject) o).getString("id")).collect(Collectors.toList());
-      assertThat(ids).containsExactlyInAnyOrder("off-only", "offalias", "switchboard-local");
+      assertThat(ids).as("the first-run fallback's stand-ins are not listed").containsExactly("switchboard-local");
+
+      HttpResponse<String> all = http.send(HttpRequest.newBuilder(URI.create(withLocal.baseUrl()
+          + "/v1/models?all=true")).GET().build(), HttpResponse.BodyHandlers.ofString());
+      Map<String, Boolean> servable = new JsonObject(all.body()).getJsonArray("data").stream()
+          .map(o -> (JsonObject) o).collect(Collectors.toMap(o -> o.getString("id"), o -> o.getBoolean("servable")));
+      assertThat(servable).containsExactlyInAnyOrderEntriesOf(Map.of("off-only", false, "offalias", false,
+          "switchboard-local", true));
     }
   }
 }

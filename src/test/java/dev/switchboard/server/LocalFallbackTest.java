@@ -27,7 +27,10 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-/** The shipped conf/switchboard.yaml: out of the box the built-in local provider answers, marked degraded. */
+/**
+ * The shipped conf/switchboard.yaml: out of the box (no provider key: first-run mode) the built-in local provider
+ * answers, marked degraded; once a real provider is configured, the local provider never stands in for it.
+ */
 class LocalFallbackTest {
   private static final String CHAT = "{\"model\":\"gpt-4o-mini\",%s\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
   private final HttpClient http = HttpClient.newHttpClient();
@@ -144,15 +147,90 @@ class LocalFallbackTest {
   }
 
   @Test
-  void modelListServesEveryKnownModelThroughTheFallback() throws Exception {
+  void firstRunModelListNamesOnlyWhatIsServedAndTheFullCatalogueOnRequest() throws Exception {
     try (GatewayUnderTest gw = shipped(Map.of())) {
-      HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create(gw.baseUrl() + "/v1/models")).GET()
-          .build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> resp = gw.get("/v1/models");
       assertThat(resp.statusCode()).isEqualTo(200);
-      List<String> ids = new JsonObject(resp.body()).getJsonArray("data").stream()
-          .map(o -> ((JsonObject) o).getString("id")).toList();
-      assertThat(ids).contains("gpt-4o-mini", "claude-sonnet-4-5", "switchboard-local", "fast", "smart");
+      assertThat(ids(resp)).as("degraded stand-ins for keyless providers are not listed")
+          .containsExactly("switchboard-local");
+
+      HttpResponse<String> all = gw.get("/v1/models?all=true");
+      assertThat(all.statusCode()).isEqualTo(200);
+      JsonArray data = new JsonObject(all.body()).getJsonArray("data");
+      assertThat(ids(all)).contains("gpt-4o-mini", "claude-sonnet-4-5", "switchboard-local", "fast", "smart");
+      for (Object o : data) {
+        JsonObject m = (JsonObject) o;
+        assertThat(m.getBoolean("servable")).as(m.encode()).isEqualTo(m.getString("id").equals("switchboard-local"));
+      }
     }
+  }
+
+  @Test
+  void modelListWithARealProviderNamesItsModelsAndTheAliasesItServes() throws Exception {
+    try (FakeProvider upstream = new FakeProvider();
+         GatewayUnderTest gw = shipped(Map.of("OPENAI_API_KEY", "sk-test", "OPENAI_BASE_URL", upstream.baseUrl()))) {
+      List<String> ids = ids(gw.get("/v1/models"));
+      assertThat(ids).contains("gpt-4o-mini", "gpt-4.1", "fast", "smart", "switchboard-local")
+          .doesNotContain("claude-sonnet-4-5", "gemini-2.5-flash", "llama-3.1-8b-instant");
+    }
+  }
+
+  @Test
+  void firstRunModeIsReadyButSaysItIsDegraded() throws Exception {
+    try (GatewayUnderTest gw = shipped(Map.of())) {
+      HttpResponse<String> ready = gw.get("/ready");
+      assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+      assertThat(providersCheck(ready).getJsonObject("data").getBoolean("degraded")).isTrue();
+    }
+  }
+
+  @Test
+  void aConfiguredProviderRefusingItsKeyIsAnErrorNotALocalAnswerAndTheGatewayIsNotReady() throws Exception {
+    try (FakeProvider upstream = new FakeProvider();
+         GatewayUnderTest gw = shipped(Map.of("OPENAI_API_KEY", "sk-wrong", "OPENAI_BASE_URL", upstream.baseUrl()))) {
+      upstream.error("/chat/completions", 401, "invalid_request_error", "invalid_api_key", "Incorrect API key");
+      assertThat(gw.get("/ready").statusCode()).as("ready while openai is untested").isEqualTo(200);
+
+      HttpResponse<String> first = post(gw, "/v1/chat/completions", CHAT.formatted(""));
+      assertThat(first.statusCode()).as(first.body()).isGreaterThanOrEqualTo(400);
+      assertThat(first.headers().firstValue("x-switchboard-degraded")).isEmpty();
+      assertThat(first.body()).doesNotContainIgnoringCase("degraded mode");
+
+      HttpResponse<String> second = post(gw, "/v1/chat/completions", CHAT.formatted(""));
+      assertThat(second.statusCode()).as("suspended openai is not replaced by local: " + second.body()).isEqualTo(503);
+      assertThat(FakeProvider.errorOf(second).getString("code")).isEqualTo("no_provider_available");
+      assertThat(second.headers().firstValue("x-switchboard-provider")).isNotEqualTo(java.util.Optional.of("local"));
+
+      HttpResponse<String> ready = gw.get("/ready");
+      assertThat(ready.statusCode()).as(ready.body()).isEqualTo(503);
+      assertThat(providersCheck(ready).getJsonObject("data").containsKey("degraded")).isFalse();
+    }
+  }
+
+  @Test
+  void aConfiguredProviderFailingWith500StaysAnErrorEvenOnceItsCircuitOpens() throws Exception {
+    try (FakeProvider upstream = new FakeProvider();
+         GatewayUnderTest gw = shipped(Map.of("OPENAI_API_KEY", "sk-test", "OPENAI_BASE_URL", upstream.baseUrl()))) {
+      upstream.error("/chat/completions", 500, "server_error", "server_error", "boom");
+
+      // enough failures to open openai's circuit (5 in a row): the requests after that must not turn local either
+      for (int i = 0; i < 6; i++) {
+        HttpResponse<String> resp = post(gw, "/v1/chat/completions", CHAT.formatted(""));
+        assertThat(resp.statusCode()).as("request " + i + ": " + resp.body()).isGreaterThanOrEqualTo(500);
+        assertThat(resp.headers().firstValue("x-switchboard-degraded")).isEmpty();
+        assertThat(resp.headers().firstValue("x-switchboard-attempts").orElse("")).doesNotContain("local");
+      }
+    }
+  }
+
+  private static List<String> ids(HttpResponse<String> resp) {
+    return new JsonObject(resp.body()).getJsonArray("data").stream().map(o -> ((JsonObject) o).getString("id"))
+        .toList();
+  }
+
+  private static JsonObject providersCheck(HttpResponse<String> ready) {
+    return new JsonObject(ready.body()).getJsonArray("checks").stream().map(o -> (JsonObject) o)
+        .filter(c -> "providers".equals(c.getString("id"))).findFirst().orElseThrow();
   }
 
   @Test
@@ -179,10 +257,20 @@ class LocalFallbackTest {
           .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath("$.model",
               equalTo("gpt-4o-mini"))));
 
-      // a model only a keyless provider serves still falls back to local
+      // a model only a keyless provider serves is not faked locally: it names the disabled provider
       HttpResponse<String> claude = post(gw, "/v1/chat/completions",
           "{\"model\":\"claude-haiku-4-5\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
-      assertDegradedLocal(claude);
+      assertThat(claude.statusCode()).as(claude.body()).isEqualTo(503);
+      assertThat(claude.headers().firstValue("x-switchboard-degraded")).isEmpty();
+      JsonObject error = FakeProvider.errorOf(claude);
+      assertThat(error.getString("code")).isEqualTo("no_provider_available");
+      assertThat(error.getString("message")).contains("anthropic: disabled");
+
+      // a model no provider knows at all is 404
+      HttpResponse<String> unknown = post(gw, "/v1/chat/completions",
+          "{\"model\":\"no-such-model\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+      assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(404);
+      assertThat(FakeProvider.errorOf(unknown).getString("code")).isEqualTo("model_not_found");
     }
   }
 }
