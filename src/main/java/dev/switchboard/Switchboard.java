@@ -3,6 +3,7 @@ package dev.switchboard;
 import dev.switchboard.cache.CacheVerticle;
 import dev.switchboard.cache.ResponseCache;
 import dev.switchboard.admin.LiveEvents;
+import dev.switchboard.config.Clocks;
 import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.ProviderConfig;
@@ -127,7 +128,8 @@ public final class Switchboard {
       LogSetup.install(config.logging().level());
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       vertx = newVertx(registry, config);
-      gateway = deploy(vertx, registry, config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      gateway = deploy(vertx, registry, config, Clocks.SYSTEM).toCompletionStage().toCompletableFuture()
+          .get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       System.err.println("switchboard: failed to start: " + (cause instanceof ConfigException ? "" : cause.getClass()
@@ -224,9 +226,15 @@ public final class Switchboard {
 
   /** Starts a gateway in this JVM with its own Vert.x instance. */
   public static Future<Switchboard> start(SwitchboardConfig config) {
+    return start(config, Clocks.SYSTEM);
+  }
+
+  /** Starts a gateway whose time-dependent services run on {@code clocks} (tests move a fake wall clock). */
+  public static Future<Switchboard> start(SwitchboardConfig config, Clocks clocks) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = newVertx(registry, config);
-    return deploy(vertx, registry, config).recover(err -> vertx.close().transform(v -> Future.failedFuture(err)));
+    return deploy(vertx, registry, config, clocks)
+        .recover(err -> vertx.close().transform(v -> Future.failedFuture(err)));
   }
 
   private static Vertx newVertx(PrometheusMeterRegistry registry, SwitchboardConfig config) {
@@ -266,12 +274,13 @@ public final class Switchboard {
     return chosen;
   }
 
-  private static Future<Switchboard> deploy(Vertx vertx, PrometheusMeterRegistry registry, SwitchboardConfig config) {
-    ProviderRegistry providers = new ProviderRegistry(config);
+  private static Future<Switchboard> deploy(Vertx vertx, PrometheusMeterRegistry registry, SwitchboardConfig config,
+                                            Clocks clocks) {
+    ProviderRegistry providers = new ProviderRegistry(config, clocks);
     announce(config);
     GatewayMetrics metrics = new GatewayMetrics(registry);
-    ProviderGuards guards = new ProviderGuards(vertx, providers, config.routing(), metrics);
-    ProviderHealths health = new ProviderHealths(vertx, config.health(), providers, guards, metrics);
+    ProviderGuards guards = new ProviderGuards(vertx, providers, config.routing(), metrics, clocks);
+    ProviderHealths health = new ProviderHealths(vertx, config.health(), providers, guards, metrics, clocks);
     LocalBuckets local = new LocalBuckets();
     Buckets buckets = config.ratelimit().redis() ? new RedisBuckets(vertx, config.ratelimit(), local, metrics) : local;
     ClientKeys keys = new ClientKeys(config.auth().keys());

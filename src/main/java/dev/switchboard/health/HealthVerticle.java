@@ -98,7 +98,8 @@ public final class HealthVerticle extends VerticleBase {
     }));
   }
 
-  private long nextDelay(Provider p) {
+  /** The wait before {@code p}'s next probe: shorter while it is down. Package-private: tests read the schedule. */
+  long nextDelay(Provider p) {
     ProviderHealth.State state = healths.of(p).snapshot().state();
     long base = state == ProviderHealth.State.DOWN ? config.downInterval().toMillis()
         : p.config().probe().interval() != null ? p.config().probe().interval().toMillis()

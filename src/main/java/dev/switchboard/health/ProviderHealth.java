@@ -2,6 +2,7 @@ package dev.switchboard.health;
 
 import dev.switchboard.config.HealthConfig;
 
+import java.time.Clock;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -57,15 +58,19 @@ public final class ProviderHealth {
   private final String provider;
   private final HealthConfig config;
   private final long staleAfterMillis;
+  /** Wall time: the timestamps are shown to admins, and staleness is judged against them. */
+  private final Clock clock;
   private final Consumer<Transition> listener;
   private final AtomicReference<Snapshot> snapshot;
 
-  public ProviderHealth(String provider, HealthConfig config, long staleAfterMillis, Consumer<Transition> listener) {
+  public ProviderHealth(String provider, HealthConfig config, long staleAfterMillis, Clock clock,
+                        Consumer<Transition> listener) {
     this.provider = provider;
     this.config = config;
     this.staleAfterMillis = staleAfterMillis;
+    this.clock = clock;
     this.listener = listener;
-    this.snapshot = new AtomicReference<>(new Snapshot(State.UNKNOWN, "not probed yet", System.currentTimeMillis(),
+    this.snapshot = new AtomicReference<>(new Snapshot(State.UNKNOWN, "not probed yet", clock.millis(),
         0, 0, 0, 0, -1, null, false, false));
   }
 
@@ -81,7 +86,7 @@ public final class ProviderHealth {
   public State state() {
     Snapshot s = snapshot.get();
     if ((s.state() == State.HEALTHY || s.state() == State.DEGRADED) && s.lastProbeOkMillis() > 0
-        && System.currentTimeMillis() - s.lastProbeOkMillis() > staleAfterMillis) {
+        && clock.millis() - s.lastProbeOkMillis() > staleAfterMillis) {
       return State.UNKNOWN;
     }
     return s.state();
@@ -91,7 +96,7 @@ public final class ProviderHealth {
   public String reason() {
     State effective = state();
     Snapshot s = snapshot.get();
-    return effective != s.state() ? "no successful probe for " + (System.currentTimeMillis() - s.lastProbeOkMillis())
+    return effective != s.state() ? "no successful probe for " + (clock.millis() - s.lastProbeOkMillis())
         / 1000 + " s (stale)" : s.reason();
   }
 
@@ -101,7 +106,7 @@ public final class ProviderHealth {
    * @param slowReason non-null when the provider answers but too slowly or with too many live errors
    */
   public void probeSucceeded(long latencyMillis, String slowReason) {
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     update(s -> {
       int successes = s.successes() + 1;
       State next = s.state();
@@ -137,7 +142,7 @@ public final class ProviderHealth {
    * credentials refused): down at once, and only a successful probe brings it back.
    */
   public void markDown(String reason, boolean fromProbe) {
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     update(s -> s.state() == State.MAINTENANCE ? null
         : new Snapshot(State.DOWN, reason, s.state() == State.DOWN ? s.sinceMillis() : now, 0, s.failures() + 1,
             fromProbe ? now : s.lastProbeMillis(), s.lastProbeOkMillis(), s.lastProbeLatencyMillis(),
@@ -151,7 +156,7 @@ public final class ProviderHealth {
 
   /** The circuit closed again after successful trials: live traffic vouches for it. */
   public void circuitClosed() {
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     update(s -> s.state() != State.DOWN || !s.passive() ? null
         : new Snapshot(State.HEALTHY, "live traffic recovered (circuit closed)", now, 0, 0, s.lastProbeMillis(),
             s.lastProbeOkMillis(), s.lastProbeLatencyMillis(), s.lastProbeError(), false, false));
@@ -164,7 +169,7 @@ public final class ProviderHealth {
   }
 
   private void fail(String error, long latencyMillis, boolean fromProbe, boolean live) {
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     update(s -> {
       if (s.state() == State.MAINTENANCE) {
         return fromProbe ? new Snapshot(s.state(), s.reason(), s.sinceMillis(), 0, s.failures() + 1, now,
@@ -188,14 +193,14 @@ public final class ProviderHealth {
 
   /** An admin takes the provider out of rotation. */
   public void maintenance(String reason) {
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     update(s -> new Snapshot(State.MAINTENANCE, reason, now, 0, 0, s.lastProbeMillis(), s.lastProbeOkMillis(),
         s.lastProbeLatencyMillis(), s.lastProbeError(), false, false));
   }
 
   /** An admin puts it back: unknown until the next probe says more. */
   public void enable(String reason) {
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     update(s -> new Snapshot(State.UNKNOWN, reason, now, 0, 0, s.lastProbeMillis(), s.lastProbeOkMillis(),
         s.lastProbeLatencyMillis(), s.lastProbeError(), false, false));
   }

@@ -1,5 +1,6 @@
 package dev.switchboard.health;
 
+import dev.switchboard.config.Clocks;
 import dev.switchboard.config.HealthConfig;
 import dev.switchboard.config.ProviderConfig;
 import dev.switchboard.metrics.GatewayMetrics;
@@ -38,6 +39,12 @@ public final class ProviderHealths implements ProviderEvents {
 
   public ProviderHealths(Vertx vertx, HealthConfig config, ProviderRegistry providers, ProviderGuards guards,
                          GatewayMetrics metrics) {
+    this(vertx, config, providers, guards, metrics, Clocks.SYSTEM);
+  }
+
+  /** @param clocks time of the health states (since, last probe, staleness) */
+  public ProviderHealths(Vertx vertx, HealthConfig config, ProviderRegistry providers, ProviderGuards guards,
+                         GatewayMetrics metrics, Clocks clocks) {
     this.config = config;
     this.guards = guards;
     Map<String, ProviderHealth> map = new LinkedHashMap<>();
@@ -46,7 +53,7 @@ public final class ProviderHealths implements ProviderEvents {
       if (!p.isLocal() && p.adapter() != null && p.adapter().probe(p.config().probe().mode(), "") != null) {
         withProbe.add(p.id());
       }
-      ProviderHealth health = new ProviderHealth(p.id(), config, staleAfterMillis(p.config()), t -> {
+      ProviderHealth health = new ProviderHealth(p.id(), config, staleAfterMillis(p.config()), clocks.wall(), t -> {
         LOG.log(t.to().routable() ? java.util.logging.Level.INFO : java.util.logging.Level.WARNING,
             "provider " + t.provider() + ": " + t.from().label() + " -> " + t.to().label() + " (" + t.reason() + ")");
         metrics.healthTransition(t.provider(), t.to().label());

@@ -1,5 +1,6 @@
 package dev.switchboard.provider;
 
+import dev.switchboard.config.Clocks;
 import dev.switchboard.config.ProviderConfig;
 import dev.switchboard.config.ProviderType;
 
@@ -11,10 +12,10 @@ public final class Provider {
   private final ProviderAdapter adapter;
   private final ProviderStats stats;
 
-  public Provider(ProviderConfig config, ProviderAdapter adapter, java.time.Duration statsWindow) {
+  public Provider(ProviderConfig config, ProviderAdapter adapter, java.time.Duration statsWindow, Clocks clocks) {
     this.config = config;
     this.adapter = adapter;
-    this.stats = new ProviderStats(statsWindow);
+    this.stats = new ProviderStats(statsWindow, clocks.nanoTime(), clocks.wall());
   }
 
   public String id() {

@@ -1,5 +1,6 @@
 package dev.switchboard.provider;
 
+import dev.switchboard.config.Clocks;
 import dev.switchboard.config.ProviderConfig;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.provider.anthropic.AnthropicAdapter;
@@ -17,9 +18,14 @@ public final class ProviderRegistry {
   private final Map<String, Provider> providers;
 
   public ProviderRegistry(SwitchboardConfig config) {
+    this(config, Clocks.SYSTEM);
+  }
+
+  /** @param clocks time of the providers' live stats */
+  public ProviderRegistry(SwitchboardConfig config, Clocks clocks) {
     Map<String, Provider> map = new LinkedHashMap<>();
     for (ProviderConfig pc : config.providers().values()) {
-      map.put(pc.id(), new Provider(pc, adapterFor(pc), config.routing().statsWindow()));
+      map.put(pc.id(), new Provider(pc, adapterFor(pc), config.routing().statsWindow(), clocks));
     }
     this.providers = Collections.unmodifiableMap(map);
   }

@@ -1,10 +1,12 @@
 package dev.switchboard.provider;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * Live statistics of one provider, written from every gateway event loop without locks: smoothed latency and time
@@ -24,7 +26,9 @@ public final class ProviderStats {
   private final AtomicLongArray stamps = new AtomicLongArray(SLOTS);
   private final AtomicLongArray slotAttempts = new AtomicLongArray(SLOTS);
   private final AtomicLongArray slotFailures = new AtomicLongArray(SLOTS);
-  private final long origin = System.nanoTime();
+  private final LongSupplier nanoClock;
+  private final Clock clock;
+  private final long origin;
 
   private final LongAdder requests = new LongAdder();
   private final LongAdder failures = new LongAdder();
@@ -36,11 +40,22 @@ public final class ProviderStats {
   private final AtomicLong lastSuccessMillis = new AtomicLong();
   private final AtomicLong lastFailureMillis = new AtomicLong();
 
-  public ProviderStats(Duration window) {
+  /**
+   * @param nanoClock the window's time, nanoTime-like
+   * @param clock wall time of the last success and failure
+   */
+  public ProviderStats(Duration window, LongSupplier nanoClock, Clock clock) {
     this.slotNanos = Math.max(1, window.toNanos() / SLOTS);
+    this.nanoClock = nanoClock;
+    this.clock = clock;
+    this.origin = nanoClock.getAsLong();
     for (int i = 0; i < SLOTS; i++) {
       stamps.set(i, -1);
     }
+  }
+
+  public ProviderStats(Duration window) {
+    this(window, System::nanoTime, Clock.systemUTC());
   }
 
   public ProviderStats() {
@@ -56,7 +71,7 @@ public final class ProviderStats {
   public void succeeded(long latencyNanos) {
     inFlight.decrementAndGet();
     consecutiveFailures.set(0);
-    lastSuccessMillis.set(System.currentTimeMillis());
+    lastSuccessMillis.set(clock.millis());
     record(false);
     ewma(ewmaLatencyMicros, latencyNanos / 1_000);
   }
@@ -71,7 +86,7 @@ public final class ProviderStats {
     inFlight.decrementAndGet();
     failures.increment();
     consecutiveFailures.incrementAndGet();
-    lastFailureMillis.set(System.currentTimeMillis());
+    lastFailureMillis.set(clock.millis());
     record(true);
   }
 
@@ -102,7 +117,7 @@ public final class ProviderStats {
   }
 
   private void record(boolean failure) {
-    long tick = (System.nanoTime() - origin) / slotNanos;
+    long tick = (nanoClock.getAsLong() - origin) / slotNanos;
     int i = (int) (tick % SLOTS);
     long stamp = stamps.get(i);
     if (stamp != tick && stamps.compareAndSet(i, stamp, tick)) {
@@ -117,7 +132,7 @@ public final class ProviderStats {
 
   /** Attempts and failures within the window, as {attempts, failures}. */
   public long[] window() {
-    long now = (System.nanoTime() - origin) / slotNanos;
+    long now = (nanoClock.getAsLong() - origin) / slotNanos;
     long attempts = 0;
     long failed = 0;
     for (int i = 0; i < SLOTS; i++) {

@@ -3,6 +3,7 @@ package dev.switchboard.routing;
 import dev.switchboard.config.CircuitConfig;
 import dev.switchboard.provider.ProviderStats;
 
+import java.time.Clock;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -39,15 +40,19 @@ public final class CircuitBreaker {
   private final String provider;
   private final CircuitConfig config;
   private final ProviderStats stats;
+  /** Wall time of the transitions ({@link #sinceMillis}); the decisions run on the callers' {@code nowNanos}. */
+  private final Clock clock;
   private final Consumer<Transition> listener;
   private final AtomicReference<State> state;
 
-  public CircuitBreaker(String provider, CircuitConfig config, ProviderStats stats, Consumer<Transition> listener) {
+  public CircuitBreaker(String provider, CircuitConfig config, ProviderStats stats, Clock clock,
+                        Consumer<Transition> listener) {
     this.provider = provider;
     this.config = config;
     this.stats = stats;
+    this.clock = clock;
     this.listener = listener;
-    this.state = new AtomicReference<>(new State(Phase.CLOSED, 0, 0, 0, 0, System.currentTimeMillis(), 0));
+    this.state = new AtomicReference<>(new State(Phase.CLOSED, 0, 0, 0, 0, clock.millis(), 0));
   }
 
   /** Whether the selector may list this provider now (closed, half-open with a free trial, or open but expired). */
@@ -76,7 +81,7 @@ public final class CircuitBreaker {
           if (nowNanos - s.untilNanos() < 0) {
             return DENIED;
           }
-          State next = new State(Phase.HALF_OPEN, 0, s.openForNanos(), 1, 0, System.currentTimeMillis(),
+          State next = new State(Phase.HALF_OPEN, 0, s.openForNanos(), 1, 0, clock.millis(),
               s.epoch() + 1);
           if (state.compareAndSet(s, next)) {
             publish(s, next, "open period over, trying " + config.halfOpenRequests() + " request(s)");
@@ -115,7 +120,7 @@ public final class CircuitBreaker {
       }
       int successes = s.successes() + 1;
       State next = successes >= config.halfOpenRequests()
-          ? new State(Phase.CLOSED, 0, 0, 0, 0, System.currentTimeMillis(), s.epoch())
+          ? new State(Phase.CLOSED, 0, 0, 0, 0, clock.millis(), s.epoch())
           : new State(Phase.HALF_OPEN, 0, s.openForNanos(), Math.max(0, s.trials() - 1), successes, s.sinceMillis(),
               s.epoch());
       if (state.compareAndSet(s, next)) {
@@ -137,7 +142,7 @@ public final class CircuitBreaker {
       String reason;
       if (currentTrial(s, permit)) {
         long openFor = Math.min(config.maxOpenFor().toNanos(), s.openForNanos() * 2);
-        next = new State(Phase.OPEN, nowNanos + openFor, openFor, 0, 0, System.currentTimeMillis(), s.epoch());
+        next = new State(Phase.OPEN, nowNanos + openFor, openFor, 0, 0, clock.millis(), s.epoch());
         reason = "trial request failed (" + what + ")";
       } else if (s.phase() == Phase.CLOSED && permit == NORMAL) {
         reason = tripReason(what);
@@ -145,7 +150,7 @@ public final class CircuitBreaker {
           return;
         }
         long openFor = config.openFor().toNanos();
-        next = new State(Phase.OPEN, nowNanos + openFor, openFor, 0, 0, System.currentTimeMillis(), s.epoch());
+        next = new State(Phase.OPEN, nowNanos + openFor, openFor, 0, 0, clock.millis(), s.epoch());
       } else {
         // A result from an earlier phase: the circuit has already judged past it.
         return;
@@ -186,7 +191,7 @@ public final class CircuitBreaker {
   /** Forces the circuit closed (admin re-enable). */
   public void reset(String reason) {
     State s = state.get();
-    State next = new State(Phase.CLOSED, 0, 0, 0, 0, System.currentTimeMillis(), s.epoch());
+    State next = new State(Phase.CLOSED, 0, 0, 0, 0, clock.millis(), s.epoch());
     if (s.phase() != Phase.CLOSED && state.compareAndSet(s, next)) {
       stats.resetWindow();
       publish(s, next, reason);

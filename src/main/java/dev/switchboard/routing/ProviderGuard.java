@@ -3,7 +3,9 @@ package dev.switchboard.routing;
 import dev.switchboard.config.RoutingConfig;
 import dev.switchboard.provider.Provider;
 
+import java.time.Clock;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * What routing knows about whether one provider may be sent traffic now, learnt from live traffic: its circuit
@@ -18,16 +20,20 @@ public final class ProviderGuard {
   private final Provider provider;
   private final CircuitBreaker circuit;
   private final long slowStartNanos;
+  /** Starts the slow-start ramp when the circuit closes or a suspension lifts, which bring no {@code nowNanos}. */
+  private final LongSupplier nanoClock;
   private volatile String suspended;
   private volatile long cooldownUntilNanos;
   private volatile String cooldownReason;
   /** Start of the current slow-start ramp; 0 = none (full share). */
   private volatile long rampStartNanos;
 
-  ProviderGuard(Provider provider, RoutingConfig routing, Consumer<CircuitBreaker.Transition> listener) {
+  ProviderGuard(Provider provider, RoutingConfig routing, LongSupplier nanoClock, Clock clock,
+                Consumer<CircuitBreaker.Transition> listener) {
     this.provider = provider;
     this.slowStartNanos = routing.slowStart().toNanos();
-    this.circuit = new CircuitBreaker(provider.id(), routing.circuit(), provider.stats(), t -> {
+    this.nanoClock = nanoClock;
+    this.circuit = new CircuitBreaker(provider.id(), routing.circuit(), provider.stats(), clock, t -> {
       if (t.to() == CircuitBreaker.Phase.CLOSED) {
         startRamp();
       }
@@ -118,7 +124,7 @@ public final class ProviderGuard {
 
   private void startRamp() {
     if (slowStartNanos > 0) {
-      rampStartNanos = System.nanoTime();
+      rampStartNanos = nanoClock.getAsLong();
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.switchboard.routing;
 
+import dev.switchboard.config.Clocks;
 import dev.switchboard.config.RoutingConfig;
 import dev.switchboard.metrics.GatewayMetrics;
 import dev.switchboard.provider.Provider;
@@ -26,9 +27,15 @@ public final class ProviderGuards {
       new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public ProviderGuards(Vertx vertx, ProviderRegistry providers, RoutingConfig routing, GatewayMetrics metrics) {
+    this(vertx, providers, routing, metrics, Clocks.SYSTEM);
+  }
+
+  /** @param clocks time of the slow-start ramps and the circuits' transition times */
+  public ProviderGuards(Vertx vertx, ProviderRegistry providers, RoutingConfig routing, GatewayMetrics metrics,
+                        Clocks clocks) {
     Map<String, ProviderGuard> map = new LinkedHashMap<>();
     for (Provider p : providers.all()) {
-      ProviderGuard guard = new ProviderGuard(p, routing, t -> {
+      ProviderGuard guard = new ProviderGuard(p, routing, clocks.nanoTime(), clocks.wall(), t -> {
         LOG.warning("provider " + t.provider() + ": circuit " + t.from().name().toLowerCase() + " -> "
             + t.to().name().toLowerCase() + " (" + t.reason() + ")");
         metrics.circuitTransition(t.provider(), t.to().name().toLowerCase());

@@ -170,11 +170,11 @@ class RedisCacheTest {
     awaitOneKey();
     redis.pause();
     try {
-      long start = System.nanoTime();
+      // A paused Redis keeps its connection open: only redis.timeout can end the GET, and it is counted as failed.
       HttpResponse<String> slow = gw.chat(chat("hung"));
-      long firstMillis = (System.nanoTime() - start) / 1_000_000;
       assertThat(slow.statusCode()).isEqualTo(200);
-      assertThat(firstMillis).as("bounded by redis.timeout").isLessThan(3_000);
+      assertThat(sum(gw.metrics(), "switchboard_cache_redis_errors_total", "op=\"get\"")).as("bounded by redis.timeout")
+          .isEqualTo(1.0);
       assertThat(sum(gw.metrics(), "switchboard_cache_redis_up")).isZero();
       assertThat(cacheHeader(gw.chat(chat("hung again")))).isEqualTo("MISS");
       assertThat(sum(gw.metrics(), "switchboard_cache_redis_errors_total", "op=\"get\"")).isEqualTo(1.0);

@@ -1,9 +1,9 @@
 package dev.switchboard.cache;
 
-import com.github.benmanes.caffeine.cache.Ticker;
 import dev.switchboard.config.CacheConfig;
 import dev.switchboard.metrics.GatewayMetrics;
 import dev.switchboard.provider.Usage;
+import dev.switchboard.testing.FakeClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static dev.switchboard.cache.CacheTesting.cacheConfig;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ResponseCacheTest {
   private static final long T0 = 1_700_000_000_000L;
   private static Vertx vertx;
-  private final FakeTicker ticker = new FakeTicker();
+  private final FakeClock ticker = new FakeClock();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   @BeforeAll
@@ -32,20 +31,6 @@ class ResponseCacheTest {
   @AfterAll
   static void stopVertx() throws Exception {
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
-
-  /** A clock the test moves. */
-  static final class FakeTicker implements Ticker {
-    private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
-
-    @Override
-    public long read() {
-      return nanos.get();
-    }
-
-    void advanceSeconds(long s) {
-      nanos.addAndGet(TimeUnit.SECONDS.toNanos(s));
-    }
   }
 
   private ResponseCache cache(CacheConfig config) {

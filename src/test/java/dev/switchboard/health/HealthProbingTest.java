@@ -3,7 +3,9 @@ package dev.switchboard.health;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import dev.switchboard.config.Clocks;
 import dev.switchboard.health.ProviderHealth.State;
+import dev.switchboard.testing.FakeClock;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
 import io.vertx.core.Vertx;
@@ -68,6 +70,10 @@ class HealthProbingTest {
    * @param routing further lines of the routing section, indented
    */
   private GatewayUnderTest start(List<String> health, String routing) {
+    return start(health, routing, Clocks.SYSTEM);
+  }
+
+  private GatewayUnderTest start(List<String> health, String routing, Clocks clocks) {
     java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
     for (String entry : List.of("enabled: true", "interval: 200ms", "timeout: 300ms", "jitter: 0",
         "down_interval: 100ms", "down_after: 2", "recover_after: 2")) {
@@ -92,7 +98,7 @@ class HealthProbingTest {
               - {provider: b, model: shared}
         """.formatted(String.join(", ", settings.values()), routing,
         a.providerYaml("a", "sk-health-a-key-0000", "gpt-a", "shared"),
-        b.providerYaml("b", "sk-health-b-key-1111", "shared")));
+        b.providerYaml("b", "sk-health-b-key-1111", "shared")), clocks);
     try {
       listen();
     } catch (Exception e) {
@@ -194,7 +200,8 @@ class HealthProbingTest {
     modelsOk(a);
     modelsOk(b);
     b.chatJson("from b");
-    start(List.of(), "");
+    // Probed once at start, then when forced: each forced probe is one round of the schedule.
+    start(List.of("interval: 1h"), "");
     awaitState("a", State.HEALTHY);
     awaitState("b", State.HEALTHY);
 
@@ -205,7 +212,8 @@ class HealthProbingTest {
       models(a, FakeProvider.jsonReply(200, MODELS).withFixedDelay(1_500));
     }
 
-    awaitState("a", State.DOWN);
+    assertThat(forceProbe("a").getString("state")).as("one failure of down_after 2").isEqualTo("healthy");
+    assertThat(forceProbe("a").getString("state")).isEqualTo("down");
     ProviderHealth.Snapshot down = health("a").snapshot();
     assertThat(down.failures()).as("down_after 2").isGreaterThanOrEqualTo(2);
     assertThat(down.passive()).isFalse();
@@ -221,7 +229,8 @@ class HealthProbingTest {
 
     modelsOk(a);
 
-    awaitState("a", State.HEALTHY);
+    // A probe may still wait for a connection the timed-out ones hold; rounds go on until two good ones in a row.
+    await().atMost(WAIT).until(() -> "healthy".equals(forceProbe("a").getString("state")));
     assertThat(health("a").reason()).isEqualTo("2 successful probes");
     await().atMost(WAIT).until(() -> transitionsOf("a").size() >= 3);
     assertThat(transitionsOf("a")).containsExactly("unknown->healthy", "healthy->down", "down->healthy");
@@ -237,7 +246,7 @@ class HealthProbingTest {
       port = s.getLocalPort();
     }
     gateway = GatewayUnderTest.start("""
-        health: {enabled: true, interval: 200ms, timeout: 300ms, jitter: 0, down_interval: 100ms, down_after: 2, recover_after: 2}
+        health: {enabled: true, interval: 1h, timeout: 300ms, jitter: 0, down_interval: 1h, down_after: 2, recover_after: 2}
         providers:
           gone:
             type: openai
@@ -245,6 +254,8 @@ class HealthProbingTest {
             api_key: sk-gone-0000
             models: [gpt-gone]
         """.formatted(port));
+    awaitFirstProbe("gone");
+    forceProbe("gone");
 
     awaitState("gone", State.DOWN);
     assertThat(health("gone").snapshot().failures()).isGreaterThanOrEqualTo(2);
@@ -254,6 +265,8 @@ class HealthProbingTest {
     back.start();
     closeLater.add(back::stop);
     back.stubFor(get(urlPathEqualTo("/v1/models")).willReturn(FakeProvider.jsonReply(200, MODELS)));
+    forceProbe("gone");
+    forceProbe("gone");
 
     awaitState("gone", State.HEALTHY);
     assertThat(probes(back)).isGreaterThanOrEqualTo(2);
@@ -269,12 +282,15 @@ class HealthProbingTest {
         .willReturn(FakeProvider.jsonReply(503, "{}")).willSetStateTo("fine"));
     a.stub(get(urlPathEqualTo("/v1/models")).inScenario("blip").whenScenarioStateIs("fine")
         .willReturn(FakeProvider.jsonReply(200, MODELS)));
-    start(List.of(), "");
+    start(List.of("interval: 1h"), "");
     awaitState("a", State.HEALTHY);
     awaitState("b", State.HEALTHY);
 
     // the good probe, the blip, then two more good ones
-    await().atMost(WAIT).until(() -> probes(a.server()) >= 4);
+    forceProbe("a");
+    forceProbe("a");
+    forceProbe("a");
+    assertThat(probes(a.server())).isEqualTo(4);
 
     assertThat(health("a").state()).isEqualTo(State.HEALTHY);
     assertThat(health("a").snapshot().failures()).isZero();
@@ -289,28 +305,25 @@ class HealthProbingTest {
   void aDownProviderIsProbedFasterSoItsRecoveryIsNoticed() throws Exception {
     modelsOk(a);
     modelsOk(b);
-    // 600 ms between probes of a provider that is up, 100 ms while it is down.
+    // 600 ms between probes of a provider that is up, 100 ms while it is down: the delays the schedule asks for
+    // (jitter 0), read instead of timing probes.
     start(List.of("interval: 600ms", "down_after: 1"), "");
     awaitState("a", State.HEALTHY);
+    var provider = gateway.switchboard().services().providers().get("a");
 
-    double upRate = probeRate(a.server(), 2);
+    assertThat(healthVerticle().nextDelay(provider)).as("ms to the next probe while up").isEqualTo(600);
 
     models(a, FakeProvider.jsonReply(503, "{}"));
-    awaitState("a", State.DOWN);
-    double downRate = probeRate(a.server(), 4);
+    assertThat(forceProbe("a").getString("state")).isEqualTo("down");
 
-    // Nominally 1.7/s against 10/s.
-    assertThat(downRate).as("probes/s down vs up (%.1f)", upRate).isGreaterThan(3 * upRate);
+    assertThat(healthVerticle().nextDelay(provider)).as("ms to the next probe while down").isEqualTo(100);
   }
 
-  /** Probes per second over the next {@code n} probes, timed from one probe to the n-th after it. */
-  private static double probeRate(WireMockServer server, int n) {
-    int start = probes(server);
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(5)).until(() -> probes(server) > start);
-    long t0 = System.nanoTime();
-    int first = probes(server);
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(5)).until(() -> probes(server) >= first + n);
-    return (probes(server) - first) * 1e9 / (System.nanoTime() - t0);
+  /** The deployed health verticle, whose schedule a test reads instead of timing probes. */
+  private HealthVerticle healthVerticle() {
+    VertxInternal vertx = (VertxInternal) vertx();
+    return (HealthVerticle) vertx.deploymentManager().deployment(healthDeployment()).deployment().instances()
+        .iterator().next();
   }
 
   @Test
@@ -318,7 +331,7 @@ class HealthProbingTest {
     modelsOk(b);
     a.chatJson("from a");
     models(a, FakeProvider.jsonReply(200, MODELS).withFixedDelay(150));
-    start(List.of("degraded_latency: 50ms"), "");
+    start(List.of("interval: 1h", "degraded_latency: 50ms"), "");
 
     awaitState("a", State.DEGRADED);
 
@@ -327,6 +340,7 @@ class HealthProbingTest {
     assertThat(sample(gateway.get("/metrics").body(), "switchboard_provider_up", "provider=\"a\"")).isEqualTo(1.0);
 
     modelsOk(a);
+    forceProbe("a");
     awaitState("a", State.HEALTHY);
   }
 
@@ -335,10 +349,12 @@ class HealthProbingTest {
     modelsOk(a);
     modelsOk(b);
     // Probed once at start; after 300 ms without a good probe nobody vouches for it any more.
-    start(List.of("interval: 1h", "stale_after: 300ms"), "");
+    FakeClock clock = new FakeClock();
+    start(List.of("interval: 1h", "stale_after: 300ms"), "", Clocks.withWall(clock));
     awaitState("a", State.HEALTHY);
 
-    awaitState("a", State.UNKNOWN);
+    clock.advanceMillis(301);
+    assertThat(health("a").state()).isEqualTo(State.UNKNOWN);
 
     assertThat(health("a").reason()).contains("stale");
     assertThat(health("a").refusesTraffic()).isFalse();
@@ -553,7 +569,7 @@ class HealthProbingTest {
   void transitionsArePublishedOnTheEventBusAndExportedAsMetrics() throws Exception {
     modelsOk(b);
     models(a, FakeProvider.jsonReply(200, MODELS));
-    start(List.of(), "");
+    start(List.of("interval: 1h"), "");
     awaitState("a", State.HEALTHY);
     awaitState("b", State.HEALTHY);
     String before = gateway.get("/metrics").body();
@@ -564,6 +580,8 @@ class HealthProbingTest {
         .isGreaterThanOrEqualTo(1.0);
 
     models(a, FakeProvider.jsonReply(500, "{}"));
+    forceProbe("a");
+    forceProbe("a");
     awaitState("a", State.DOWN);
 
     JsonObject event = awaitEvent("a", "down");

@@ -3,6 +3,7 @@ package dev.switchboard.health;
 import dev.switchboard.config.HealthConfig;
 import dev.switchboard.health.ProviderHealth.State;
 import dev.switchboard.health.ProviderHealth.Transition;
+import dev.switchboard.testing.FakeClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -11,7 +12,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /** The health state machine on its own: confirmation counts, staleness, sticky and passive downs, maintenance. */
 class ProviderHealthTest {
@@ -20,11 +20,12 @@ class ProviderHealthTest {
       0.2, Duration.ofSeconds(5), 3, 2, Duration.ofSeconds(10), 0.25, Duration.ofSeconds(100), "any");
   private static final String QUOTA = "quota or credit exhausted (HTTP 429)";
 
+  private final FakeClock clock = new FakeClock();
   private final List<Transition> transitions = new CopyOnWriteArrayList<>();
-  private final ProviderHealth health = new ProviderHealth("p", CONFIG, 60_000, transitions::add);
+  private final ProviderHealth health = new ProviderHealth("p", CONFIG, 60_000, clock, transitions::add);
 
-  private static ProviderHealth withStaleAfter(long millis, Consumer<Transition> listener) {
-    return new ProviderHealth("p", CONFIG, millis, listener);
+  private ProviderHealth withStaleAfter(long millis, Consumer<Transition> listener) {
+    return new ProviderHealth("p", CONFIG, millis, clock, listener);
   }
 
   private void healthy() {
@@ -161,7 +162,10 @@ class ProviderHealthTest {
     h.probeSucceeded(10, null);
     assertThat(h.state()).isEqualTo(State.HEALTHY);
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> h.state() == State.UNKNOWN);
+    clock.advanceMillis(150);
+    assertThat(h.state()).as("not older than stale_after yet").isEqualTo(State.HEALTHY);
+    clock.advanceMillis(1);
+    assertThat(h.state()).isEqualTo(State.UNKNOWN);
 
     assertThat(h.reason()).contains("stale");
     assertThat(h.snapshot().state()).as("the stored state is kept; only the reading ages").isEqualTo(State.HEALTHY);
@@ -172,7 +176,8 @@ class ProviderHealthTest {
     assertThat(h.reason()).doesNotContain("stale");
 
     // Staleness only ages a good state: a down provider stays down.
-    await().atMost(Duration.ofSeconds(5)).until(() -> h.state() == State.UNKNOWN);
+    clock.advanceMillis(151);
+    assertThat(h.state()).isEqualTo(State.UNKNOWN);
     h.markDown(QUOTA, true);
     assertThat(h.state()).isEqualTo(State.DOWN);
     assertThat(h.reason()).isEqualTo(QUOTA);
@@ -184,7 +189,8 @@ class ProviderHealthTest {
     h.probeSucceeded(12_000, "slow");
     assertThat(h.state()).isEqualTo(State.DEGRADED);
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> h.state() == State.UNKNOWN);
+    clock.advanceMillis(151);
+    assertThat(h.state()).isEqualTo(State.UNKNOWN);
   }
 
   @Test

@@ -1,17 +1,18 @@
 package dev.switchboard.provider;
 
+import dev.switchboard.testing.FakeClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 class ProviderStatsTest {
+  private final FakeClock clock = new FakeClock();
 
   @Test
   void countsAttemptsFailuresAndInFlight() {
-    ProviderStats s = new ProviderStats(Duration.ofSeconds(60));
+    ProviderStats s = new ProviderStats(Duration.ofSeconds(60), clock, clock);
     s.started();
     s.started();
     s.started();
@@ -28,7 +29,7 @@ class ProviderStatsTest {
 
   @Test
   void neutralOutcomesDoNotCountAsFailures() {
-    ProviderStats s = new ProviderStats(Duration.ofSeconds(60));
+    ProviderStats s = new ProviderStats(Duration.ofSeconds(60), clock, clock);
     s.started();
     s.neutral(true);
     s.started();
@@ -40,7 +41,7 @@ class ProviderStatsTest {
 
   @Test
   void ewmaMovesTowardsNewSamples() {
-    ProviderStats s = new ProviderStats(Duration.ofSeconds(60));
+    ProviderStats s = new ProviderStats(Duration.ofSeconds(60), clock, clock);
     assertThat(s.latencyMillis()).isEqualTo(-1);
     s.started();
     s.succeeded(100_000_000);
@@ -57,17 +58,33 @@ class ProviderStatsTest {
   @Test
   void oldOutcomesLeaveTheWindow() {
     // 10 s window: 60 slots of ~167 ms.
-    ProviderStats s = new ProviderStats(Duration.ofSeconds(10));
+    ProviderStats s = new ProviderStats(Duration.ofSeconds(10), clock, clock);
     s.started();
     s.failed();
     assertThat(s.window()[1]).isEqualTo(1);
-    await().atMost(Duration.ofSeconds(15)).until(() -> s.window()[0] == 0);
+    clock.advanceMillis(9_500);
+    assertThat(s.window()).as("still within the window").containsExactly(1, 1);
+    clock.advanceMillis(500);
+    assertThat(s.window()).containsExactly(0, 0);
     assertThat(s.failures()).as("lifetime counters stay").isEqualTo(1);
   }
 
   @Test
+  void lastSuccessAndFailureAreStampedFromTheInjectedWallClock() {
+    ProviderStats s = new ProviderStats(Duration.ofSeconds(60), clock, clock);
+    s.started();
+    s.failed();
+    long failedAt = clock.millis();
+    clock.advanceSeconds(3);
+    s.started();
+    s.succeeded(1_000_000);
+    assertThat(s.lastFailureMillis()).isEqualTo(failedAt);
+    assertThat(s.lastSuccessMillis()).isEqualTo(failedAt + 3_000);
+  }
+
+  @Test
   void resetWindowForgets() {
-    ProviderStats s = new ProviderStats(Duration.ofSeconds(60));
+    ProviderStats s = new ProviderStats(Duration.ofSeconds(60), clock, clock);
     s.started();
     s.failed();
     s.resetWindow();

@@ -8,6 +8,7 @@ import dev.switchboard.config.Secret;
 import dev.switchboard.metrics.GatewayMetrics;
 import dev.switchboard.server.Endpoint;
 import dev.switchboard.server.GatewayRequest;
+import dev.switchboard.testing.FakeClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -18,7 +19,6 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -26,7 +26,7 @@ import static org.awaitility.Awaitility.await;
 /** The per-key queue on an injected bucket clock: order, bounds and expiry without racing real time. */
 class RateLimitQueueTest {
   private static final long SECOND = 1_000_000_000L;
-  private final AtomicLong clock = new AtomicLong(1_000 * SECOND);
+  private final FakeClock clock = new FakeClock();
   private final Vertx vertx = Vertx.vertx();
   private final Context context = vertx.getOrCreateContext();
 
@@ -41,7 +41,7 @@ class RateLimitQueueTest {
         Limits.NONE, maxWait, maxLength, 10);
     AuthConfig auth = new AuthConfig(List.of(new ClientKeyConfig("k", Secret.of("sk-queue-test"),
         new Limits(60, 0, 1, 0), 0, 5)), Secret.of(""));
-    return new RateLimiter(config, auth, new LocalBuckets(clock::get),
+    return new RateLimiter(config, auth, new LocalBuckets(clock),
         new GatewayMetrics(new SimpleMeterRegistry()));
   }
 
@@ -63,18 +63,18 @@ class RateLimitQueueTest {
     limiter.drain();
     assertThat(high.isComplete()).as("no slot yet").isFalse();
 
-    clock.addAndGet(SECOND);
+    clock.advanceNanos(SECOND);
     limiter.drain();
     await().until(high::isComplete);
     assertThat(high.result().admitted()).isTrue();
     assertThat(low.isComplete()).isFalse();
 
-    clock.addAndGet(SECOND);
+    clock.advanceNanos(SECOND);
     limiter.drain();
     await().until(low::isComplete);
     assertThat(low2.isComplete()).as("same priority: in arrival order").isFalse();
 
-    clock.addAndGet(SECOND);
+    clock.advanceNanos(SECOND);
     limiter.drain();
     await().until(low2::isComplete);
     assertThat(low2.result().admitted()).isTrue();

@@ -1,9 +1,8 @@
 package dev.switchboard.ratelimit;
 
 import dev.switchboard.config.Limits;
+import dev.switchboard.testing.FakeClock;
 import org.junit.jupiter.api.Test;
-
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
@@ -11,10 +10,10 @@ import static org.assertj.core.data.Offset.offset;
 /** Bucket arithmetic on an injected clock: no sleeping. */
 class TokenBucketTest {
   private static final long SECOND = 1_000_000_000L;
-  private final AtomicLong now = new AtomicLong(1_000 * SECOND);
+  private final FakeClock now = new FakeClock();
 
   private TokenBucket bucket(long rpm, long tpm, long burstRequests, long burstTokens) {
-    return new TokenBucket(new Limits(rpm, tpm, burstRequests, burstTokens), now::get);
+    return new TokenBucket(new Limits(rpm, tpm, burstRequests, burstTokens), now);
   }
 
   @Test
@@ -25,11 +24,11 @@ class TokenBucketTest {
     assertThat(b.tryTake(0)).isZero();
     long wait = b.tryTake(0);
     assertThat(wait).as("60 rpm: one request a second").isEqualTo(SECOND);
-    now.addAndGet(SECOND / 2);
+    now.advanceNanos(SECOND / 2);
     assertThat(b.tryTake(0)).isEqualTo(SECOND / 2);
-    now.addAndGet(SECOND / 2);
+    now.advanceNanos(SECOND / 2);
     assertThat(b.tryTake(0)).isZero();
-    now.addAndGet(100 * SECOND);
+    now.advanceNanos(100 * SECOND);
     assertThat(b.availableRequests()).as("never more than the burst").isEqualTo(3.0);
   }
 

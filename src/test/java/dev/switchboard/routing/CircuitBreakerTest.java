@@ -2,6 +2,7 @@ package dev.switchboard.routing;
 
 import dev.switchboard.config.CircuitConfig;
 import dev.switchboard.provider.ProviderStats;
+import dev.switchboard.testing.FakeClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -14,9 +15,10 @@ class CircuitBreakerTest {
   private static final long MS = 1_000_000;
   private final CircuitConfig config =
       new CircuitConfig(3, 0.5, 10, Duration.ofMillis(100), Duration.ofMillis(350), 2);
-  private final ProviderStats stats = new ProviderStats(Duration.ofSeconds(60));
+  private final FakeClock clock = new FakeClock();
+  private final ProviderStats stats = new ProviderStats(Duration.ofSeconds(60), clock, clock);
   private final List<CircuitBreaker.Transition> transitions = new ArrayList<>();
-  private final CircuitBreaker circuit = new CircuitBreaker("p", config, stats, transitions::add);
+  private final CircuitBreaker circuit = new CircuitBreaker("p", config, stats, clock, transitions::add);
 
   /** An ordinary attempt (taken while closed) that failed. */
   private void fail(long now) {
@@ -56,6 +58,20 @@ class CircuitBreakerTest {
     assertThat(circuit.admits(50 * MS)).isFalse();
     assertThat(circuit.tryAcquire(50 * MS)).isFalse();
     assertThat(circuit.millisUntilTrial(50 * MS)).isEqualTo(50);
+  }
+
+  @Test
+  void transitionTimesAreReadFromTheInjectedWallClock() {
+    long created = clock.millis();
+    assertThat(circuit.sinceMillis()).isEqualTo(created);
+    clock.advanceSeconds(5);
+    fail(0);
+    fail(0);
+    fail(0);
+    assertThat(circuit.sinceMillis()).as("opened now").isEqualTo(created + 5_000);
+    clock.advanceSeconds(1);
+    circuit.reset("admin");
+    assertThat(circuit.sinceMillis()).as("closed now").isEqualTo(created + 6_000);
   }
 
   @Test

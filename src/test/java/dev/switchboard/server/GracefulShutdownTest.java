@@ -66,13 +66,13 @@ class GracefulShutdownTest {
   @Test
   void inFlightStreamCompletesWhileNewConnectionsAreRefused() throws Exception {
     int upstreamPort = startUpstream(CHUNKS);
-    gateway = GatewayUnderTest.start(config("5s", upstreamPort));
+    // A grace far longer than the test: stop completing at all shows it did not sit the grace out.
+    gateway = GatewayUnderTest.start(config("1h", upstreamPort));
     int port = gateway.port();
     StreamingCall call = StreamingCall.start(http, gateway.baseUrl());
 
     call.firstEvent.get(10, TimeUnit.SECONDS);
     CompletableFuture<Void> stopped = gateway.stopAsync().toCompletionStage().toCompletableFuture();
-    long stopBegan = System.nanoTime();
 
     // (b) the listener is gone while the stream is still being served
     await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(50))
@@ -92,9 +92,8 @@ class GracefulShutdownTest {
     assertThat(events.get(CHUNKS)).isEqualTo("[DONE]");
     assertThat(upstreamCut).as("the upstream stream finished normally").isNotDone();
 
-    // (c) stop completes, without sitting out the rest of the 5 s grace once nothing is in flight
+    // (c) stop completes, without sitting out the rest of the hour's grace once nothing is in flight
     stopped.get(10, TimeUnit.SECONDS);
-    assertThat(Duration.ofNanos(System.nanoTime() - stopBegan)).isLessThan(Duration.ofMillis(4_500));
     assertThat(gateway.switchboard().services().prometheus().find(GatewayMetrics.REQUESTS)
         .tag("outcome", "ok").counter()).isNotNull().satisfies(c -> assertThat(c.count()).isEqualTo(1.0));
   }

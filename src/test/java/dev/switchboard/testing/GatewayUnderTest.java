@@ -1,6 +1,7 @@
 package dev.switchboard.testing;
 
 import dev.switchboard.Switchboard;
+import dev.switchboard.config.Clocks;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.SwitchboardConfig;
 
@@ -29,6 +30,18 @@ public final class GatewayUnderTest implements AutoCloseable {
   }
 
   public static GatewayUnderTest start(String yaml, Map<String, String> env) {
+    return start(yaml, env, Clocks.SYSTEM);
+  }
+
+  /**
+   * A gateway whose time-dependent services read {@code clocks}: e.g. {@code Clocks.withWall(fakeClock)} to age
+   * health states by moving a {@link FakeClock} instead of waiting.
+   */
+  public static GatewayUnderTest start(String yaml, Clocks clocks) {
+    return start(yaml, Map.of(), clocks);
+  }
+
+  private static GatewayUnderTest start(String yaml, Map<String, String> env, Clocks clocks) {
     String withServer = yaml.contains("server:") ? yaml
         : "server:\n  host: 127.0.0.1\n  port: 0\n  instances: 1\n  shutdown_grace: 5s\n" + yaml;
     // Background probes would add requests to the fake upstreams that tests count; tests of health turn them on.
@@ -42,7 +55,7 @@ public final class GatewayUnderTest implements AutoCloseable {
     Map<String, String> environment = new HashMap<>(env);
     SwitchboardConfig config = ConfigLoader.fromYaml(withServer, environment);
     try {
-      return new GatewayUnderTest(Switchboard.start(config).toCompletionStage().toCompletableFuture()
+      return new GatewayUnderTest(Switchboard.start(config, clocks).toCompletionStage().toCompletableFuture()
           .get(30, TimeUnit.SECONDS));
     } catch (Exception e) {
       throw new IllegalStateException("gateway did not start", e);

@@ -9,13 +9,12 @@ import dev.switchboard.config.UsageConfig;
 import dev.switchboard.metrics.GatewayMetrics;
 import dev.switchboard.provider.ProviderRegistry;
 import dev.switchboard.provider.Usage;
+import dev.switchboard.testing.FakeClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
@@ -29,23 +28,8 @@ import static org.assertj.core.data.Offset.offset;
 class BudgetWindowsTest {
   private static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
   private final Vertx vertx = Vertx.vertx();
-  private Instant now = ZonedDateTime.of(2026, 11, 30, 23, 30, 0, 0, BERLIN).toInstant();
-  private final Clock clock = new Clock() {
-    @Override
-    public ZoneId getZone() {
-      return BERLIN;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  };
+  private final FakeClock clock = new FakeClock(ZonedDateTime.of(2026, 11, 30, 23, 30, 0, 0, BERLIN).toInstant(),
+      BERLIN);
 
   @AfterEach
   void close() {
@@ -68,7 +52,7 @@ class BudgetWindowsTest {
     assertThat(w.start(BudgetWindows.Period.WEEKLY)).isEqualTo(LocalDate.of(2026, 11, 30));
     assertThat(w.start(BudgetWindows.Period.MONTHLY)).isEqualTo(LocalDate.of(2026, 11, 1));
     assertThat(w.end(BudgetWindows.Period.MONTHLY)).isEqualTo(LocalDate.of(2026, 12, 1));
-    now = now.plusSeconds(3600);
+    clock.advanceSeconds(3600);
     assertThat(w.start(BudgetWindows.Period.DAILY)).as("midnight in Berlin, not UTC").isEqualTo(LocalDate.of(2026, 12, 1));
     assertThat(w.start(BudgetWindows.Period.WEEKLY)).isEqualTo(LocalDate.of(2026, 11, 30));
     assertThat(w.start(BudgetWindows.Period.MONTHLY)).isEqualTo(LocalDate.of(2026, 12, 1));
@@ -99,7 +83,7 @@ class BudgetWindowsTest {
     assertThat(usage.keyBudgetResetMillis("team")).isEqualTo(30 * 60_000L);
     assertThat(usage.spent("provider", "p", BudgetWindows.Period.DAILY)).isCloseTo(1.1, offset(1e-9));
 
-    now = now.plusSeconds(3600);
+    clock.advanceSeconds(3600);
     assertThat(usage.keyOverBudget("team")).as("a new day: the daily budget starts again").isNull();
     assertThat(usage.spent("key", "team", BudgetWindows.Period.DAILY)).isZero();
     assertThat(usage.spent("key", "team", BudgetWindows.Period.WEEKLY)).as("same week").isCloseTo(1.1, offset(1e-9));
@@ -108,6 +92,6 @@ class BudgetWindowsTest {
   }
 
   private LedgerRow row(double cost) {
-    return new LedgerRow(now.toEpochMilli(), "r", "team", "p", "m", 10, 10, 0, cost, 5, 5, 200, false, "p:200", false);
+    return new LedgerRow(clock.millis(), "r", "team", "p", "m", 10, 10, 0, cost, 5, 5, 200, false, "p:200", false);
   }
 }
