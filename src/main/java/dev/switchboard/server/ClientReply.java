@@ -412,7 +412,9 @@ public final class ClientReply {
     response.setStatusCode(status);
     var headers = response.headers();
     headers.set("x-request-id", requestId);
-    if (provider != null) {
+    // Only a reply someone served names who: on a failure the attempts header tells the chain, and naming the
+    // last provider tried would read as if it had answered.
+    if (provider != null && status >= 200 && status < 300) {
       headers.set("x-switchboard-provider", provider);
     }
     if (!attempts.isEmpty()) {

@@ -22,6 +22,21 @@ class AllProvidersFailTest extends RoutingTestBase {
     assertThat(error.getString("type")).isEqualTo("upstream_error");
     assertThat(error.getString("code")).isEqualTo("all_providers_failed");
     assertThat(header(resp, "retry-after")).as("retry-after").isNotNull();
+    assertThat(header(resp, "x-switchboard-provider")).as("nobody served it: the attempts header has the chain")
+        .isNull();
+  }
+
+  @Test
+  void aFailedRequestNamesNoProviderEvenWhenOneAnsweredTheError() throws Exception {
+    a.error("/chat/completions", 503, "server_error", null, "a is overloaded");
+    b.error("/chat/completions", 400, "invalid_request_error", "invalid_value", "bad temperature");
+    start(routing("priority") + twoProviders());
+
+    HttpResponse<String> resp = chat("m1");
+
+    assertThat(resp.statusCode()).as(resp.body()).isEqualTo(400);
+    assertThat(header(resp, "x-switchboard-attempts")).isEqualTo("a:503,a:503,b:400");
+    assertThat(header(resp, "x-switchboard-provider")).as("b refused the request; it served nothing").isNull();
   }
 
   @Test

@@ -147,6 +147,43 @@ class StreamingHappyPathTest {
     assertThat(SseClient.dataEvents(resp.body())).containsExactlyElementsOf(withDone(chunks));
   }
 
+  /** Chunks as OpenAI sends them once include_usage is set: every chunk but the last carries "usage":null. */
+  private static List<String> withNullUsage(List<String> chunks) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < chunks.size(); i++) {
+      String c = chunks.get(i);
+      out.add(i == chunks.size() - 1 ? c : c.substring(0, c.length() - 1) + ",\"usage\":null}");
+    }
+    return out;
+  }
+
+  @Test
+  void nullUsageFromTheGatewaysOwnIncludeUsageNeverReachesTheClient() throws Exception {
+    List<String> plain = FakeProvider.chatChunks("chatcmpl-n", "gpt-real", "a", "b");
+    stubDribbled("/chat/completions", FakeProvider.sse(withNullUsage(plain)), 20, 200);
+
+    HttpResponse<String> resp = post("/v1/chat/completions", CHAT_STREAM);
+
+    assertSseHeaders(resp);
+    assertThat(SseClient.dataEvents(resp.body()))
+        .as("each chunk byte for byte as the provider sends it without include_usage: no usage member, no usage chunk")
+        .containsExactlyElementsOf(withDone(plain.subList(0, plain.size() - 1)));
+    assertThat(resp.body()).doesNotContain("usage");
+  }
+
+  @Test
+  void clientThatAskedForUsageKeepsTheNullUsageMembers() throws Exception {
+    List<String> upstreamChunks = withNullUsage(FakeProvider.chatChunks("chatcmpl-m", "gpt-real", "a", "b"));
+    stubDribbled("/chat/completions", FakeProvider.sse(upstreamChunks), 20, 200);
+
+    HttpResponse<String> resp = post("/v1/chat/completions", "{\"model\":\"gpt-real\",\"stream\":true,"
+        + "\"stream_options\":{\"include_usage\":true},\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+
+    assertSseHeaders(resp);
+    assertThat(SseClient.dataEvents(resp.body())).as("what OpenAI sends to a client that asked, untouched")
+        .containsExactlyElementsOf(withDone(upstreamChunks));
+  }
+
   @Test
   void keepAliveCommentsAndEventNamesDoNotDisturbTheOrder() throws Exception {
     List<String> chunks = FakeProvider.chatChunks("chatcmpl-k", "gpt-real", "one", "two");

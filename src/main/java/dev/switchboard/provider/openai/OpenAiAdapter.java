@@ -59,7 +59,7 @@ public final class OpenAiAdapter implements ProviderAdapter {
 
   private Buffer body(GatewayRequest request, String upstreamModel) {
     boolean renameModel = !upstreamModel.equals(request.model());
-    boolean askUsage = request.stream() && config.streamUsage() && !request.clientWantsUsage();
+    boolean askUsage = asksUsageForTheClient(request);
     if (!renameModel && !askUsage) {
       return request.rawBody();
     }
@@ -74,6 +74,11 @@ public final class OpenAiAdapter implements ProviderAdapter {
       copy.put("stream_options", options);
     }
     return new JsonObject(copy).toBuffer();
+  }
+
+  /** Whether Switchboard, not the client, sets {@code stream_options.include_usage} on this request upstream. */
+  private boolean asksUsageForTheClient(GatewayRequest request) {
+    return request.stream() && config.streamUsage() && !request.clientWantsUsage();
   }
 
   @SuppressWarnings("unchecked")
@@ -107,7 +112,7 @@ public final class OpenAiAdapter implements ProviderAdapter {
 
   @Override
   public StreamTranslator streamTranslator(GatewayRequest request) {
-    return new OpenAiStreamTranslator(request.clientWantsUsage());
+    return new OpenAiStreamTranslator(request.clientWantsUsage(), asksUsageForTheClient(request));
   }
 
   @Override

@@ -11,20 +11,27 @@ import io.vertx.core.json.JsonObject;
 import java.util.function.Consumer;
 
 /**
- * Passes OpenAI chunks through as the upstream's bytes, except the final usage chunk when Switchboard (not the
- * client) asked for it. Chunks are inspected by scanning, not parsed: only an error event or the usage object is
+ * Passes OpenAI chunks through as the upstream's bytes, except what Switchboard's own {@code include_usage} added
+ * when the client did not ask for it: the final usage chunk, and the {@code "usage":null} member OpenAI then puts
+ * in every other chunk. Chunks are inspected by scanning, not parsed: only an error event or the usage object is
  * ever decoded.
  */
 final class OpenAiStreamTranslator implements StreamTranslator {
   private static final byte[] CHOICES = {'"', 'c', 'h', 'o', 'i', 'c', 'e', 's', '"'};
   private final boolean clientWantsUsage;
+  private final boolean usageAskedForClient;
   private boolean done;
   private boolean emitted;
   private UpstreamError error;
   private Usage usage = Usage.NONE;
 
-  OpenAiStreamTranslator(boolean clientWantsUsage) {
+  /**
+   * @param clientWantsUsage the client asked for the usage chunk
+   * @param usageAskedForClient Switchboard set {@code include_usage} upstream on the client's behalf
+   */
+  OpenAiStreamTranslator(boolean clientWantsUsage, boolean usageAskedForClient) {
     this.clientWantsUsage = clientWantsUsage;
+    this.usageAskedForClient = usageAskedForClient;
   }
 
   @Override
@@ -57,6 +64,12 @@ final class OpenAiStreamTranslator implements StreamTranslator {
     }
     if (usageChunk && !clientWantsUsage) {
       return;
+    }
+    if (usageAskedForClient) {
+      byte[] stripped = UsageScanner.withoutNullUsage(bytes);
+      if (stripped != bytes) {
+        data = Buffer.buffer(stripped);
+      }
     }
     if (!emitted && !isPreamble(data)) {
       emitted = true;

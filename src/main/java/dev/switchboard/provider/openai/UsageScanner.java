@@ -127,6 +127,78 @@ final class UsageScanner {
     return -1;
   }
 
+  /**
+   * The chunk without its top-level {@code "usage":null} member (and the comma that joined it), or {@code b} itself
+   * when it has none. OpenAI adds that member to every chunk once {@code include_usage} is set; a client that did
+   * not ask for usage must see the chunk as it would have been without it. Nested objects and strings are skipped,
+   * so a {@code usage} inside a delta or inside text is never touched.
+   */
+  static byte[] withoutNullUsage(byte[] b) {
+    if (indexOf(b, KEY) < 0) {
+      return b;
+    }
+    int depth = 0;
+    for (int i = 0; i < b.length; i++) {
+      byte c = b[i];
+      if (c == '"') {
+        if (depth == 1 && matchesAt(b, i, KEY)) {
+          int colon = skipBlank(b, i + KEY.length);
+          if (colon < b.length && b[colon] == ':') {
+            int value = skipBlank(b, colon + 1);
+            int after = value + NULL.length;
+            if (matchesAt(b, value, NULL) && after < b.length) {
+              int next = skipBlank(b, after);
+              int before = lastNonBlankBefore(b, i);
+              if (before >= 0 && b[before] == ',') {
+                return cut(b, before, after);           // ..."x":1,"usage":null}  ->  ..."x":1}
+              }
+              if (next < b.length && b[next] == ',') {
+                return cut(b, i, skipBlank(b, next + 1));   // {"usage":null,"x":1}  ->  {"x":1}
+              }
+              return cut(b, i, after);                   // {"usage":null}  ->  {}
+            }
+          }
+        }
+        i = endOfString(b, i);
+      } else if (c == '{' || c == '[') {
+        depth++;
+      } else if (c == '}' || c == ']') {
+        depth--;
+      }
+    }
+    return b;
+  }
+
+  private static final byte[] NULL = {'n', 'u', 'l', 'l'};
+
+  /** Index of the quote closing the string opened at {@code open} (or the last index if it never closes). */
+  private static int endOfString(byte[] b, int open) {
+    for (int i = open + 1; i < b.length; i++) {
+      if (b[i] == '\\') {
+        i++;
+      } else if (b[i] == '"') {
+        return i;
+      }
+    }
+    return b.length - 1;
+  }
+
+  private static int lastNonBlankBefore(byte[] b, int at) {
+    int i = at - 1;
+    while (i >= 0 && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t')) {
+      i--;
+    }
+    return i;
+  }
+
+  /** {@code b} without the bytes from {@code from} (inclusive) to {@code to} (exclusive). */
+  private static byte[] cut(byte[] b, int from, int to) {
+    byte[] out = new byte[b.length - (to - from)];
+    System.arraycopy(b, 0, out, 0, from);
+    System.arraycopy(b, to, out, from, b.length - to);
+    return out;
+  }
+
   /** Whether the object's first key is "error": a 2xx reply that is really an error (some proxies do this). */
   static boolean startsWithErrorKey(byte[] b) {
     int p = skipBlank(b, 0);

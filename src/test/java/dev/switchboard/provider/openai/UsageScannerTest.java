@@ -33,6 +33,36 @@ class UsageScannerTest {
   }
 
   @Test
+  void removesOnlyTheTopLevelNullUsageMember() {
+    assertThat(str(UsageScanner.withoutNullUsage(bytes("{\"id\":\"c\",\"choices\":[],\"usage\":null}"))))
+        .isEqualTo("{\"id\":\"c\",\"choices\":[]}");
+    assertThat(str(UsageScanner.withoutNullUsage(bytes("{\"usage\" : null , \"id\":\"c\"}"))))
+        .as("first member: the comma after it goes").isEqualTo("{\"id\":\"c\"}");
+    assertThat(str(UsageScanner.withoutNullUsage(bytes("{\"a\":1, \"usage\":null,\"b\":2}"))))
+        .isEqualTo("{\"a\":1,\"b\":2}");
+    assertThat(str(UsageScanner.withoutNullUsage(bytes("{\"usage\":null}")))).isEqualTo("{}");
+  }
+
+  @Test
+  void leavesUsageThatIsNotATopLevelNull() {
+    String[] untouched = {
+        "{\"choices\":[],\"usage\":{\"prompt_tokens\":1}}",
+        "{\"choices\":[{\"delta\":{\"usage\":null}}]}",
+        "{\"choices\":[{\"delta\":{\"content\":\"say \\\"usage\\\":null, ok\"}}]}",
+        "{\"note\":\"usage\",\"x\":null}",
+        "{\"meta\":{\"usage\":null},\"id\":\"c\"}",
+    };
+    for (String chunk : untouched) {
+      byte[] b = bytes(chunk);
+      assertThat(UsageScanner.withoutNullUsage(b)).as(chunk).isSameAs(b);
+    }
+  }
+
+  private static String str(byte[] b) {
+    return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  @Test
   void recognisesErrorBodies() {
     assertThat(UsageScanner.startsWithErrorKey(bytes(" { \"error\" : {\"message\":\"x\"}}"))).isTrue();
     assertThat(UsageScanner.startsWithErrorKey(bytes("{\"id\":\"x\",\"error\":null}"))).isFalse();
