@@ -49,6 +49,7 @@ public final class Attempt {
   private final Promise<Void> promise = Promise.promise();
   private final long startNanos = System.nanoTime();
   private final long deadlineNanos;
+  private final long briefWaitMillis;
   private UpstreamFailure failure;
   private int upstreamStatus;
 
@@ -76,10 +77,14 @@ public final class Attempt {
     }
   }
 
-  /** @param deadlineNanos the whole request's deadline ({@code System.nanoTime()} based), bounding this attempt too */
+  /**
+   * @param deadlineNanos the whole request's deadline ({@code System.nanoTime()} based), bounding this attempt too
+   * @param briefWaitMillis a 429 asking for no longer than this is a cooldown, not a provider fault
+   */
   Attempt(Watchdog watchdog, HttpClient client, Target target, GatewayRequest request, ClientReply reply,
-          long maxResponseBytes, long deadlineNanos) {
+          long maxResponseBytes, long deadlineNanos, long briefWaitMillis) {
     this.deadlineNanos = deadlineNanos;
+    this.briefWaitMillis = briefWaitMillis;
     this.watchdog = watchdog;
     this.client = client;
     this.provider = target.provider();
@@ -172,7 +177,7 @@ public final class Attempt {
         }
         Buffer b = body.succeeded() ? body.result() : Buffer.buffer();
         UpstreamError e = provider.adapter().translateError(status, resp.headers(), b);
-        fail(Failures.fromStatus(provider.id(), e));
+        fail(Failures.fromStatus(provider.id(), e, briefWaitMillis));
       });
       return;
     }

@@ -49,9 +49,15 @@ final class Failures {
         || m.contains("prompt is too long");
   }
 
-  static UpstreamFailure fromStatus(String provider, UpstreamError e) {
+  /**
+   * @param briefWaitMillis the longest Retry-After of a 429 that is a cooldown, not a fault (the circuit's open period)
+   */
+  static UpstreamFailure fromStatus(String provider, UpstreamError e, long briefWaitMillis) {
     int status = e.status();
     FailureKind kind = kindOf(e);
+    if (kind == FailureKind.RATE_LIMITED && e.retryAfterMillis() >= 0 && e.retryAfterMillis() <= briefWaitMillis) {
+      kind = FailureKind.ASKED_TO_WAIT;
+    }
     String label = Integer.toString(status);
     ApiError err;
     if (kind == FailureKind.QUOTA) {
