@@ -219,9 +219,10 @@ public final class HealthVerticle extends VerticleBase {
     return null;
   }
 
-  private static String safe(Throwable t) {
+  /** An exception's text without a secret (by value first, then by pattern): it reaches the admin API and events. */
+  private String safe(Throwable t) {
     String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    return dev.switchboard.provider.openai.OpenAiErrors.scrub(m);
+    return dev.switchboard.provider.openai.OpenAiErrors.scrub(providers.secrets().scrub(m));
   }
 
   /** A provider's health for the admin API and forced probes. */

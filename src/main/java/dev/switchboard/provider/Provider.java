@@ -2,6 +2,7 @@ package dev.switchboard.provider;
 
 import dev.switchboard.config.ProviderConfig;
 import dev.switchboard.config.ProviderType;
+import dev.switchboard.config.Secrets;
 
 import java.util.List;
 
@@ -10,11 +11,19 @@ public final class Provider {
   private final ProviderConfig config;
   private final ProviderAdapter adapter;
   private final ProviderStats stats;
+  private final Secrets secrets;
 
-  public Provider(ProviderConfig config, ProviderAdapter adapter, java.time.Duration statsWindow) {
+  /** @param secrets every secret of the configuration, which this provider's error texts must never carry */
+  public Provider(ProviderConfig config, ProviderAdapter adapter, java.time.Duration statsWindow, Secrets secrets) {
     this.config = config;
     this.adapter = adapter;
     this.stats = new ProviderStats(statsWindow);
+    this.secrets = secrets;
+  }
+
+  /** Every secret of the configuration, not only this provider's key: which one a text carries is not guessed. */
+  public Secrets secrets() {
+    return secrets;
   }
 
   public String id() {

@@ -1,6 +1,7 @@
 package dev.switchboard.provider;
 
 import dev.switchboard.config.ProviderConfig;
+import dev.switchboard.config.Secrets;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.provider.anthropic.AnthropicAdapter;
 import dev.switchboard.provider.azure.AzureAdapter;
@@ -15,13 +16,20 @@ import java.util.Map;
 /** Every configured provider, in config order. Built once; shared by all event loops. */
 public final class ProviderRegistry {
   private final Map<String, Provider> providers;
+  private final Secrets secrets;
 
   public ProviderRegistry(SwitchboardConfig config) {
+    this.secrets = Secrets.of(config);
     Map<String, Provider> map = new LinkedHashMap<>();
     for (ProviderConfig pc : config.providers().values()) {
-      map.put(pc.id(), new Provider(pc, adapterFor(pc), config.routing().statsWindow()));
+      map.put(pc.id(), new Provider(pc, adapterFor(pc), config.routing().statsWindow(), secrets));
     }
     this.providers = Collections.unmodifiableMap(map);
+  }
+
+  /** Every secret of the configuration, to remove from upstream text before it goes anywhere. */
+  public Secrets secrets() {
+    return secrets;
   }
 
   private static ProviderAdapter adapterFor(ProviderConfig pc) {

@@ -176,6 +176,10 @@ public final class Attempt {
           return;
         }
         Buffer b = body.succeeded() ? body.result() : Buffer.buffer();
+        if (!provider.secrets().isEmpty() && b.length() > 0) {
+          // Secrets out by value before the adapter's pattern scrubber could cut one in two (bounded: an error body).
+          b = Buffer.buffer(provider.secrets().scrub(b.toString()));
+        }
         UpstreamError e = provider.adapter().translateError(status, resp.headers(), b);
         fail(Failures.fromStatus(provider.id(), e, briefWaitMillis));
       });
@@ -452,11 +456,13 @@ public final class Attempt {
     promise.tryComplete();
   }
 
-  private void fail(UpstreamFailure failure) {
+  private void fail(UpstreamFailure unsafe) {
     if (done) {
       return;
     }
     done = true;
+    // From here the texts go to the client, the failover event and the logs.
+    UpstreamFailure failure = UpstreamText.clean(unsafe, provider);
     this.failure = failure;
     watchdog.remove(this);
     reply.onCancel(null);

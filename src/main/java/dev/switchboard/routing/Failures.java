@@ -1,7 +1,6 @@
 package dev.switchboard.routing;
 
 import dev.switchboard.provider.UpstreamError;
-import dev.switchboard.provider.openai.OpenAiErrors;
 import dev.switchboard.server.ApiError;
 
 import javax.net.ssl.SSLException;
@@ -120,8 +119,9 @@ final class Failures {
       label = "io";
       kind = FailureKind.STREAM_BROKEN;
     }
-    // Exception texts can quote what was being sent (a rejected header value is a provider key): scrub them.
-    String detail = t.getMessage() == null ? t.getClass().getSimpleName() : OpenAiErrors.scrub(t.getMessage());
+    // Exception texts can quote what was being sent (a rejected header value is a provider key) and name the
+    // upstream's address: the attempt cleans every failure's texts (UpstreamText) before they go anywhere.
+    String detail = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     ApiError err = new ApiError(502, ApiError.UPSTREAM, "Provider '" + provider + "' " + what + ": " + detail, null,
         "upstream_unreachable");
     return new UpstreamFailure(kind, err, label, -1);
