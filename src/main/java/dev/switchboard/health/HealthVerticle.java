@@ -186,7 +186,7 @@ public final class HealthVerticle extends VerticleBase {
     } else {
       // 2xx, or a 4xx that proves the API answers (a 404 where a provider has no models list, a 429 rate limit).
       metrics.probe(p.id(), "ok", nanos);
-      health.probeSucceeded(millis, slowReason(p, millis, status));
+      health.probeSucceeded(millis, slowReason(p, millis, status), "completion".equals(p.config().probe().mode()));
     }
     done.complete();
   }
@@ -220,9 +220,10 @@ public final class HealthVerticle extends VerticleBase {
     return null;
   }
 
-  private static String safe(Throwable t) {
+  /** An exception's text without a secret (by value first, then by pattern): it reaches the admin API and events. */
+  private String safe(Throwable t) {
     String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    return dev.switchboard.provider.openai.OpenAiErrors.scrub(m);
+    return dev.switchboard.provider.openai.OpenAiErrors.scrub(providers.secrets().scrub(m));
   }
 
   /** A provider's health for the admin API and forced probes. */

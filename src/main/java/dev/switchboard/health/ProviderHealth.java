@@ -49,10 +49,13 @@ public final class ProviderHealth {
    * @param sticky a reason that only a successful probe clears (quota exhausted, credentials refused)
    * @param passive down because live traffic opened the circuit, not confirmed by probes: the circuit breaker
    *     already keeps traffic away and lets its trials through, so the selector does not refuse it a second time
+   * @param needsTrafficProbe down because live traffic's credentials were refused: a key may list models and still
+   *     be refused a completion, so only a probe sending the kind of request live traffic sends (a completion), or an
+   *     admin's enable, clears it
    */
   public record Snapshot(State state, String reason, long sinceMillis, int successes, int failures,
                          long lastProbeMillis, long lastProbeOkMillis, long lastProbeLatencyMillis,
-                         String lastProbeError, boolean sticky, boolean passive) {
+                         String lastProbeError, boolean sticky, boolean passive, boolean needsTrafficProbe) {
   }
 
   private final String provider;
@@ -71,7 +74,7 @@ public final class ProviderHealth {
     this.clock = clock;
     this.listener = listener;
     this.snapshot = new AtomicReference<>(new Snapshot(State.UNKNOWN, "not probed yet", clock.millis(),
-        0, 0, 0, 0, -1, null, false, false));
+        0, 0, 0, 0, -1, null, false, false, false));
   }
 
   public String provider() {
@@ -100,14 +103,26 @@ public final class ProviderHealth {
         / 1000 + " s (stale)" : s.reason();
   }
 
+  /** A probe that is not a completion (a models listing) answered well. */
+  public void probeSucceeded(long latencyMillis, String slowReason) {
+    probeSucceeded(latencyMillis, slowReason, false);
+  }
+
   /**
    * A probe answered well.
    *
    * @param slowReason non-null when the provider answers but too slowly or with too many live errors
+   * @param likeTraffic the probe sent the kind of request live traffic sends (a completion), so its success also
+   *     proves the key may serve it
    */
-  public void probeSucceeded(long latencyMillis, String slowReason) {
+  public void probeSucceeded(long latencyMillis, String slowReason, boolean likeTraffic) {
     long now = clock.millis();
     update(s -> {
+      if (s.state() == State.DOWN && s.needsTrafficProbe() && !likeTraffic) {
+        // It answers, but not the request that was refused: recording the probe must not bring it back.
+        return new Snapshot(s.state(), s.reason(), s.sinceMillis(), 0, s.failures(), now, now, latencyMillis, null,
+            s.sticky(), s.passive(), true);
+      }
       int successes = s.successes() + 1;
       State next = s.state();
       String reason = s.reason();
@@ -128,7 +143,7 @@ public final class ProviderHealth {
         }
       }
       return new Snapshot(next, reason, next == s.state() ? s.sinceMillis() : now, successes, 0, now, now,
-          latencyMillis, null, sticky, next == State.DOWN && s.passive());
+          latencyMillis, null, sticky, next == State.DOWN && s.passive(), next == State.DOWN && s.needsTrafficProbe());
     });
   }
 
@@ -142,11 +157,23 @@ public final class ProviderHealth {
    * credentials refused): down at once, and only a successful probe brings it back.
    */
   public void markDown(String reason, boolean fromProbe) {
+    markDown(reason, fromProbe, false);
+  }
+
+  /**
+   * As {@link #markDown(String, boolean)}.
+   *
+   * @param needsTrafficProbe live traffic's credentials were refused: only a probe like that traffic (a completion)
+   *     or an admin's enable brings it back, not a models listing that the same key may still be allowed
+   */
+  public void markDown(String reason, boolean fromProbe, boolean needsTrafficProbe) {
     long now = clock.millis();
     update(s -> s.state() == State.MAINTENANCE ? null
-        : new Snapshot(State.DOWN, reason, s.state() == State.DOWN ? s.sinceMillis() : now, 0, s.failures() + 1,
+        : new Snapshot(State.DOWN, s.state() == State.DOWN && s.needsTrafficProbe() && !needsTrafficProbe
+            ? s.reason() : reason, s.state() == State.DOWN ? s.sinceMillis() : now, 0, s.failures() + 1,
             fromProbe ? now : s.lastProbeMillis(), s.lastProbeOkMillis(), s.lastProbeLatencyMillis(),
-            fromProbe ? reason : s.lastProbeError(), true, false));
+            fromProbe ? reason : s.lastProbeError(), true, false,
+            needsTrafficProbe || s.state() == State.DOWN && s.needsTrafficProbe()));
   }
 
   /** The circuit breaker opened on live traffic: the provider is failing now, no need to wait for a probe. */
@@ -159,7 +186,7 @@ public final class ProviderHealth {
     long now = clock.millis();
     update(s -> s.state() != State.DOWN || !s.passive() ? null
         : new Snapshot(State.HEALTHY, "live traffic recovered (circuit closed)", now, 0, 0, s.lastProbeMillis(),
-            s.lastProbeOkMillis(), s.lastProbeLatencyMillis(), s.lastProbeError(), false, false));
+            s.lastProbeOkMillis(), s.lastProbeLatencyMillis(), s.lastProbeError(), false, false, false));
   }
 
   /** Whether the selector should keep traffic away: maintenance, or down as confirmed by probes or a hard signal. */
@@ -173,7 +200,7 @@ public final class ProviderHealth {
     update(s -> {
       if (s.state() == State.MAINTENANCE) {
         return fromProbe ? new Snapshot(s.state(), s.reason(), s.sinceMillis(), 0, s.failures() + 1, now,
-            s.lastProbeOkMillis(), latencyMillis, error, s.sticky(), false) : null;
+            s.lastProbeOkMillis(), latencyMillis, error, s.sticky(), false, false) : null;
       }
       int failures = s.failures() + 1;
       boolean down = s.state() == State.DOWN || live || failures >= config.downAfter();
@@ -187,7 +214,8 @@ public final class ProviderHealth {
           fromProbe ? latencyMillis : s.lastProbeLatencyMillis(), fromProbe ? error : s.lastProbeError(),
           s.sticky() && s.state() == State.DOWN,
           // Live evidence alone stays passive; once probes fail too (or it was already confirmed), it is not.
-          s.state() == State.DOWN ? s.passive() && !fromProbe : live);
+          s.state() == State.DOWN ? s.passive() && !fromProbe : live,
+          s.state() == State.DOWN && s.needsTrafficProbe());
     });
   }
 
@@ -195,14 +223,14 @@ public final class ProviderHealth {
   public void maintenance(String reason) {
     long now = clock.millis();
     update(s -> new Snapshot(State.MAINTENANCE, reason, now, 0, 0, s.lastProbeMillis(), s.lastProbeOkMillis(),
-        s.lastProbeLatencyMillis(), s.lastProbeError(), false, false));
+        s.lastProbeLatencyMillis(), s.lastProbeError(), false, false, false));
   }
 
   /** An admin puts it back: unknown until the next probe says more. */
   public void enable(String reason) {
     long now = clock.millis();
     update(s -> new Snapshot(State.UNKNOWN, reason, now, 0, 0, s.lastProbeMillis(), s.lastProbeOkMillis(),
-        s.lastProbeLatencyMillis(), s.lastProbeError(), false, false));
+        s.lastProbeLatencyMillis(), s.lastProbeError(), false, false, false));
   }
 
   private void update(java.util.function.UnaryOperator<Snapshot> change) {

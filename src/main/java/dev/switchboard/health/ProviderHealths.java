@@ -148,7 +148,11 @@ public final class ProviderHealths implements ProviderEvents {
     }
     ProviderHealth h = healths.get(provider.id());
     switch (kind) {
-      case AUTH -> h.markDown("credentials refused (HTTP " + label + ")", false);
+      // A key may list models and still be refused a completion: only a probe like live traffic clears this.
+      case AUTH -> h.markDown("credentials refused (HTTP " + label + ")"
+          + ("completion".equals(provider.config().probe().mode()) ? ""
+          : "; a models listing does not prove the key may serve requests: enable the provider once it is fixed"),
+          false, true);
       case QUOTA -> h.markDown("quota or credit exhausted (HTTP " + label + ")", false);
       default -> {
         // Other failures reach health through the circuit breaker: it opening is the live "down" signal.

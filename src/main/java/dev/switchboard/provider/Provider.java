@@ -3,6 +3,7 @@ package dev.switchboard.provider;
 import dev.switchboard.config.Clocks;
 import dev.switchboard.config.ProviderConfig;
 import dev.switchboard.config.ProviderType;
+import dev.switchboard.config.Secrets;
 
 import java.util.List;
 
@@ -11,11 +12,20 @@ public final class Provider {
   private final ProviderConfig config;
   private final ProviderAdapter adapter;
   private final ProviderStats stats;
+  private final Secrets secrets;
 
-  public Provider(ProviderConfig config, ProviderAdapter adapter, java.time.Duration statsWindow, Clocks clocks) {
+  /** @param secrets every secret of the configuration, which this provider's error texts must never carry */
+  public Provider(ProviderConfig config, ProviderAdapter adapter, java.time.Duration statsWindow, Clocks clocks,
+                  Secrets secrets) {
     this.config = config;
     this.adapter = adapter;
     this.stats = new ProviderStats(statsWindow, clocks.nanoTime(), clocks.wall());
+    this.secrets = secrets;
+  }
+
+  /** Every secret of the configuration, not only this provider's key: which one a text carries is not guessed. */
+  public Secrets secrets() {
+    return secrets;
   }
 
   public String id() {

@@ -2,6 +2,7 @@ package dev.switchboard.provider;
 
 import dev.switchboard.config.Clocks;
 import dev.switchboard.config.ProviderConfig;
+import dev.switchboard.config.Secrets;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.provider.anthropic.AnthropicAdapter;
 import dev.switchboard.provider.azure.AzureAdapter;
@@ -16,6 +17,7 @@ import java.util.Map;
 /** Every configured provider, in config order. Built once; shared by all event loops. */
 public final class ProviderRegistry {
   private final Map<String, Provider> providers;
+  private final Secrets secrets;
 
   public ProviderRegistry(SwitchboardConfig config) {
     this(config, Clocks.SYSTEM);
@@ -23,11 +25,17 @@ public final class ProviderRegistry {
 
   /** @param clocks time of the providers' live stats */
   public ProviderRegistry(SwitchboardConfig config, Clocks clocks) {
+    this.secrets = Secrets.of(config);
     Map<String, Provider> map = new LinkedHashMap<>();
     for (ProviderConfig pc : config.providers().values()) {
-      map.put(pc.id(), new Provider(pc, adapterFor(pc), config.routing().statsWindow(), clocks));
+      map.put(pc.id(), new Provider(pc, adapterFor(pc), config.routing().statsWindow(), clocks, secrets));
     }
     this.providers = Collections.unmodifiableMap(map);
+  }
+
+  /** Every secret of the configuration, to remove from upstream text before it goes anywhere. */
+  public Secrets secrets() {
+    return secrets;
   }
 
   private static ProviderAdapter adapterFor(ProviderConfig pc) {

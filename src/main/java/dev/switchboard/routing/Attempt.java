@@ -49,6 +49,7 @@ public final class Attempt {
   private final Promise<Void> promise = Promise.promise();
   private final long startNanos = System.nanoTime();
   private final long deadlineNanos;
+  private final long briefWaitMillis;
   private UpstreamFailure failure;
   private int upstreamStatus;
 
@@ -76,10 +77,14 @@ public final class Attempt {
     }
   }
 
-  /** @param deadlineNanos the whole request's deadline ({@code System.nanoTime()} based), bounding this attempt too */
+  /**
+   * @param deadlineNanos the whole request's deadline ({@code System.nanoTime()} based), bounding this attempt too
+   * @param briefWaitMillis a 429 asking for no longer than this is a cooldown, not a provider fault
+   */
   Attempt(Watchdog watchdog, HttpClient client, Target target, GatewayRequest request, ClientReply reply,
-          long maxResponseBytes, long deadlineNanos) {
+          long maxResponseBytes, long deadlineNanos, long briefWaitMillis) {
     this.deadlineNanos = deadlineNanos;
+    this.briefWaitMillis = briefWaitMillis;
     this.watchdog = watchdog;
     this.client = client;
     this.provider = target.provider();
@@ -171,8 +176,12 @@ public final class Attempt {
           return;
         }
         Buffer b = body.succeeded() ? body.result() : Buffer.buffer();
+        if (!provider.secrets().isEmpty() && b.length() > 0) {
+          // Secrets out by value before the adapter's pattern scrubber could cut one in two (bounded: an error body).
+          b = Buffer.buffer(provider.secrets().scrub(b.toString()));
+        }
         UpstreamError e = provider.adapter().translateError(status, resp.headers(), b);
-        fail(Failures.fromStatus(provider.id(), e));
+        fail(Failures.fromStatus(provider.id(), e, briefWaitMillis));
       });
       return;
     }
@@ -447,11 +456,13 @@ public final class Attempt {
     promise.tryComplete();
   }
 
-  private void fail(UpstreamFailure failure) {
+  private void fail(UpstreamFailure unsafe) {
     if (done) {
       return;
     }
     done = true;
+    // From here the texts go to the client, the failover event and the logs.
+    UpstreamFailure failure = UpstreamText.clean(unsafe, provider);
     this.failure = failure;
     watchdog.remove(this);
     reply.onCancel(null);

@@ -188,12 +188,15 @@ public final class CircuitBreaker {
     }
   }
 
-  /** Forces the circuit closed (admin re-enable). */
+  /**
+   * Forces the circuit closed and forgets the provider's failure history (admin re-enable): even a circuit that is
+   * still closed forgets its run of failures, or the first failure after the enable would open it again.
+   */
   public void reset(String reason) {
+    stats.resetWindow();
     State s = state.get();
     State next = new State(Phase.CLOSED, 0, 0, 0, 0, clock.millis(), s.epoch());
     if (s.phase() != Phase.CLOSED && state.compareAndSet(s, next)) {
-      stats.resetWindow();
       publish(s, next, reason);
     }
   }

@@ -105,6 +105,10 @@ public final class FailoverChain {
     private final Set<String> failedProviders = new HashSet<>(2);
     /** Whether any failure was the provider's fault; if none was (404 everywhere), the client gets that answer. */
     private boolean anyProviderFault;
+    /** Whether every attempt so far ended in a rate limit or was skipped for one: then the client gets a 429. */
+    private boolean onlyRateLimited = true;
+    /** The shortest wait a rate-limiting provider asked for, in millis; -1 if none said. */
+    private long rateLimitWaitMillis = -1;
     private UpstreamFailure last;
     private int index;
     private int triesHere;
@@ -141,6 +145,11 @@ public final class FailoverChain {
         }
         if (refusal != null) {
           // Another request found it broken after this one was routed: skip without spending an attempt.
+          if (guard.coolingDownForRateLimit(now)) {
+            rateLimited(guard.cooldownRemainingMillis(now));
+          } else {
+            onlyRateLimited = false;
+          }
           outcomes.add(t.provider().id() + ": skipped (" + refusal + ")");
           moveOn(null);
           continue;
@@ -152,6 +161,7 @@ public final class FailoverChain {
           }
           // Another request took its headroom since selection: skip it, as the selector would have.
           guard.circuit().onNeutral(permit);
+          rateLimited(-1);
           outcomes.add(t.provider().id() + ": skipped (at its rate limit)");
           moveOn(null);
           next();
@@ -159,6 +169,13 @@ public final class FailoverChain {
         return;
       }
       giveUp();
+    }
+
+    /** A rate limit met on the way, with the wait it asked for (-1 if none). */
+    private void rateLimited(long waitMillis) {
+      if (waitMillis >= 0) {
+        rateLimitWaitMillis = rateLimitWaitMillis < 0 ? waitMillis : Math.min(rateLimitWaitMillis, waitMillis);
+      }
     }
 
     private long estimate() {
@@ -173,7 +190,7 @@ public final class FailoverChain {
       }
       attempts++;
       Attempt attempt = new Attempt(watchdog, clients.get(t.provider().id()), t, request, reply, maxResponseBytes,
-          deadline);
+          deadline, routing.circuit().openFor().toMillis());
       attempt.run().onComplete(ar -> {
         if (attempt.upstreamStatus() > 0) {
           quota.observe(t, attempt.upstreamStatus(), attempt.upstreamHeaders());
@@ -205,6 +222,11 @@ public final class FailoverChain {
       account(guard, failure, now, permit);
       last = failure;
       anyProviderFault |= failure.kind().providerFault();
+      if (failure.kind().rateLimited()) {
+        rateLimited(failure.retryAfterMillis());
+      } else {
+        onlyRateLimited = false;
+      }
       failedProviders.add(t.provider().id());
       outcomes.add(t.provider().id() + ": " + failure.clientError().message());
       if (reply.clientClosed() || reply.committed()) {
@@ -283,7 +305,7 @@ public final class FailoverChain {
         long now = System.nanoTime();
         if (wait > 0 && guard.cooldownRemainingMillis(now) == 0) {
           // It asked for time: the next requests go elsewhere until then instead of meeting the same answer.
-          guard.coolDown(wait, "asked to retry after " + wait + " ms", now);
+          guard.coolDown(wait, "asked to retry after " + wait + " ms", failure.kind().rateLimited(), now);
         }
       }
       index++;
@@ -313,8 +335,19 @@ public final class FailoverChain {
       return -1;
     }
 
-    /** Nothing left to try: the one provider's own error, or a 503 naming every attempt. */
+    /**
+     * Nothing left to try: the one provider's own error; a 429 when every provider tried was rate limiting (an SDK
+     * backs off and retries a 429, where a 503 would read as an outage); or a 503 naming every attempt.
+     */
     private void giveUp() {
+      if (onlyRateLimited && !outcomes.isEmpty()
+          && !(last != null && failedProviders.size() == 1 && outcomes.size() == attempts)) {
+        long wait = rateLimitWaitMillis >= 0 ? rateLimitWaitMillis : minWait();
+        finish(new ApiError(429, ApiError.RATE_LIMIT, "Every provider of model '" + request.model() + "' is rate "
+            + "limiting requests (" + attempts + " attempts): " + String.join("; ", outcomes), null,
+            "upstream_rate_limited"), Math.max(1_000, wait), shortWait(wait));
+        return;
+      }
       if (last == null) {
         String why = outcomes.isEmpty() ? "" : ": " + String.join("; ", outcomes);
         long hint = minWait();
@@ -324,7 +357,8 @@ public final class FailoverChain {
       }
       if (failedProviders.size() == 1 && outcomes.size() == attempts || !anyProviderFault) {
         long wait = last.retryAfterMillis();
-        finish(last.clientError(), wait, last.kind().providerFault() ? shortWait(wait) : null);
+        finish(last.clientError(), wait, last.kind().providerFault() || last.kind().rateLimited() ? shortWait(wait)
+            : null);
         return;
       }
       // The 1 s floor is only what the header says; whether a retry can help depends on a real hint (a provider's
@@ -381,9 +415,9 @@ public final class FailoverChain {
           + "re-enable the provider");
       case QUOTA -> guard.coolDown(retryAfter > 0 ? retryAfter : ProviderGuard.QUOTA_COOLDOWN_MILLIS,
           "quota or credit exhausted", now);
-      case RATE_LIMITED -> {
+      case RATE_LIMITED, ASKED_TO_WAIT -> {
         if (retryAfter > routing.retry().maxRetryAfter().toMillis()) {
-          guard.coolDown(retryAfter, "rate limited by the provider", now);
+          guard.coolDown(retryAfter, "rate limited by the provider", true, now);
         }
       }
       default -> {

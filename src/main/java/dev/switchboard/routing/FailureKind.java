@@ -12,8 +12,14 @@ public enum FailureKind {
   CONNECT(ErrorClass.FAILOVER, true, false),
   /** A connect, first-byte, idle or total timeout: the time is gone, try elsewhere. */
   TIMEOUT(ErrorClass.FAILOVER, true, false),
-  /** 429: worth a retry if the wait is short. */
+  /** 429 without a hint, or asking for longer than the circuit's open period: worth a retry if the wait is short. */
   RATE_LIMITED(ErrorClass.RETRY_SAME, true, true),
+  /**
+   * 429 whose Retry-After is no longer than the circuit's open period: the provider is up and asked for a pause, a
+   * cooldown rather than an outage, so it does not count toward opening the circuit (which would keep the provider out
+   * for longer than it asked).
+   */
+  ASKED_TO_WAIT(ErrorClass.RETRY_SAME, false, true),
   /** 5xx, 408, 409. */
   SERVER_ERROR(ErrorClass.RETRY_SAME, true, true),
   /** 529 or an overloaded_error. */
@@ -57,5 +63,10 @@ public enum FailureKind {
 
   public boolean answered() {
     return answered;
+  }
+
+  /** Whether the provider refused for its rate limit: when every attempt ends so, the client gets a 429. */
+  public boolean rateLimited() {
+    return this == RATE_LIMITED || this == ASKED_TO_WAIT;
   }
 }

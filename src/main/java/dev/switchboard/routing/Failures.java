@@ -1,7 +1,6 @@
 package dev.switchboard.routing;
 
 import dev.switchboard.provider.UpstreamError;
-import dev.switchboard.provider.openai.OpenAiErrors;
 import dev.switchboard.server.ApiError;
 
 import javax.net.ssl.SSLException;
@@ -49,9 +48,15 @@ final class Failures {
         || m.contains("prompt is too long");
   }
 
-  static UpstreamFailure fromStatus(String provider, UpstreamError e) {
+  /**
+   * @param briefWaitMillis the longest Retry-After of a 429 that is a cooldown, not a fault (the circuit's open period)
+   */
+  static UpstreamFailure fromStatus(String provider, UpstreamError e, long briefWaitMillis) {
     int status = e.status();
     FailureKind kind = kindOf(e);
+    if (kind == FailureKind.RATE_LIMITED && e.retryAfterMillis() >= 0 && e.retryAfterMillis() <= briefWaitMillis) {
+      kind = FailureKind.ASKED_TO_WAIT;
+    }
     String label = Integer.toString(status);
     ApiError err;
     if (kind == FailureKind.QUOTA) {
@@ -114,8 +119,9 @@ final class Failures {
       label = "io";
       kind = FailureKind.STREAM_BROKEN;
     }
-    // Exception texts can quote what was being sent (a rejected header value is a provider key): scrub them.
-    String detail = t.getMessage() == null ? t.getClass().getSimpleName() : OpenAiErrors.scrub(t.getMessage());
+    // Exception texts can quote what was being sent (a rejected header value is a provider key) and name the
+    // upstream's address: the attempt cleans every failure's texts (UpstreamText) before they go anywhere.
+    String detail = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     ApiError err = new ApiError(502, ApiError.UPSTREAM, "Provider '" + provider + "' " + what + ": " + detail, null,
         "upstream_unreachable");
     return new UpstreamFailure(kind, err, label, -1);

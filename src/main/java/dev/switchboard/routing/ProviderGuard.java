@@ -25,6 +25,8 @@ public final class ProviderGuard {
   private volatile String suspended;
   private volatile long cooldownUntilNanos;
   private volatile String cooldownReason;
+  /** Whether the current cooldown is one the provider asked for with a rate limit (429), not a spent quota. */
+  private volatile boolean cooldownForRateLimit;
   /** Start of the current slow-start ramp; 0 = none (full share). */
   private volatile long rampStartNanos;
 
@@ -92,7 +94,13 @@ public final class ProviderGuard {
 
   /** Skips the provider until {@code millis} from now (a long Retry-After, an exhausted quota). */
   public void coolDown(long millis, String reason, long nowNanos) {
+    coolDown(millis, reason, false, nowNanos);
+  }
+
+  /** @param rateLimit whether the provider asked for the pause with a 429 (a rate limit, not an outage) */
+  public void coolDown(long millis, String reason, boolean rateLimit, long nowNanos) {
     cooldownReason = reason;
+    cooldownForRateLimit = rateLimit;
     cooldownUntilNanos = nowNanos + millis * 1_000_000;
     startRamp();
   }
@@ -115,6 +123,11 @@ public final class ProviderGuard {
 
   public String cooldownReason() {
     return cooldownReason;
+  }
+
+  /** Whether the provider is cooling down now because it rate-limited Switchboard (429). */
+  public boolean coolingDownForRateLimit(long nowNanos) {
+    return cooldownForRateLimit && cooldownRemainingMillis(nowNanos) > 0;
   }
 
   public long cooldownRemainingMillis(long nowNanos) {

@@ -70,10 +70,19 @@ class HealthProbingTest {
    * @param routing further lines of the routing section, indented
    */
   private GatewayUnderTest start(List<String> health, String routing) {
-    return start(health, routing, Clocks.SYSTEM);
+    return start(health, routing, "", Clocks.SYSTEM);
   }
 
   private GatewayUnderTest start(List<String> health, String routing, Clocks clocks) {
+    return start(health, routing, "", clocks);
+  }
+
+  /** As above; {@code aFields} are further YAML lines of provider a, each indented by four spaces. */
+  private GatewayUnderTest start(List<String> health, String routing, String aFields) {
+    return start(health, routing, aFields, Clocks.SYSTEM);
+  }
+
+  private GatewayUnderTest start(List<String> health, String routing, String aFields, Clocks clocks) {
     java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
     for (String entry : List.of("enabled: true", "interval: 200ms", "timeout: 300ms", "jitter: 0",
         "down_interval: 100ms", "down_after: 2", "recover_after: 2")) {
@@ -97,7 +106,7 @@ class HealthProbingTest {
               - {provider: a, model: shared}
               - {provider: b, model: shared}
         """.formatted(String.join(", ", settings.values()), routing,
-        a.providerYaml("a", "sk-health-a-key-0000", "gpt-a", "shared"),
+        a.providerYaml("a", "sk-health-a-key-0000", "gpt-a", "shared") + aFields,
         b.providerYaml("b", "sk-health-b-key-1111", "shared")), clocks);
     try {
       listen();
@@ -499,8 +508,12 @@ class HealthProbingTest {
     assertThat(probes(a.server())).isEqualTo(probesOfA);
   }
 
+  /**
+   * A key that may list models but is refused a completion: the models probes keep answering, and that must not
+   * bring the provider back (it would take one more refused request, then come back again, and so on).
+   */
   @Test
-  void refusedCredentialsInLiveTrafficMarkDownUntilAProbeSucceeds() throws Exception {
+  void refusedCredentialsInLiveTrafficStayDownWhileOnlyTheModelsListingAnswers() throws Exception {
     modelsOk(a);
     modelsOk(b);
     b.chatJson("from b");
@@ -509,12 +522,42 @@ class HealthProbingTest {
     awaitFirstProbe("a");
 
     assertThat(servedBy(chat("chat"))).isEqualTo("b");
+    assertThat(health("a").state()).isEqualTo(State.DOWN);
+    assertThat(health("a").reason()).startsWith("credentials refused (HTTP 401)")
+        .contains("a models listing does not prove the key may serve requests");
+
+    for (int i = 0; i < 3; i++) {
+      JsonObject probed = forceProbe("a");
+      assertThat(probed.getJsonObject("last_probe").getBoolean("ok")).as("the listing itself answers").isTrue();
+      assertThat(probed.getString("state")).isEqualTo("down");
+    }
+
+    assertThat(health("a").state()).isEqualTo(State.DOWN);
+    assertThat(gateway.switchboard().services().guards().get("a").suspendedReason()).contains("credentials refused");
+    assertThat(servedBy(chat("chat"))).isEqualTo("b");
+    assertThat(chats(a)).as("no second refused request").isEqualTo(1);
+    assertThat(transitionsOf("a")).containsExactly("unknown->healthy", "healthy->down");
+  }
+
+  @Test
+  void refusedCredentialsInLiveTrafficMarkDownUntilACompletionProbeSucceeds() throws Exception {
+    modelsOk(b);
+    a.chatJson("from a");
+    b.chatJson("from b");
+    // A completion probe goes through WireMock's slower POST matching: a timeout that a cold first one cannot miss.
+    start(List.of("interval: 1h", "timeout: 3s"), "", "    probe: {mode: completion}\n");
+    awaitFirstProbe("a");
+    awaitState("a", State.HEALTHY);
+
+    a.error("/chat/completions", 401, "invalid_request_error", "invalid_api_key", "Incorrect API key provided");
+    assertThat(servedBy(chat("chat"))).isEqualTo("b");
 
     assertThat(health("a").state()).isEqualTo(State.DOWN);
     assertThat(health("a").reason()).isEqualTo("credentials refused (HTTP 401)");
     assertThat(gateway.switchboard().services().guards().get("a").suspendedReason()).isNotNull();
 
-    // The key was fixed: the probes say so, and that also lifts routing's suspension.
+    // The key was fixed: completion probes, the same kind of request as the refused one, say so and lift routing's
+    // suspension too.
     a.chatJson("from a");
     forceProbe("a");
     forceProbe("a");

@@ -230,7 +230,7 @@ class ProviderHealthTest {
     healthy();
     long lastProbe = health.snapshot().lastProbeMillis();
 
-    health.markDown("credentials refused (HTTP 401)", false);
+    health.markDown("credentials refused (HTTP 401)", false, true);
 
     assertThat(health.state()).isEqualTo(State.DOWN);
     assertThat(health.refusesTraffic()).isTrue();
@@ -241,9 +241,21 @@ class ProviderHealthTest {
     health.circuitClosed();
     assertThat(health.state()).isEqualTo(State.DOWN);
 
-    health.probeSucceeded(10, null);
-    health.probeSucceeded(10, null);
-    assertThat(health.state()).isEqualTo(State.HEALTHY);
+    // A key that may list models but not chat: models listings answering prove nothing about it.
+    for (int i = 0; i < 5; i++) {
+      health.probeSucceeded(10, null);
+    }
+    assertThat(health.state()).as("a models listing does not clear refused credentials").isEqualTo(State.DOWN);
+    assertThat(health.reason()).isEqualTo("credentials refused (HTTP 401)");
+    assertThat(health.refusesTraffic()).isTrue();
+    assertThat(health.snapshot().lastProbeError()).as("the probe itself was fine").isNull();
+
+    health.probeSucceeded(10, null, true);
+    assertThat(health.state()).isEqualTo(State.DOWN);
+    health.probeSucceeded(10, null, true);
+    assertThat(health.state()).as("recover_after completion probes").isEqualTo(State.HEALTHY);
+    assertThat(health.snapshot().needsTrafficProbe()).isFalse();
+    assertThat(path()).containsExactly("unknown->healthy", "healthy->down", "down->healthy");
   }
 
   @Test

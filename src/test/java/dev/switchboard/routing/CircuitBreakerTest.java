@@ -169,4 +169,16 @@ class CircuitBreakerTest {
     succeed(trial);
     assertThat(circuit.phase()).isEqualTo(CircuitBreaker.Phase.HALF_OPEN);
   }
+
+  @Test
+  void resetForgetsTheRunOfFailuresEvenWhileClosed() {
+    fail(0);
+    fail(0);
+    circuit.reset("re-enabled by an admin");
+    fail(0);
+    assertThat(circuit.phase()).as("one failure after the reset, not the third in a row")
+        .isEqualTo(CircuitBreaker.Phase.CLOSED);
+    assertThat(stats.consecutiveFailures()).isEqualTo(1);
+    assertThat(transitions).isEmpty();
+  }
 }

@@ -138,4 +138,42 @@ class RetryAfterTest extends RoutingTestBase {
     assertThat(Long.parseLong(header(next, "retry-after"))).isBetween(50L, 60L);
     assertThat(received(a)).isEqualTo(1);
   }
+
+  @Test
+  void everyProviderRateLimitingIsA429WithTheShortestRetryAfter() throws Exception {
+    a.stub("/chat/completions", rateLimited("Retry-After", "7"));
+    b.stub("/chat/completions", rateLimited("Retry-After", "3"));
+    start(routing("priority") + twoProviders());
+
+    HttpResponse<String> resp = chat("m1");
+
+    assertThat(resp.statusCode()).as("an SDK backs off on a 429; a 503 reads as an outage: %s", resp.body())
+        .isEqualTo(429);
+    JsonObject error = error(resp);
+    assertThat(error.getString("type")).isEqualTo("rate_limit_error");
+    assertThat(error.getString("code")).isEqualTo("upstream_rate_limited");
+    assertThat(error.getString("message")).contains("a: Provider 'a' is rate limiting")
+        .contains("b: Provider 'b' is rate limiting");
+    assertThat(header(resp, "retry-after")).as("the sooner of the two").isEqualTo("3");
+    assertThat(header(resp, "x-switchboard-attempts")).isEqualTo("a:429,b:429");
+  }
+
+  @Test
+  void aRateLimitWithAShortRetryAfterIsACooldownNotAnOutage() throws Exception {
+    a.stub("/chat/completions", rateLimited("Retry-After", "1"));
+    // Three failures in a row would open the circuit; each Retry-After of 1 s is shorter than its open_for of 5 s.
+    start(routing("priority", "{same_provider_first: true, per_provider: 3, backoff_base: 5ms, backoff_max: 20ms, "
+        + "max_retry_after: 2s}", "{failure_threshold: 3, error_rate: 0.5, min_requests: 1000, open_for: 5s, "
+        + "max_open_for: 10s, half_open_requests: 1}", "") + "providers:\n" + provider("a", a, "m1", ""));
+
+    HttpResponse<String> resp = chat("m1");
+
+    assertThat(header(resp, "x-switchboard-attempts")).as("no try skipped for an open circuit")
+        .isEqualTo("a:429,a:429,a:429,a:429");
+    assertThat(resp.statusCode()).as(resp.body()).isEqualTo(429);
+    assertThat(error(resp).getString("type")).isEqualTo("rate_limit_error");
+    assertThat(guard("a").circuit().phase()).isEqualTo(CircuitBreaker.Phase.CLOSED);
+    assertThat(stats("a").consecutiveFailures()).isZero();
+    assertThat(received(a)).isEqualTo(4);
+  }
 }
