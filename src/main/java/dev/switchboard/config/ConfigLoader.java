@@ -133,7 +133,8 @@ public final class ConfigLoader {
         n.duration("drain_delay", Duration.ZERO),
         n.duration("shutdown_grace", Duration.ofSeconds(30)),
         n.string("transport", "auto").trim().toLowerCase(Locale.ROOT),
-        n.stringList("cors_origins"));
+        n.stringList("cors_origins"),
+        n.size("max_buffered_responses", defaultBufferedResponses(), 1024, 1024L * 1024 * MB));
     for (int i = 0; i < s.corsOrigins().size(); i++) {
       String origin = s.corsOrigins().get(i);
       if (!origin.equals("*") && !origin.matches("https?://[^/\\s]+")) {
@@ -146,6 +147,14 @@ public final class ConfigLoader {
     }
     n.rejectUnknown();
     return s;
+  }
+
+  /**
+   * A quarter of the JVM's heap limit: a buffered reply costs about twice its size in heap while it is checked and
+   * written, and the rest of the gateway needs room too.
+   */
+  static long defaultBufferedResponses() {
+    return Math.max(1024, Runtime.getRuntime().maxMemory() / 4);
   }
 
   private static AuthConfig auth(ConfigNode n) {

@@ -13,10 +13,12 @@ import java.time.Duration;
  * @param shutdownGrace how long in-flight requests and streams may run on once the listener closes
  * @param transport network transport: auto (native epoll if available, else NIO), epoll, io_uring or nio
  * @param corsOrigins browser origins allowed to call the API ("*" for any); empty disables CORS
+ * @param maxBufferedResponseBytes the sum of whole (non-stream) replies held in memory at once, across all requests
  */
 public record ServerConfig(String host, int port, int instances, long maxBodyBytes, long maxResponseBytes,
                            Duration drainDelay, Duration shutdownGrace, String transport,
-                           java.util.List<String> corsOrigins) {
+                           java.util.List<String> corsOrigins,
+                           long maxBufferedResponseBytes) {
 
   public ServerConfig {
     corsOrigins = java.util.List.copyOf(corsOrigins);

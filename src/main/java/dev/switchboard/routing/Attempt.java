@@ -2,6 +2,7 @@ package dev.switchboard.routing;
 
 import dev.switchboard.config.ProviderConfig;
 import dev.switchboard.config.Timeouts;
+import dev.switchboard.provider.BufferBudget;
 import dev.switchboard.provider.Provider;
 import dev.switchboard.provider.StreamTranslator;
 import dev.switchboard.provider.TranslatedReply;
@@ -45,6 +46,9 @@ public final class Attempt {
   private final GatewayRequest request;
   private final ClientReply reply;
   private final long maxResponseBytes;
+  private final BufferBudget buffers;
+  /** Bytes of this attempt's whole reply held against {@link #buffers}; given back however the attempt ends. */
+  private long reservedBytes;
   private final Timeouts timeouts;
   private final Promise<Void> promise = Promise.promise();
   private final long startNanos = System.nanoTime();
@@ -78,7 +82,7 @@ public final class Attempt {
 
   /** @param deadlineNanos the whole request's deadline ({@code System.nanoTime()} based), bounding this attempt too */
   Attempt(Watchdog watchdog, HttpClient client, Target target, GatewayRequest request, ClientReply reply,
-          long maxResponseBytes, long deadlineNanos) {
+          long maxResponseBytes, BufferBudget buffers, long deadlineNanos) {
     this.deadlineNanos = deadlineNanos;
     this.watchdog = watchdog;
     this.client = client;
@@ -86,7 +90,9 @@ public final class Attempt {
     this.target = target;
     this.request = request;
     this.reply = reply;
-    this.maxResponseBytes = maxResponseBytes;
+    // A reply larger than the whole budget could never be held: that is a size limit, not a transient overload.
+    this.maxResponseBytes = Math.min(maxResponseBytes, buffers.capacityBytes());
+    this.buffers = buffers;
     this.timeouts = provider.config().timeouts();
   }
 
@@ -188,7 +194,7 @@ public final class Attempt {
     } else if (request.stream() && contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17)) {
       relayStream(resp);
     } else {
-      collect(resp, maxResponseBytes).onComplete(body -> {
+      collectReply(resp).onComplete(body -> {
         if (done) {
           return;
         }
@@ -196,33 +202,51 @@ public final class Attempt {
           fail(Failures.transport(provider.id(), body.cause()));
           return;
         }
-        TranslatedReply translated;
         try {
-          translated = provider.adapter().translateReply(request, contentType, body.result());
-        } catch (IllegalArgumentException e) {
-          fail(Failures.brokenReply(provider.id(), e.getMessage()));
-          return;
-        }
-        reply.usage(translated.usage());
-        if (request.stream()) {
-          // The provider ignored stream: true and answered whole. The client reads SSE, so convert faithfully
-          // rather than hand it a JSON body its SDK would read as an empty stream.
-          List<Buffer> events;
-          try {
-            events = provider.adapter().replyAsStream(request, translated.body());
-          } catch (IllegalArgumentException e) {
-            fail(Failures.brokenReply(provider.id(), e.getMessage()));
-            return;
+          deliver(status, contentType, body.result());
+        } catch (OutOfMemoryError e) {
+          // Never a partial or fake answer: whatever was begun is cut, and the chain reports the failure.
+          if (reply.committed() && !request.stream()) {
+            reply.abortRaw();
           }
-          reply.startStream();
-          events.forEach(reply::writeEvent);
-          reply.endStream(null);
-        } else {
-          reply.sendJson(status, translated.contentType(), translated.body());
+          fail(Failures.buffersFull(provider.id(), "the gateway ran out of memory"));
         }
-        succeed();
       });
     }
+  }
+
+  /** Sends a whole reply, converted to events when the client asked for a stream. */
+  private void deliver(int status, String contentType, Buffer body) {
+    TranslatedReply translated;
+    try {
+      translated = provider.adapter().translateReply(request, contentType, body);
+    } catch (IllegalArgumentException e) {
+      fail(Failures.brokenReply(provider.id(), e.getMessage()));
+      return;
+    }
+    reply.usage(translated.usage());
+    if (request.stream()) {
+      // The provider ignored stream: true and answered whole. The client reads SSE, so convert faithfully
+      // rather than hand it a JSON body its SDK would read as an empty stream.
+      List<Buffer> events;
+      try {
+        events = provider.adapter().replyAsStream(request, translated.body());
+      } catch (IllegalArgumentException e) {
+        fail(Failures.brokenReply(provider.id(), e.getMessage()));
+        return;
+      }
+      reply.startStream();
+      events.forEach(reply::writeEvent);
+      reply.endStream(null);
+      releaseBuffers();
+    } else {
+      Future<Void> written = reply.sendJson(status, translated.contentType(), translated.body());
+      // The bytes stay in memory until they have left for the client: the reservation goes with them.
+      long held = reservedBytes;
+      reservedBytes = 0;
+      written.onComplete(v -> buffers.release(held));
+    }
+    succeed();
   }
 
   // ---- bodies --------------------------------------------------------------------------------------------------
@@ -250,6 +274,84 @@ public final class Attempt {
       p.tryFail(t);
     });
     return p.future();
+  }
+
+  /**
+   * Reads a whole reply within the per-reply limit, holding its bytes against the process-wide {@link BufferBudget}:
+   * all of a declared Content-Length up front (refused before a byte is read, and buffered without regrowth), or
+   * chunk by chunk when the length is unknown. A chunk that cannot be held fails the reply; it is never skipped.
+   */
+  private Future<Buffer> collectReply(HttpClientResponse resp) {
+    long limit = maxResponseBytes;
+    long declared = contentLength(resp);
+    if (declared > limit) {
+      return Future.failedFuture(Failures.tooLarge(provider.id(), limit));
+    }
+    if (declared >= 0 && !reserve(declared)) {
+      return Future.failedFuture(Failures.buffersFull(provider.id(), "server.max_buffered_responses is in use"));
+    }
+    Promise<Buffer> p = Promise.promise();
+    Buffer acc = Buffer.buffer((int) Math.max(0, Math.min(declared, Integer.MAX_VALUE)));
+    resp.handler(chunk -> {
+      if (p.future().isComplete()) {
+        return;
+      }
+      touch();
+      try {
+        long needed = (long) acc.length() + chunk.length();
+        if (needed > limit) {
+          p.tryFail(Failures.tooLarge(provider.id(), limit));
+          return;
+        }
+        if (needed > reservedBytes && !reserve(needed - reservedBytes)) {
+          p.tryFail(Failures.buffersFull(provider.id(), "server.max_buffered_responses is in use"));
+          return;
+        }
+        acc.appendBuffer(chunk);
+      } catch (Throwable t) {
+        // An allocation failing here (OutOfMemoryError) would otherwise be logged by Vert.x and the chunk dropped,
+        // leaving a valid-looking reply with a hole in it.
+        p.tryFail(Failures.buffersFull(provider.id(), t instanceof OutOfMemoryError ? "the gateway ran out of memory"
+            : "the reply could not be buffered"));
+      }
+    });
+    resp.endHandler(v -> {
+      responseEnded();
+      p.tryComplete(acc);
+    });
+    resp.exceptionHandler(t -> {
+      responseEnded();
+      p.tryFail(t);
+    });
+    return p.future();
+  }
+
+  /** The declared Content-Length, or -1 when absent or unreadable (chunked replies). */
+  private static long contentLength(HttpClientResponse resp) {
+    String value = resp.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (value == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private boolean reserve(long bytes) {
+    if (!buffers.tryReserve(bytes)) {
+      return false;
+    }
+    reservedBytes += bytes;
+    return true;
+  }
+
+  private void releaseBuffers() {
+    if (reservedBytes > 0) {
+      buffers.release(reservedBytes);
+      reservedBytes = 0;
+    }
   }
 
   private void relayStream(HttpClientResponse resp) {
@@ -453,6 +555,7 @@ public final class Attempt {
     }
     done = true;
     this.failure = failure;
+    releaseBuffers();
     watchdog.remove(this);
     reply.onCancel(null);
     abortUpstream();
@@ -484,6 +587,7 @@ public final class Attempt {
       return;
     }
     done = true;
+    releaseBuffers();
     watchdog.remove(this);
     abortUpstream();
     provider.stats().neutral(false);
