@@ -39,7 +39,8 @@ public final class LocalResponder {
    * @param buffers the process-wide budget its replies are held against while they are built and sent
    */
   public LocalResponder(long maxReplyBytes, BufferBudget buffers) {
-    this.maxReplyBytes = maxReplyBytes;
+    // A reply larger than the whole budget could never be reserved: refuse it as too large, not as busy.
+    this.maxReplyBytes = Math.min(maxReplyBytes, buffers.capacityBytes());
     this.buffers = buffers;
   }
 
