@@ -291,14 +291,18 @@ public final class Attempt {
       return Future.failedFuture(Failures.buffersFull(provider.id(), "server.max_buffered_responses is in use"));
     }
     Promise<Buffer> p = Promise.promise();
-    Buffer acc = Buffer.buffer((int) Math.max(0, Math.min(declared, Integer.MAX_VALUE)));
+    // A declared length gets its buffer at once; chunks of an unknown length are kept as they came and copied once
+    // at the end, instead of into a buffer regrown (and copied) every few megabytes.
+    Buffer acc = declared >= 0 ? Buffer.buffer((int) Math.min(declared, Integer.MAX_VALUE)) : null;
+    List<Buffer> chunks = declared >= 0 ? null : new ArrayList<>();
+    long[] received = {0};
     resp.handler(chunk -> {
       if (p.future().isComplete()) {
         return;
       }
       touch();
       try {
-        long needed = (long) acc.length() + chunk.length();
+        long needed = received[0] + chunk.length();
         if (needed > limit) {
           p.tryFail(Failures.tooLarge(provider.id(), limit));
           return;
@@ -307,23 +311,46 @@ public final class Attempt {
           p.tryFail(Failures.buffersFull(provider.id(), "server.max_buffered_responses is in use"));
           return;
         }
-        acc.appendBuffer(chunk);
+        if (acc != null) {
+          acc.appendBuffer(chunk);
+        } else {
+          chunks.add(chunk);
+        }
+        received[0] = needed;
       } catch (Throwable t) {
         // An allocation failing here (OutOfMemoryError) would otherwise be logged by Vert.x and the chunk dropped,
         // leaving a valid-looking reply with a hole in it.
-        p.tryFail(Failures.buffersFull(provider.id(), t instanceof OutOfMemoryError ? "the gateway ran out of memory"
-            : "the reply could not be buffered"));
+        p.tryFail(unbufferable(t));
       }
     });
     resp.endHandler(v -> {
       responseEnded();
-      p.tryComplete(acc);
+      if (p.future().isComplete()) {
+        return;
+      }
+      try {
+        if (acc != null) {
+          p.tryComplete(acc);
+          return;
+        }
+        Buffer whole = Buffer.buffer((int) received[0]);
+        chunks.forEach(whole::appendBuffer);
+        chunks.clear();
+        p.tryComplete(whole);
+      } catch (Throwable t) {
+        p.tryFail(unbufferable(t));
+      }
     });
     resp.exceptionHandler(t -> {
       responseEnded();
       p.tryFail(t);
     });
     return p.future();
+  }
+
+  private UpstreamFailure unbufferable(Throwable t) {
+    return Failures.buffersFull(provider.id(), t instanceof OutOfMemoryError ? "the gateway ran out of memory"
+        : "the reply could not be buffered");
   }
 
   /** The declared Content-Length, or -1 when absent or unreadable (chunked replies). */
