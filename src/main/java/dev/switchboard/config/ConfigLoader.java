@@ -150,11 +150,12 @@ public final class ConfigLoader {
   }
 
   /**
-   * A quarter of the JVM's heap limit: a buffered reply costs about twice its size in heap while it is checked and
-   * written, and the rest of the gateway needs room too.
+   * An eighth of the JVM's heap limit: while a reply is checked and written the heap holds it three to four times
+   * over (its buffer, the adapter's scan copy, transient copies on the way out; measured with bench/abuse/memory.sh),
+   * and the rest of the gateway needs room too.
    */
   static long defaultBufferedResponses() {
-    return Math.max(1024, Runtime.getRuntime().maxMemory() / 4);
+    return Math.max(1024, Runtime.getRuntime().maxMemory() / 8);
   }
 
   private static AuthConfig auth(ConfigNode n) {
