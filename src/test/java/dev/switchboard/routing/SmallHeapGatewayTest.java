@@ -29,13 +29,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The gateway in its own JVM with a small heap (-Xmx160m, so the default buffer budget is 40 MB), eight clients
- * asking at once for 20 MB replies: more than the heap could hold. Every 200 must be the upstream's exact bytes,
+ * The gateway in its own JVM with a small heap (-Xmx160m, so the default buffer budget is 20 MB), eight clients
+ * asking at once for 12 MB replies: more than the heap could hold. Every 200 must be the upstream's exact bytes,
  * every other reply a visible OpenAI-shaped error, and the JVM must never run out of memory (an
  * OutOfMemoryError inside the collector used to drop a chunk and still answer 200).
  */
 class SmallHeapGatewayTest {
-  private static final int REPLY_BYTES = 20 * 1024 * 1024;
+  private static final int REPLY_BYTES = 12 * 1024 * 1024;
   private static final int CLIENTS = 8;
 
   private Vertx vertx;
