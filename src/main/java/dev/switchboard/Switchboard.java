@@ -14,6 +14,7 @@ import dev.switchboard.health.ProviderHealths;
 import dev.switchboard.health.Readiness;
 import dev.switchboard.metrics.GatewayMetrics;
 import dev.switchboard.provider.ProviderRegistry;
+import dev.switchboard.provider.BufferBudget;
 import dev.switchboard.provider.local.LocalResponder;
 import dev.switchboard.ratelimit.Buckets;
 import dev.switchboard.ratelimit.LocalBuckets;
@@ -295,10 +296,12 @@ public final class Switchboard {
     }
     Selector selector = new Selector(config.routing(), providers, guards, new ScoringPolicy(limiter.headroom()),
         List.of(health.gate(), limiter.gate(), usage.gate()));
+    JsonLimits.apply(config.server());
+    BufferBudget buffers = new BufferBudget(config.server().maxBufferedResponseBytes());
     GatewayServices services = new GatewayServices(config, providers, new ModelCatalog(config, providers),
-        new LocalResponder(), metrics, registry, new Readiness(vertx, config, providers, health, guards),
+        new LocalResponder(config.server().maxResponseBytes(), buffers), metrics, registry, new Readiness(vertx, config, providers, health, guards),
         new AccessLog(config.logging().accessLog()), new ClientAuth(keys), guards, selector, health, limiter, usage,
-        new ResponseCache(vertx, config.cache(), metrics), new LiveEvents(vertx));
+        new ResponseCache(vertx, config.cache(), metrics), new LiveEvents(vertx), buffers);
     services.live().start(services);
     services.readiness().rateLimitStore(buckets::healthy, buckets::describe, config.ratelimit().failOpen());
     AtomicInteger port = new AtomicInteger();

@@ -160,6 +160,7 @@ public final class ConfigLoader {
         n.duration("shutdown_grace", Duration.ofSeconds(30)),
         n.string("transport", "auto").trim().toLowerCase(Locale.ROOT),
         n.stringList("cors_origins"),
+        n.size("max_buffered_responses", defaultBufferedResponses(), 1024, 1024L * 1024 * MB),
         n.bool("allow_open", false));
     for (int i = 0; i < s.corsOrigins().size(); i++) {
       String origin = s.corsOrigins().get(i);
@@ -187,6 +188,15 @@ public final class ConfigLoader {
         + server.host() + ". To serve other machines set a client key (auth.keys, e.g. SWITCHBOARD_API_KEY), or "
         + "accept an open gateway with server.allow_open: true (SWITCHBOARD_ALLOW_OPEN=true).");
     return server.withHost("127.0.0.1");
+  }
+
+  /**
+   * An eighth of the JVM's heap limit: while a reply is checked and written the heap holds it three to four times
+   * over (its buffer, the adapter's scan copy, transient copies on the way out; measured with bench/abuse/memory.sh),
+   * and the rest of the gateway needs room too.
+   */
+  static long defaultBufferedResponses() {
+    return Math.max(1024, Runtime.getRuntime().maxMemory() / 8);
   }
 
   private static AuthConfig auth(ConfigNode n) {

@@ -12,14 +12,15 @@ import java.time.Duration;
  *     balancers stop sending before the listener closes
  * @param shutdownGrace how long in-flight requests and streams may run on once the listener closes
  * @param transport network transport: auto (native epoll if available, else NIO), epoll, io_uring or nio
- * @param corsOrigins browser origins allowed to call the API ("*" for any); empty disables CORS
  * @param host the address actually bound: loopback when the gateway is open (no client key) and
  *     {@code allow_open} is false, whatever was configured (see {@link #loopback()})
+ * @param corsOrigins browser origins allowed to call the API ("*" for any); empty disables CORS
+ * @param maxBufferedResponseBytes the sum of whole (non-stream) replies held in memory at once, across all requests
  * @param allowOpen the operator's explicit opt-in to an open gateway listening beyond loopback
  */
 public record ServerConfig(String host, int port, int instances, long maxBodyBytes, long maxResponseBytes,
                            Duration drainDelay, Duration shutdownGrace, String transport,
-                           java.util.List<String> corsOrigins, boolean allowOpen) {
+                           java.util.List<String> corsOrigins, long maxBufferedResponseBytes, boolean allowOpen) {
 
   public ServerConfig {
     corsOrigins = java.util.List.copyOf(corsOrigins);
@@ -37,7 +38,7 @@ public record ServerConfig(String host, int port, int instances, long maxBodyByt
 
   ServerConfig withHost(String newHost) {
     return new ServerConfig(newHost, port, instances, maxBodyBytes, maxResponseBytes, drainDelay, shutdownGrace,
-        transport, corsOrigins, allowOpen);
+        transport, corsOrigins, maxBufferedResponseBytes, allowOpen);
   }
 
   public int effectiveInstances() {

@@ -2,6 +2,7 @@ package dev.switchboard.routing;
 
 import dev.switchboard.config.ProviderConfig;
 import dev.switchboard.config.Timeouts;
+import dev.switchboard.provider.BufferBudget;
 import dev.switchboard.provider.Provider;
 import dev.switchboard.provider.StreamTranslator;
 import dev.switchboard.provider.TranslatedReply;
@@ -45,6 +46,9 @@ public final class Attempt {
   private final GatewayRequest request;
   private final ClientReply reply;
   private final long maxResponseBytes;
+  private final BufferBudget buffers;
+  /** Bytes of this attempt's whole reply held against {@link #buffers}; given back however the attempt ends. */
+  private long reservedBytes;
   private final Timeouts timeouts;
   private final Promise<Void> promise = Promise.promise();
   private final long startNanos = System.nanoTime();
@@ -82,7 +86,7 @@ public final class Attempt {
    * @param briefWaitMillis a 429 asking for no longer than this is a cooldown, not a provider fault
    */
   Attempt(Watchdog watchdog, HttpClient client, Target target, GatewayRequest request, ClientReply reply,
-          long maxResponseBytes, long deadlineNanos, long briefWaitMillis) {
+          long maxResponseBytes, BufferBudget buffers, long deadlineNanos, long briefWaitMillis) {
     this.deadlineNanos = deadlineNanos;
     this.briefWaitMillis = briefWaitMillis;
     this.watchdog = watchdog;
@@ -91,7 +95,9 @@ public final class Attempt {
     this.target = target;
     this.request = request;
     this.reply = reply;
-    this.maxResponseBytes = maxResponseBytes;
+    // A reply larger than the whole budget could never be held: that is a size limit, not a transient overload.
+    this.maxResponseBytes = Math.min(maxResponseBytes, buffers.capacityBytes());
+    this.buffers = buffers;
     this.timeouts = provider.config().timeouts();
   }
 
@@ -197,7 +203,7 @@ public final class Attempt {
     } else if (request.stream() && contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17)) {
       relayStream(resp);
     } else {
-      collect(resp, maxResponseBytes).onComplete(body -> {
+      collectReply(resp).onComplete(body -> {
         if (done) {
           return;
         }
@@ -205,33 +211,51 @@ public final class Attempt {
           fail(Failures.transport(provider.id(), body.cause()));
           return;
         }
-        TranslatedReply translated;
         try {
-          translated = provider.adapter().translateReply(request, contentType, body.result());
-        } catch (IllegalArgumentException e) {
-          fail(Failures.brokenReply(provider.id(), e.getMessage()));
-          return;
-        }
-        reply.usage(translated.usage());
-        if (request.stream()) {
-          // The provider ignored stream: true and answered whole. The client reads SSE, so convert faithfully
-          // rather than hand it a JSON body its SDK would read as an empty stream.
-          List<Buffer> events;
-          try {
-            events = provider.adapter().replyAsStream(request, translated.body());
-          } catch (IllegalArgumentException e) {
-            fail(Failures.brokenReply(provider.id(), e.getMessage()));
-            return;
+          deliver(status, contentType, body.result());
+        } catch (OutOfMemoryError e) {
+          // Never a partial or fake answer: whatever was begun is cut, and the chain reports the failure.
+          if (reply.committed() && !request.stream()) {
+            reply.abortRaw();
           }
-          reply.startStream();
-          events.forEach(reply::writeEvent);
-          reply.endStream(null);
-        } else {
-          reply.sendJson(status, translated.contentType(), translated.body());
+          fail(Failures.buffersFull(provider.id(), "the gateway ran out of memory"));
         }
-        succeed();
       });
     }
+  }
+
+  /** Sends a whole reply, converted to events when the client asked for a stream. */
+  private void deliver(int status, String contentType, Buffer body) {
+    TranslatedReply translated;
+    try {
+      translated = provider.adapter().translateReply(request, contentType, body);
+    } catch (IllegalArgumentException e) {
+      fail(Failures.brokenReply(provider.id(), e.getMessage()));
+      return;
+    }
+    reply.usage(translated.usage());
+    if (request.stream()) {
+      // The provider ignored stream: true and answered whole. The client reads SSE, so convert faithfully
+      // rather than hand it a JSON body its SDK would read as an empty stream.
+      List<Buffer> events;
+      try {
+        events = provider.adapter().replyAsStream(request, translated.body());
+      } catch (IllegalArgumentException e) {
+        fail(Failures.brokenReply(provider.id(), e.getMessage()));
+        return;
+      }
+      reply.startStream();
+      events.forEach(reply::writeEvent);
+      reply.endStream(null);
+      releaseBuffers();
+    } else {
+      Future<Void> written = reply.sendJson(status, translated.contentType(), translated.body());
+      // The bytes stay in memory until they have left for the client: the reservation goes with them.
+      long held = reservedBytes;
+      reservedBytes = 0;
+      written.onComplete(v -> buffers.release(held));
+    }
+    succeed();
   }
 
   // ---- bodies --------------------------------------------------------------------------------------------------
@@ -259,6 +283,111 @@ public final class Attempt {
       p.tryFail(t);
     });
     return p.future();
+  }
+
+  /**
+   * Reads a whole reply within the per-reply limit, holding its bytes against the process-wide {@link BufferBudget}:
+   * all of a declared Content-Length up front (refused before a byte is read, and buffered without regrowth), or
+   * chunk by chunk when the length is unknown. A chunk that cannot be held fails the reply; it is never skipped.
+   */
+  private Future<Buffer> collectReply(HttpClientResponse resp) {
+    long limit = maxResponseBytes;
+    long declared = contentLength(resp);
+    if (declared > limit) {
+      return Future.failedFuture(Failures.tooLarge(provider.id(), limit));
+    }
+    if (declared >= 0 && !reserve(declared)) {
+      return Future.failedFuture(Failures.buffersFull(provider.id(), "server.max_buffered_responses is in use"));
+    }
+    Promise<Buffer> p = Promise.promise();
+    // A declared length gets its buffer at once; chunks of an unknown length are kept as they came and copied once
+    // at the end, instead of into a buffer regrown (and copied) every few megabytes.
+    Buffer acc = declared >= 0 ? Buffer.buffer((int) Math.min(declared, Integer.MAX_VALUE)) : null;
+    List<Buffer> chunks = declared >= 0 ? null : new ArrayList<>();
+    long[] received = {0};
+    resp.handler(chunk -> {
+      if (p.future().isComplete()) {
+        return;
+      }
+      touch();
+      try {
+        long needed = received[0] + chunk.length();
+        if (needed > limit) {
+          p.tryFail(Failures.tooLarge(provider.id(), limit));
+          return;
+        }
+        if (needed > reservedBytes && !reserve(needed - reservedBytes)) {
+          p.tryFail(Failures.buffersFull(provider.id(), "server.max_buffered_responses is in use"));
+          return;
+        }
+        if (acc != null) {
+          acc.appendBuffer(chunk);
+        } else {
+          chunks.add(chunk);
+        }
+        received[0] = needed;
+      } catch (Throwable t) {
+        // An allocation failing here (OutOfMemoryError) would otherwise be logged by Vert.x and the chunk dropped,
+        // leaving a valid-looking reply with a hole in it.
+        p.tryFail(unbufferable(t));
+      }
+    });
+    resp.endHandler(v -> {
+      responseEnded();
+      if (p.future().isComplete()) {
+        return;
+      }
+      try {
+        if (acc != null) {
+          p.tryComplete(acc);
+          return;
+        }
+        Buffer whole = Buffer.buffer((int) received[0]);
+        chunks.forEach(whole::appendBuffer);
+        chunks.clear();
+        p.tryComplete(whole);
+      } catch (Throwable t) {
+        p.tryFail(unbufferable(t));
+      }
+    });
+    resp.exceptionHandler(t -> {
+      responseEnded();
+      p.tryFail(t);
+    });
+    return p.future();
+  }
+
+  private UpstreamFailure unbufferable(Throwable t) {
+    return Failures.buffersFull(provider.id(), t instanceof OutOfMemoryError ? "the gateway ran out of memory"
+        : "the reply could not be buffered");
+  }
+
+  /** The declared Content-Length, or -1 when absent or unreadable (chunked replies). */
+  private static long contentLength(HttpClientResponse resp) {
+    String value = resp.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (value == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private boolean reserve(long bytes) {
+    if (!buffers.tryReserve(bytes)) {
+      return false;
+    }
+    reservedBytes += bytes;
+    return true;
+  }
+
+  private void releaseBuffers() {
+    if (reservedBytes > 0) {
+      buffers.release(reservedBytes);
+      reservedBytes = 0;
+    }
   }
 
   private void relayStream(HttpClientResponse resp) {
@@ -464,6 +593,7 @@ public final class Attempt {
     // From here the texts go to the client, the failover event and the logs.
     UpstreamFailure failure = UpstreamText.clean(unsafe, provider);
     this.failure = failure;
+    releaseBuffers();
     watchdog.remove(this);
     reply.onCancel(null);
     abortUpstream();
@@ -495,6 +625,7 @@ public final class Attempt {
       return;
     }
     done = true;
+    releaseBuffers();
     watchdog.remove(this);
     abortUpstream();
     provider.stats().neutral(false);

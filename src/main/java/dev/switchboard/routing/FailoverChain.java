@@ -3,6 +3,7 @@ package dev.switchboard.routing;
 import dev.switchboard.config.RetryConfig;
 import dev.switchboard.config.RoutingConfig;
 import dev.switchboard.metrics.GatewayMetrics;
+import dev.switchboard.provider.BufferBudget;
 import dev.switchboard.provider.local.LocalResponder;
 import dev.switchboard.server.ApiError;
 import dev.switchboard.server.ApiException;
@@ -41,11 +42,12 @@ public final class FailoverChain {
   private final ProviderEvents events;
   private final ProviderQuota quota;
   private final long maxResponseBytes;
+  private final BufferBudget buffers;
   private final Watchdog watchdog = new Watchdog();
 
   public FailoverChain(Vertx vertx, ProviderClients clients, Selector selector, ProviderGuards guards,
                        LocalResponder local, GatewayMetrics metrics, RoutingConfig routing, ProviderEvents events,
-                       ProviderQuota quota, long maxResponseBytes) {
+                       ProviderQuota quota, long maxResponseBytes, BufferBudget buffers) {
     this.events = events;
     this.quota = quota;
     this.vertx = vertx;
@@ -56,6 +58,7 @@ public final class FailoverChain {
     this.metrics = metrics;
     this.routing = routing;
     this.maxResponseBytes = maxResponseBytes;
+    this.buffers = buffers;
     // Created from the owning verticle's start(), so the tick runs on that verticle's event loop and dies with it.
     vertx.setPeriodic(Watchdog.TICK_MILLIS, id -> watchdog.tick());
   }
@@ -190,7 +193,7 @@ public final class FailoverChain {
       }
       attempts++;
       Attempt attempt = new Attempt(watchdog, clients.get(t.provider().id()), t, request, reply, maxResponseBytes,
-          deadline, routing.circuit().openFor().toMillis());
+          buffers, deadline, routing.circuit().openFor().toMillis());
       attempt.run().onComplete(ar -> {
         if (attempt.upstreamStatus() > 0) {
           quota.observe(t, attempt.upstreamStatus(), attempt.upstreamHeaders());

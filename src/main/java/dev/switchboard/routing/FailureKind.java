@@ -40,6 +40,11 @@ public enum FailureKind {
   STREAM_BROKEN(ErrorClass.RETRY_SAME, true, true),
   /** Every pooled connection to the provider is busy: a local limit, not the provider's fault. */
   POOL_BUSY(ErrorClass.FAILOVER, false, false),
+  /**
+   * The gateway's memory for whole replies is spent ({@code server.max_buffered_responses}, or the heap itself):
+   * a local limit, not the provider's fault; another target may fit once others' replies have gone out.
+   */
+  BUFFERS_FULL(ErrorClass.FAILOVER, false, true),
   /** The reply exceeds the gateway's size limit: any provider's would. */
   TOO_LARGE(ErrorClass.FINAL, false, true);
 

@@ -158,4 +158,15 @@ final class Failures {
         + "gateway's limit of " + limit + " bytes.", null, "upstream_response_too_large");
     return new UpstreamFailure(FailureKind.TOO_LARGE, err, "too-large", -1);
   }
+
+  /**
+   * The gateway could not hold this reply: the budget for buffered replies was spent by others, or an allocation
+   * failed. Transient and the gateway's own doing, so a 503 that invites a retry, never a partial answer.
+   */
+  static UpstreamFailure buffersFull(String provider, String why) {
+    ApiError err = new ApiError(503, ApiError.SERVER, "Switchboard is holding too many large replies to take "
+        + "provider '" + provider + "''s reply now (" + why + "). Retry shortly.", null, "gateway_overloaded");
+    // No retry-after: it would cool the provider down (FailoverChain.moveOn) for what is the gateway's own state.
+    return new UpstreamFailure(FailureKind.BUFFERS_FULL, err, "buffers-full", -1);
+  }
 }

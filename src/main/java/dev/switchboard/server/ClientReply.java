@@ -163,9 +163,13 @@ public final class ClientReply {
 
   // ---- complete replies ----------------------------------------------------------------------------------------
 
-  public void sendJson(int status, String contentType, Buffer body) {
+  /**
+   * Sends a whole reply. The future completes once the body has left for the client (or could not), which is when
+   * a caller holding its bytes against a budget may give them back.
+   */
+  public io.vertx.core.Future<Void> sendJson(int status, String contentType, Buffer body) {
     if (!begin(status)) {
-      return;
+      return io.vertx.core.Future.succeededFuture();
     }
     firstToken();
     response.putHeader(HttpHeaders.CONTENT_TYPE, contentType == null ? "application/json" : contentType);
@@ -173,8 +177,9 @@ public final class ClientReply {
       tap.json(status, contentType, body);
     }
     ending = true;
-    response.end(body);
+    io.vertx.core.Future<Void> written = response.end(body);
     finish(status < 400 ? Outcome.OK : Outcome.CLIENT_ERROR);
+    return written;
   }
 
   public void sendError(ApiError error, long retryAfterMillis) {

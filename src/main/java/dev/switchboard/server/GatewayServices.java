@@ -6,6 +6,7 @@ import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.health.ProviderHealths;
 import dev.switchboard.health.Readiness;
 import dev.switchboard.metrics.GatewayMetrics;
+import dev.switchboard.provider.BufferBudget;
 import dev.switchboard.provider.ProviderRegistry;
 import dev.switchboard.ratelimit.RateLimiter;
 import dev.switchboard.usage.UsageService;
@@ -23,5 +24,6 @@ public record GatewayServices(SwitchboardConfig config, ProviderRegistry provide
                               LocalResponder local, GatewayMetrics metrics, PrometheusMeterRegistry prometheus,
                               Readiness readiness, AccessLog accessLog, ClientAuth auth, ProviderGuards guards,
                               Selector selector, ProviderHealths health, RateLimiter limiter,
-                              UsageService usage, ResponseCache cache, LiveEvents live) {
+                              UsageService usage, ResponseCache cache, LiveEvents live,
+                              BufferBudget buffers) {
 }

@@ -59,7 +59,8 @@ public final class GatewayVerticle extends VerticleBase {
     ServerConfig sc = services.config().server();
     clients = new ProviderClients(vertx, services.providers());
     chain = new FailoverChain(vertx, clients, services.selector(), services.guards(), services.local(),
-        services.metrics(), services.config().routing(), services.health(), services.limiter(), sc.maxResponseBytes());
+        services.metrics(), services.config().routing(), services.health(), services.limiter(), sc.maxResponseBytes(),
+        services.buffers());
 
     Router router = Router.router(vertx);
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(services.readiness().liveness()));

@@ -20,6 +20,9 @@ public final class RequestValidator {
   private static final String DEFAULT_IMAGE_MODEL = "dall-e-2";
   static final int MAX_EMBEDDING_INPUTS = 2048;
   static final int MAX_DIMENSIONS = 3072;
+  /** OpenAI's limits on {@code n}: choices per chat or completion request, images per request. */
+  static final int MAX_CHOICES = 128;
+  static final int MAX_IMAGES = 10;
 
   public GatewayRequest parse(Endpoint endpoint, Buffer raw, String requestId, String clientKey,
                               String pinnedProvider, String strategy, long receivedNanos) {
@@ -56,6 +59,7 @@ public final class RequestValidator {
       }
     }
     common(body);
+    maxN(body, endpoint == Endpoint.IMAGES ? MAX_IMAGES : MAX_CHOICES);
     switch (endpoint) {
       case CHAT -> chat(body);
       case COMPLETIONS -> required(body, "prompt", v -> v instanceof String || v instanceof JsonArray a && !a.isEmpty(),
@@ -128,6 +132,13 @@ public final class RequestValidator {
     Object stop = body.getValue("stop");
     if (stop != null && !(stop instanceof String) && !(stop instanceof JsonArray)) {
       throw new ApiException(ApiError.invalidType("stop", "a string or an array of strings"));
+    }
+  }
+
+  /** {@code n} multiplies what a reply holds (and what a provider bills): bounded as OpenAI bounds it. */
+  private static void maxN(JsonObject body, int max) {
+    if (body.getValue("n") instanceof Number num && num.longValue() > max) {
+      throw new ApiException(ApiError.invalidParam("n", "'n' must be at most " + max + ", got " + num + "."));
     }
   }
 

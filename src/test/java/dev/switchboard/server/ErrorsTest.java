@@ -100,6 +100,17 @@ class ErrorsTest {
         "invalid_request_error", "messages[0].role", "invalid_value");
   }
 
+  /** n multiplies what a reply holds: bounded as OpenAI bounds it, before anything goes upstream. */
+  @Test
+  void nBeyondOpenAisLimitsIsRefusedNamingTheParam() throws Exception {
+    JsonObject e = assertError(chat("{\"model\":\"gpt-real\",\"n\":129,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"),
+        400, "invalid_request_error", "n", "invalid_value");
+    assertThat(e.getString("message")).contains("at most 128");
+    assertThat(send("POST", "/v1/images/generations", "{\"prompt\":\"a cat\",\"n\":11}").statusCode())
+        .isEqualTo(400);
+    assertThat(upstream.server().getAllServeEvents()).as("nothing was sent upstream").isEmpty();
+  }
+
   @Test
   void temperatureAsString() throws Exception {
     assertError(chat("{\"model\":\"gpt-real\",\"temperature\":\"0.5\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"),

@@ -146,6 +146,60 @@ class LocalFallbackTest {
     }
   }
 
+  /**
+   * 2048 inputs × 3072 dimensions is a 20 KB request for a 100+ MB reply: refused before anything is built. A large
+   * reply within the limit (here about 10 MB of floats, built off the event loop) still arrives whole and exact.
+   */
+  @Test
+  void embeddingsTooLargeToBuildAreRefusedWhileLargeOnesWithinTheLimitArriveWhole() throws Exception {
+    try (GatewayUnderTest gw = shipped(Map.of())) {
+      HttpResponse<String> huge = post(gw, "/v1/embeddings", embeddingsBody(2048, 3072, ""));
+      assertThat(huge.statusCode()).as("status (body length %d)", huge.body().length()).isEqualTo(400);
+      JsonObject error = new JsonObject(huge.body()).getJsonObject("error");
+      assertThat(error.getString("type")).isEqualTo("invalid_request_error");
+      assertThat(error.getString("param")).isEqualTo("dimensions");
+      assertThat(error.getString("code")).isEqualTo("local_reply_too_large");
+      assertThat(error.getString("message")).contains("2048 input(s) × 3072 dimensions", "server.max_response_size");
+
+      int inputs = 200;
+      int dims = 3072;
+      HttpResponse<String> large = post(gw, "/v1/embeddings", embeddingsBody(inputs, dims, ""));
+      assertDegradedLocal(large);
+      JsonArray data = new JsonObject(large.body()).getJsonArray("data");
+      assertThat(data).hasSize(inputs);
+      HttpResponse<String> packed = post(gw, "/v1/embeddings", embeddingsBody(inputs, dims,
+          ",\"encoding_format\":\"base64\""));
+      assertDegradedLocal(packed);
+      JsonArray packedData = new JsonObject(packed.body()).getJsonArray("data");
+      for (int i = 0; i < inputs; i += 37) {
+        JsonObject item = data.getJsonObject(i);
+        assertThat(item.getInteger("index")).isEqualTo(i);
+        JsonArray values = item.getJsonArray("embedding");
+        assertThat(values).hasSize(dims);
+        ByteBuffer raw = ByteBuffer.wrap(Base64.getDecoder().decode(packedData.getJsonObject(i).getString("embedding")))
+            .order(ByteOrder.LITTLE_ENDIAN);
+        double norm = 0;
+        for (int d = 0; d < dims; d++) {
+          float v = values.getDouble(d).floatValue();
+          assertThat(v).as("input %d value %d", i, d).isEqualTo(raw.getFloat());
+          norm += v * v;
+        }
+        assertThat(Math.sqrt(norm)).isCloseTo(1.0, within(1e-3));
+      }
+      JsonObject usage = new JsonObject(large.body()).getJsonObject("usage");
+      assertThat(usage.getLong("prompt_tokens")).isEqualTo(usage.getLong("total_tokens")).isPositive();
+    }
+  }
+
+  private static String embeddingsBody(int inputs, int dims, String extra) {
+    JsonArray input = new JsonArray();
+    for (int i = 0; i < inputs; i++) {
+      input.add("text number " + i);
+    }
+    return new JsonObject().put("model", "text-embedding-3-small").put("input", input).put("dimensions", dims)
+        .encode().replaceFirst("}$", extra + "}");
+  }
+
   @Test
   void firstRunModelListNamesOnlyWhatIsServedAndTheFullCatalogueOnRequest() throws Exception {
     try (GatewayUnderTest gw = shipped(Map.of())) {

@@ -90,6 +90,33 @@ class StreamingHappyPathTest {
     return out;
   }
 
+  /**
+   * A provider that ignores stream: true answers whole; the gateway parses that reply to convert it to events.
+   * A 21 MiB string is past Jackson's default string limit (20 M chars) but well within max_response_size.
+   */
+  @Test
+  void aWholeReplyWithA21MiBStringReachesAStreamingClientIntact() throws Exception {
+    String content = "abcdefghijklmnopqrstuvwxyz0123456789".repeat(21 * 1024 * 1024 / 36 + 1);
+    upstream.stub("/chat/completions", aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+        .withBody(FakeProvider.chatCompletion("chatcmpl-big", "gpt-real", content).encode()));
+
+    HttpResponse<String> resp = post("/v1/chat/completions", CHAT_STREAM);
+
+    assertThat(resp.statusCode()).as("status (body length %d)", resp.body().length()).isEqualTo(200);
+    assertSseHeaders(resp);
+    List<String> events = SseClient.dataEvents(resp.body());
+    assertThat(events.get(events.size() - 1)).isEqualTo("[DONE]");
+    StringBuilder text = new StringBuilder();
+    for (String e : events.subList(0, events.size() - 1)) {
+      JsonObject delta = new JsonObject(e).getJsonArray("choices").getJsonObject(0).getJsonObject("delta");
+      if (delta.getString("content") != null) {
+        text.append(delta.getString("content"));
+      }
+    }
+    assertThat(text.length()).isEqualTo(content.length());
+    assertThat(text.toString().equals(content)).as("the 21 MiB string arrived intact").isTrue();
+  }
+
   @Test
   void dribbledChatStreamArrivesWholeAndInOrder() throws Exception {
     List<String> chunks = FakeProvider.chatChunks("chatcmpl-d", "gpt-real", "The ", "quick ", "brown ", "fox ",

@@ -1,14 +1,16 @@
 package dev.switchboard.provider.local;
 
+import dev.switchboard.provider.BufferBudget;
 import dev.switchboard.provider.Usage;
+import dev.switchboard.server.ApiError;
 import dev.switchboard.server.ClientReply;
 import dev.switchboard.server.GatewayRequest;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -25,6 +27,22 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class LocalResponder {
   public static final String FINGERPRINT = "switchboard-local";
   private static final int DEFAULT_DIMENSIONS = 1536;
+  /** Replies up to this size are built right on the event loop; larger ones on a worker thread. */
+  static final long INLINE_BYTES = 256 * 1024;
+
+  private final long maxReplyBytes;
+  private final BufferBudget buffers;
+
+  /**
+   * @param maxReplyBytes the largest reply this provider builds ({@code server.max_response_size}, the same bound
+   *     an upstream's reply has)
+   * @param buffers the process-wide budget its replies are held against while they are built and sent
+   */
+  public LocalResponder(long maxReplyBytes, BufferBudget buffers) {
+    // A reply larger than the whole budget could never be reserved: refuse it as too large, not as busy.
+    this.maxReplyBytes = Math.min(maxReplyBytes, buffers.capacityBytes());
+    this.buffers = buffers;
+  }
 
   public void respond(GatewayRequest request, String model, ClientReply reply) {
     reply.servedBy("local", model, true);
@@ -127,7 +145,12 @@ public final class LocalResponder {
             .put("logprobs", null).put("finish_reason", finish)));
   }
 
-  /** Deterministic unit vectors derived from the input text: stable and well-formed, but semantically empty. */
+  /**
+   * Deterministic unit vectors derived from the input text: stable and well-formed, but semantically empty. The
+   * reply's size is bounded before anything is built (inputs × dimensions can ask for hundreds of megabytes from a
+   * 20 KB request); beyond {@code server.max_response_size} the request is refused, and a large one is built on a
+   * worker thread, straight into its output buffer, with its bytes held against the buffer budget.
+   */
   private void embeddings(GatewayRequest request, String model, ClientReply reply) {
     Object input = request.body().getValue("input");
     List<String> inputs = new ArrayList<>();
@@ -136,35 +159,55 @@ public final class LocalResponder {
     } else {
       inputs.add(String.valueOf(input));
     }
-    int dims = request.body().getValue("dimensions") instanceof Number n ? n.intValue() : DEFAULT_DIMENSIONS;
+    boolean dimsGiven = request.body().getValue("dimensions") instanceof Number;
+    int dims = dimsGiven ? request.body().getInteger("dimensions") : DEFAULT_DIMENSIONS;
     boolean base64 = "base64".equals(request.body().getString("encoding_format"));
-    JsonArray data = new JsonArray();
-    long tokens = 0;
-    for (int i = 0; i < inputs.size(); i++) {
-      String text = inputs.get(i);
-      tokens += estimateTokens(text);
-      float[] v = vector(text, dims);
-      Object embedding;
-      if (base64) {
-        ByteBuffer bytes = ByteBuffer.allocate(dims * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (float f : v) {
-          bytes.putFloat(f);
-        }
-        embedding = Base64.getEncoder().encodeToString(bytes.array());
-      } else {
-        JsonArray arr = new JsonArray(new ArrayList<>(dims));
-        for (float f : v) {
-          arr.add((double) f);
-        }
-        embedding = arr;
-      }
-      data.add(new JsonObject().put("object", "embedding").put("index", i).put("embedding", embedding));
+    EmbeddingsReply plan = new EmbeddingsReply(model, inputs, dims, base64);
+    long bound = plan.maxBytes();
+    if (bound > maxReplyBytes) {
+      reply.sendError(ApiError.invalid("The built-in local provider would answer " + inputs.size() + " input(s) × "
+          + dims + " dimensions with a reply of up to " + megabytes(bound) + ", more than the gateway's limit of "
+          + megabytes(maxReplyBytes) + " (server.max_response_size). Send fewer inputs or dimensions"
+          + (base64 ? "" : ", or ask for encoding_format: base64") + ".", dimsGiven ? "dimensions" : "input",
+          "local_reply_too_large"), -1);
+      return;
     }
-    Usage usage = new Usage(tokens, 0, tokens, 0);
+    if (!buffers.tryReserve(bound)) {
+      reply.sendError(new ApiError(503, ApiError.SERVER, "Switchboard is holding too many large replies to build "
+          + "this one now (server.max_buffered_responses). Retry shortly.", null, "gateway_overloaded"), 1_000);
+      return;
+    }
+    Usage usage = new Usage(plan.promptTokens(), 0, plan.promptTokens(), 0);
     reply.usage(usage);
-    JsonObject body = new JsonObject().put("object", "list").put("data", data).put("model", model)
-        .put("usage", new JsonObject().put("prompt_tokens", tokens).put("total_tokens", tokens));
-    reply.sendJson(200, "application/json", body.toBuffer());
+    Context context = Vertx.currentContext();
+    if (bound <= INLINE_BYTES || context == null) {
+      send(reply, plan.build(), bound);
+      return;
+    }
+    context.executeBlocking(plan::build, false).onComplete(ar -> {
+      if (ar.succeeded()) {
+        send(reply, ar.result(), bound);
+        return;
+      }
+      buffers.release(bound);
+      reply.sendError(new ApiError(503, ApiError.SERVER, "Switchboard could not build the local embeddings reply ("
+          + (ar.cause() instanceof OutOfMemoryError ? "out of memory" : ar.cause().getClass().getSimpleName())
+          + "). Retry shortly.", null, "gateway_overloaded"), 1_000);
+    });
+  }
+
+  /** Sends a built reply and gives its reservation back once the bytes have left. */
+  private void send(ClientReply reply, Buffer body, long reserved) {
+    try {
+      reply.sendJson(200, "application/json", body).onComplete(v -> buffers.release(reserved));
+    } catch (RuntimeException | Error e) {
+      buffers.release(reserved);
+      throw e;
+    }
+  }
+
+  private static String megabytes(long bytes) {
+    return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / (1024.0 * 1024));
   }
 
   static float[] vector(String text, int dims) {
