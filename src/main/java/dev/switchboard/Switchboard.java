@@ -278,7 +278,7 @@ public final class Switchboard {
         .compose(id -> vertx.deployVerticle(() -> new GatewayVerticle(services, port),
             new DeploymentOptions().setInstances(instances)))
         .compose(id -> vertx.deployVerticle(new HealthVerticle(providers, health, metrics)))
-        .compose(id -> vertx.deployVerticle(new RateLimitVerticle(limiter)))
+        .compose(id -> vertx.deployVerticle(new RateLimitVerticle(limiter, config.ratelimit().redisHeartbeat())))
         .compose(id -> vertx.deployVerticle(new CacheVerticle(services.cache())))
         .map(id -> {
           LOG.info("Switchboard listening on http://" + config.server().host() + ":" + port.get() + " with "
