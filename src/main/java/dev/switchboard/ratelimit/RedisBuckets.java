@@ -165,7 +165,7 @@ public final class RedisBuckets implements Buckets {
   public String describe() {
     return !open.get() ? "redis (" + redactedUrl() + ")"
         : "redis unreachable (" + lastError + "), " + (config.failOpen()
-            ? "using this instance's share (1/" + shares.instances() + ") of each bucket" : "refusing");
+            ? "using local buckets: this instance's share (1/" + shares.instances() + ") of each limit" : "refusing");
   }
 
   /** scheme://host:port only: user info, password and path never reach a log line or the admin API. */
