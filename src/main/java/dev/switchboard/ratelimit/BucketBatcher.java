@@ -29,7 +29,8 @@ final class BucketBatcher {
   }
 
   enum Mode {
-    TAKE("t"), ADJUST("a"), CLAMP("c");
+    /** CHARGE is an adjust (by minus what a fallback share admitted) whose application the store reports back. */
+    TAKE("t"), ADJUST("a"), CLAMP("c"), CHARGE("a");
 
     final String wire;
 

@@ -230,6 +230,14 @@ public final class RedisBuckets implements Buckets {
     if (open.get()) {
       return Future.succeededFuture(applyLocally(bucket, limits, ops));
     }
+    // The mirror counts the takes as done while they are in flight: if Redis does not answer, the fallback share
+    // starts from what is left after them (Redis may well have applied them), never from before.
+    TokenBucket mirror = local.view(bucket, limits);
+    for (BucketBatcher.Op op : ops) {
+      if (op.mode() == BucketBatcher.Mode.TAKE) {
+        mirror.adjust(-1, -op.tokens());
+      }
+    }
     List<String> args = new ArrayList<>(4 + ops.size() * 3);
     args.add(String.valueOf(limits.burstRequests()));
     args.add(String.valueOf(limits.rpm() / 60_000.0));
@@ -247,10 +255,13 @@ public final class RedisBuckets implements Buckets {
             double requestsLeft = Double.parseDouble(r.get(3 * i).toString());
             double tokensLeft = Double.parseDouble(r.get(3 * i + 1).toString());
             long wait = r.get(3 * i + 2).toLong();
-            takes.add(ops.get(i).mode() == BucketBatcher.Mode.TAKE
-                ? new Take(wait == 0, requestsLeft, tokensLeft, wait) : null);
+            BucketBatcher.Op op = ops.get(i);
+            takes.add(op.mode() == BucketBatcher.Mode.TAKE ? new Take(wait == 0, requestsLeft, tokensLeft, wait) : null);
+            if (op.mode() == BucketBatcher.Mode.CHARGE) {
+              shares.charged(bucket, -op.requests(), -op.tokens());
+            }
             if (i == ops.size() - 1) {
-              local.view(bucket, limits).set(requestsLeft, tokensLeft);
+              mirror.set(requestsLeft, tokensLeft);
             }
           }
           return takes;
@@ -275,6 +286,9 @@ public final class RedisBuckets implements Buckets {
         return decideLocally(bucket, limits, (long) op.tokens());
       case ADJUST:
         shares.adjust(bucket, limits, op.requests(), op.tokens());
+        return null;
+      case CHARGE:
+        shares.notCharged(bucket);
         return null;
       default:
         shares.clamp(bucket, limits, op.requests(), op.tokens());
@@ -368,14 +382,10 @@ public final class RedisBuckets implements Buckets {
   private void recovered() {
     if (open.compareAndSet(true, false)) {
       LOG.info("rate limiter: Redis at " + redactedUrl() + " answers again; buckets are shared again");
-      shares.end().forEach((bucket, share) -> {
-        double requests = share.requests().sum();
-        double tokens = share.tokens().sum();
-        if (requests != 0 || tokens != 0) {
-          batcher.submit(bucket, share.bucket().limits(),
-              new BucketBatcher.Op(BucketBatcher.Mode.ADJUST, -requests, -tokens, null), vertx.getOrCreateContext());
-        }
-      });
+      shares.end();
     }
+    // Also owed after an earlier recovery whose charge did not get through.
+    shares.charges().forEach((bucket, owed) -> batcher.submit(bucket, local.views().get(bucket).limits(),
+        new BucketBatcher.Op(BucketBatcher.Mode.CHARGE, -owed[0], -owed[1], null), vertx.getOrCreateContext()));
   }
 }
