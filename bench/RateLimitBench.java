@@ -158,7 +158,7 @@ public class RateLimitBench {
   static RateLimitConfig config(String backend, String url) {
     RateLimitConfig d = RateLimitConfig.DEFAULT;
     return new RateLimitConfig(backend, url, true, "bench:", Duration.ofSeconds(2), Limits.NONE, Duration.ZERO,
-        d.queueMaxLength(), d.defaultCompletionTokens());
+        d.queueMaxLength(), d.defaultCompletionTokens(), d.redisHeartbeat());
   }
 
   static GatewayMetrics metrics() {

@@ -312,7 +312,7 @@ public final class Switchboard {
         .compose(id -> vertx.deployVerticle(() -> new GatewayVerticle(services, port),
             new DeploymentOptions().setInstances(instances)))
         .compose(id -> vertx.deployVerticle(new HealthVerticle(providers, health, metrics)))
-        .compose(id -> vertx.deployVerticle(new RateLimitVerticle(limiter)))
+        .compose(id -> vertx.deployVerticle(new RateLimitVerticle(limiter, config.ratelimit().redisHeartbeat())))
         .compose(id -> vertx.deployVerticle(new CacheVerticle(services.cache())))
         .compose(id -> config.metrics().port() == 0 ? Future.succeededFuture(id)
             : vertx.deployVerticle(new MetricsVerticle(config, registry)))

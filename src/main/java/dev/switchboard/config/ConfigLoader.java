@@ -419,6 +419,8 @@ public final class ConfigLoader {
     String prefix = r.string("key_prefix", d.keyPrefix());
     Duration timeout = r.duration("timeout", d.redisTimeout());
     positive(r, "timeout", timeout);
+    Duration heartbeat = r.duration("heartbeat", d.redisHeartbeat());
+    positive(r, "heartbeat", heartbeat);
     r.rejectUnknown();
     ConfigNode k = n.object("default_key_limits");
     Limits keyLimits = limits(k);
@@ -430,7 +432,7 @@ public final class ConfigLoader {
     int completion = (int) n.integer("default_completion_tokens", d.defaultCompletionTokens(), 0, 10_000_000);
     n.rejectUnknown();
     return new RateLimitConfig(backend, url, "open".equals(fail), prefix, timeout, keyLimits, maxWait, maxLength,
-        completion);
+        completion, heartbeat);
   }
 
   private static ProbeConfig probe(ConfigNode n, ProviderType type) {

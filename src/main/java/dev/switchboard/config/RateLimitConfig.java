@@ -14,12 +14,14 @@ import java.time.Duration;
  * @param queueMaxWait longest a request over its key's limit waits for the bucket; 0 = refuse at once
  * @param queueMaxLength most requests waiting per key; more are refused at once
  * @param defaultCompletionTokens completion tokens assumed for a request without max_tokens
+ * @param redisHeartbeat how often each instance tells Redis it is alive (the live count divides the fallback
+ *     shares) and, while Redis is away, probes it
  */
 public record RateLimitConfig(String backend, String redisUrl, boolean failOpen, String keyPrefix,
                               Duration redisTimeout, Limits defaultKeyLimits, Duration queueMaxWait,
-                              int queueMaxLength, int defaultCompletionTokens) {
+                              int queueMaxLength, int defaultCompletionTokens, Duration redisHeartbeat) {
   public static final RateLimitConfig DEFAULT = new RateLimitConfig("memory", "redis://127.0.0.1:6379", true,
-      "switchboard:", Duration.ofMillis(250), Limits.NONE, Duration.ZERO, 100, 1024);
+      "switchboard:", Duration.ofMillis(250), Limits.NONE, Duration.ZERO, 100, 1024, Duration.ofSeconds(1));
 
   public boolean redis() {
     return "redis".equals(backend);

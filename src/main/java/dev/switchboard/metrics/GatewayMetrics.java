@@ -31,6 +31,10 @@ public final class GatewayMetrics {
   public static final String RATE_LIMIT = "switchboard_ratelimit_decisions";
   public static final String RATE_LIMIT_BACKEND_UP = "switchboard_ratelimit_backend_up";
   public static final String RATE_LIMIT_BACKEND_ERRORS = "switchboard_ratelimit_backend_errors";
+  public static final String RATE_LIMIT_FALLBACK = "switchboard_ratelimit_fallback";
+  public static final String RATE_LIMIT_BREAKER_OPEN = "switchboard_ratelimit_breaker_open";
+  public static final String RATE_LIMIT_INSTANCES = "switchboard_ratelimit_instances";
+  public static final String RATE_LIMIT_REDIS_CALLS = "switchboard_ratelimit_redis_calls";
   public static final String HEALTH_TRANSITIONS = "switchboard_health_transitions";
   public static final String PROBE_DURATION = "switchboard_probe_duration_seconds";
   public static final String FAILOVERS = "switchboard_failovers";
@@ -194,6 +198,29 @@ public final class GatewayMetrics {
 
   public void rateLimitBackendError() {
     counter(RATE_LIMIT_BACKEND_ERRORS, "Shared rate-limit store commands that failed").increment();
+  }
+
+  /** A take decided by this instance alone (its fallback share, or a refusal) because Redis was away. */
+  public void rateLimitFallback() {
+    counter(RATE_LIMIT_FALLBACK, "Rate-limit takes decided locally because the shared store (Redis) was away")
+        .increment();
+  }
+
+  public void rateLimitBreakerOpen(java.util.function.IntSupplier open) {
+    io.micrometer.core.instrument.Gauge.builder(RATE_LIMIT_BREAKER_OPEN, open::getAsInt)
+        .description("1 while the rate limiter's Redis breaker is open (decisions are local, Redis is only probed)")
+        .register(registry);
+  }
+
+  public void rateLimitInstances(java.util.function.IntSupplier live) {
+    io.micrometer.core.instrument.Gauge.builder(RATE_LIMIT_INSTANCES, live::getAsInt)
+        .description("Live gateway instances sharing the rate-limit store, as last counted; fallback shares divide by it")
+        .register(registry);
+  }
+
+  /** One call to the shared rate-limit store ({@code call} bucket: a batch of bucket operations; heartbeat). */
+  public void rateLimitRedisCall(String call) {
+    counter(RATE_LIMIT_REDIS_CALLS, "Calls to the shared rate-limit store (Redis) by kind", "call", call).increment();
   }
 
   /** Spend in currency units, by provider and model. */

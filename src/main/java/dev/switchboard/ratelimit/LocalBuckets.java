@@ -20,6 +20,10 @@ public final class LocalBuckets implements Buckets {
     this(System::nanoTime);
   }
 
+  LongSupplier clock() {
+    return clock;
+  }
+
   @Override
   public TokenBucket view(String bucket, Limits limits) {
     TokenBucket b = buckets.get(bucket);

@@ -5,17 +5,20 @@ import io.vertx.core.VerticleBase;
 
 /**
  * Owns the rate limiter's background work: the shared store's lifecycle (loading the Lua script into Redis, closing
- * the client) and draining the per-key queues, in order, as buckets refill. Buckets themselves refill lazily on
- * use, so there is no per-bucket timer.
+ * the client), its heartbeat (which counts the live instances and, while Redis is away, probes it) and draining the
+ * per-key queues, in order, as buckets refill. Buckets themselves refill lazily on use, so there is no per-bucket
+ * timer.
  */
 public final class RateLimitVerticle extends VerticleBase {
   /** How often waiting requests are looked at; the wait a queued request may see beyond its bucket's refill. */
   static final long DRAIN_MILLIS = 5;
 
   private final RateLimiter limiter;
+  private final long heartbeatMillis;
 
-  public RateLimitVerticle(RateLimiter limiter) {
+  public RateLimitVerticle(RateLimiter limiter, java.time.Duration heartbeat) {
     this.limiter = limiter;
+    this.heartbeatMillis = Math.max(1, heartbeat.toMillis());
   }
 
   @Override
@@ -25,7 +28,11 @@ public final class RateLimitVerticle extends VerticleBase {
         limiter.drain();
       }
     });
-    return limiter.buckets() instanceof RedisBuckets redis ? redis.start() : Future.succeededFuture();
+    if (limiter.buckets() instanceof RedisBuckets redis) {
+      vertx.setPeriodic(heartbeatMillis, id -> redis.heartbeat());
+      return redis.start();
+    }
+    return Future.succeededFuture();
   }
 
   @Override

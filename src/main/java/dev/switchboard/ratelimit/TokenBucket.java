@@ -24,14 +24,26 @@ public final class TokenBucket {
   private final LongSupplier clock;
   private final double requestsPerNano;
   private final double tokensPerNano;
+  private final double burstRequests;
+  private final double burstTokens;
   private final AtomicReference<State> state;
 
   public TokenBucket(Limits limits, LongSupplier nanoClock) {
+    this(limits, 1, nanoClock);
+  }
+
+  /**
+   * A bucket holding {@code share} (0..1] of the limits: rates and bursts scaled, fractions kept (a third of 100 rpm
+   * is 33.3, not 33 nor "unlimited"). The fallback share one instance of several may use while Redis is away.
+   */
+  public TokenBucket(Limits limits, double share, LongSupplier nanoClock) {
     this.limits = limits;
     this.clock = nanoClock;
-    this.requestsPerNano = limits.rpm() / NANOS_PER_MINUTE;
-    this.tokensPerNano = limits.tpm() / NANOS_PER_MINUTE;
-    this.state = new AtomicReference<>(new State(limits.burstRequests(), limits.burstTokens(), nanoClock.getAsLong()));
+    this.requestsPerNano = limits.rpm() * share / NANOS_PER_MINUTE;
+    this.tokensPerNano = limits.tpm() * share / NANOS_PER_MINUTE;
+    this.burstRequests = limits.burstRequests() * share;
+    this.burstTokens = limits.burstTokens() * share;
+    this.state = new AtomicReference<>(new State(burstRequests, burstTokens, nanoClock.getAsLong()));
   }
 
   public Limits limits() {
@@ -40,8 +52,8 @@ public final class TokenBucket {
 
   private State refilled(State s, long now) {
     long elapsed = Math.max(0, now - s.stamp());
-    double r = limits.rpm() == 0 ? 0 : Math.min(limits.burstRequests(), s.requests() + elapsed * requestsPerNano);
-    double t = limits.tpm() == 0 ? 0 : Math.min(limits.burstTokens(), s.tokens() + elapsed * tokensPerNano);
+    double r = limits.rpm() == 0 ? 0 : Math.min(burstRequests, s.requests() + elapsed * requestsPerNano);
+    double t = limits.tpm() == 0 ? 0 : Math.min(burstTokens, s.tokens() + elapsed * tokensPerNano);
     return new State(r, t, now);
   }
 
@@ -77,8 +89,8 @@ public final class TokenBucket {
     if (limits.rpm() > 0 && r.requests() < 1) {
       wait = Math.max(wait, (long) Math.ceil((1 - r.requests()) / requestsPerNano));
     }
-    if (limits.tpm() > 0 && r.tokens() < tokens && r.tokens() < limits.burstTokens()) {
-      double need = Math.min(tokens, limits.burstTokens()) - r.tokens();
+    if (limits.tpm() > 0 && r.tokens() < tokens && r.tokens() < burstTokens) {
+      double need = Math.min(tokens, burstTokens) - r.tokens();
       wait = Math.max(wait, (long) Math.ceil(need / tokensPerNano));
     }
     return wait;
@@ -93,8 +105,8 @@ public final class TokenBucket {
       long now = clock.getAsLong();
       State s = state.get();
       State r = refilled(s, now);
-      State next = new State(limits.rpm() == 0 ? 0 : Math.min(limits.burstRequests(), r.requests() + requests),
-          limits.tpm() == 0 ? 0 : Math.min(limits.burstTokens(), r.tokens() + tokens), now);
+      State next = new State(limits.rpm() == 0 ? 0 : Math.min(burstRequests, r.requests() + requests),
+          limits.tpm() == 0 ? 0 : Math.min(burstTokens, r.tokens() + tokens), now);
       if (state.compareAndSet(s, next)) {
         return;
       }
@@ -139,10 +151,10 @@ public final class TokenBucket {
     State r = refilled(state.get(), clock.getAsLong());
     double h = 1;
     if (limits.rpm() > 0) {
-      h = Math.min(h, Math.max(0, r.requests()) / limits.burstRequests());
+      h = Math.min(h, Math.max(0, r.requests()) / burstRequests);
     }
     if (limits.tpm() > 0) {
-      h = Math.min(h, Math.max(0, r.tokens()) / limits.burstTokens());
+      h = Math.min(h, Math.max(0, r.tokens()) / burstTokens);
     }
     return h;
   }
@@ -152,10 +164,10 @@ public final class TokenBucket {
     State r = refilled(state.get(), clock.getAsLong());
     long wait = 0;
     if (limits.rpm() > 0) {
-      wait = Math.max(wait, (long) Math.ceil((limits.burstRequests() - r.requests()) / requestsPerNano));
+      wait = Math.max(wait, (long) Math.ceil((burstRequests - r.requests()) / requestsPerNano));
     }
     if (limits.tpm() > 0) {
-      wait = Math.max(wait, (long) Math.ceil((limits.burstTokens() - r.tokens()) / tokensPerNano));
+      wait = Math.max(wait, (long) Math.ceil((burstTokens - r.tokens()) / tokensPerNano));
     }
     return wait;
   }

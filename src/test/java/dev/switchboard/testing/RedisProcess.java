@@ -130,6 +130,30 @@ public final class RedisProcess implements AutoCloseable {
     }
   }
 
+  /** The whole text of {@code INFO section}, e.g. "commandstats". */
+  public String info(String section) throws IOException {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
+      s.setSoTimeout(5_000);
+      s.getOutputStream().write(("INFO " + section + "\r\n").getBytes(StandardCharsets.UTF_8));
+      InputStream in = s.getInputStream();
+      String head = line(in);
+      return new String(in.readNBytes(Integer.parseInt(head.substring(1))), StandardCharsets.UTF_8);
+    }
+  }
+
+  /** How many times Redis ran a Lua script (EVAL and EVALSHA) since it started or {@code CONFIG RESETSTAT}. */
+  public long scriptCalls() throws IOException {
+    long calls = 0;
+    for (String line : info("commandstats").split("\r\n")) {
+      if (line.startsWith("cmdstat_eval:") || line.startsWith("cmdstat_evalsha:")) {
+        String c = line.substring(line.indexOf("calls=") + 6);
+        calls += Long.parseLong(c.substring(0, c.indexOf(',')));
+      }
+    }
+    return calls;
+  }
+
   /** The raw bytes of a string value (GET), or null. */
   public byte[] get(String key) throws IOException {
     try (Socket s = new Socket()) {
