@@ -98,15 +98,15 @@ class TokenBucketTest {
   @Test
   void aShareScalesBurstAndRateKeepingFractions() {
     // A third of 100 requests a minute: 33.3 at once and 33.3 a minute, never 33 (or "unlimited" when rounded to 0).
-    TokenBucket b = new TokenBucket(new Limits(100, 0, 100, 0), 1.0 / 3, now::get);
+    TokenBucket b = new TokenBucket(new Limits(100, 0, 100, 0), 1.0 / 3, now);
     int taken = 0;
     while (b.tryTake(0) == 0) {
       taken++;
     }
     assertThat(taken).isEqualTo(33);
-    now.addAndGet(60 * SECOND);
+    now.advanceNanos(60 * SECOND);
     assertThat(b.availableRequests()).as("refilled to the share's burst, not the whole").isCloseTo(100.0 / 3, offset(1e-6));
-    TokenBucket tiny = new TokenBucket(new Limits(1, 0, 1, 0), 0.5, now::get);
+    TokenBucket tiny = new TokenBucket(new Limits(1, 0, 1, 0), 0.5, now);
     assertThat(tiny.tryTake(0)).as("half a request is not one: refused, not unlimited").isPositive();
   }
 }
