@@ -89,7 +89,13 @@ final class ClientConnections {
       decoderContext = pipeline.context("httpDecoder");
     }
     String refusal = limits.admit(address);
+    Client client = new Client(connection, address, decoder, decoderContext);
+    clients.put(connection, client);
     if (refusal != null) {
+      // Known but answered here: whatever request it still sends is dropped (headArrived) until it closes.
+      client.handled = true;
+      connection.closeHandler(v -> clients.remove(connection));
+      connection.exceptionHandler(t -> LOG.fine(() -> "refused connection from " + address + " failed: " + t));
       metrics.connectionRefused(refusal);
       LOG.fine(() -> "refused a connection from " + address + ": " + refusal);
       ApiError error = new ApiError(503, ApiError.SERVER, refusal.equals(ConnectionLimits.MAX_CONNECTIONS)
@@ -103,8 +109,6 @@ final class ClientConnections {
       }
       return;
     }
-    Client client = new Client(connection, address, decoder, decoderContext);
-    clients.put(connection, client);
     connection.closeHandler(v -> {
       if (clients.remove(connection) != null) {
         limits.release(address);

@@ -1,7 +1,8 @@
 package dev.switchboard.server;
 
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.Channel;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -14,6 +15,7 @@ import io.vertx.core.http.HttpServerResponse;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The answers the HTTP edge gives before (or instead of) the router: refused connections, requests whose head or
@@ -92,13 +94,26 @@ final class EdgeReplies {
   /**
    * Writes a whole response straight to the socket and closes it, for when no Vert.x request exists to answer
    * (a connection refused at accept, a head that never finished). {@code decoder} is the HTTP decoder's context:
-   * writing from it skips the response encoder, so the bytes go out as they are.
+   * writing from it skips the response encoder, so the bytes go out as they are. The sending side is shut first and
+   * the socket closed {@link #LINGER_MILLIS} later (or when the client closes): closing at once with the client's
+   * unread request bytes in the buffer would make the kernel send a reset that can destroy the reply in transit.
    */
   static void writeRawAndClose(ChannelHandlerContext decoder, ApiError error) {
     byte[] body = error.toJson().encode().getBytes(StandardCharsets.UTF_8);
     String head = "HTTP/1.1 " + error.status() + " " + HttpResponseStatus.valueOf(error.status()).reasonPhrase()
         + "\r\ncontent-type: application/json\r\ncontent-length: " + body.length + "\r\nconnection: close\r\n\r\n";
     byte[] headBytes = head.getBytes(StandardCharsets.ISO_8859_1);
-    decoder.writeAndFlush(Unpooled.wrappedBuffer(headBytes, body)).addListener(ChannelFutureListener.CLOSE);
+    Channel channel = decoder.channel();
+    decoder.writeAndFlush(Unpooled.wrappedBuffer(headBytes, body)).addListener(written -> {
+      if (written.isSuccess() && channel instanceof DuplexChannel duplex) {
+        duplex.shutdownOutput();
+        channel.eventLoop().schedule(() -> channel.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+      } else {
+        channel.close();
+      }
+    });
   }
+
+  /** How long a connection answered with {@link #writeRawAndClose} may still deliver the client's bytes (discarded). */
+  static final long LINGER_MILLIS = 1_000;
 }
