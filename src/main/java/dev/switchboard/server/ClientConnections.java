@@ -40,6 +40,9 @@ final class ClientConnections {
     long headNanos;
     /** Set once the edge has answered or cut this connection itself: the router's failures on it are echoes. */
     boolean handled;
+    /** While draining: since when the connection has been seen idle (-1: busy), and whether it was told to close. */
+    long idleSinceNanos = -1;
+    boolean shutDown;
 
     Client(HttpConnection connection, String address, EdgeRequestDecoder decoder, ChannelHandlerContext decoderContext) {
       this.connection = connection;
@@ -115,9 +118,6 @@ final class ClientConnections {
       }
     });
     connection.exceptionHandler(t -> failed(client, t));
-    if (draining) {
-      shutdown(client);
-    }
   }
 
   /**
@@ -135,8 +135,8 @@ final class ClientConnections {
       client.current = request;
       client.headNanos = nowNanos;
     }
-    if (draining) {
-      request.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    if (draining && client != null) {
+      shutdown(client);
     }
     ApiError refusal = EdgeReplies.transferCodingRefusal(request);
     if (refusal != null) {
@@ -188,22 +188,39 @@ final class ClientConnections {
     EdgeReplies.writeRawAndClose(client.decoderContext, error);
   }
 
-  /** Closes connections past their deadlines; {@code nowNanos} from the same clock the decoders use. */
+  /**
+   * Closes connections past their deadlines, and while draining the ones quiet for {@link #DRAIN_QUIET_NANOS};
+   * {@code nowNanos} from the same clock the decoders use.
+   */
   void sweep(long nowNanos) {
     List<Client> late = new ArrayList<>();
     List<Client> slowBodies = new ArrayList<>();
+    List<Client> quiet = new ArrayList<>();
     for (Client client : clients.values()) {
       if (client.decoder == null || client.handled) {
         continue;
       }
       long headStarted = client.decoder.headStartedNanos();
       HttpServerRequest current = client.current;
+      if (draining && !client.shutDown) {
+        boolean idle = headStarted < 0 && (current == null || current.response().ended());
+        if (!idle) {
+          client.idleSinceNanos = -1;
+        } else if (client.idleSinceNanos < 0) {
+          client.idleSinceNanos = nowNanos;
+        } else if (nowNanos - client.idleSinceNanos >= DRAIN_QUIET_NANOS) {
+          quiet.add(client);
+        }
+      }
       if (headStarted >= 0 && nowNanos - headStarted > headerTimeoutNanos
           && (current == null || current.response().ended())) {
         late.add(client);
       } else if (current != null && !current.isEnded() && nowNanos - client.headNanos > bodyTimeoutNanos) {
         slowBodies.add(client);
       }
+    }
+    for (Client client : quiet) {
+      shutdown(client);
     }
     for (Client client : late) {
       client.handled = true;
@@ -230,8 +247,10 @@ final class ClientConnections {
   }
 
   /**
-   * Shutdown has begun: responses not yet started say {@code Connection: close}, and each connection closes once its
-   * response in flight is done, reading no further request (idle ones close now).
+   * Shutdown has begun: every response not yet started says {@code Connection: close} and its connection closes after
+   * it, reading no further request. A connection between requests is closed only once it has stayed quiet for
+   * {@link #DRAIN_QUIET_NANOS} (see {@link #sweep}): closing it at once would reset a client that is sending its next
+   * request on it at that moment, the "socket hang up" of keep-alive clients at a restart.
    */
   void drain() {
     if (draining) {
@@ -239,19 +258,37 @@ final class ClientConnections {
     }
     draining = true;
     for (Client client : List.copyOf(clients.values())) {
-      shutdown(client);
+      HttpServerRequest current = client.current;
+      if (current != null && !current.response().ended()) {
+        shutdown(client);
+      }
     }
   }
 
+  /** While draining, a connection is closed once it has been seen idle this long. */
+  static final long DRAIN_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
   private void shutdown(Client client) {
+    if (client.shutDown) {
+      return;
+    }
+    client.shutDown = true;
     HttpServerRequest current = client.current;
-    if (current != null && !current.response().headWritten()) {
+    if (current != null && !current.response().headWritten() && !current.response().ended()) {
       current.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
     }
+    // Closes once the response in flight (if any) is done; no further request is read from it.
     client.connection.shutdown(closeBackstopMillis, TimeUnit.MILLISECONDS);
   }
 
-  int size() {
-    return clients.size();
+  /** Connections not yet closing that drain still waits for: idle keep-alive ones and ones not told to close. */
+  int busyOrIdle() {
+    int n = 0;
+    for (Client client : clients.values()) {
+      if (!client.shutDown && !client.handled) {
+        n++;
+      }
+    }
+    return n;
   }
 }

@@ -10,6 +10,7 @@ import dev.switchboard.routing.FailoverChain;
 import dev.switchboard.routing.ProviderClients;
 import dev.switchboard.routing.Route;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
@@ -42,6 +43,9 @@ public final class GatewayVerticle extends VerticleBase {
   private static final long HARD_CLOSE_AFTER_GRACE_MS = 1_000;
   /** Published (no body) when shutdown begins: every instance starts closing its connections after their replies. */
   public static final String DRAIN_ADDRESS = "switchboard.drain";
+  private static final long DRAIN_TICK_MS = 50;
+  /** At most this long (within the grace) for idle keep-alive connections to close quietly before the listener goes. */
+  private static final long DRAIN_WAIT_MS = 1_000;
 
   private final GatewayServices services;
   private final AtomicInteger boundPort;
@@ -53,6 +57,7 @@ public final class GatewayVerticle extends VerticleBase {
   private ProviderClients clients;
   private FailoverChain chain;
   private ClientConnections connections;
+  private boolean draining;
 
   /** @param connectionLimits shared by every instance: the caps are for the whole process */
   public GatewayVerticle(GatewayServices services, AtomicInteger boundPort, ConnectionLimits connectionLimits) {
@@ -181,7 +186,7 @@ public final class GatewayVerticle extends VerticleBase {
         .connectionHandler(conn -> connections.accepted(conn, System.nanoTime()));
     long sweepEvery = connections.sweepEveryMillis();
     vertx.setPeriodic(sweepEvery, sweepEvery, id -> connections.sweep(System.nanoTime()));
-    vertx.eventBus().localConsumer(DRAIN_ADDRESS, m -> connections.drain());
+    vertx.eventBus().localConsumer(DRAIN_ADDRESS, m -> drain());
     return server.listen().onSuccess(s -> boundPort.compareAndSet(0, s.actualPort()));
   }
 
@@ -213,8 +218,18 @@ public final class GatewayVerticle extends VerticleBase {
     // runs when it is over is ended by the gateway itself (an in-band error and [DONE] for a stream), never cut
     // silently; the listener's hard close comes a little later, only as a backstop for clients that do not read.
     long endTimer = vertx.setTimer(Math.max(1, grace), id -> endActive());
-    connections.drain();
-    return server.shutdown(grace + HARD_CLOSE_AFTER_GRACE_MS, TimeUnit.MILLISECONDS)
+    drain();
+    // Keep-alive connections get a moment to close quietly (ClientConnections.drain) before the listener's own
+    // shutdown closes every idle one at once; busy ones are the grace period's business.
+    Promise<Void> quiet = Promise.promise();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(grace, DRAIN_WAIT_MS));
+    vertx.setPeriodic(DRAIN_TICK_MS, id -> {
+      if (connections.busyOrIdle() == 0 || System.nanoTime() >= deadline) {
+        vertx.cancelTimer(id);
+        quiet.tryComplete();
+      }
+    });
+    return quiet.future().compose(v -> server.shutdown(grace + HARD_CLOSE_AFTER_GRACE_MS, TimeUnit.MILLISECONDS))
         .eventually(() -> {
           vertx.cancelTimer(endTimer);
           // Anything the hard close cut: cancel its upstream attempt before the pools go, so it is not blamed on the
@@ -222,6 +237,15 @@ public final class GatewayVerticle extends VerticleBase {
           endActive();
           return clients.close();
         });
+  }
+
+  private void drain() {
+    if (draining) {
+      return;
+    }
+    draining = true;
+    connections.drain();
+    vertx.setPeriodic(DRAIN_TICK_MS, id -> connections.sweep(System.nanoTime()));
   }
 
   private void endActive() {
