@@ -58,10 +58,11 @@ final class EdgeReplies {
    * length of such a body cannot be known).
    */
   static ApiError transferCodingRefusal(HttpServerRequest request) {
-    java.util.List<String> values = request.headers().getAll(HttpHeaders.TRANSFER_ENCODING);
-    if (values.isEmpty()) {
-      return null;
+    String first = request.getHeader(HttpHeaders.TRANSFER_ENCODING);
+    if (first == null) {
+      return null;  // the common case, without a list allocated per request
     }
+    java.util.List<String> values = request.headers().getAll(HttpHeaders.TRANSFER_ENCODING);
     String[] codings = String.join(",", values).toLowerCase(Locale.ROOT).split(",");
     int chunked = 0;
     for (int i = 0; i < codings.length; i++) {
