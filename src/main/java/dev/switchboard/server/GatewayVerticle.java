@@ -127,6 +127,8 @@ public final class GatewayVerticle extends VerticleBase {
     router.errorHandler(413, ctx -> fail(ctx, new ApiError(413, ApiError.INVALID_REQUEST, "The request body is larger "
         + "than the gateway's limit of " + sc.maxBodyBytes() + " bytes.", null, "request_too_large")));
     router.errorHandler(400, ctx -> fail(ctx, badRequest(ctx)));
+    // vertx-web's answer to a request target that is not a path ("GET x"), before any route.
+    router.errorHandler(404, this::unknownRoute);
     // 200: vertx-web's body handler fails with it when the client's upload breaks off (a reset, a malformed chunk).
     router.errorHandler(200, this::failure);
     router.errorHandler(500, this::failure);

@@ -232,6 +232,16 @@ class ServerEdgeTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> noHost.response() != null);
     assertThat(noHost.response().status()).isEqualTo(400);
     assertThat(noHost.response().errorCode()).isEqualTo("missing_host");
+
+    RawHttp queryOnly = connect().write("GET ?x HTTP/1.1\r\nHost: gw\r\n\r\n");
+    await().atMost(Duration.ofSeconds(5)).until(() -> queryOnly.response() != null);
+    assertThat(queryOnly.response().status()).isEqualTo(400);
+    assertThat(queryOnly.response().errorCode()).isEqualTo("invalid_url");
+
+    RawHttp notAPath = connect().write("GET x HTTP/1.1\r\nHost: gw\r\n\r\n");
+    await().atMost(Duration.ofSeconds(5)).until(() -> notAPath.response() != null);
+    assertThat(notAPath.response().status()).isEqualTo(404);
+    assertThat(notAPath.response().errorCode()).isEqualTo("unknown_url");
     assertNoStackTraceLogged();
   }
 }
