@@ -28,5 +28,7 @@ ENV JAVA_OPTS="-XX:+UseG1GC -XX:MaxRAMPercentage=75"
 # No curl in the JRE image: bash's /dev/tcp is enough for a liveness probe.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD bash -c 'exec 3<>/dev/tcp/127.0.0.1/8080 && printf "GET /health HTTP/1.0\r\n\r\n" >&3 && head -1 <&3 | grep -q " 200 "'
-# exec so the JVM is PID 1 and receives SIGTERM for the graceful shutdown.
-ENTRYPOINT ["bash", "-c", "exec java $JAVA_OPTS -jar /app/switchboard.jar -c ${SWITCHBOARD_CONFIG:-/app/conf/switchboard.yaml}"]
+# exec so the JVM is PID 1 and receives SIGTERM for the graceful shutdown. Every client connection is a file
+# descriptor (server.max_connections, default 10000): the soft limit (often 1024) is raised to the hard one, which
+# `docker run --ulimit nofile=65536:65536` (or the orchestrator's equivalent) sets.
+ENTRYPOINT ["bash", "-c", "ulimit -n \"$(ulimit -Hn)\" 2>/dev/null; exec java $JAVA_OPTS -jar /app/switchboard.jar -c ${SWITCHBOARD_CONFIG:-/app/conf/switchboard.yaml}"]

@@ -31,6 +31,7 @@ import dev.switchboard.routing.ScoringPolicy;
 import dev.switchboard.routing.Selector;
 import dev.switchboard.server.AccessLog;
 import dev.switchboard.server.ClientAuth;
+import dev.switchboard.server.ConnectionLimits;
 import dev.switchboard.server.GatewayServices;
 import dev.switchboard.server.GatewayVerticle;
 import dev.switchboard.server.MetricsVerticle;
@@ -73,12 +74,14 @@ public final class Switchboard {
   private final Vertx vertx;
   private final GatewayServices services;
   private final int port;
+  private final String gatewayDeployment;
   private volatile Future<Void> stopping;
 
-  private Switchboard(Vertx vertx, GatewayServices services, int port) {
+  private Switchboard(Vertx vertx, GatewayServices services, int port, String gatewayDeployment) {
     this.vertx = vertx;
     this.services = services;
     this.port = port;
+    this.gatewayDeployment = gatewayDeployment;
   }
 
   public static void main(String[] args) {
@@ -305,12 +308,16 @@ public final class Switchboard {
     services.live().start(services);
     services.readiness().rateLimitStore(buckets::healthy, buckets::describe, config.ratelimit().failOpen());
     AtomicInteger port = new AtomicInteger();
+    String[] gatewayDeployment = new String[1];
+    ConnectionLimits connectionLimits = new ConnectionLimits(config.server().maxConnections(),
+        config.server().maxConnectionsPerClient());
     int instances = config.server().effectiveInstances();
     // The ledger first: keys created through the admin API must be known before the first request, and it is
     // undeployed last, after the gateway's last requests have queued their rows.
     return vertx.deployVerticle(new UsageVerticle(usage))
-        .compose(id -> vertx.deployVerticle(() -> new GatewayVerticle(services, port),
+        .compose(id -> vertx.deployVerticle(() -> new GatewayVerticle(services, port, connectionLimits),
             new DeploymentOptions().setInstances(instances)))
+        .onSuccess(id -> gatewayDeployment[0] = id)
         .compose(id -> vertx.deployVerticle(new HealthVerticle(providers, health, metrics)))
         .compose(id -> vertx.deployVerticle(new RateLimitVerticle(limiter, config.ratelimit().redisHeartbeat())))
         .compose(id -> vertx.deployVerticle(new CacheVerticle(services.cache())))
@@ -321,7 +328,7 @@ public final class Switchboard {
               + instances + " event-loop instance(s), " + ((io.vertx.core.internal.VertxInternal) vertx).transport().getClass().getSimpleName()
               .replace("Transport", "").toLowerCase()
               + " transport");
-          return new Switchboard(vertx, services, port.get());
+          return new Switchboard(vertx, services, port.get(), gatewayDeployment[0]);
         });
   }
 
@@ -357,20 +364,37 @@ public final class Switchboard {
   }
 
   /**
+   * The gateway instances first, so their last requests (finished within the grace period) have queued their ledger
+   * rows before the usage verticle's final flush: Vert.x's own close undeploys every verticle at once.
+   */
+  private void closeAfterGateway(Promise<Void> closed) {
+    // vertx.close() returns a context-free future; chaining it with transform() would complete on an event loop that
+    // the close has already shut down.
+    vertx.undeploy(gatewayDeployment).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warning("gateway instances did not stop cleanly: " + ar.cause());
+      }
+      vertx.close().onComplete(closed);
+    });
+  }
+
+  /**
    * Graceful stop: readiness goes down at once, the gateway keeps serving for {@code server.drain_delay} so load
    * balancers notice, then the listener closes and in-flight work gets {@code server.shutdown_grace}.
    */
   public synchronized Future<Void> stop() {
     if (stopping == null) {
       services.readiness().draining();
+      // Every response from now on says Connection: close, and idle keep-alive connections are closed.
+      vertx.eventBus().publish(GatewayVerticle.DRAIN_ADDRESS, null);
       long delay = services.config().server().drainDelay().toMillis();
       // A context-free promise: callbacks chained on Vert.x's own futures would be scheduled on event loops that
       // the close is shutting down.
       Promise<Void> closed = Promise.promise();
       if (delay > 0) {
-        vertx.setTimer(delay, id -> vertx.close().onComplete(closed));
+        vertx.setTimer(delay, id -> closeAfterGateway(closed));
       } else {
-        vertx.close().onComplete(closed);
+        closeAfterGateway(closed);
       }
       stopping = closed.future();
     }

@@ -160,8 +160,18 @@ public final class ConfigLoader {
         n.duration("shutdown_grace", Duration.ofSeconds(30)),
         n.string("transport", "auto").trim().toLowerCase(Locale.ROOT),
         n.stringList("cors_origins"),
+        n.duration("header_timeout", Duration.ofSeconds(10)),
+        n.duration("body_timeout", Duration.ofSeconds(60)),
+        (int) n.integer("max_connections", 10_000, 1, 10_000_000),
+        (int) n.integer("max_connections_per_client", 256, 1, 10_000_000),
         n.size("max_buffered_responses", defaultBufferedResponses(), 1024, 1024L * 1024 * MB),
         n.bool("allow_open", false));
+    if (s.headerTimeout().isZero()) {
+      n.problem("header_timeout", "must be longer than 0: a connection that never sends a request would be held forever");
+    }
+    if (s.bodyTimeout().isZero()) {
+      n.problem("body_timeout", "must be longer than 0: a body that never ends would hold its connection forever");
+    }
     for (int i = 0; i < s.corsOrigins().size(); i++) {
       String origin = s.corsOrigins().get(i);
       if (!origin.equals("*") && !origin.matches("https?://[^/\\s]+")) {

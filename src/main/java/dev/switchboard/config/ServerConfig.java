@@ -15,12 +15,19 @@ import java.time.Duration;
  * @param host the address actually bound: loopback when the gateway is open (no client key) and
  *     {@code allow_open} is false, whatever was configured (see {@link #loopback()})
  * @param corsOrigins browser origins allowed to call the API ("*" for any); empty disables CORS
+ * @param headerTimeout how long a client has to send a request's head (line and headers), from connecting or from the
+ *     end of its previous response; a connection still silent or trickling after it is closed
+ * @param bodyTimeout how long a client has to send a whole request body once its head arrived; later gets 408
+ * @param maxConnections client connections held open at once across all instances; more are refused with 503
+ * @param maxConnectionsPerClient client connections from one remote address at once; more are refused with 503
  * @param maxBufferedResponseBytes the sum of whole (non-stream) replies held in memory at once, across all requests
  * @param allowOpen the operator's explicit opt-in to an open gateway listening beyond loopback
  */
 public record ServerConfig(String host, int port, int instances, long maxBodyBytes, long maxResponseBytes,
                            Duration drainDelay, Duration shutdownGrace, String transport,
-                           java.util.List<String> corsOrigins, long maxBufferedResponseBytes, boolean allowOpen) {
+                           java.util.List<String> corsOrigins, Duration headerTimeout, Duration bodyTimeout,
+                           int maxConnections, int maxConnectionsPerClient, long maxBufferedResponseBytes,
+                           boolean allowOpen) {
 
   public ServerConfig {
     corsOrigins = java.util.List.copyOf(corsOrigins);
@@ -38,7 +45,8 @@ public record ServerConfig(String host, int port, int instances, long maxBodyByt
 
   ServerConfig withHost(String newHost) {
     return new ServerConfig(newHost, port, instances, maxBodyBytes, maxResponseBytes, drainDelay, shutdownGrace,
-        transport, corsOrigins, maxBufferedResponseBytes, allowOpen);
+        transport, corsOrigins, headerTimeout, bodyTimeout, maxConnections, maxConnectionsPerClient,
+        maxBufferedResponseBytes, allowOpen);
   }
 
   public int effectiveInstances() {

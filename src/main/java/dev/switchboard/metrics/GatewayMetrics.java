@@ -48,6 +48,7 @@ public final class GatewayMetrics {
   public static final String CACHE_REDIS_UP = "switchboard_cache_redis_up";
   public static final String CACHE_REDIS_ERRORS = "switchboard_cache_redis_errors";
   public static final String ADMIN_EVENTS_DROPPED = "switchboard_admin_events_dropped";
+  public static final String CONNECTIONS_REFUSED = "switchboard_connections_refused";
 
   /**
    * Model names reach labels from client requests through prefix patterns ("openrouter/*"), so they are capped:
@@ -239,6 +240,15 @@ public final class GatewayMetrics {
   public void budgetAlert(String scope, String period, String level) {
     counter(BUDGET_ALERTS, "Budget alerts: threshold reached or exceeded", "scope", scope, "period", period,
         "level", level).increment();
+  }
+
+  /**
+   * A client connection refused or cut at the edge.
+   *
+   * @param reason max_connections, max_connections_per_client, header_timeout or body_timeout
+   */
+  public void connectionRefused(String reason) {
+    counter(CONNECTIONS_REFUSED, "Client connections refused or cut at the edge by reason", "reason", reason).increment();
   }
 
   public void ledgerDropped() {

@@ -10,6 +10,7 @@ import dev.switchboard.routing.FailoverChain;
 import dev.switchboard.routing.ProviderClients;
 import dev.switchboard.routing.Route;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
@@ -39,19 +40,29 @@ public final class GatewayVerticle extends VerticleBase {
   private static final String REPLY = "switchboard.reply";
   private static final String START = "switchboard.start";
   private static final long HARD_CLOSE_AFTER_GRACE_MS = 1_000;
+  /** Published (no body) when shutdown begins: every instance starts closing its connections after their replies. */
+  public static final String DRAIN_ADDRESS = "switchboard.drain";
+  private static final long DRAIN_TICK_MS = 50;
+  /** At most this long (within the grace) for idle keep-alive connections to close quietly before the listener goes. */
+  private static final long DRAIN_WAIT_MS = 1_000;
 
   private final GatewayServices services;
   private final AtomicInteger boundPort;
+  private final ConnectionLimits connectionLimits;
   private final RequestValidator validator = new RequestValidator();
   /** Replies not finished yet, so shutdown can end them visibly. Touched only on this instance's event loop. */
   private final Set<ClientReply> active = new LinkedHashSet<>();
   private HttpServer server;
   private ProviderClients clients;
   private FailoverChain chain;
+  private ClientConnections connections;
+  private boolean draining;
 
-  public GatewayVerticle(GatewayServices services, AtomicInteger boundPort) {
+  /** @param connectionLimits shared by every instance: the caps are for the whole process */
+  public GatewayVerticle(GatewayServices services, AtomicInteger boundPort, ConnectionLimits connectionLimits) {
     this.services = services;
     this.boundPort = boundPort;
+    this.connectionLimits = connectionLimits;
   }
 
   @Override
@@ -119,18 +130,43 @@ public final class GatewayVerticle extends VerticleBase {
         "origin_not_allowed")));
     router.errorHandler(413, ctx -> fail(ctx, new ApiError(413, ApiError.INVALID_REQUEST, "The request body is larger "
         + "than the gateway's limit of " + sc.maxBodyBytes() + " bytes.", null, "request_too_large")));
-    router.errorHandler(400, ctx -> fail(ctx, ApiError.invalid("We could not parse the body of your request. Send a "
-        + "JSON object with 'Content-Type: application/json'.", null, "invalid_json")));
-    router.errorHandler(500, ctx -> {
-      Throwable failure = ctx.failure();
-      if (failure instanceof ApiException api) {
-        fail(ctx, api.error());
-        return;
-      }
-      LOG.log(java.util.logging.Level.SEVERE, "unhandled error on " + ctx.request().path(), failure);
-      fail(ctx, ApiError.server("Switchboard failed to handle the request; see the gateway log for request "
-          + requestId(ctx) + "."));
-    });
+    router.errorHandler(400, ctx -> fail(ctx, badRequest(ctx)));
+    // vertx-web's answer to a request target that is not a path ("GET x"), before any route.
+    router.errorHandler(404, this::unknownRoute);
+    // 200: vertx-web's body handler fails with it when the client's upload breaks off (a reset, a malformed chunk).
+    router.errorHandler(200, this::failure);
+    router.errorHandler(500, this::failure);
+  }
+
+  /** Vert.x-web's own 400s: a missing Host or a bad request target, else the body (JSON) could not be read. */
+  private static ApiError badRequest(RoutingContext ctx) {
+    String why = ctx.failure() == null ? null : ctx.failure().getMessage();
+    if (why != null && why.contains("'Host' header is required")) {
+      return ApiError.invalid("The request has no Host header, which HTTP/1.1 requires.", null, "missing_host");
+    }
+    if (why != null && why.contains("request path must start with '/'")) {
+      return ApiError.invalid("The request URL is not a valid path; Switchboard serves the OpenAI API under /v1.", null,
+          "invalid_url");
+    }
+    return ApiError.invalid("We could not parse the body of your request. Send a JSON object with "
+        + "'Content-Type: application/json'.", null, "invalid_json");
+  }
+
+  private void failure(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof ApiException api) {
+      fail(ctx, api.error());
+      return;
+    }
+    if (failure instanceof io.vertx.core.http.HttpClosedException || connections.handledHere(ctx.request())) {
+      // The client went away mid-request, or the edge already answered its malformed body: nothing to send, and a
+      // client's mistake is no server error. The reply's close handler records the request as client_closed.
+      LOG.fine(() -> "request " + requestId(ctx) + " on " + ctx.request().path() + " ended by the client: " + failure);
+      return;
+    }
+    LOG.log(java.util.logging.Level.SEVERE, "unhandled error on " + ctx.request().path(), failure);
+    fail(ctx, ApiError.server("Switchboard failed to handle the request; see the gateway log for request "
+        + requestId(ctx) + "."));
   }
 
   private Future<HttpServer> listen(Router router, ServerConfig sc) {
@@ -139,11 +175,24 @@ public final class GatewayVerticle extends VerticleBase {
         .setPort(sc.port())
         .setTcpNoDelay(true)
         .setCompressionSupported(false)
+        // HTTP/1.1 only: cleartext HTTP/2 (prior knowledge or Upgrade: h2c) is not offered to clients, and the upgrade
+        // path is a known smuggling vector past proxies. It would also set up each connection only once its first
+        // bytes arrive, out of reach of the connection caps and of ClientConnections' read deadlines.
+        .setHttp2ClearTextEnabled(false)
         .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, clientIdleTimeoutSeconds()))
         .setIdleTimeoutUnit(TimeUnit.SECONDS);
-    server = vertx.createHttpServer(options).requestHandler(router)
-        // A client resetting its connection is routine; its requests already end as client_closed.
-        .connectionHandler(conn -> conn.exceptionHandler(t -> LOG.fine("client connection error: " + t)));
+    connections = new ClientConnections(sc, connectionLimits, services.metrics(), options, System::nanoTime);
+    server = vertx.createHttpServer(options)
+        .requestHandler(req -> {
+          if (connections.headArrived(req, System.nanoTime())) {
+            router.handle(req);
+          }
+        })
+        .invalidRequestHandler(connections::invalid)
+        .connectionHandler(conn -> connections.accepted(conn, System.nanoTime()));
+    long sweepEvery = connections.sweepEveryMillis();
+    vertx.setPeriodic(sweepEvery, sweepEvery, id -> connections.sweep(System.nanoTime()));
+    vertx.eventBus().localConsumer(DRAIN_ADDRESS, m -> drain());
     return server.listen().onSuccess(s -> boundPort.compareAndSet(0, s.actualPort()));
   }
 
@@ -175,7 +224,18 @@ public final class GatewayVerticle extends VerticleBase {
     // runs when it is over is ended by the gateway itself (an in-band error and [DONE] for a stream), never cut
     // silently; the listener's hard close comes a little later, only as a backstop for clients that do not read.
     long endTimer = vertx.setTimer(Math.max(1, grace), id -> endActive());
-    return server.shutdown(grace + HARD_CLOSE_AFTER_GRACE_MS, TimeUnit.MILLISECONDS)
+    drain();
+    // Keep-alive connections get a moment to close quietly (ClientConnections.drain) before the listener's own
+    // shutdown closes every idle one at once; busy ones are the grace period's business.
+    Promise<Void> quiet = Promise.promise();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(grace, DRAIN_WAIT_MS));
+    vertx.setPeriodic(DRAIN_TICK_MS, id -> {
+      if (connections.busyOrIdle() == 0 || System.nanoTime() >= deadline) {
+        vertx.cancelTimer(id);
+        quiet.tryComplete();
+      }
+    });
+    return quiet.future().compose(v -> server.shutdown(grace + HARD_CLOSE_AFTER_GRACE_MS, TimeUnit.MILLISECONDS))
         .eventually(() -> {
           vertx.cancelTimer(endTimer);
           // Anything the hard close cut: cancel its upstream attempt before the pools go, so it is not blamed on the
@@ -183,6 +243,15 @@ public final class GatewayVerticle extends VerticleBase {
           endActive();
           return clients.close();
         });
+  }
+
+  private void drain() {
+    if (draining) {
+      return;
+    }
+    draining = true;
+    connections.drain();
+    vertx.setPeriodic(DRAIN_TICK_MS, id -> connections.sweep(System.nanoTime()));
   }
 
   private void endActive() {

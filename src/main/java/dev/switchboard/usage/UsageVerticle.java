@@ -22,6 +22,8 @@ public final class UsageVerticle extends VerticleBase {
   private final UsageService usage;
   private Ledger ledger;
   private boolean flushing;
+  /** Set when stop begins: the periodic flush must not drain rows that the final flush would then write to a closed database. */
+  private boolean stopping;
 
   public UsageVerticle(UsageService usage) {
     this.usage = usage;
@@ -54,7 +56,7 @@ public final class UsageVerticle extends VerticleBase {
   }
 
   private Future<Void> flush() {
-    if (flushing || usage.queued() == 0) {
+    if (flushing || stopping || usage.queued() == 0) {
       return Future.succeededFuture();
     }
     flushing = true;
@@ -83,10 +85,12 @@ public final class UsageVerticle extends VerticleBase {
   /** Writes everything still queued, then closes the database. */
   @Override
   public Future<?> stop() {
+    stopping = true;
     usage.closeShared();
     if (ledger == null) {
       return Future.succeededFuture();
     }
+    // Ordered after a periodic flush still running (executeBlocking keeps this context's blocking tasks in order).
     return vertx.executeBlocking(() -> {
       List<LedgerRow> batch;
       while (!(batch = usage.drain(BATCH)).isEmpty()) {

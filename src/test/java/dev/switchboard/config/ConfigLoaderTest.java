@@ -54,6 +54,25 @@ class ConfigLoaderTest {
         .contains("auto, epoll, io_uring, nio");
   }
 
+  @Test
+  void edgeDeadlinesAndConnectionCapsHaveDefaultsAndAreValidated() {
+    var defaults = ConfigLoader.fromYaml(MINIMAL, Map.of()).server();
+    assertThat(defaults.headerTimeout()).hasSeconds(10);
+    assertThat(defaults.bodyTimeout()).hasSeconds(60);
+    assertThat(defaults.maxConnections()).isEqualTo(10_000);
+    assertThat(defaults.maxConnectionsPerClient()).isEqualTo(256);
+    var set = ConfigLoader.fromYaml("server: {header_timeout: 300ms, body_timeout: 2s, max_connections: 50, "
+        + "max_connections_per_client: 5}\n" + MINIMAL, Map.of()).server();
+    assertThat(set.headerTimeout()).hasMillis(300);
+    assertThat(set.maxConnectionsPerClient()).isEqualTo(5);
+    ConfigException e = problemsOf("server: {header_timeout: 0, body_timeout: 0, max_connections: 0, "
+        + "max_connections_per_client: -1}\n" + MINIMAL, Map.of());
+    assertThat(problemAt(e, "server.header_timeout")).contains("longer than 0");
+    problemAt(e, "server.body_timeout");
+    problemAt(e, "server.max_connections");
+    problemAt(e, "server.max_connections_per_client");
+  }
+
   // ---- interpolation ---------------------------------------------------------------------------------------------
 
   @Test
