@@ -2,6 +2,8 @@ package dev.switchboard;
 
 import dev.switchboard.cache.CacheVerticle;
 import dev.switchboard.cache.ResponseCache;
+import dev.switchboard.admin.AdminApi;
+import dev.switchboard.admin.AdminServices;
 import dev.switchboard.admin.LiveEvents;
 import dev.switchboard.config.Clocks;
 import dev.switchboard.config.ConfigException;
@@ -60,7 +62,7 @@ import java.util.logging.Logger;
  * The launcher: loads the config, builds the shared services, deploys the verticles, and shuts down gracefully on
  * SIGTERM. Tests start gateways through {@link #start(SwitchboardConfig)} in-process.
  */
-public final class Switchboard {
+public final class Switchboard implements Demo.Gateway {
   static {
     // Must precede the first Logger: keeps JUL alive during shutdown hooks so draining is logged.
     if (System.getProperty("java.util.logging.manager") == null) {
@@ -171,9 +173,9 @@ public final class Switchboard {
       usage("the port must be a number, got " + portText);
       return;
     }
-    Demo demo;
+    Demo<Switchboard> demo;
     try {
-      demo = Demo.start(host, port, Demo.defaultBehaviours(), 4.0).toCompletionStage().toCompletableFuture()
+      demo = Demo.start(host, port, Demo.defaultBehaviours(), 4.0, Switchboard::start).toCompletionStage().toCompletableFuture()
           .get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
@@ -301,11 +303,16 @@ public final class Switchboard {
         List.of(health.gate(), limiter.gate(), usage.gate()));
     JsonLimits.apply(config.server());
     BufferBudget buffers = new BufferBudget(config.server().maxBufferedResponseBytes());
+    ResponseCache cache = new ResponseCache(vertx, config.cache(), metrics);
+    LiveEvents live = new LiveEvents(vertx);
+    AdminServices admin = new AdminServices(config, providers, guards, health, selector, limiter, usage, cache,
+        metrics, registry);
     GatewayServices services = new GatewayServices(config, providers, new ModelCatalog(config, providers),
         new LocalResponder(config.server().maxResponseBytes(), buffers), metrics, registry, new Readiness(vertx, config, providers, health, guards),
         new AccessLog(config.logging().accessLog()), new ClientAuth(keys), guards, selector, health, limiter, usage,
-        new ResponseCache(vertx, config.cache(), metrics), new LiveEvents(vertx), buffers);
-    services.live().start(services);
+        cache, live, buffers,
+        router -> new AdminApi(vertx, admin, live).mount(router));
+    live.start(admin);
     services.readiness().rateLimitStore(buckets::healthy, buckets::describe, config.ratelimit().failOpen());
     AtomicInteger port = new AtomicInteger();
     String[] gatewayDeployment = new String[1];

@@ -8,8 +8,7 @@ import dev.switchboard.provider.ProviderStats;
 import dev.switchboard.routing.ProviderGuard;
 import dev.switchboard.routing.ScoringPolicy;
 import dev.switchboard.routing.Target;
-import dev.switchboard.server.ApiError;
-import dev.switchboard.server.GatewayServices;
+import dev.switchboard.api.ApiError;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
@@ -33,13 +32,15 @@ import java.util.logging.Logger;
  */
 public final class AdminApi {
   private static final Logger LOG = Logger.getLogger(AdminApi.class.getName());
-  private final GatewayServices services;
+  private final AdminServices services;
+  private final LiveEvents live;
   private final Vertx vertx;
   private final byte[] adminKey;
 
-  public AdminApi(Vertx vertx, GatewayServices services) {
+  public AdminApi(Vertx vertx, AdminServices services, LiveEvents live) {
     this.vertx = vertx;
     this.services = services;
+    this.live = live;
     Secret key = services.config().auth().adminKey();
     this.adminKey = key.isPresent() ? key.reveal().getBytes(StandardCharsets.UTF_8) : null;
   }
@@ -47,7 +48,7 @@ public final class AdminApi {
   public void mount(Router router) {
     mountDashboard(router);
     router.route("/admin/*").handler(this::authenticate);
-    router.get("/admin/events").handler(ctx -> services.live().open(ctx, router));
+    router.get("/admin/events").handler(ctx -> live.open(ctx, router));
     router.get("/admin/providers").handler(ctx -> json(ctx, 200, providers()));
     router.get("/admin/quotas").handler(ctx -> json(ctx, 200, services.limiter().describe()));
     new UsageAdmin(services.usage()).mount(router);

@@ -2,7 +2,7 @@ package dev.switchboard.admin;
 
 import dev.switchboard.cache.CacheVerticle;
 import dev.switchboard.cache.ResponseCache;
-import dev.switchboard.server.ApiError;
+import dev.switchboard.api.ApiError;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;

@@ -5,8 +5,7 @@ import dev.switchboard.metrics.GatewayMetrics;
 import dev.switchboard.provider.Provider;
 import dev.switchboard.routing.FailoverChain;
 import dev.switchboard.routing.ProviderGuards;
-import dev.switchboard.server.ApiError;
-import dev.switchboard.server.GatewayServices;
+import dev.switchboard.api.ApiError;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -58,7 +57,7 @@ public final class LiveEvents {
   private final Vertx vertx;
   /** Wall-clock millis: the windows' time and the events' {@code at}; injected so tests can drive the windows. */
   private final LongSupplier clock;
-  private GatewayServices services;
+  private AdminServices services;
   private AdminApi describer;
   private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
   private volatile boolean watching;
@@ -86,9 +85,9 @@ public final class LiveEvents {
   }
 
   /** Wires the feed to the gateway's services and starts its one-second tick. */
-  public void start(GatewayServices services) {
+  public void start(AdminServices services) {
     this.services = services;
-    this.describer = new AdminApi(vertx, services);
+    this.describer = new AdminApi(vertx, services, this);
     this.droppedMeter = services.metrics().adminEventsDropped();
     long now = clock.getAsLong();
     for (var p : services.providers().all()) {

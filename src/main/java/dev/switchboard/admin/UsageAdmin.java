@@ -4,7 +4,7 @@ import dev.switchboard.config.Budget;
 import dev.switchboard.config.ClientKeyConfig;
 import dev.switchboard.config.Limits;
 import dev.switchboard.config.Secret;
-import dev.switchboard.server.ApiError;
+import dev.switchboard.api.ApiError;
 import dev.switchboard.usage.BudgetWindows;
 import dev.switchboard.usage.ClientKeys;
 import dev.switchboard.usage.UsageService;

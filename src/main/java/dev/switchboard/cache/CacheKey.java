@@ -3,7 +3,7 @@ package dev.switchboard.cache;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.switchboard.routing.Route;
 import dev.switchboard.routing.Target;
-import dev.switchboard.server.GatewayRequest;
+import dev.switchboard.api.GatewayRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

@@ -2,10 +2,10 @@ package dev.switchboard.cache;
 
 import dev.switchboard.config.CacheConfig;
 import dev.switchboard.routing.Route;
-import dev.switchboard.server.ApiError;
-import dev.switchboard.server.ApiException;
-import dev.switchboard.server.Endpoint;
-import dev.switchboard.server.GatewayRequest;
+import dev.switchboard.api.ApiError;
+import dev.switchboard.api.ApiException;
+import dev.switchboard.api.Endpoint;
+import dev.switchboard.api.GatewayRequest;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Locale;

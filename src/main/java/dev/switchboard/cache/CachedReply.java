@@ -1,6 +1,6 @@
 package dev.switchboard.cache;
 
-import dev.switchboard.provider.Usage;
+import dev.switchboard.api.Usage;
 import io.vertx.core.buffer.Buffer;
 
 import java.util.ArrayList;
@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * One cached reply, immutable: a whole JSON body, or a stream's event payloads in order (without the {@code data: }
- * framing and without {@code [DONE]}, which replay adds back exactly as {@link dev.switchboard.server.ClientReply}
+ * framing and without {@code [DONE]}, which replay adds back exactly as {@link dev.switchboard.api.ClientReply}
  * frames live events, so a replayed stream is byte-equal to the original).
  *
  * <p>Stream payloads are stored back to back in one array with their end offsets, so an entry costs one object and

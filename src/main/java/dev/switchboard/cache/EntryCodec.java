@@ -1,6 +1,6 @@
 package dev.switchboard.cache;
 
-import dev.switchboard.provider.Usage;
+import dev.switchboard.api.Usage;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

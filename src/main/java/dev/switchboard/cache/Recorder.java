@@ -1,7 +1,7 @@
 package dev.switchboard.cache;
 
-import dev.switchboard.server.ClientReply;
-import dev.switchboard.server.ReplyTap;
+import dev.switchboard.api.ClientReply;
+import dev.switchboard.api.ReplyTap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,13 +1,14 @@
 package dev.switchboard.demo;
 
-import dev.switchboard.Switchboard;
 import dev.switchboard.config.ConfigLoader;
+import dev.switchboard.config.SwitchboardConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
@@ -21,7 +22,14 @@ import java.util.logging.Logger;
  *   <li>{@code sometimes-down}: ~200 ms, an outage of 15 s every 40 s (the first 20 s after start).</li>
  * </ul>
  */
-public final class Demo {
+public final class Demo<G extends Demo.Gateway> {
+  /** The gateway the demo drives: started by the launcher from the config the demo generates. */
+  public interface Gateway {
+    int port();
+
+    Future<Void> stop();
+  }
+
   private static final Logger LOG = Logger.getLogger(Demo.class.getName());
   public static final String ADMIN_KEY = "demo";
   static final String TRAFFIC_KEY = "demo-traffic-key";
@@ -29,10 +37,10 @@ public final class Demo {
 
   private final Vertx vertx;
   private final Map<String, SimulatedProvider> providers;
-  private final Switchboard gateway;
+  private final G gateway;
   private final TrafficGenerator traffic;
 
-  private Demo(Vertx vertx, Map<String, SimulatedProvider> providers, Switchboard gateway, TrafficGenerator traffic) {
+  private Demo(Vertx vertx, Map<String, SimulatedProvider> providers, G gateway, TrafficGenerator traffic) {
     this.vertx = vertx;
     this.providers = providers;
     this.gateway = gateway;
@@ -52,17 +60,18 @@ public final class Demo {
    * Starts the simulated providers, the gateway on {@code port} (0: any free port) and, if
    * {@code requestsPerSecond > 0}, the traffic generator.
    */
-  public static Future<Demo> start(int port, Map<String, SimulatedProvider.Behaviour> behaviours,
-                                   double requestsPerSecond) {
-    return start("127.0.0.1", port, behaviours, requestsPerSecond);
+  public static <G extends Gateway> Future<Demo<G>> start(int port, Map<String, SimulatedProvider.Behaviour> behaviours,
+      double requestsPerSecond, Function<SwitchboardConfig, Future<G>> gateway) {
+    return start("127.0.0.1", port, behaviours, requestsPerSecond, gateway);
   }
 
   /**
    * As {@link #start(int, Map, double)}, with the gateway listening on {@code host} ({@code --demo --host 0.0.0.0}
    * to reach it from outside a container or VM); the simulated providers stay on loopback.
    */
-  public static Future<Demo> start(String host, int port, Map<String, SimulatedProvider.Behaviour> behaviours,
-                                   double requestsPerSecond) {
+  public static <G extends Gateway> Future<Demo<G>> start(String host, int port,
+      Map<String, SimulatedProvider.Behaviour> behaviours, double requestsPerSecond,
+      Function<SwitchboardConfig, Future<G>> gatewayStarter) {
     Vertx vertx = Vertx.vertx();
     Map<String, SimulatedProvider> sims = new LinkedHashMap<>();
     behaviours.forEach((id, b) -> sims.put(id, new SimulatedProvider(vertx, id, b)));
@@ -70,7 +79,7 @@ public final class Demo {
         // The gateway builds its own Vert.x instance: from a plain thread, not from one of the demo's event loops.
         .compose(v -> Future.fromCompletionStage(java.util.concurrent.CompletableFuture.supplyAsync(
             () -> ConfigLoader.fromYaml(config(host, port, sims), Map.of())).thenCompose(
-                config -> Switchboard.start(config).toCompletionStage())))
+                config -> gatewayStarter.apply(config).toCompletionStage())))
         .map(gateway -> {
           TrafficGenerator traffic = new TrafficGenerator(vertx, gateway.port(), requestsPerSecond);
           if (requestsPerSecond > 0) {
@@ -81,7 +90,7 @@ public final class Demo {
           LOG.info("demo: dashboard at http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + gateway.port()
               + "/dashboard/ (admin key: \""
               + ADMIN_KEY + "\"); traffic: " + requestsPerSecond + " requests/s with client key " + TRAFFIC_KEY);
-          return new Demo(vertx, sims, gateway, traffic);
+          return new Demo<>(vertx, sims, gateway, traffic);
         })
         .recover(err -> vertx.close().transform(x -> Future.failedFuture(err)));
   }
@@ -144,7 +153,7 @@ public final class Demo {
     return y.toString();
   }
 
-  public Switchboard gateway() {
+  public G gateway() {
     return gateway;
   }
 

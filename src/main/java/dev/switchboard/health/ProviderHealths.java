@@ -12,7 +12,7 @@ import dev.switchboard.routing.FailureKind;
 import dev.switchboard.routing.ProviderEvents;
 import dev.switchboard.routing.ProviderGuards;
 import dev.switchboard.routing.Target;
-import dev.switchboard.server.GatewayRequest;
+import dev.switchboard.api.GatewayRequest;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 

@@ -1,6 +1,7 @@
 package dev.switchboard.provider;
 
-import dev.switchboard.server.SseEvent;
+import dev.switchboard.api.Usage;
+import dev.switchboard.api.SseEvent;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,5 +1,6 @@
 package dev.switchboard.provider;
 
+import dev.switchboard.api.Usage;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

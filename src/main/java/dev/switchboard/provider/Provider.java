@@ -57,7 +57,7 @@ public final class Provider {
   }
 
   /** Why this provider cannot serve the request (see {@link ProviderAdapter#unsupported}), or null. */
-  public String unsupported(dev.switchboard.server.GatewayRequest request) {
+  public String unsupported(dev.switchboard.api.GatewayRequest request) {
     return adapter == null ? null : adapter.unsupported(request);
   }
 

@@ -1,6 +1,6 @@
 package dev.switchboard.provider;
 
-import dev.switchboard.server.GatewayRequest;
+import dev.switchboard.api.GatewayRequest;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 
@@ -53,7 +53,7 @@ public interface ProviderAdapter {
     io.vertx.core.json.JsonObject body = new io.vertx.core.json.JsonObject().put("model", model).put("max_tokens", 1)
         .put("messages", new io.vertx.core.json.JsonArray()
             .add(new io.vertx.core.json.JsonObject().put("role", "user").put("content", "ping")));
-    UpstreamRequest chat = prepare(new GatewayRequest("probe", dev.switchboard.server.Endpoint.CHAT, model, false,
+    UpstreamRequest chat = prepare(new GatewayRequest("probe", dev.switchboard.api.Endpoint.CHAT, model, false,
         false, body, body.toBuffer(), "switchboard-probe", null, null, System.nanoTime()), model);
     String models = "completion".equals(mode) ? null : modelsPath();
     if (models == null) {

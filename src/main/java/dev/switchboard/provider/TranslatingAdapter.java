@@ -1,9 +1,10 @@
 package dev.switchboard.provider;
 
+import dev.switchboard.api.Usage;
 import dev.switchboard.config.ProviderConfig;
 import dev.switchboard.provider.openai.OpenAiAdapter;
 import dev.switchboard.provider.openai.OpenAiErrors;
-import dev.switchboard.server.GatewayRequest;
+import dev.switchboard.api.GatewayRequest;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;

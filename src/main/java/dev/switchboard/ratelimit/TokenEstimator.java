@@ -3,7 +3,7 @@ package dev.switchboard.ratelimit;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
-import dev.switchboard.server.GatewayRequest;
+import dev.switchboard.api.GatewayRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -47,8 +47,8 @@ public final class TokenEstimator {
   private long completionBudget(GatewayRequest request) {
     JsonObject body = request.body();
     long completion = 0;
-    if (request.endpoint() == dev.switchboard.server.Endpoint.CHAT
-        || request.endpoint() == dev.switchboard.server.Endpoint.COMPLETIONS) {
+    if (request.endpoint() == dev.switchboard.api.Endpoint.CHAT
+        || request.endpoint() == dev.switchboard.api.Endpoint.COMPLETIONS) {
       Object max = body.getValue("max_completion_tokens");
       if (!(max instanceof Number)) {
         max = body.getValue("max_tokens");

@@ -1,6 +1,6 @@
 package dev.switchboard.routing;
 
-import dev.switchboard.server.GatewayRequest;
+import dev.switchboard.api.GatewayRequest;
 
 /**
  * One reason a target may not be tried for a request right now: an open circuit, a provider marked down by health

@@ -1,7 +1,7 @@
 package dev.switchboard.routing;
 
 import dev.switchboard.provider.UpstreamError;
-import dev.switchboard.server.ApiError;
+import dev.switchboard.api.ApiError;
 
 import javax.net.ssl.SSLException;
 import java.net.ConnectException;

@@ -1,6 +1,6 @@
 package dev.switchboard.routing;
 
-import dev.switchboard.provider.Usage;
+import dev.switchboard.api.Usage;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 

@@ -4,9 +4,9 @@ import dev.switchboard.config.RoutingConfig;
 import dev.switchboard.config.RoutingStrategy;
 import dev.switchboard.config.ScoreWeights;
 import dev.switchboard.provider.ProviderRegistry;
-import dev.switchboard.server.ApiError;
-import dev.switchboard.server.ApiException;
-import dev.switchboard.server.GatewayRequest;
+import dev.switchboard.api.ApiError;
+import dev.switchboard.api.ApiException;
+import dev.switchboard.api.GatewayRequest;
 
 import java.util.ArrayList;
 import java.util.Arrays;

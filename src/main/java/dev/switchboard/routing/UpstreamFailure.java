@@ -1,6 +1,6 @@
 package dev.switchboard.routing;
 
-import dev.switchboard.server.ApiError;
+import dev.switchboard.api.ApiError;
 
 /**
  * An attempt that failed before the client saw anything, with what the client should see if no other attempt

@@ -2,7 +2,7 @@ package dev.switchboard.routing;
 
 import dev.switchboard.provider.Provider;
 import dev.switchboard.provider.openai.OpenAiErrors;
-import dev.switchboard.server.ApiError;
+import dev.switchboard.api.ApiError;
 
 import java.util.regex.Pattern;
 

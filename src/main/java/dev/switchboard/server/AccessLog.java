@@ -1,6 +1,8 @@
 package dev.switchboard.server;
 
-import dev.switchboard.provider.Usage;
+import dev.switchboard.api.GatewayRequest;
+import dev.switchboard.api.ClientReply;
+import dev.switchboard.api.Usage;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;

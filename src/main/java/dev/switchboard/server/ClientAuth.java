@@ -1,5 +1,7 @@
 package dev.switchboard.server;
 
+import dev.switchboard.api.ApiError;
+import dev.switchboard.api.ApiException;
 import dev.switchboard.usage.ClientKeys;
 
 /**

@@ -1,5 +1,6 @@
 package dev.switchboard.server;
 
+import dev.switchboard.api.ApiError;
 import dev.switchboard.config.ServerConfig;
 import dev.switchboard.metrics.GatewayMetrics;
 import io.netty.channel.ChannelHandlerContext;

@@ -1,5 +1,6 @@
 package dev.switchboard.server;
 
+import dev.switchboard.api.ApiError;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.socket.DuplexChannel;

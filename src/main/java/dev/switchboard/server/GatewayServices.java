@@ -18,12 +18,13 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /**
  * The thread-safe services every gateway verticle instance shares, built once by the launcher. Background
- * verticles (health, rate limits, cache) add theirs here so the hot path calls them directly.
+ * verticles (health, rate limits, cache) add theirs here so the hot path calls them directly. {@code adminRoutes}
+ * mounts the admin API and dashboard, which the launcher builds: the front door does not know the admin surface.
  */
 public record GatewayServices(SwitchboardConfig config, ProviderRegistry providers, ModelCatalog catalog,
                               LocalResponder local, GatewayMetrics metrics, PrometheusMeterRegistry prometheus,
                               Readiness readiness, AccessLog accessLog, ClientAuth auth, ProviderGuards guards,
                               Selector selector, ProviderHealths health, RateLimiter limiter,
                               UsageService usage, ResponseCache cache, LiveEvents live,
-                              BufferBudget buffers) {
+                              BufferBudget buffers, java.util.function.Consumer<io.vertx.ext.web.Router> adminRoutes) {
 }

@@ -1,8 +1,13 @@
 package dev.switchboard.server;
 
+import dev.switchboard.api.GatewayRequest;
+import dev.switchboard.api.Endpoint;
+import dev.switchboard.api.ApiError;
+import dev.switchboard.api.ApiException;
+import dev.switchboard.api.ClientReply;
 import dev.switchboard.config.ServerConfig;
 import dev.switchboard.config.ClientKeyConfig;
-import dev.switchboard.provider.Usage;
+import dev.switchboard.api.Usage;
 import dev.switchboard.ratelimit.RateLimiter;
 import dev.switchboard.usage.Costs;
 import dev.switchboard.usage.LedgerRow;
@@ -82,7 +87,7 @@ public final class GatewayVerticle extends VerticleBase {
           metricsConfig.needsAdminKey(false, sc.loopback())).mount(router);
     }
 
-    new dev.switchboard.admin.AdminApi(vertx, services).mount(router);
+    services.adminRoutes().accept(router);
 
     if (!sc.corsOrigins().isEmpty()) {
       // Before authentication: browsers send preflights without credentials.

@@ -1,5 +1,6 @@
 package dev.switchboard.server;
 
+import dev.switchboard.api.ApiError;
 import dev.switchboard.config.Secret;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Handler;

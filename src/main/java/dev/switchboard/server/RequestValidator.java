@@ -1,5 +1,10 @@
 package dev.switchboard.server;
 
+import dev.switchboard.api.JsonText;
+import dev.switchboard.api.GatewayRequest;
+import dev.switchboard.api.Endpoint;
+import dev.switchboard.api.ApiError;
+import dev.switchboard.api.ApiException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -30,7 +35,7 @@ public final class RequestValidator {
       throw new ApiException(ApiError.invalid("We could not parse the JSON body of your request: the body is empty. "
           + "Send a JSON object with 'Content-Type: application/json'.", null, "invalid_json"));
     }
-    if (firstNonBlank(raw) != '{') {
+    if (JsonText.firstNonBlank(raw) != '{') {
       throw new ApiException(ApiError.invalid("We could not parse the JSON body of your request: the body must be a "
           + "JSON object.", null, "invalid_json"));
     }
@@ -208,16 +213,6 @@ public final class RequestValidator {
     if (!check.ok(v)) {
       throw new ApiException(ApiError.invalidType(key, expected));
     }
-  }
-
-  public static int firstNonBlank(Buffer b) {
-    for (int i = 0; i < b.length(); i++) {
-      byte c = b.getByte(i);
-      if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
-        return c;
-      }
-    }
-    return -1;
   }
 
   private static String firstLine(String s) {

@@ -1,7 +1,7 @@
 package dev.switchboard.usage;
 
 import dev.switchboard.config.ModelPrice;
-import dev.switchboard.provider.Usage;
+import dev.switchboard.api.Usage;
 
 /** The cost of a reply from its token counts and the configured prices (per million tokens). */
 public final class Costs {

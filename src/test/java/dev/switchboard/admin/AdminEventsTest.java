@@ -1,5 +1,6 @@
 package dev.switchboard.admin;
 
+import dev.switchboard.Switchboard;
 import dev.switchboard.demo.Demo;
 import dev.switchboard.demo.SimulatedProvider;
 import dev.switchboard.testing.GatewayUnderTest;
@@ -29,7 +30,7 @@ import static org.awaitility.Awaitility.await;
 /** {@code GET /admin/events} over plain HTTP: authentication, the events' order and shape, bounded buffering. */
 class AdminEventsTest {
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  private static Demo demo;
+  private static Demo<Switchboard> demo;
 
   @BeforeAll
   static void start() throws Exception {
@@ -37,7 +38,7 @@ class AdminEventsTest {
     quiet.put("steady", SimulatedProvider.Behaviour.steady(10, 5));
     quiet.put("flaky", SimulatedProvider.Behaviour.steady(10, 5));
     quiet.put("sometimes-down", SimulatedProvider.Behaviour.steady(10, 5));
-    demo = Demo.start(0, quiet, 0).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    demo = Demo.start(0, quiet, 0, Switchboard::start).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
   @AfterAll

@@ -1,5 +1,6 @@
 package dev.switchboard.admin;
 
+import dev.switchboard.Switchboard;
 import dev.switchboard.demo.Demo;
 import dev.switchboard.demo.SimulatedProvider;
 import org.junit.jupiter.api.AfterAll;
@@ -58,7 +59,7 @@ import static org.awaitility.Awaitility.await;
 class DashboardBrowserTest {
   private static final String CHROMIUM = firstExisting("/usr/bin/chromium", "/usr/bin/chromium-browser");
   private static final String DRIVER = firstExisting("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver");
-  private static Demo demo;
+  private static Demo<Switchboard> demo;
   private static WebDriver browser;
 
   @BeforeAll
@@ -71,7 +72,7 @@ class DashboardBrowserTest {
     behaviours.put("steady", SimulatedProvider.Behaviour.steady(60, 30));
     behaviours.put("flaky", SimulatedProvider.Behaviour.steady(40, 20));
     behaviours.put("sometimes-down", SimulatedProvider.Behaviour.steady(80, 40));
-    demo = Demo.start(0, behaviours, 6).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    demo = Demo.start(0, behaviours, 6, Switchboard::start).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
 
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM);

@@ -1,7 +1,7 @@
 package dev.switchboard.cache;
 
-import dev.switchboard.server.Endpoint;
-import dev.switchboard.server.GatewayRequest;
+import dev.switchboard.api.Endpoint;
+import dev.switchboard.api.GatewayRequest;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

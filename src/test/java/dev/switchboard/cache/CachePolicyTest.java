@@ -2,9 +2,9 @@ package dev.switchboard.cache;
 
 import dev.switchboard.config.CacheConfig;
 import dev.switchboard.config.ConfigException;
-import dev.switchboard.server.ApiException;
-import dev.switchboard.server.Endpoint;
-import dev.switchboard.server.GatewayRequest;
+import dev.switchboard.api.ApiException;
+import dev.switchboard.api.Endpoint;
+import dev.switchboard.api.GatewayRequest;
 import org.junit.jupiter.api.Test;
 
 import static dev.switchboard.cache.CacheTesting.cacheConfig;

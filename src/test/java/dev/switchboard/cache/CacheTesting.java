@@ -6,8 +6,8 @@ import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.provider.ProviderRegistry;
 import dev.switchboard.routing.ModelCatalog;
 import dev.switchboard.routing.Route;
-import dev.switchboard.server.Endpoint;
-import dev.switchboard.server.GatewayRequest;
+import dev.switchboard.api.Endpoint;
+import dev.switchboard.api.GatewayRequest;
 import dev.switchboard.server.RequestValidator;
 import io.vertx.core.buffer.Buffer;
 

@@ -1,6 +1,6 @@
 package dev.switchboard.cache;
 
-import dev.switchboard.provider.Usage;
+import dev.switchboard.api.Usage;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package dev.switchboard.cache;
 
 import dev.switchboard.config.CacheConfig;
 import dev.switchboard.metrics.GatewayMetrics;
-import dev.switchboard.provider.Usage;
+import dev.switchboard.api.Usage;
 import dev.switchboard.testing.FakeClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;

@@ -1,5 +1,6 @@
 package dev.switchboard.demo;
 
+import dev.switchboard.Switchboard;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +20,7 @@ class DemoModeTest {
 
   @Test
   void hostOptionBindsTheGatewayBeyondLoopback() throws Exception {
-    Demo demo = Demo.start("0.0.0.0", 0, Demo.defaultBehaviours(), 0).toCompletionStage().toCompletableFuture()
+    Demo<Switchboard> demo = Demo.start("0.0.0.0", 0, Demo.defaultBehaviours(), 0, Switchboard::start).toCompletionStage().toCompletableFuture()
         .get(60, TimeUnit.SECONDS);
     try {
       assertThat(demo.gateway().services().config().server().host())
@@ -34,7 +35,7 @@ class DemoModeTest {
 
   @Test
   void startsRoutesAndRecovers() throws Exception {
-    Demo demo = Demo.start(0, Demo.defaultBehaviours(), 5).toCompletionStage().toCompletableFuture()
+    Demo<Switchboard> demo = Demo.start(0, Demo.defaultBehaviours(), 5, Switchboard::start).toCompletionStage().toCompletableFuture()
         .get(60, TimeUnit.SECONDS);
     try {
       int port = demo.gateway().port();
@@ -69,7 +70,7 @@ class DemoModeTest {
     quiet.put("steady", SimulatedProvider.Behaviour.steady(10, 5));
     quiet.put("flaky", SimulatedProvider.Behaviour.steady(10, 5));
     quiet.put("sometimes-down", SimulatedProvider.Behaviour.steady(10, 5));
-    Demo demo = Demo.start(0, quiet, 20).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    Demo<Switchboard> demo = Demo.start(0, quiet, 20, Switchboard::start).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     try {
       int port = demo.gateway().port();
       await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {

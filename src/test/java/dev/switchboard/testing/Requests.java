@@ -1,7 +1,7 @@
 package dev.switchboard.testing;
 
-import dev.switchboard.server.Endpoint;
-import dev.switchboard.server.GatewayRequest;
+import dev.switchboard.api.Endpoint;
+import dev.switchboard.api.GatewayRequest;
 import dev.switchboard.server.RequestValidator;
 import io.vertx.core.buffer.Buffer;
 

@@ -1,7 +1,7 @@
 package dev.switchboard.testing;
 
 import dev.switchboard.provider.StreamTranslator;
-import dev.switchboard.server.SseParser;
+import dev.switchboard.api.SseParser;
 import io.vertx.core.buffer.Buffer;
 
 import java.nio.charset.StandardCharsets;

@@ -8,7 +8,7 @@ import dev.switchboard.config.Secret;
 import dev.switchboard.config.UsageConfig;
 import dev.switchboard.metrics.GatewayMetrics;
 import dev.switchboard.provider.ProviderRegistry;
-import dev.switchboard.provider.Usage;
+import dev.switchboard.api.Usage;
 import dev.switchboard.testing.FakeClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;

@@ -5,7 +5,7 @@ import dev.switchboard.provider.StreamTranslator;
 import dev.switchboard.provider.TranslatingAdapter;
 import dev.switchboard.provider.UpstreamError;
 import dev.switchboard.provider.UpstreamRequest;
-import dev.switchboard.server.GatewayRequest;
+import dev.switchboard.api.GatewayRequest;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;

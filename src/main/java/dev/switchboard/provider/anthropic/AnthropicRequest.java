@@ -1,8 +1,8 @@
 package dev.switchboard.provider.anthropic;
 
 import dev.switchboard.provider.OpenAiInput;
-import dev.switchboard.server.Endpoint;
-import dev.switchboard.server.GatewayRequest;
+import dev.switchboard.api.Endpoint;
+import dev.switchboard.api.GatewayRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

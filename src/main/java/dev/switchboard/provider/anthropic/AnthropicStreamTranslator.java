@@ -1,7 +1,7 @@
 package dev.switchboard.provider.anthropic;
 
 import dev.switchboard.provider.ChunkStream;
-import dev.switchboard.provider.Usage;
+import dev.switchboard.api.Usage;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 

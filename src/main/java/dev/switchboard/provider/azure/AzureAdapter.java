@@ -7,7 +7,7 @@ import dev.switchboard.provider.TranslatedReply;
 import dev.switchboard.provider.UpstreamError;
 import dev.switchboard.provider.UpstreamRequest;
 import dev.switchboard.provider.openai.OpenAiAdapter;
-import dev.switchboard.server.GatewayRequest;
+import dev.switchboard.api.GatewayRequest;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;

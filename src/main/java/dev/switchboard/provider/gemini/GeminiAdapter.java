@@ -5,8 +5,8 @@ import dev.switchboard.provider.StreamTranslator;
 import dev.switchboard.provider.TranslatingAdapter;
 import dev.switchboard.provider.UpstreamError;
 import dev.switchboard.provider.UpstreamRequest;
-import dev.switchboard.server.Endpoint;
-import dev.switchboard.server.GatewayRequest;
+import dev.switchboard.api.Endpoint;
+import dev.switchboard.api.GatewayRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 

@@ -1,7 +1,7 @@
 package dev.switchboard.provider.gemini;
 
 import dev.switchboard.provider.OpenAiInput;
-import dev.switchboard.server.GatewayRequest;
+import dev.switchboard.api.GatewayRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

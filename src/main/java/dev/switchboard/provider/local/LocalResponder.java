@@ -1,10 +1,10 @@
 package dev.switchboard.provider.local;
 
 import dev.switchboard.provider.BufferBudget;
-import dev.switchboard.provider.Usage;
-import dev.switchboard.server.ApiError;
-import dev.switchboard.server.ClientReply;
-import dev.switchboard.server.GatewayRequest;
+import dev.switchboard.api.Usage;
+import dev.switchboard.api.ApiError;
+import dev.switchboard.api.ClientReply;
+import dev.switchboard.api.GatewayRequest;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

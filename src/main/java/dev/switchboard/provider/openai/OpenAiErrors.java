@@ -127,7 +127,7 @@ public final class OpenAiErrors {
       return null;
     }
     try {
-      return dev.switchboard.server.RequestValidator.firstNonBlank(body) == '{' ? new JsonObject(body) : null;
+      return dev.switchboard.api.JsonText.firstNonBlank(body) == '{' ? new JsonObject(body) : null;
     } catch (RuntimeException e) {
       return null;
     }

@@ -2,8 +2,8 @@ package dev.switchboard.provider.openai;
 
 import dev.switchboard.provider.StreamTranslator;
 import dev.switchboard.provider.UpstreamError;
-import dev.switchboard.provider.Usage;
-import dev.switchboard.server.SseEvent;
+import dev.switchboard.api.Usage;
+import dev.switchboard.api.SseEvent;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,5 +1,6 @@
 package dev.switchboard.e2e.docs;
 
+import dev.switchboard.Switchboard;
 import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.demo.Demo;
@@ -191,7 +192,7 @@ class ReadmeTest {
 
     Map<String, String> env = new HashMap<>(Map.of("SWITCHBOARD_HOST", "127.0.0.1", "SWITCHBOARD_PORT", "0",
         "SWITCHBOARD_DATA_DIR", data.toString()));
-    Demo demo = null;
+    Demo<Switchboard> demo = null;
     try (GatewayUnderTest gateway = GatewayUnderTest.start(Files.readString(ROOT.resolve("conf/switchboard.yaml")),
         env)) {
       List<String> wrong = new ArrayList<>();
@@ -202,7 +203,7 @@ class ReadmeTest {
           port = gateway.port();
         } else {
           if (demo == null) {
-            demo = Demo.start(0, Demo.defaultBehaviours(), 0).toCompletionStage().toCompletableFuture()
+            demo = Demo.start(0, Demo.defaultBehaviours(), 0, Switchboard::start).toCompletionStage().toCompletableFuture()
                 .get(60, TimeUnit.SECONDS);
           }
           port = demo.gateway().port();

@@ -1,6 +1,6 @@
 package dev.switchboard.provider.anthropic;
 
-import dev.switchboard.provider.Usage;
+import dev.switchboard.api.Usage;
 import dev.switchboard.testing.Fixtures;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;

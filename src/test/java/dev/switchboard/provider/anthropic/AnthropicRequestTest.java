@@ -3,7 +3,7 @@ package dev.switchboard.provider.anthropic;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.ProviderConfig;
 import dev.switchboard.provider.UpstreamRequest;
-import dev.switchboard.server.Endpoint;
+import dev.switchboard.api.Endpoint;
 import dev.switchboard.testing.Requests;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;

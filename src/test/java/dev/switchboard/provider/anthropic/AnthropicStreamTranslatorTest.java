@@ -1,7 +1,7 @@
 package dev.switchboard.provider.anthropic;
 
 import dev.switchboard.provider.UpstreamError;
-import dev.switchboard.provider.Usage;
+import dev.switchboard.api.Usage;
 import dev.switchboard.testing.Fixtures;
 import dev.switchboard.testing.Golden;
 import dev.switchboard.testing.StreamRun;

@@ -1,6 +1,6 @@
 package dev.switchboard.provider.gemini;
 
-import dev.switchboard.provider.Usage;
+import dev.switchboard.api.Usage;
 import dev.switchboard.testing.Fixtures;
 import dev.switchboard.testing.Golden;
 import dev.switchboard.testing.StreamRun;

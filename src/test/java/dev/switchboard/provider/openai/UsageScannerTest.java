@@ -1,6 +1,6 @@
 package dev.switchboard.provider.openai;
 
-import dev.switchboard.provider.Usage;
+import dev.switchboard.api.Usage;
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,5 @@
-package dev.switchboard.server;
+package dev.switchboard.api;
 
-import dev.switchboard.provider.Usage;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;

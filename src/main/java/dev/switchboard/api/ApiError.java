@@ -1,4 +1,4 @@
-package dev.switchboard.server;
+package dev.switchboard.api;
 
 import io.vertx.core.json.JsonObject;
 

@@ -1,4 +1,4 @@
-package dev.switchboard.server;
+package dev.switchboard.api;
 
 /** The OpenAI endpoints Switchboard proxies, with the path each has below a provider's base URL. */
 public enum Endpoint {

@@ -1,4 +1,4 @@
-package dev.switchboard.server;
+package dev.switchboard.api;
 
 /** Carries an {@link ApiError} through a failed future to the one place that writes it. */
 public final class ApiException extends RuntimeException {
