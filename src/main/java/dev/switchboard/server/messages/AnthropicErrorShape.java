@@ -8,7 +8,9 @@ import io.vertx.core.json.JsonObject;
  * status Anthropic uses for that type. Every 503 the gateway produces means "no capacity right now, try again" (no
  * provider available, every provider failed transiently, limits unavailable, shutting down), which is what Anthropic's
  * 529 {@code overloaded_error} tells a Claude client; an upstream's own overload is 529 too, whatever its status. The
- * caller keeps {@code Retry-After} on 429 and 529.
+ * caller keeps {@code Retry-After} on 429 and 529. Other statuses are kept; a 4xx without a type of its own (405, 409,
+ * 413 …) is an {@code invalid_request_error}, since Anthropic's SDKs know no other type for them (413's
+ * {@code request_too_large} is documented but missing from their error unions).
  */
 public final class AnthropicErrorShape {
   public static final int OVERLOADED = 529;
@@ -33,7 +35,6 @@ public final class AnthropicErrorShape {
       case 402 -> "billing_error";
       case 403 -> "permission_error";
       case 404 -> "not_found_error";
-      case 413 -> "request_too_large";
       case 429 -> "rate_limit_error";
       case 408, 504 -> "timeout_error";
       case OVERLOADED -> "overloaded_error";

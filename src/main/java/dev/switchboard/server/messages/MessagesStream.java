@@ -51,6 +51,8 @@ public final class MessagesStream {
   private String finishReason;
   private Object matchedStop;
   private boolean refused;
+  /** Whether ordinary text (not a refusal) or a tool call came. */
+  private boolean answered;
   private JsonObject usage;
 
   /**
@@ -112,7 +114,8 @@ public final class MessagesStream {
     }
     start(new JsonObject(), emit);
     closeAll(emit);
-    StopReason stop = refused && finishReason == null ? new StopReason("refusal", null)
+    // as MessagesReply: a reply that is only a refusal stops for "refusal", whatever the finish reason
+    StopReason stop = refused && !answered ? new StopReason("refusal", null)
         : StopReason.of(finishReason, matchedStop, stopSequences);
     JsonObject delta = new JsonObject().put("stop_reason", stop.reason()).put("stop_sequence", stop.sequence());
     JsonObject counts = usage == null ? new JsonObject().put("output_tokens", 0) : MessagesReply.usage(usage);
@@ -157,6 +160,7 @@ public final class MessagesStream {
   private void choice(JsonObject choice, Consumer<Buffer> emit) {
     JsonObject delta = choice.getValue("delta") instanceof JsonObject d ? d : new JsonObject();
     if (delta.getValue("content") instanceof String text && !text.isEmpty()) {
+      answered = true;
       text(text, emit);
     }
     if (delta.getValue("refusal") instanceof String refusal && !refusal.isEmpty()) {
@@ -166,6 +170,7 @@ public final class MessagesStream {
     if (delta.getValue("tool_calls") instanceof JsonArray calls) {
       for (int i = 0; i < calls.size(); i++) {
         if (calls.getValue(i) instanceof JsonObject call) {
+          answered = true;
           tool(call, i, emit);
         }
       }
