@@ -36,12 +36,17 @@ public final class TokenEstimator {
   public long promptTokens(GatewayRequest request) {
     JsonObject body = request.body();
     return switch (request.endpoint()) {
-      case CHAT -> messages(body.getValue("messages")) + text(body.getValue("tools"));
+      case CHAT -> chatPromptTokens(body);
       case COMPLETIONS -> text(body.getValue("prompt"));
       case EMBEDDINGS -> text(body.getValue("input"));
       case SPEECH -> text(body.getValue("input"));
       case IMAGES -> text(body.getValue("prompt"));
     };
+  }
+
+  /** The prompt tokens of a chat-completions body: its messages and tools. */
+  public static long chatPromptTokens(JsonObject body) {
+    return messages(body.getValue("messages")) + text(body.getValue("tools"));
   }
 
   private long completionBudget(GatewayRequest request) {

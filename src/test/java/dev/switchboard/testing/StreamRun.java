@@ -1,6 +1,7 @@
 package dev.switchboard.testing;
 
 import dev.switchboard.provider.StreamTranslator;
+import dev.switchboard.api.SseEvent;
 import dev.switchboard.api.SseParser;
 import io.vertx.core.buffer.Buffer;
 
@@ -8,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Drives a {@link StreamTranslator} the way the gateway does: the upstream body arrives in reads of a given size
@@ -21,15 +23,20 @@ public record StreamRun(List<String> payloads, List<Boolean> contentAtEmit, Stre
   public static StreamRun of(StreamTranslator translator, byte[] body, int readSize) {
     List<String> payloads = new ArrayList<>();
     List<Boolean> content = new ArrayList<>();
-    SseParser parser = new SseParser(1 << 20, event -> translator.onEvent(event, payload -> {
+    feed(body, readSize, event -> translator.onEvent(event, payload -> {
       payloads.add(payload.toString(StandardCharsets.UTF_8));
       content.add(translator.emittedContent());
     }));
+    return new StreamRun(payloads, content, translator);
+  }
+
+  /** Parses {@code body} in reads of {@code readSize} bytes through the real {@link SseParser}, event by event. */
+  public static void feed(byte[] body, int readSize, Consumer<SseEvent> sink) {
+    SseParser parser = new SseParser(1 << 20, sink);
     for (int at = 0; at < body.length; at += readSize) {
       parser.feed(Buffer.buffer(Arrays.copyOfRange(body, at, Math.min(body.length, at + readSize))));
     }
     parser.finish();
-    return new StreamRun(payloads, content, translator);
   }
 
   /** The payloads with the clock and invented ids normalised, for comparison with a golden file. */
