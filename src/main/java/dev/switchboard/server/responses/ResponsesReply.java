@@ -93,22 +93,24 @@ public final class ResponsesReply {
    */
   static JsonObject usage(JsonObject chatUsage, Usage fallback) {
     if (chatUsage == null) {
-      return fallback == null ? null : usage(fallback.promptTokens(), fallback.cachedTokens(),
+      return fallback == null ? null : usage(fallback.promptTokens(), fallback.cachedTokens(), 0,
           fallback.completionTokens(), 0, fallback.totalTokens());
     }
     long input = number(chatUsage, "prompt_tokens");
     long output = number(chatUsage, "completion_tokens");
-    long cached = chatUsage.getValue("prompt_tokens_details") instanceof JsonObject d ? number(d, "cached_tokens") : 0;
+    JsonObject promptDetails = chatUsage.getValue("prompt_tokens_details") instanceof JsonObject d ? d : new JsonObject();
+    long cached = number(promptDetails, "cached_tokens");
+    long cacheWrite = number(promptDetails, "cache_write_tokens");
     long reasoning = chatUsage.getValue("completion_tokens_details") instanceof JsonObject d
         ? number(d, "reasoning_tokens") : 0;
     long total = chatUsage.getValue("total_tokens") instanceof Number n ? n.longValue() : input + output;
-    return usage(input, cached, output, reasoning, total);
+    return usage(input, cached, cacheWrite, output, reasoning, total);
   }
 
-  private static JsonObject usage(long input, long cached, long output, long reasoning, long total) {
+  private static JsonObject usage(long input, long cached, long cacheWrite, long output, long reasoning, long total) {
     return new JsonObject()
         .put("input_tokens", input)
-        .put("input_tokens_details", new JsonObject().put("cached_tokens", cached))
+        .put("input_tokens_details", new JsonObject().put("cached_tokens", cached).put("cache_write_tokens", cacheWrite))
         .put("output_tokens", output)
         .put("output_tokens_details", new JsonObject().put("reasoning_tokens", reasoning))
         .put("total_tokens", total);
