@@ -58,13 +58,14 @@ public final class ResponsesStream {
     if (ended) {
       return;
     }
+    if (chunk.getValue("model") instanceof String m && !m.isEmpty()) {
+      // Read before the start so response.created names the model that answers, as OpenAI's does.
+      model = m;
+    }
     start(emit);
     if (chunk.getValue("error") instanceof JsonObject error) {
       fail(ResponsesErrors.fromInBand(error), emit);
       return;
-    }
-    if (chunk.getValue("model") instanceof String m && !m.isEmpty()) {
-      model = m;
     }
     if (chunk.getValue("usage") instanceof JsonObject u) {
       usage = ResponsesReply.usage(u, null);
