@@ -19,11 +19,13 @@ import java.util.function.Consumer;
  * or {@code response.failed} and nothing after it (a Responses stream has no {@code [DONE]}).
  *
  * <p>The first call emits {@code response.created} and {@code response.in_progress}. Text opens a {@code message}
- * item; each tool-call index opens a {@code function_call} item when first seen, in output order, and argument
- * fragments go out as they come, whatever the interleaving (every event names its item and output index). Text
- * after a tool call opens a new message item. The finish reason closes every open item (done events in output
- * order); the usage chunk that follows it fills {@code usage} of the final event. Text and arguments are kept to
- * build the final response, which OpenAI sends whole, so memory follows the reply's size (bounded by its tokens).
+ * item (its {@code output_text} part; a refusal delta its {@code refusal} part); each tool-call index opens a
+ * {@code function_call} item when first seen, in output order, and argument fragments go out as they come, whatever
+ * the interleaving (every event names its item and output index). Text after a tool call opens a new message item.
+ * The finish reason closes every open item (done events in output order); the usage chunk that follows it fills
+ * {@code usage} of the final event, else the caller's estimate given to {@link #finish} does, else it is null. Text
+ * and arguments are kept to build the final response, which OpenAI sends whole, so memory follows the reply's size
+ * (bounded by its tokens).
  *
  * <p>Per-request state: used from one event loop, so it needs no synchronisation.
  */
@@ -138,7 +140,10 @@ public final class ResponsesStream {
   private void choice(JsonObject choice, Consumer<ResponsesEvent> emit) {
     JsonObject delta = choice.getValue("delta") instanceof JsonObject d ? d : new JsonObject();
     if (delta.getValue("content") instanceof String text && !text.isEmpty()) {
-      text(text, emit);
+      messagePart(false, text, emit);
+    }
+    if (delta.getValue("refusal") instanceof String refusal && !refusal.isEmpty()) {
+      messagePart(true, refusal, emit);
     }
     if (delta.getValue("tool_calls") instanceof JsonArray toolCalls) {
       for (Object o : toolCalls) {
@@ -153,15 +158,24 @@ public final class ResponsesStream {
     }
   }
 
-  private void text(String text, Consumer<ResponsesEvent> emit) {
+  /** Text goes to the message's output_text part, a refusal to its refusal part; each part opens when first used. */
+  private void messagePart(boolean refusal, String fragment, Consumer<ResponsesEvent> emit) {
     if (message == null) {
       message = open(new Item(ResponsesReply.itemId("msg", responseId, items.size()), items.size(), false), emit);
-      send("response.content_part.added", message.at().put("content_index", 0)
-          .put("part", ResponsesReply.textPart("")), emit);
     }
-    message.text.append(text);
-    send("response.output_text.delta", message.at().put("content_index", 0).put("delta", text)
-        .put("logprobs", new JsonArray()), emit);
+    Part part = message.part(refusal);
+    if (part == null) {
+      part = message.addPart(refusal);
+      send("response.content_part.added", message.at().put("content_index", part.index)
+          .put("part", part.toJson("")), emit);
+    }
+    part.text.append(fragment);
+    JsonObject event = message.at().put("content_index", part.index).put("delta", fragment);
+    if (refusal) {
+      send("response.refusal.delta", event, emit);
+    } else {
+      send("response.output_text.delta", event.put("logprobs", new JsonArray()), emit);
+    }
   }
 
   private void toolCall(JsonObject call, Consumer<ResponsesEvent> emit) {
@@ -178,7 +192,7 @@ public final class ResponsesStream {
       open(item, emit);
     }
     if (fn.getValue("arguments") instanceof String fragment && !fragment.isEmpty() && item.open) {
-      item.text.append(fragment);
+      item.arguments.append(fragment);
       send("response.function_call_arguments.delta", item.at().put("delta", fragment), emit);
     }
   }
@@ -210,14 +224,20 @@ public final class ResponsesStream {
     }
     item.open = false;
     item.status = ResponsesReply.incompleteReason(finishReason) == null ? "completed" : "incomplete";
-    String all = item.text.toString();
     if (item.functionCall) {
-      send("response.function_call_arguments.done", item.at().put("name", item.name).put("arguments", all), emit);
-    } else {
-      send("response.output_text.done", item.at().put("content_index", 0).put("text", all)
-          .put("logprobs", new JsonArray()), emit);
-      send("response.content_part.done", item.at().put("content_index", 0)
-          .put("part", ResponsesReply.textPart(all)), emit);
+      send("response.function_call_arguments.done", item.at().put("name", item.name)
+          .put("arguments", item.arguments.toString()), emit);
+    }
+    for (Part part : item.parts) {
+      String all = part.text.toString();
+      JsonObject at = item.at().put("content_index", part.index);
+      if (part.refusal) {
+        send("response.refusal.done", at.put("refusal", all), emit);
+      } else {
+        send("response.output_text.done", at.put("text", all).put("logprobs", new JsonArray()), emit);
+      }
+      send("response.content_part.done", item.at().put("content_index", part.index).put("part", part.toJson(all)),
+          emit);
     }
     send("response.output_item.done", new JsonObject().put("output_index", item.outputIndex)
         .put("item", item.toJson()), emit);
@@ -242,12 +262,13 @@ public final class ResponsesStream {
     emit.accept(new ResponsesEvent(type, data));
   }
 
-  /** One output item being streamed: a message's text or a function call's arguments. */
+  /** One output item being streamed: a message's parts or a function call's arguments. */
   private static final class Item {
     final String id;
     final int outputIndex;
     final boolean functionCall;
-    final StringBuilder text = new StringBuilder();
+    final StringBuilder arguments = new StringBuilder();
+    final List<Part> parts = new ArrayList<>(2);
     String callId;
     String name;
     String status = "in_progress";
@@ -259,6 +280,21 @@ public final class ResponsesStream {
       this.functionCall = functionCall;
     }
 
+    Part part(boolean refusal) {
+      for (Part part : parts) {
+        if (part.refusal == refusal) {
+          return part;
+        }
+      }
+      return null;
+    }
+
+    Part addPart(boolean refusal) {
+      Part part = new Part(parts.size(), refusal);
+      parts.add(part);
+      return part;
+    }
+
     /** The fields every item event starts with. */
     JsonObject at() {
       return new JsonObject().put("item_id", id).put("output_index", outputIndex);
@@ -266,13 +302,27 @@ public final class ResponsesStream {
 
     JsonObject toJson() {
       if (functionCall) {
-        return ResponsesReply.functionCallItem(id, status, callId, name, text.toString());
+        return ResponsesReply.functionCallItem(id, status, callId, name, arguments.toString());
       }
       JsonArray content = new JsonArray();
-      if (!"in_progress".equals(status) || !text.isEmpty()) {
-        content.add(ResponsesReply.textPart(text.toString()));
-      }
+      parts.forEach(part -> content.add(part.toJson(part.text.toString())));
       return ResponsesReply.messageItem(id, status, content);
+    }
+  }
+
+  /** One content part of a message: output text or a refusal, at its content index. */
+  private static final class Part {
+    final int index;
+    final boolean refusal;
+    final StringBuilder text = new StringBuilder();
+
+    Part(int index, boolean refusal) {
+      this.index = index;
+      this.refusal = refusal;
+    }
+
+    JsonObject toJson(String text) {
+      return refusal ? new JsonObject().put("type", "refusal").put("refusal", text) : ResponsesReply.textPart(text);
     }
   }
 }

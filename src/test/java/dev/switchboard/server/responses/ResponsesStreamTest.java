@@ -105,6 +105,17 @@ class ResponsesStreamTest {
     assertThat(done.output()).extracting(item -> item.asFunctionCall().name()).containsExactly("get_time", "get_date");
   }
 
+  @Test
+  void refusalDeltasBecomeTheMessagesRefusalPart() {
+    List<ResponsesEvent> events = run("refusal.sse", 65536);
+
+    Golden.assertMatches(lines(events), "responses/refusal.expected.jsonl");
+    Response done = checkConsistent(events);
+    assertThat(done.output().get(0).asMessage().content().get(0).asRefusal().refusal())
+        .isEqualTo("I'm sorry, I can't help with that.");
+    assertThat(events).extracting(ResponsesEvent::type).contains("response.refusal.delta", "response.refusal.done");
+  }
+
   @ParameterizedTest
   @ValueSource(ints = {3, 65536})
   void lengthEndsWithResponseIncompleteForMaxOutputTokens(int readSize) {
@@ -226,7 +237,7 @@ class ResponsesStreamTest {
           indexOf.put(item.getString("id"), data.getInteger("output_index"));
           deltas.put(item.getString("id"), new StringBuilder());
         }
-        case "response.output_text.delta", "response.function_call_arguments.delta" -> {
+        case "response.output_text.delta", "response.function_call_arguments.delta", "response.refusal.delta" -> {
           assertThat(indexOf).containsKey(itemId);
           assertThat(doneItems).doesNotContainKey(indexOf.get(itemId));
           assertThat(data.getInteger("output_index")).isEqualTo(indexOf.get(itemId));
@@ -234,6 +245,7 @@ class ResponsesStreamTest {
           deltas.get(itemId).append(data.getString("delta"));
         }
         case "response.output_text.done" -> assertThat(data.getString("text")).isEqualTo(deltas.get(itemId).toString());
+        case "response.refusal.done" -> assertThat(data.getString("refusal")).isEqualTo(deltas.get(itemId).toString());
         case "response.function_call_arguments.done" ->
             assertThat(data.getString("arguments")).isEqualTo(deltas.get(itemId).toString());
         case "response.output_item.done" -> {
