@@ -119,14 +119,22 @@ public final class ResponsesRequest {
             : new JsonObject().put("effort", null).put("summary", null))
         .put("store", store())
         .put("temperature", body.getValue("temperature"))
-        .put("text", body.getValue("text") instanceof JsonObject t ? t.copy()
-            : new JsonObject().put("format", new JsonObject().put("type", "text")))
+        .put("text", text())
         .put("tool_choice", body.getValue("tool_choice") == null ? "auto" : body.getValue("tool_choice"))
         .put("tools", body.getValue("tools") instanceof JsonArray t ? t.copy() : new JsonArray())
         .put("top_p", body.getValue("top_p"))
         .put("truncation", body.getValue("truncation") instanceof String t ? t : "disabled")
         .put("user", body.getValue("user"))
         .put("metadata", body.getValue("metadata") instanceof JsonObject m ? m.copy() : new JsonObject());
+  }
+
+  /** The {@code text} options as the response echoes them: the client's, with the default plain-text format. */
+  private JsonObject text() {
+    JsonObject text = body.getValue("text") instanceof JsonObject t ? t.copy() : new JsonObject();
+    if (text.getValue("format") == null) {
+      text.put("format", new JsonObject().put("type", "text"));
+    }
+    return text;
   }
 
   private static void refuseUnsupported(JsonObject body) {

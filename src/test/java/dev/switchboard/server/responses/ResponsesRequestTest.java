@@ -232,6 +232,31 @@ class ResponsesRequestTest {
   }
 
   @Test
+  void emptyInputNeedsInstructionsOrHistory() {
+    assertThat(refusal("{\"model\":\"m\",\"input\":[]}").param()).isEqualTo("input");
+    assertThat(chat("{\"model\":\"m\",\"input\":[],\"instructions\":\"Say hi.\"}").getJsonArray("messages"))
+        .isEqualTo(new JsonArray("[{\"role\":\"system\",\"content\":\"Say hi.\"}]"));
+  }
+
+  @Test
+  void anUntranslatableHistoryItemNamesPreviousResponseId() {
+    ResponsesRequest request = ResponsesRequest.parse(new JsonObject(
+        "{\"model\":\"m\",\"previous_response_id\":\"resp_1\",\"input\":\"go on\"}"));
+    ApiError error = catchThrowableOfType(ApiException.class, () -> request.withHistory(
+        new JsonArray("[{\"type\":\"web_search_call\",\"id\":\"ws_1\"}]"), new JsonArray())).error();
+
+    assertThat(error.param()).isEqualTo("previous_response_id.type");
+  }
+
+  @Test
+  void theResponseEchoesTextOptionsWithTheDefaultFormat() {
+    JsonObject echo = ResponsesRequest.parse(new JsonObject(
+        "{\"model\":\"m\",\"input\":\"x\",\"text\":{\"verbosity\":\"high\"}}")).echo();
+
+    assertThat(echo.getJsonObject("text")).isEqualTo(new JsonObject("{\"verbosity\":\"high\",\"format\":{\"type\":\"text\"}}"));
+  }
+
+  @Test
   void missingModelIsNamed() {
     assertThat(refusal("{\"input\":\"x\"}").param()).isEqualTo("model");
     assertThat(refusal("{\"model\":\"m\",\"input\":42}").param()).isEqualTo("input");
