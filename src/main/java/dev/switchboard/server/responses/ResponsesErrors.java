@@ -1,6 +1,6 @@
 package dev.switchboard.server.responses;
 
-import dev.switchboard.server.ApiError;
+import dev.switchboard.api.ApiError;
 import io.vertx.core.json.JsonObject;
 
 /**

@@ -1,6 +1,6 @@
 package dev.switchboard.server.responses;
 
-import dev.switchboard.provider.Usage;
+import dev.switchboard.api.Usage;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

@@ -1,7 +1,7 @@
 package dev.switchboard.server.responses;
 
-import dev.switchboard.server.ApiError;
-import dev.switchboard.server.ApiException;
+import dev.switchboard.api.ApiError;
+import dev.switchboard.api.ApiException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

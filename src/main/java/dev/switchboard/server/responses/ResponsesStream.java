@@ -1,7 +1,7 @@
 package dev.switchboard.server.responses;
 
-import dev.switchboard.provider.Usage;
-import dev.switchboard.server.ApiError;
+import dev.switchboard.api.Usage;
+import dev.switchboard.api.ApiError;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
