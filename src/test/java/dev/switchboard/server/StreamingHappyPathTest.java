@@ -45,7 +45,7 @@ class StreamingHappyPathTest {
             base_url: %s
             api_key: sk-provider-secret
             models: [gpt-real, gpt-instruct]
-            timeouts: {connect: 1s, first_byte: 2s, idle: 1s, total: 10s}
+            timeouts: {connect: 5s, first_byte: 10s, idle: 5s, total: 30s}
         """.formatted(upstream.baseUrl()));
   }
 
@@ -58,7 +58,7 @@ class StreamingHappyPathTest {
   private HttpResponse<String> post(String path, String body) throws Exception {
     HttpRequest req = HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path))
         .header("Content-Type", "application/json")
-        .timeout(Duration.ofSeconds(8))
+        .timeout(Duration.ofSeconds(30))
         .POST(HttpRequest.BodyPublishers.ofString(body))
         .build();
     return http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
