@@ -42,9 +42,8 @@ public final class ClientReply {
   private boolean clientClosed;
   private boolean ending;
   private final Context context = Vertx.currentContext();
-  private final Handler<Void> flushTask = v -> flushPending();
-  private boolean flushScheduled;
-  private Buffer pending;
+  /** The stream's events waiting for their write; made with the first event. */
+  private EventBatch batch;
   private Runnable cancel;
 
   /** A reply outside the request path (an error before any exchange began): nobody hears when it ends. */
@@ -216,33 +215,10 @@ public final class ClientReply {
       response.write(frame);
       return;
     }
-    if (pending == null) {
-      pending = frame;
-      if (!flushScheduled) {
-        flushScheduled = true;
-        context.runOnContext(flushTask);
-      }
-    } else {
-      pending.appendBuffer(frame);
+    if (batch == null) {
+      batch = new EventBatch(response, context);
     }
-  }
-
-  /**
-   * Writes the events gathered since the last flush. It runs as the next task on the event loop, after the whole
-   * upstream read that produced them has been processed: all events of one read cost one write, and none waits
-   * longer than that read's processing.
-   */
-  private void flushPending() {
-    flushScheduled = false;
-    writePending();
-  }
-
-  private void writePending() {
-    Buffer p = pending;
-    pending = null;
-    if (p != null && !finished) {
-      response.write(p);
-    }
+    batch.add(frame);
   }
 
   /** Stops the running attempt, once. */
@@ -259,8 +235,8 @@ public final class ClientReply {
     if (finished) {
       return;
     }
-    Buffer last = pending != null ? pending : Buffer.buffer(DONE.length() + 8);
-    pending = null;
+    Buffer gathered = batch == null ? null : batch.take();
+    Buffer last = gathered != null ? gathered : Buffer.buffer(DONE.length() + 8);
     if (inBandError != null) {
       books.error = inBandError;
       last.appendBuffer(SseFraming.frame(inBandError.toJson().toBuffer()));
@@ -337,8 +313,8 @@ public final class ClientReply {
    * rather than after a whole read's worth, while small events still share one write.
    */
   public boolean writeQueueFull() {
-    if (pending != null && pending.length() >= FLUSH_AT_BYTES) {
-      writePending();
+    if (batch != null) {
+      batch.flushIfOver(FLUSH_AT_BYTES);
     }
     return response.writeQueueFull();
   }
@@ -381,6 +357,10 @@ public final class ClientReply {
     }
     finished = true;
     cancel = null;
+    if (batch != null) {
+      // Whatever is still gathered can no longer go out after the end.
+      batch.take();
+    }
     RequestOutcome outcome = books.finish(how, nanoClock.getAsLong());
     if (listener != null) {
       listener.finished(outcome);
