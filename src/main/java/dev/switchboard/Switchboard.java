@@ -31,8 +31,6 @@ import dev.switchboard.usage.UsageService;
 import dev.switchboard.usage.UsageVerticle;
 import dev.switchboard.routing.ScoringPolicy;
 import dev.switchboard.routing.Selector;
-import dev.switchboard.server.AccessLog;
-import dev.switchboard.server.ClientAuth;
 import dev.switchboard.server.ConnectionLimits;
 import dev.switchboard.server.GatewayServices;
 import dev.switchboard.server.GatewayVerticle;
@@ -307,11 +305,15 @@ public final class Switchboard implements Demo.Gateway {
     LiveEvents live = new LiveEvents(vertx);
     AdminServices admin = new AdminServices(config, providers, guards, health, selector, limiter, usage, cache,
         metrics, registry);
-    GatewayServices services = new GatewayServices(config, providers, new ModelCatalog(config, providers),
-        new LocalResponder(config.server().maxResponseBytes(), buffers), metrics, registry, new Readiness(vertx, config, providers, health, guards),
-        new AccessLog(config.logging().accessLog()), new ClientAuth(keys), guards, selector, health, limiter, usage,
+    ModelCatalog catalog = new ModelCatalog(config, providers);
+    LocalResponder localResponder = new LocalResponder(config.server().maxResponseBytes(), buffers);
+    var stages = RequestPath.stages(vertx, config, keys, catalog, usage, limiter, cache,
+        new RequestPath.Upstream(selector, guards, localResponder, metrics, health, buffers));
+    GatewayServices services = new GatewayServices(config, providers, catalog, localResponder, metrics, registry,
+        new Readiness(vertx, config, providers, health, guards), guards, selector, health, limiter, usage,
         cache, live, buffers,
-        router -> new AdminApi(vertx, admin, live).mount(router));
+        router -> new AdminApi(vertx, admin, live).mount(router), stages,
+        RequestPath.finishListeners(config, metrics, usage, providers, limiter, live, cache));
     live.start(admin);
     services.readiness().rateLimitStore(buckets::healthy, buckets::describe, config.ratelimit().failOpen());
     AtomicInteger port = new AtomicInteger();

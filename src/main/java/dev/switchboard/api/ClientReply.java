@@ -7,81 +7,82 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
- * The client side of one request: owns the response, the Switchboard headers, the commit point of a stream,
- * client disconnects, and the bookkeeping the access log and metrics read when it finishes. Used only from the
- * request's event loop.
+ * The writer of one request's reply: owns the response, the Switchboard headers, framing and batching of stream
+ * events, back-pressure, the commit point of a stream and client disconnects. The bookkeeping (attempts, usage,
+ * cache status...) lives in its {@link ReplyRecorder}; when the reply finishes, the recorder's one
+ * {@link RequestOutcome} goes to the finish listener. Used only from the request's event loop.
  */
 public final class ClientReply {
-  private static final Buffer DATA = Buffer.buffer("data: ");
-  private static final Buffer EVENT_END = Buffer.buffer("\n\n");
   static final int FLUSH_AT_BYTES = 16 * 1024;
-  /** Server-side failures that a client retry cannot fix: a configuration problem on the gateway's side. */
-  private static final java.util.Set<String> NOT_RETRYABLE = java.util.Set.of("upstream_auth_failed",
-      "upstream_quota_exhausted", "upstream_response_too_large");
   private static final Buffer DONE = Buffer.buffer("data: [DONE]\n\n");
 
   /** How the reply ended, for the access log and metrics. */
-  public enum Outcome { OK, CLIENT_ERROR, UPSTREAM_ERROR, STREAM_ERROR, CLIENT_CLOSED }
+  public enum Outcome {
+    OK, CLIENT_ERROR, UPSTREAM_ERROR, STREAM_ERROR, CLIENT_CLOSED;
+
+    private final String label = name().toLowerCase(java.util.Locale.ROOT);
+
+    /** The lower-case name logs, metrics and live events use. */
+    public String label() {
+      return label;
+    }
+  }
 
   private final HttpServerResponse response;
-  private final String requestId;
-  private final List<String> attempts = new ArrayList<>(2);
-  private final List<Runnable> finishListeners = new ArrayList<>(2);
-  private GatewayRequest request;
-  private String provider;
-  private String upstreamModel;
-  private String route;
-  private int eventsWritten;
+  private final ReplyRecorder books;
+  private final FinishListener listener;
+  private final LongSupplier nanoClock;
   private io.vertx.core.MultiMap extraHeaders;
-  private boolean degraded;
   private boolean committed;
   private boolean finished;
   private boolean clientClosed;
   private boolean ending;
   private final Context context = Vertx.currentContext();
-  private final Handler<Void> flushTask = v -> flushPending();
-  private boolean flushScheduled;
-  private Buffer pending;
+  /** The stream's events waiting for their write; made with the first event. */
+  private EventBatch batch;
   private Runnable cancel;
-  private int status;
-  private Outcome outcome;
-  private ApiError error;
-  private Usage usage = Usage.NONE;
-  private String cacheStatus = "BYPASS";
-  private long cacheAgeSeconds = -1;
-  private Usage cachedUsage = Usage.NONE;
-  private ReplyTap tap;
-  private long firstTokenNanos;
-  private long endNanos;
 
+  /** A reply outside the request path (an error before any exchange began): nobody hears when it ends. */
   public ClientReply(HttpServerResponse response, String requestId) {
+    this(response, new ReplyRecorder(requestId, null, null, System.nanoTime()), null, System::nanoTime);
+  }
+
+  /**
+   * @param books the request's bookkeeping, turned into its outcome when the reply finishes
+   * @param finished hears that outcome, once; may be null
+   * @param nanoClock the clock of first-token and end times
+   */
+  public ClientReply(HttpServerResponse response, ReplyRecorder books, FinishListener finished, LongSupplier nanoClock) {
     this.response = response;
-    this.requestId = requestId;
+    this.books = books;
+    this.listener = finished;
+    this.nanoClock = nanoClock;
     response.closeHandler(v -> onClientClose());
   }
 
-  public void request(GatewayRequest request) {
-    this.request = request;
+  /** The request's bookkeeping (front end, client key, admission), for the stages that add to it. */
+  public ReplyRecorder books() {
+    return books;
   }
 
-  // ---- attempt bookkeeping -------------------------------------------------------------------------------------
+  public void request(GatewayRequest request) {
+    books.request(request);
+  }
+
+  // ---- bookkeeping, kept by the recorder -----------------------------------------------------------------------
 
   /** Records one finished attempt as "provider:status" for x-switchboard-attempts. */
   public void attempt(String providerId, String result) {
-    attempts.add(providerId + ":" + result);
+    books.attempt(providerId, result);
   }
 
   /** Replaces the result of the last attempt of this provider (a 2xx head whose body then failed). */
   public void amendLastAttempt(String providerId, String result) {
-    if (!attempts.isEmpty()) {
-      attempts.set(attempts.size() - 1, providerId + ":" + result);
-    } else {
-      attempt(providerId, result);
-    }
+    books.amendLastAttempt(providerId, result);
   }
 
   /** Headers every reply to this request carries, such as the client key's x-ratelimit-* values. */
@@ -91,27 +92,16 @@ public final class ClientReply {
 
   /** The x-switchboard-route header: how the candidates were ranked. */
   public void route(String route) {
-    this.route = route;
+    books.route(route);
   }
 
   public void servedBy(String providerId, String model, boolean degraded) {
-    this.provider = providerId;
-    this.upstreamModel = model;
-    this.degraded = degraded;
+    books.servedBy(providerId, model, degraded);
   }
 
   /** Registers what to do if the client goes away while an attempt is running. */
   public void onCancel(Runnable cancel) {
     this.cancel = cancel;
-  }
-
-  /** Runs {@code listener} when the reply is over; at once if it already is. */
-  public void onFinish(Runnable listener) {
-    if (finished) {
-      listener.run();
-      return;
-    }
-    finishListeners.add(listener);
   }
 
   /** Whether the reply is over (sent, ended for shutdown, or the client left). */
@@ -128,36 +118,30 @@ public final class ClientReply {
   }
 
   public void usage(Usage usage) {
-    if (usage != null && !usage.isEmpty()) {
-      this.usage = usage;
-    }
+    books.usage(usage);
   }
 
   /** The x-switchboard-cache header: HIT, MISS or BYPASS (the default). */
   public void cacheStatus(String status) {
-    this.cacheStatus = status;
+    books.cacheStatus(status);
   }
 
   /**
    * This reply comes from the response cache: {@code x-switchboard-cache: HIT} and {@code age}. Nothing is spent
    * upstream, so {@link #usageReported()} stays empty; the tokens the original reply used (and this one saved) are
-   * {@link #cachedUsage()}.
+   * the outcome's {@code cachedUsage}.
    */
   public void cacheHit(long ageSeconds, Usage saved) {
-    this.cacheStatus = "HIT";
-    this.cacheAgeSeconds = Math.max(0, ageSeconds);
-    this.cachedUsage = saved == null ? Usage.NONE : saved;
+    books.cacheHit(ageSeconds, saved);
   }
 
   /** Sees everything this reply sends from now on (the cache records a reply through it). */
   public void tap(ReplyTap tap) {
-    this.tap = tap;
+    books.tap(tap);
   }
 
   public void firstToken() {
-    if (firstTokenNanos == 0) {
-      firstTokenNanos = System.nanoTime();
-    }
+    books.firstToken(nanoClock.getAsLong());
   }
 
   // ---- complete replies ----------------------------------------------------------------------------------------
@@ -172,6 +156,7 @@ public final class ClientReply {
     }
     firstToken();
     response.putHeader(HttpHeaders.CONTENT_TYPE, contentType == null ? "application/json" : contentType);
+    ReplyTap tap = books.tap();
     if (tap != null) {
       tap.json(status, contentType, body);
     }
@@ -191,22 +176,11 @@ public final class ClientReply {
    *     error code alone
    */
   public void sendError(ApiError error, long retryAfterMillis, Boolean shouldRetry) {
-    this.error = error;
+    books.error = error;
     if (!begin(error.status())) {
       return;
     }
-    if (retryAfterMillis >= 0) {
-      response.putHeader("retry-after", Long.toString(Math.max(1, (retryAfterMillis + 999) / 1000)));
-      if (retryAfterMillis < 60_000) {
-        response.putHeader("retry-after-ms", Long.toString(Math.max(1, retryAfterMillis)));
-      }
-    }
-    if (error.code() != null && NOT_RETRYABLE.contains(error.code())) {
-      // The OpenAI SDKs retry 5xx by default; this header stops them where a retry cannot help.
-      response.putHeader("x-should-retry", "false");
-    } else if (shouldRetry != null) {
-      response.putHeader("x-should-retry", shouldRetry.toString());
-    }
+    ReplyHeaders.retryHints(response.headers(), error, retryAfterMillis, shouldRetry);
     response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
     ending = true;
     response.end(error.toJson().toBuffer());
@@ -230,43 +204,21 @@ public final class ClientReply {
     if (finished) {
       return;
     }
-    eventsWritten++;
+    books.event();
     firstToken();
+    ReplyTap tap = books.tap();
     if (tap != null) {
       tap.event(payload);
     }
-    Buffer frame = frame(payload);
+    Buffer frame = SseFraming.frame(payload);
     if (context == null) {
       response.write(frame);
       return;
     }
-    if (pending == null) {
-      pending = frame;
-      if (!flushScheduled) {
-        flushScheduled = true;
-        context.runOnContext(flushTask);
-      }
-    } else {
-      pending.appendBuffer(frame);
+    if (batch == null) {
+      batch = new EventBatch(response, context);
     }
-  }
-
-  /**
-   * Writes the events gathered since the last flush. It runs as the next task on the event loop, after the whole
-   * upstream read that produced them has been processed: all events of one read cost one write, and none waits
-   * longer than that read's processing.
-   */
-  private void flushPending() {
-    flushScheduled = false;
-    writePending();
-  }
-
-  private void writePending() {
-    Buffer p = pending;
-    pending = null;
-    if (p != null && !finished) {
-      response.write(p);
-    }
+    batch.add(frame);
   }
 
   /** Stops the running attempt, once. */
@@ -278,50 +230,16 @@ public final class ClientReply {
     }
   }
 
-  /**
-   * Frames one payload as one SSE event. A payload spanning lines (an upstream event sent over several
-   * {@code data:} lines, which the parser joins with "\n") gets a {@code data: } prefix on every line: a bare line
-   * would otherwise be read by clients as an unknown field and dropped, truncating the event.
-   */
-  static Buffer frame(Buffer payload) {
-    int len = payload.length();
-    int breaks = 0;
-    for (int i = 0; i < len; i++) {
-      byte b = payload.getByte(i);
-      if (b == '\n' || b == '\r') {
-        breaks++;
-      }
-    }
-    Buffer frame = Buffer.buffer(len + 8 + breaks * DATA.length()).appendBuffer(DATA);
-    if (breaks == 0) {
-      frame.appendBuffer(payload);
-    } else {
-      int start = 0;
-      for (int i = 0; i < len; i++) {
-        byte b = payload.getByte(i);
-        if (b == '\n' || b == '\r') {
-          frame.appendBuffer(payload, start, i - start).appendByte((byte) '\n').appendBuffer(DATA);
-          if (b == '\r' && i + 1 < len && payload.getByte(i + 1) == '\n') {
-            i++;
-          }
-          start = i + 1;
-        }
-      }
-      frame.appendBuffer(payload, start, len - start);
-    }
-    return frame.appendBuffer(EVENT_END);
-  }
-
   /** Ends a committed stream: an in-band error event first when the stream failed, then always [DONE]. */
   public void endStream(ApiError inBandError) {
     if (finished) {
       return;
     }
-    Buffer last = pending != null ? pending : Buffer.buffer(DONE.length() + 8);
-    pending = null;
+    Buffer gathered = batch == null ? null : batch.take();
+    Buffer last = gathered != null ? gathered : Buffer.buffer(DONE.length() + 8);
     if (inBandError != null) {
-      this.error = inBandError;
-      last.appendBuffer(DATA).appendBuffer(inBandError.toJson().toBuffer()).appendBuffer(EVENT_END);
+      books.error = inBandError;
+      last.appendBuffer(SseFraming.frame(inBandError.toJson().toBuffer()));
     }
     last.appendBuffer(DONE);
     ending = true;
@@ -345,7 +263,7 @@ public final class ClientReply {
         + "it completed; retry it.", null, "server_shutting_down");
     if (!committed) {
       sendError(err, 1_000);
-    } else if (request != null && request.endpoint().binaryReply()) {
+    } else if (books.request() != null && books.request().endpoint().binaryReply()) {
       abortRaw();
     } else {
       endStream(err);
@@ -382,7 +300,7 @@ public final class ClientReply {
   /** A committed opaque body that failed midway can only be cut: the client sees a truncated chunked reply. */
   public void abortRaw() {
     if (!finished) {
-      error = new ApiError(502, ApiError.UPSTREAM, "upstream body interrupted", null, "stream_interrupted");
+      books.error = new ApiError(502, ApiError.UPSTREAM, "upstream body interrupted", null, "stream_interrupted");
       ending = true;
       response.reset();
       finish(Outcome.STREAM_ERROR);
@@ -395,8 +313,8 @@ public final class ClientReply {
    * rather than after a whole read's worth, while small events still share one write.
    */
   public boolean writeQueueFull() {
-    if (pending != null && pending.length() >= FLUSH_AT_BYTES) {
-      writePending();
+    if (batch != null) {
+      batch.flushIfOver(FLUSH_AT_BYTES);
     }
     return response.writeQueueFull();
   }
@@ -412,31 +330,9 @@ public final class ClientReply {
       return false;
     }
     committed = true;
-    this.status = status;
+    books.status = status;
     response.setStatusCode(status);
-    var headers = response.headers();
-    headers.set("x-request-id", requestId);
-    // Only a reply someone served names who: on a failure the attempts header tells the chain, and naming the
-    // last provider tried would read as if it had answered.
-    if (provider != null && status >= 200 && status < 300) {
-      headers.set("x-switchboard-provider", provider);
-    }
-    if (!attempts.isEmpty()) {
-      headers.set("x-switchboard-attempts", String.join(",", attempts));
-    }
-    if (route != null) {
-      headers.set("x-switchboard-route", route);
-    }
-    if (extraHeaders != null) {
-      headers.addAll(extraHeaders);
-    }
-    headers.set("x-switchboard-cache", cacheStatus);
-    if (cacheAgeSeconds >= 0) {
-      headers.set("age", Long.toString(cacheAgeSeconds));
-    }
-    if (degraded) {
-      headers.set("x-switchboard-degraded", "true");
-    }
+    ReplyHeaders.write(response.headers(), books, status, extraHeaders);
     return true;
   }
 
@@ -448,93 +344,74 @@ public final class ClientReply {
     clientClosed = true;
     if (!committed) {
       // nginx's convention: the client closed the connection before a response was sent.
-      status = 499;
+      books.status = 499;
     }
     runCancel();
     finish(Outcome.CLIENT_CLOSED);
   }
 
-  private void finish(Outcome outcome) {
+  /** The commit of the books: the outcome is built once, here, and heard once. */
+  private void finish(Outcome how) {
     if (finished) {
       return;
     }
     finished = true;
-    this.outcome = outcome;
-    this.endNanos = System.nanoTime();
     cancel = null;
-    for (Runnable r : finishListeners) {
-      r.run();
+    if (batch != null) {
+      // Whatever is still gathered can no longer go out after the end.
+      batch.take();
+    }
+    RequestOutcome outcome = books.finish(how, nanoClock.getAsLong());
+    if (listener != null) {
+      listener.finished(outcome);
     }
   }
 
-  // ---- read by the access log and metrics ----------------------------------------------------------------------
+  // ---- read by routing, the cache and tests ------------------------------------------------------------------
 
   public String requestId() {
-    return requestId;
+    return books.requestId();
   }
 
   public GatewayRequest gatewayRequest() {
-    return request;
+    return books.request();
   }
 
   public String provider() {
-    return provider;
+    return books.provider();
   }
 
   public String upstreamModel() {
-    return upstreamModel;
+    return books.upstreamModel();
   }
 
   public List<String> attempts() {
-    return attempts;
+    return books.attempts();
   }
 
   public int status() {
-    return status;
+    return books.status;
   }
 
   public Outcome outcome() {
-    return outcome;
-  }
-
-  public ApiError error() {
-    return error;
-  }
-
-  /** Stream events written to the client (roughly one token each: the estimate when no usage was reported). */
-  public int eventsWritten() {
-    return eventsWritten;
+    return books.outcome();
   }
 
   /** Tokens spent upstream for this reply; empty for a cache hit. */
   public Usage usageReported() {
-    return usage;
+    return books.usage();
   }
 
   public String cacheStatus() {
-    return cacheStatus;
+    return books.cacheStatus();
   }
 
   /** Answered from the response cache: nothing was spent upstream. */
   public boolean cacheHit() {
-    return cacheAgeSeconds >= 0;
-  }
-
-  /** On a cache hit, the usage of the reply it replays: tokens saved, at zero cost. */
-  public Usage cachedUsage() {
-    return cachedUsage;
-  }
-
-  public long firstTokenNanos() {
-    return firstTokenNanos;
-  }
-
-  public long endNanos() {
-    return endNanos;
+    return books.cacheAgeSeconds() >= 0;
   }
 
   public boolean degraded() {
-    return degraded;
+    return books.degraded();
   }
-
 }

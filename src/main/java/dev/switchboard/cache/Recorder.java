@@ -2,19 +2,25 @@ package dev.switchboard.cache;
 
 import dev.switchboard.api.ClientReply;
 import dev.switchboard.api.ReplyTap;
+import dev.switchboard.api.RequestOutcome;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Records one reply as the client receives it, up to the entry size limit; past it, the recording is dropped at
- * once (the reply still goes to the client, it is just not cached). Used on the request's event loop only.
+ * once (the reply still goes to the client, it is just not cached). It travels on the request's outcome to the
+ * {@link CacheStore} with its plan and, when the request leads identical ones, the future they wait on. Used on the
+ * request's event loop only.
  */
 final class Recorder implements ReplyTap {
   private final long maxBytes;
+  private final CachePlan plan;
+  private final CompletableFuture<CachedReply> leading;
   private Buffer data = Buffer.buffer();
   private int[] ends;
   private int events;
@@ -23,8 +29,19 @@ final class Recorder implements ReplyTap {
   private String contentType;
   private boolean tooLarge;
 
-  Recorder(long maxBytes) {
+  /** @param leading completed with the stored entry (or null) once the reply is over; null when nobody waits */
+  Recorder(long maxBytes, CachePlan plan, CompletableFuture<CachedReply> leading) {
     this.maxBytes = maxBytes;
+    this.plan = plan;
+    this.leading = leading;
+  }
+
+  CachePlan plan() {
+    return plan;
+  }
+
+  CompletableFuture<CachedReply> leading() {
+    return leading;
   }
 
   @Override
@@ -66,7 +83,7 @@ final class Recorder implements ReplyTap {
    * ended with [DONE] and no in-band error), not be the local fallback's placeholder, be of the kind the request
    * asked for, fit, and not have stopped at the length limit unless that is allowed.
    */
-  String refusal(ClientReply reply, boolean stream, boolean allowTruncated) {
+  String refusal(RequestOutcome reply, boolean stream, boolean allowTruncated) {
     if (reply.outcome() != ClientReply.Outcome.OK || reply.status() < 200 || reply.status() > 299) {
       return "incomplete";
     }
@@ -86,9 +103,9 @@ final class Recorder implements ReplyTap {
   }
 
   /** The recorded reply; call only when {@link #refusal} found nothing against it. */
-  CachedReply build(ClientReply reply, long nowMillis, long ttlMillis) {
+  CachedReply build(RequestOutcome reply, long nowMillis, long ttlMillis) {
     return new CachedReply(json ? status : 200, json ? contentType : null, data.getBytes(),
-        json ? null : Arrays.copyOf(ends, events), reply.usageReported(), reply.provider(), reply.upstreamModel(),
+        json ? null : Arrays.copyOf(ends, events), reply.usage(), reply.provider(), reply.upstreamModel(),
         nowMillis, nowMillis + ttlMillis);
   }
 

@@ -7,19 +7,12 @@ import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.switchboard.config.CacheConfig;
 import dev.switchboard.metrics.GatewayMetrics;
-import dev.switchboard.api.Usage;
-import dev.switchboard.routing.Route;
-import dev.switchboard.api.ApiException;
-import dev.switchboard.api.ClientReply;
-import dev.switchboard.api.GatewayRequest;
-import io.vertx.core.Context;
+import dev.switchboard.api.RequestOutcome;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +20,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The response cache, shared by every gateway event loop and safe to call from any of them: the hot path asks it
- * directly ({@link #serve}), no event-bus round trip. The {@link CacheVerticle} owns its upkeep (expiry sweeps,
+ * directly (through the {@link CacheStage} and the {@link CacheStore} listener), no event-bus round trip. The {@link CacheVerticle} owns its upkeep (expiry sweeps,
  * Redis pings, clearing).
  *
  * <p>Tiers: an in-memory Caffeine cache bounded by bytes (a weigher; W-TinyLFU eviction, so entries read often
@@ -121,105 +114,70 @@ public final class ResponseCache {
     return config;
   }
 
-  // ---- the request path ----------------------------------------------------------------------------------------
+  // ---- for the cache stage and the store listener -------------------------------------------------------------
 
-  /**
-   * Answers a request from the cache, or runs {@code upstream} (recording its reply when the request may be stored).
-   * Call on the request's event loop once the request is validated and its route resolved.
-   */
-  public void serve(GatewayRequest request, Route route, MultiMap headers, ClientReply reply, Runnable upstream) {
-    CachePlan plan;
-    try {
-      plan = policy.plan(request, route, headers.get("cache-control"), headers.get(CachePolicy.TTL_HEADER));
-    } catch (ApiException e) {
-      reply.sendError(e.error(), -1);
-      return;
-    }
-    String endpoint = request.endpoint().label();
-    if (plan == null || !plan.read()) {
-      if (CachePolicy.cacheable(request.endpoint())) {
-        bypasses.increment();
-        metrics.cacheRequest(endpoint, "bypass", "none");
-      }
-      if (plan != null) {
-        // no-cache: not looked up, but the fresh reply is stored.
-        record(plan, reply, null);
-      }
-      upstream.run();
-      return;
-    }
-    CachedReply hit = local.getIfPresent(plan.key());
-    if (hit != null && hit.stream() == plan.stream()) {
-      replay(hit, "memory", plan, reply);
-      return;
-    }
-    if (redis == null || !redis.up()) {
-      afterMiss(plan, reply, upstream);
-      return;
-    }
-    redis.get(plan.key()).onComplete(ar -> {
-      CachedReply shared = ar.result();
-      if (reply.clientClosed() || reply.committed()) {
-        // The client left, or the reply was ended meanwhile (shutdown).
-        return;
-      }
-      if (shared != null && shared.stream() == plan.stream()) {
-        local.put(plan.key(), shared);
-        redisHits.increment();
-        replay(shared, "redis", plan, reply);
-        return;
-      }
-      afterMiss(plan, reply, upstream);
-    });
+  CachePolicy policy() {
+    return policy;
   }
 
-  /** Not cached: wait for an identical request in flight, or lead (go upstream and store for the others). */
-  private void afterMiss(CachePlan plan, ClientReply reply, Runnable upstream) {
-    if (!config.coalesce() || !plan.write()) {
-      miss(plan, reply, upstream, null);
-      return;
-    }
-    CompletableFuture<CachedReply> mine = new CompletableFuture<>();
-    CompletableFuture<CachedReply> leader = inFlight.putIfAbsent(plan.key(), mine);
-    if (leader == null) {
-      miss(plan, reply, upstream, mine);
-    } else {
-      new Waiter(plan, reply, upstream).await(leader);
-    }
+  GatewayMetrics metrics() {
+    return metrics;
   }
 
-  private void miss(CachePlan plan, ClientReply reply, Runnable upstream, CompletableFuture<CachedReply> leading) {
+  Vertx vertx() {
+    return vertx;
+  }
+
+  /** The memory tier's entry for {@code key}, or null. */
+  CachedReply local(String key) {
+    return local.getIfPresent(key);
+  }
+
+  /** An entry read from Redis after a local miss: kept in memory too. */
+  void sharedHit(String key, CachedReply entry) {
+    local.put(key, entry);
+    redisHits.increment();
+  }
+
+  /** Makes {@code mine} the leader for {@code key}; returns the request already leading instead, if any. */
+  CompletableFuture<CachedReply> lead(String key, CompletableFuture<CachedReply> mine) {
+    return inFlight.putIfAbsent(key, mine);
+  }
+
+  void countBypass() {
+    bypasses.increment();
+  }
+
+  void countMiss() {
     misses.increment();
-    metrics.cacheRequest(plan.endpoint(), "miss", "none");
-    reply.cacheStatus("MISS");
-    record(plan, reply, leading);
-    upstream.run();
   }
 
-  /** Records the reply and stores it when it ended well; then releases whoever waits on {@code leading}. */
-  private void record(CachePlan plan, ClientReply reply, CompletableFuture<CachedReply> leading) {
-    if (!plan.write()) {
-      return;
+  void countHit(boolean coalescedHit) {
+    hits.increment();
+    if (coalescedHit) {
+      coalesced.increment();
     }
-    Recorder recorder = new Recorder(config.maxEntryBytes());
-    reply.tap(recorder);
-    reply.onFinish(() -> {
-      CachedReply stored = store(plan, reply, recorder);
-      if (leading != null) {
-        inFlight.remove(plan.key(), leading);
-        leading.complete(stored);
-      }
-    });
   }
 
-  private CachedReply store(CachePlan plan, ClientReply reply, Recorder recorder) {
-    String refusal = recorder.refusal(reply, plan.stream(), config.cacheTruncated());
+  /** Stores the recorded reply when it ended well; then releases whoever waits on the recording's leader. */
+  void store(Recorder recorder, RequestOutcome outcome) {
+    CachedReply stored = storeIfGood(recorder, outcome);
+    CompletableFuture<CachedReply> leading = recorder.leading();
+    if (leading != null) {
+      inFlight.remove(recorder.plan().key(), leading);
+      leading.complete(stored);
+    }
+  }
+
+  private CachedReply storeIfGood(Recorder recorder, RequestOutcome outcome) {
+    CachePlan plan = recorder.plan();
+    String refusal = recorder.refusal(outcome, plan.stream(), config.cacheTruncated());
     if (refusal != null) {
       skipped.increment();
       metrics.cacheStore(refusal);
       return null;
     }
-    CachedReply entry = recorder.build(reply, nowMillis(), plan.ttlMillis());
+    CachedReply entry = recorder.build(outcome, nowMillis(), plan.ttlMillis());
     local.put(plan.key(), entry);
     if (redis != null) {
       redis.set(plan.key(), entry);
@@ -227,101 +185,6 @@ public final class ResponseCache {
     stores.increment();
     metrics.cacheStore("stored");
     return entry;
-  }
-
-  /** One request waiting for an identical one in flight. Runs on its own event loop. */
-  private final class Waiter {
-    private final CachePlan plan;
-    private final ClientReply reply;
-    private final Runnable upstream;
-    private final Context context = Vertx.currentContext();
-    private boolean settled;
-    private long timer = -1;
-
-    Waiter(CachePlan plan, ClientReply reply, Runnable upstream) {
-      this.plan = plan;
-      this.reply = reply;
-      this.upstream = upstream;
-    }
-
-    void await(CompletableFuture<CachedReply> leader) {
-      timer = vertx.setTimer(Math.max(1, config.coalesceWait().toMillis()), id -> {
-        timer = -1;
-        settle(null, "timeout");
-      });
-      reply.onCancel(() -> {
-        settled = true;
-        cancelTimer();
-      });
-      leader.whenComplete((entry, err) -> context.runOnContext(
-          v -> settle(entry, entry == null ? "released" : "served")));
-    }
-
-    private void settle(CachedReply entry, String result) {
-      if (settled) {
-        return;
-      }
-      settled = true;
-      cancelTimer();
-      reply.onCancel(null);
-      metrics.cacheCoalesced(result);
-      if (reply.clientClosed() || reply.committed()) {
-        return;
-      }
-      if (entry != null && entry.stream() == plan.stream()) {
-        coalesced.increment();
-        replay(entry, "coalesced", plan, reply);
-      } else {
-        // The first request failed, could not be stored or took too long: this one goes upstream itself.
-        miss(plan, reply, upstream, null);
-      }
-    }
-
-    private void cancelTimer() {
-      if (timer >= 0) {
-        vertx.cancelTimer(timer);
-        timer = -1;
-      }
-    }
-  }
-
-  // ---- replay --------------------------------------------------------------------------------------------------
-
-  private void replay(CachedReply entry, String tier, CachePlan plan, ClientReply reply) {
-    hits.increment();
-    metrics.cacheRequest(plan.endpoint(), "hit", tier);
-    Usage saved = entry.usage();
-    metrics.cacheSavedTokens("prompt", saved.promptTokens());
-    metrics.cacheSavedTokens("completion", saved.completionTokens());
-    reply.cacheHit(entry.ageSeconds(nowMillis()), saved);
-    reply.servedBy("cache", entry.model(), false);
-    if (!entry.stream()) {
-      reply.sendJson(entry.status(), entry.contentType(), entry.body());
-      return;
-    }
-    List<Buffer> events = entry.events();
-    reply.startStream();
-    long pace = config.replayInterval().toMillis();
-    if (pace <= 0) {
-      events.forEach(reply::writeEvent);
-      reply.endStream(null);
-    } else {
-      paced(events, 0, pace, reply);
-    }
-  }
-
-  /** Replays events one per {@code pace} ms; stops if the client leaves. */
-  private void paced(List<Buffer> events, int next, long pace, ClientReply reply) {
-    if (reply.clientClosed()) {
-      return;
-    }
-    if (next == events.size()) {
-      reply.endStream(null);
-      return;
-    }
-    reply.writeEvent(events.get(next));
-    long timer = vertx.setTimer(pace, id -> paced(events, next + 1, pace, reply));
-    reply.onCancel(() -> vertx.cancelTimer(timer));
   }
 
   // ---- upkeep and admin ----------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 package dev.switchboard.server;
 
+import dev.switchboard.api.FinishListener;
 import dev.switchboard.api.GatewayRequest;
-import dev.switchboard.api.ClientReply;
+import dev.switchboard.api.RequestOutcome;
 import dev.switchboard.api.Usage;
 import io.vertx.core.json.JsonObject;
 
@@ -10,7 +11,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /** One JSON line per client request: who, what, where it went, how it ended. Never a body, never a key. */
-public final class AccessLog {
+public final class AccessLog implements FinishListener {
   private static final Logger LOG = Logger.getLogger("switchboard.access");
   private final boolean enabled;
 
@@ -18,47 +19,49 @@ public final class AccessLog {
     this.enabled = enabled;
   }
 
-  public void log(ClientReply reply, String method, String path, long startNanos) {
+  @Override
+  public void finished(RequestOutcome outcome) {
     if (!enabled || !LOG.isLoggable(Level.INFO)) {
       return;
     }
-    GatewayRequest req = reply.gatewayRequest();
+    long startNanos = outcome.startNanos();
+    GatewayRequest req = outcome.request();
     JsonObject line = new JsonObject()
         .put("ts", Instant.now().toString())
         .put("type", "access")
-        .put("request_id", reply.requestId())
-        .put("method", method)
-        .put("path", path)
-        .put("status", reply.status())
-        .put("outcome", reply.outcome() == null ? null : reply.outcome().name().toLowerCase())
-        .put("duration_ms", round((reply.endNanos() - startNanos) / 1e6));
+        .put("request_id", outcome.requestId())
+        .put("method", outcome.method())
+        .put("path", outcome.path())
+        .put("status", outcome.status())
+        .put("outcome", outcome.outcomeLabel())
+        .put("duration_ms", round((outcome.endNanos() - startNanos) / 1e6));
     if (req != null) {
       line.put("client", req.clientKey()).put("model", req.model()).put("stream", req.stream())
-          .put("cache", reply.cacheStatus().toLowerCase(java.util.Locale.ROOT));
+          .put("cache", outcome.cacheStatus().toLowerCase(java.util.Locale.ROOT));
     }
-    if (reply.provider() != null) {
-      line.put("provider", reply.provider()).put("upstream_model", reply.upstreamModel());
+    if (outcome.provider() != null) {
+      line.put("provider", outcome.provider()).put("upstream_model", outcome.upstreamModel());
     }
-    if (!reply.attempts().isEmpty()) {
-      line.put("attempts", String.join(",", reply.attempts()));
+    if (!outcome.attempts().isEmpty()) {
+      line.put("attempts", String.join(",", outcome.attempts()));
     }
-    if (reply.firstTokenNanos() > 0) {
-      line.put("ttft_ms", round((reply.firstTokenNanos() - startNanos) / 1e6));
+    if (outcome.firstTokenNanos() > 0) {
+      line.put("ttft_ms", round((outcome.firstTokenNanos() - startNanos) / 1e6));
     }
-    Usage u = reply.usageReported();
+    Usage u = outcome.usage();
     if (!u.isEmpty()) {
       line.put("prompt_tokens", u.promptTokens()).put("completion_tokens", u.completionTokens());
     }
-    if (reply.cacheHit()) {
-      // Answered from the cache: nothing spent; these are the tokens the original reply used.
-      Usage saved = reply.cachedUsage();
+    if (outcome.cacheHit()) {
+      // Answered from the cache: nothing spent; these are the tokens the original outcome used.
+      Usage saved = outcome.cachedUsage();
       line.put("saved_prompt_tokens", saved.promptTokens()).put("saved_completion_tokens", saved.completionTokens());
     }
-    if (reply.degraded()) {
+    if (outcome.degraded()) {
       line.put("degraded", true);
     }
-    if (reply.error() != null) {
-      line.put("error_code", reply.error().code());
+    if (outcome.error() != null) {
+      line.put("error_code", outcome.error().code());
     }
     LOG.info(line.encode());
   }

@@ -1,19 +1,15 @@
 package dev.switchboard.server;
 
-import dev.switchboard.api.GatewayRequest;
 import dev.switchboard.api.Endpoint;
 import dev.switchboard.api.ApiError;
 import dev.switchboard.api.ApiException;
 import dev.switchboard.api.ClientReply;
+import dev.switchboard.api.Exchange;
+import dev.switchboard.api.FinishListener;
+import dev.switchboard.api.ReplyRecorder;
+import dev.switchboard.api.RequestOutcome;
 import dev.switchboard.config.ServerConfig;
-import dev.switchboard.config.ClientKeyConfig;
-import dev.switchboard.api.Usage;
-import dev.switchboard.ratelimit.RateLimiter;
-import dev.switchboard.usage.Costs;
-import dev.switchboard.usage.LedgerRow;
-import dev.switchboard.routing.FailoverChain;
 import dev.switchboard.routing.ProviderClients;
-import dev.switchboard.routing.Route;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -34,16 +30,18 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 
 /**
- * The request path: one instance per event loop, all sharing {@link GatewayServices}. Parses and validates each
- * request once, authenticates it, resolves its route and hands it to the {@link FailoverChain}.
+ * The HTTP front door: one instance per event loop, all sharing {@link GatewayServices}. Routes each /v1 request
+ * into the {@link StagePipeline} the launcher assembled (head stages before the body is read, body stages after),
+ * answers the router's own failures in OpenAI's error shape, and ends what is still running at shutdown.
  */
 public final class GatewayVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(GatewayVerticle.class.getName());
-  private static final String REPLY = "switchboard.reply";
-  private static final String START = "switchboard.start";
+  private static final String EXCHANGE = "switchboard.exchange";
+  private static final LongSupplier NANOS = System::nanoTime;
   private static final long HARD_CLOSE_AFTER_GRACE_MS = 1_000;
   /** Published (no body) when shutdown begins: every instance starts closing its connections after their replies. */
   public static final String DRAIN_ADDRESS = "switchboard.drain";
@@ -54,12 +52,11 @@ public final class GatewayVerticle extends VerticleBase {
   private final GatewayServices services;
   private final AtomicInteger boundPort;
   private final ConnectionLimits connectionLimits;
-  private final RequestValidator validator = new RequestValidator();
   /** Replies not finished yet, so shutdown can end them visibly. Touched only on this instance's event loop. */
   private final Set<ClientReply> active = new LinkedHashSet<>();
   private HttpServer server;
   private ProviderClients clients;
-  private FailoverChain chain;
+  private StagePipeline pipeline;
   private ClientConnections connections;
   private boolean draining;
 
@@ -74,9 +71,7 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     ServerConfig sc = services.config().server();
     clients = new ProviderClients(vertx, services.providers());
-    chain = new FailoverChain(vertx, clients, services.selector(), services.guards(), services.local(),
-        services.metrics(), services.config().routing(), services.health(), services.limiter(), sc.maxResponseBytes(),
-        services.buffers());
+    pipeline = services.pipeline().apply(clients);
 
     Router router = Router.router(vertx);
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(services.readiness().liveness()));
@@ -281,165 +276,55 @@ public final class GatewayVerticle extends VerticleBase {
     }
   }
 
-  /** First handler of every /v1 request: request id, reply, auth. Runs before the body is read. */
+  /**
+   * First handler of every /v1 request: request id, reply and exchange, then the head stages (authentication). Runs
+   * before the body is read; the router goes on to the body (and {@link #proxy}) only if every head stage passes.
+   */
   private void begin(RoutingContext ctx) {
-    long start = System.nanoTime();
+    long start = NANOS.getAsLong();
     HttpServerRequest req = ctx.request();
-    String id = requestId(ctx);
-    ClientReply reply = new ClientReply(ctx.response(), id);
+    ReplyRecorder books = new ReplyRecorder(requestId(ctx), req.method().name(), req.path(), start);
+    Finished finished = new Finished();
+    ClientReply reply = new ClientReply(ctx.response(), books, finished, NANOS);
+    finished.reply = reply;
     active.add(reply);
-    reply.onFinish(() -> active.remove(reply));
-    ctx.put(REPLY, reply);
-    ctx.put(START, start);
+    Exchange exchange = new Exchange(reply, req.headers(), context);
+    ctx.put(EXCHANGE, exchange);
     services.metrics().requestStarted();
-    String method = req.method().name();
-    String path = req.path();
-    reply.onFinish(() -> {
-      long duration = reply.endNanos() - start;
-      String endpoint = reply.gatewayRequest() == null ? "other" : reply.gatewayRequest().endpoint().label();
-      services.metrics().requestFinished(endpoint, reply.provider(), reply.status(),
-          reply.outcome().name().toLowerCase(), duration);
-      if (reply.firstTokenNanos() > 0 && reply.provider() != null) {
-        services.metrics().timeToFirstToken(endpoint, reply.provider(), reply.firstTokenNanos() - start);
-      }
-      reply.attempts().forEach(a -> {
-        int colon = a.lastIndexOf(':');
-        services.metrics().upstreamResponse(a.substring(0, colon), a.substring(colon + 1));
-      });
-      if (reply.provider() != null && reply.upstreamModel() != null) {
-        var u = reply.usageReported();
-        services.metrics().tokens(reply.provider(), reply.upstreamModel(), "prompt", u.promptTokens());
-        services.metrics().tokens(reply.provider(), reply.upstreamModel(), "completion", u.completionTokens());
-        services.metrics().tokens(reply.provider(), reply.upstreamModel(), "cached", u.cachedTokens());
-      }
-      services.accessLog().log(reply, method, path, start);
-      if (reply.gatewayRequest() != null) {
-        services.usage().record(ledgerRow(reply, start));
-      }
-      // Always: the dashboard's rolling windows must be full when one connects (summaries go out only while watched).
-      var u = reply.usageReported();
-      services.live().requestFinished(reply.requestId(), reply.gatewayRequest() == null ? null
-              : reply.gatewayRequest().model(), reply.provider(), reply.status(), reply.outcome().name().toLowerCase(),
-          reply.attempts(), reply.gatewayRequest() != null && reply.gatewayRequest().stream(), duration,
-          reply.firstTokenNanos() > 0 ? reply.firstTokenNanos() - start : -1,
-          u.promptTokens(), u.completionTokens(), reply.degraded());
-    });
-    try {
-      ctx.put("clientKey", services.auth().authenticate(req.getHeader(HttpHeaders.AUTHORIZATION)));
-    } catch (ApiException e) {
-      reply.sendError(e.error(), -1);
-      return;
-    }
     jsonRegardlessOfFormType(req);
-    ctx.next();
+    pipeline.head(exchange, ctx::next);
   }
 
+  /** The body is read: the body stages take the request from here to its reply. */
   private void proxy(RoutingContext ctx, Endpoint endpoint) {
-    ClientReply reply = ctx.get(REPLY);
-    long start = ctx.get(START);
-    GatewayRequest request;
-    try {
-      request = validator.parse(endpoint, ctx.body().buffer(), reply.requestId(), ctx.get("clientKey"),
-          ctx.request().getHeader("x-switchboard-provider"), ctx.request().getHeader("x-switchboard-strategy"), start);
-    } catch (ApiException e) {
-      reply.sendError(e.error(), -1);
-      return;
-    }
-    reply.request(request);
-    Route route = services.catalog().resolve(request.model()).orElse(null);
-    if (route == null) {
-      reply.sendError(ApiError.modelNotFound(request.model()), -1);
-      return;
-    }
-    ClientKeyConfig key = services.usage().keys().config(request.clientKey());
-    if (key != null && !key.allows(request.model())) {
-      reply.sendError(new ApiError(403, ApiError.INVALID_REQUEST, "Key '" + key.name() + "' may not use model '"
-          + request.model() + "'.", "model", "model_not_allowed"), -1);
-      return;
-    }
-    ApiError overBudget = services.usage().keyOverBudget(request.clientKey());
-    if (overBudget != null) {
-      reply.sendError(overBudget, services.usage().keyBudgetResetMillis(request.clientKey()), false);
-      return;
-    }
-    RateLimiter limiter = services.limiter();
-    limiter.admit(request, ctx.request().getHeader("x-switchboard-priority"), context).onComplete(ar -> {
-      if (ar.failed()) {
-        LOG.log(java.util.logging.Level.SEVERE, "rate limiter failed for request " + reply.requestId(), ar.cause());
-        reply.sendError(ApiError.server("Switchboard failed to check the rate limit; see the gateway log for request "
-            + reply.requestId() + "."), -1);
-        return;
-      }
-      RateLimiter.Admission admission = ar.result();
-      reply.extraHeaders(admission.headers());
-      if (!admission.admitted()) {
-        reply.sendError(admission.error(), admission.retryAfterMillis());
-        return;
-      }
-      GatewayRequest admitted = request.withTokenEstimate(admission.estimate());
-      // A cache hit spent no tokens upstream: its estimate goes back to the key's bucket.
-      reply.onFinish(() -> limiter.settleKey(admitted.clientKey(), admission.estimate(), reply.usageReported(),
-          reply.status() > 0 && reply.status() < 400 && !reply.cacheHit()));
-      if (reply.finished()) {
-        // It left (or was ended for shutdown) while queued: nothing may go upstream; the settle above gave the
-        // key its tokens back, this its request slot.
-        limiter.releaseKey(admitted.clientKey());
-        return;
-      }
-      reply.request(admitted);
-      // Answered from the cache when it can be; otherwise routed (and recorded for the cache when cacheable).
-      services.cache().serve(admitted, route, ctx.request().headers(), reply,
-          () -> chain.execute(admitted, route, reply));
-    });
+    Exchange exchange = ctx.get(EXCHANGE);
+    exchange.received(endpoint, ctx.body().buffer());
+    pipeline.body(exchange);
   }
 
   /**
-   * The ledger row of a finished request. Usage is the provider's own count; a reply without one (a stream cut short,
-   * a provider that does not report usage on streams) is counted with the tokenizer (prompt) and the events the
-   * client received (completion, about one token each), and marked estimated.
+   * The writer's own bookkeeping when a reply is over: it leaves the set shutdown ends, and its outcome goes to the
+   * launcher's finish listeners.
    */
-  private LedgerRow ledgerRow(ClientReply reply, long start) {
-    GatewayRequest request = reply.gatewayRequest();
-    if (reply.cacheHit()) {
-      // A hit costs nothing: the tokens it saved are recorded, at zero cost.
-      Usage saved = reply.cachedUsage() == null ? Usage.NONE : reply.cachedUsage();
-      return new LedgerRow(System.currentTimeMillis(), reply.requestId(), request.clientKey(), "cache",
-          request.model(), saved.promptTokens(), saved.completionTokens(), saved.cachedTokens(), 0,
-          (reply.endNanos() - start) / 1_000_000, -1, reply.status(), true, "", false);
+  private final class Finished implements FinishListener {
+    private ClientReply reply;
+
+    @Override
+    public void finished(RequestOutcome outcome) {
+      active.remove(reply);
+      services.finished().finished(outcome);
     }
-    Usage usage = reply.usageReported();
-    boolean estimated = false;
-    boolean served = reply.provider() != null && reply.status() >= 200 && reply.status() < 300;
-    if (served && usage.isEmpty() && !reply.degraded()
-        && (reply.eventsWritten() > 0 || request.endpoint() != Endpoint.SPEECH && request.endpoint() != Endpoint.IMAGES)) {
-      long prompt = services.limiter().estimator().promptTokens(request);
-      long completion = Math.max(0, reply.eventsWritten() - 2);
-      usage = new Usage(prompt, completion, prompt + completion, 0);
-      estimated = true;
-    }
-    double cost = 0;
-    if (served && !reply.degraded()) {
-      var provider = services.providers().get(reply.provider());
-      if (provider != null && reply.upstreamModel() != null) {
-        cost = Costs.of(usage, provider.config().price(reply.upstreamModel()));
-      }
-    }
-    long ttft = reply.firstTokenNanos() > 0 ? (reply.firstTokenNanos() - start) / 1_000_000 : -1;
-    return new LedgerRow(System.currentTimeMillis(), reply.requestId(), request.clientKey(), reply.provider(),
-        reply.upstreamModel() != null ? reply.upstreamModel() : request.model(), usage.promptTokens(),
-        usage.completionTokens(), usage.cachedTokens(), cost, (reply.endNanos() - start) / 1_000_000, ttft,
-        reply.status(), false, String.join(",", reply.attempts()), estimated);
   }
 
   private void listModels(RoutingContext ctx) {
-    ClientReply reply = ctx.get(REPLY);
+    ClientReply reply = reply(ctx);
     // ?all=true: the full configured catalogue, each entry marked servable or not (README: Models).
     boolean all = "true".equalsIgnoreCase(ctx.request().getParam("all"));
     reply.sendJson(200, "application/json", services.catalog().toOpenAiList(all).toBuffer());
   }
 
   private void getModel(RoutingContext ctx) {
-    ClientReply reply = ctx.get(REPLY);
+    ClientReply reply = reply(ctx);
     String model = ctx.pathParam("model");
     services.catalog().toOpenAiList(false).getJsonArray("data").stream()
         .map(o -> (io.vertx.core.json.JsonObject) o)
@@ -451,7 +336,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   /** Errors outside the proxy path (unknown route, body limit, bad method) still leave in OpenAI's shape. */
   private void fail(RoutingContext ctx, ApiError error) {
-    ClientReply reply = ctx.get(REPLY);
+    ClientReply reply = reply(ctx);
     if (reply == null) {
       reply = new ClientReply(ctx.response(), requestId(ctx));
     }
@@ -460,6 +345,12 @@ public final class GatewayVerticle extends VerticleBase {
       return;
     }
     reply.sendError(error, -1);
+  }
+
+  /** The reply of a request that went through {@link #begin}, or null. */
+  private static ClientReply reply(RoutingContext ctx) {
+    Exchange exchange = ctx.get(EXCHANGE);
+    return exchange == null ? null : exchange.reply();
   }
 
   private static String requestId(RoutingContext ctx) {

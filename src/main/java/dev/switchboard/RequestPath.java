@@ -1,0 +1,87 @@
+package dev.switchboard;
+
+import dev.switchboard.admin.LiveEvents;
+import dev.switchboard.admin.LiveRequests;
+import dev.switchboard.api.FinishListener;
+import dev.switchboard.api.FinishListeners;
+import dev.switchboard.api.RequestStage;
+import dev.switchboard.cache.CacheStage;
+import dev.switchboard.cache.CacheStore;
+import dev.switchboard.cache.ResponseCache;
+import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.health.ProviderHealths;
+import dev.switchboard.metrics.GatewayMetrics;
+import dev.switchboard.provider.BufferBudget;
+import dev.switchboard.provider.ProviderRegistry;
+import dev.switchboard.provider.local.LocalResponder;
+import dev.switchboard.ratelimit.AdmissionStage;
+import dev.switchboard.ratelimit.KeySettlement;
+import dev.switchboard.ratelimit.RateLimiter;
+import dev.switchboard.routing.FailoverChain;
+import dev.switchboard.routing.ModelCatalog;
+import dev.switchboard.routing.ProviderClients;
+import dev.switchboard.routing.ProviderGuards;
+import dev.switchboard.routing.RoutingStage;
+import dev.switchboard.routing.Selector;
+import dev.switchboard.server.AccessLog;
+import dev.switchboard.server.AuthenticationStage;
+import dev.switchboard.server.ClientAuth;
+import dev.switchboard.server.RequestMetrics;
+import dev.switchboard.server.RequestValidator;
+import dev.switchboard.server.StagePipeline;
+import dev.switchboard.server.ValidationStage;
+import dev.switchboard.usage.BudgetStage;
+import dev.switchboard.usage.ClientKeys;
+import dev.switchboard.usage.KeyPolicyStage;
+import dev.switchboard.usage.LedgerListener;
+import dev.switchboard.usage.UsageService;
+import io.vertx.core.Vertx;
+
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The launcher's assembly of the request path: the stages in order and the one list of finish listeners. A new
+ * step is a class and a line here.
+ */
+final class RequestPath {
+  private RequestPath() {
+  }
+
+  /** One gateway instance's stages, around that instance's own upstream clients. */
+  static Function<ProviderClients, StagePipeline> stages(Vertx vertx, SwitchboardConfig config, ClientKeys keys,
+                                                         ModelCatalog catalog, UsageService usage,
+                                                         RateLimiter limiter, ResponseCache cache,
+                                                         Upstream upstream) {
+    List<RequestStage> head = List.of(new AuthenticationStage(new ClientAuth(keys)));
+    return clients -> new StagePipeline(head, List.of(
+        new ValidationStage(new RequestValidator(), catalog),
+        new KeyPolicyStage(keys),
+        new BudgetStage(usage),
+        new AdmissionStage(limiter),
+        new CacheStage(cache),
+        new RoutingStage(upstream.chain(vertx, clients, config, limiter))));
+  }
+
+  /** What the failover chain of each instance is built from. */
+  record Upstream(Selector selector, ProviderGuards guards, LocalResponder local, GatewayMetrics metrics,
+                  ProviderHealths health, BufferBudget buffers) {
+    FailoverChain chain(Vertx vertx, ProviderClients clients, SwitchboardConfig config, RateLimiter limiter) {
+      return new FailoverChain(vertx, clients, selector, guards, local, metrics, config.routing(), health, limiter,
+          config.server().maxResponseBytes(), buffers);
+    }
+  }
+
+  /** Everyone who hears that a request finished, in this order. */
+  static FinishListener finishListeners(SwitchboardConfig config, GatewayMetrics metrics, UsageService usage,
+                                        ProviderRegistry providers, RateLimiter limiter, LiveEvents live,
+                                        ResponseCache cache) {
+    return new FinishListeners(List.of(
+        new RequestMetrics(metrics),
+        new AccessLog(config.logging().accessLog()),
+        new LedgerListener(usage, providers, limiter.estimator()::promptTokens, System::currentTimeMillis),
+        new LiveRequests(live),
+        new KeySettlement(limiter),
+        new CacheStore(cache)));
+  }
+}

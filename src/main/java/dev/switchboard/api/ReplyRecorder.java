@@ -1,0 +1,196 @@
+package dev.switchboard.api;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The bookkeeping of one request while it runs (attempts, who served it, usage, cache status, first token...), which
+ * the {@link ClientReply} writer keeps beside its framing and turns into the one {@link RequestOutcome} when the reply
+ * finishes. Used only from the request's event loop, so it needs no synchronisation.
+ */
+public final class ReplyRecorder {
+  private final String requestId;
+  private final String method;
+  private final String path;
+  private final long startNanos;
+  private final List<String> attempts = new ArrayList<>(2);
+  private String frontEnd;
+  private String clientKey;
+  private GatewayRequest request;
+  private String provider;
+  private String upstreamModel;
+  private String route;
+  private boolean degraded;
+  private int eventsWritten;
+  int status;
+  private ClientReply.Outcome outcome;
+  ApiError error;
+  private Usage usage = Usage.NONE;
+  private String cacheStatus = "BYPASS";
+  private long cacheAgeSeconds = -1;
+  private Usage cachedUsage = Usage.NONE;
+  private ReplyTap tap;
+  private long firstTokenNanos;
+  private long endNanos;
+  private boolean admitted;
+  private long tokenEstimate = -1;
+
+  /** @param method and @param path of the HTTP request, for the access log (may be null outside the front door) */
+  public ReplyRecorder(String requestId, String method, String path, long startNanos) {
+    this.requestId = requestId;
+    this.method = method;
+    this.path = path;
+    this.startNanos = startNanos;
+  }
+
+  public String requestId() {
+    return requestId;
+  }
+
+  public long startNanos() {
+    return startNanos;
+  }
+
+  public void frontEnd(String label) {
+    this.frontEnd = label;
+  }
+
+  public void clientKey(String name) {
+    this.clientKey = name;
+  }
+
+  public String clientKey() {
+    return clientKey;
+  }
+
+  public void request(GatewayRequest request) {
+    this.request = request;
+  }
+
+  public GatewayRequest request() {
+    return request;
+  }
+
+  /** The rate limiter admitted the request with this token estimate (-1 for none). */
+  public void admitted(long tokenEstimate) {
+    this.admitted = true;
+    this.tokenEstimate = tokenEstimate;
+  }
+
+  void attempt(String providerId, String result) {
+    attempts.add(providerId + ":" + result);
+  }
+
+  void amendLastAttempt(String providerId, String result) {
+    if (attempts.isEmpty()) {
+      attempt(providerId, result);
+    } else {
+      attempts.set(attempts.size() - 1, providerId + ":" + result);
+    }
+  }
+
+  List<String> attempts() {
+    return attempts;
+  }
+
+  void route(String route) {
+    this.route = route;
+  }
+
+  String route() {
+    return route;
+  }
+
+  void servedBy(String providerId, String model, boolean degraded) {
+    this.provider = providerId;
+    this.upstreamModel = model;
+    this.degraded = degraded;
+  }
+
+  String provider() {
+    return provider;
+  }
+
+  String upstreamModel() {
+    return upstreamModel;
+  }
+
+  boolean degraded() {
+    return degraded;
+  }
+
+  void usage(Usage usage) {
+    if (usage != null && !usage.isEmpty()) {
+      this.usage = usage;
+    }
+  }
+
+  Usage usage() {
+    return usage;
+  }
+
+  void cacheStatus(String status) {
+    this.cacheStatus = status;
+  }
+
+  String cacheStatus() {
+    return cacheStatus;
+  }
+
+  void cacheHit(long ageSeconds, Usage saved) {
+    this.cacheStatus = "HIT";
+    this.cacheAgeSeconds = Math.max(0, ageSeconds);
+    this.cachedUsage = saved == null ? Usage.NONE : saved;
+  }
+
+  long cacheAgeSeconds() {
+    return cacheAgeSeconds;
+  }
+
+  Usage cachedUsage() {
+    return cachedUsage;
+  }
+
+  void tap(ReplyTap tap) {
+    this.tap = tap;
+  }
+
+  ReplyTap tap() {
+    return tap;
+  }
+
+  void event() {
+    eventsWritten++;
+  }
+
+  int eventsWritten() {
+    return eventsWritten;
+  }
+
+  void firstToken(long nowNanos) {
+    if (firstTokenNanos == 0) {
+      firstTokenNanos = nowNanos;
+    }
+  }
+
+  long firstTokenNanos() {
+    return firstTokenNanos;
+  }
+
+  ClientReply.Outcome outcome() {
+    return outcome;
+  }
+
+  long endNanos() {
+    return endNanos;
+  }
+
+  /** Closes the books: the one outcome of this request. */
+  RequestOutcome finish(ClientReply.Outcome how, long nowNanos) {
+    this.outcome = how;
+    this.endNanos = nowNanos;
+    return new RequestOutcome(requestId, method, path, frontEnd, request, clientKey, provider, upstreamModel,
+        List.copyOf(attempts), status, how, error, eventsWritten, usage, cacheStatus, cacheAgeSeconds >= 0,
+        cachedUsage, degraded, tap, startNanos, firstTokenNanos, nowNanos, admitted, tokenEstimate);
+  }
+}

@@ -1,0 +1,28 @@
+package dev.switchboard.server;
+
+import dev.switchboard.api.ApiException;
+import dev.switchboard.api.Exchange;
+import dev.switchboard.api.RequestStage;
+import io.vertx.core.http.HttpHeaders;
+
+/** Names the client key from the Authorization header, or refuses with 401. Runs before the body is read. */
+public final class AuthenticationStage implements RequestStage {
+  private final ClientAuth auth;
+
+  public AuthenticationStage(ClientAuth auth) {
+    this.auth = auth;
+  }
+
+  @Override
+  public void handle(Exchange exchange) {
+    String key;
+    try {
+      key = auth.authenticate(exchange.headers().get(HttpHeaders.AUTHORIZATION));
+    } catch (ApiException e) {
+      exchange.reply().sendError(e.error(), -1);
+      return;
+    }
+    exchange.clientKey(key);
+    exchange.next();
+  }
+}

@@ -1,0 +1,82 @@
+package dev.switchboard.usage;
+
+import dev.switchboard.api.Endpoint;
+import dev.switchboard.api.FinishListener;
+import dev.switchboard.api.GatewayRequest;
+import dev.switchboard.api.RequestOutcome;
+import dev.switchboard.api.Usage;
+import dev.switchboard.provider.Provider;
+import dev.switchboard.provider.ProviderRegistry;
+
+import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
+
+/**
+ * Writes a finished request's ledger row: its usage (estimated when the provider reported none) and cost. A request
+ * refused before it was parsed has no row.
+ */
+public final class LedgerListener implements FinishListener {
+  private final UsageService usage;
+  private final ProviderRegistry providers;
+  private final ToLongFunction<GatewayRequest> promptTokens;
+  private final LongSupplier wallMillis;
+
+  /**
+   * @param promptTokens the tokenizer's count of a request's prompt, for replies without usage
+   * @param wallMillis the clock of the rows' times
+   */
+  public LedgerListener(UsageService usage, ProviderRegistry providers, ToLongFunction<GatewayRequest> promptTokens,
+                        LongSupplier wallMillis) {
+    this.usage = usage;
+    this.providers = providers;
+    this.promptTokens = promptTokens;
+    this.wallMillis = wallMillis;
+  }
+
+  @Override
+  public void finished(RequestOutcome outcome) {
+    if (outcome.request() != null) {
+      usage.record(row(outcome));
+    }
+  }
+
+  /**
+   * The ledger row of a finished request. Usage is the provider's own count; a reply without one (a stream cut short,
+   * a provider that does not report usage on streams) is counted with the tokenizer (prompt) and the events the
+   * client received (completion, about one token each), and marked estimated.
+   */
+  LedgerRow row(RequestOutcome o) {
+    GatewayRequest request = o.request();
+    long latencyMillis = o.durationNanos() / 1_000_000;
+    if (o.cacheHit()) {
+      // A hit costs nothing: the tokens it saved are recorded, at zero cost.
+      Usage saved = o.cachedUsage() == null ? Usage.NONE : o.cachedUsage();
+      return new LedgerRow(wallMillis.getAsLong(), o.requestId(), request.clientKey(), "cache", request.model(),
+          saved.promptTokens(), saved.completionTokens(), saved.cachedTokens(), 0, latencyMillis, -1, o.status(),
+          true, "", false);
+    }
+    boolean served = o.provider() != null && o.status() >= 200 && o.status() < 300;
+    Usage spent = o.usage();
+    boolean estimated = served && spent.isEmpty() && !o.degraded() && (o.eventsWritten() > 0
+        || request.endpoint() != Endpoint.SPEECH && request.endpoint() != Endpoint.IMAGES);
+    if (estimated) {
+      long prompt = promptTokens.applyAsLong(request);
+      long completion = Math.max(0, o.eventsWritten() - 2);
+      spent = new Usage(prompt, completion, prompt + completion, 0);
+    }
+    double cost = served && !o.degraded() ? cost(o.provider(), o.upstreamModel(), spent) : 0;
+    long ttft = o.firstTokenNanos() > 0 ? (o.firstTokenNanos() - o.startNanos()) / 1_000_000 : -1;
+    return new LedgerRow(wallMillis.getAsLong(), o.requestId(), request.clientKey(), o.provider(),
+        o.upstreamModel() != null ? o.upstreamModel() : request.model(), spent.promptTokens(),
+        spent.completionTokens(), spent.cachedTokens(), cost, latencyMillis, ttft, o.status(), false,
+        String.join(",", o.attempts()), estimated);
+  }
+
+  private double cost(String providerId, String upstreamModel, Usage spent) {
+    Provider provider = providers.get(providerId);
+    if (provider == null || upstreamModel == null) {
+      return 0;
+    }
+    return Costs.of(spent, provider.config().price(upstreamModel));
+  }
+}
