@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Timer;
 
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -95,32 +96,20 @@ public final class GatewayMetrics {
     inFlight.decrementAndGet();
     String p = provider == null ? "none" : provider;
     String s = Integer.toString(status);
-    counters.computeIfAbsent(REQUESTS + '|' + endpoint + '|' + p + '|' + s + '|' + outcome,
-        k -> Counter.builder(REQUESTS).description("Client requests by endpoint, serving provider, status and outcome")
-            .tags("endpoint", endpoint, "provider", p, "status", s, "outcome", outcome).register(registry))
-        .increment();
-    timers.computeIfAbsent(REQUEST_DURATION + '|' + endpoint + '|' + p,
-        k -> Timer.builder(REQUEST_DURATION).description("Client request latency, first byte in to last byte out")
-            .tags("endpoint", endpoint, "provider", p).publishPercentileHistogram()
-            .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10))
-            .register(registry))
-        .record(durationNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    counter(REQUESTS, "Client requests by endpoint, serving provider, status and outcome", "endpoint", endpoint,
+        "provider", p, "status", s, "outcome", outcome).increment();
+    timer(REQUEST_DURATION, "Client request latency, first byte in to last byte out", Duration.ofMinutes(10),
+        "endpoint", endpoint, "provider", p).record(durationNanos, TimeUnit.NANOSECONDS);
   }
 
   public void timeToFirstToken(String endpoint, String provider, long nanos) {
-    timers.computeIfAbsent(TTFT + '|' + endpoint + '|' + provider,
-        k -> Timer.builder(TTFT).description("Time from request to the first content byte sent to the client")
-            .tags("endpoint", endpoint, "provider", provider).publishPercentileHistogram()
-            .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(5))
-            .register(registry))
-        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    timer(TTFT, "Time from request to the first content byte sent to the client", Duration.ofMinutes(5),
+        "endpoint", endpoint, "provider", provider).record(nanos, TimeUnit.NANOSECONDS);
   }
 
   /** One upstream attempt's result: an HTTP status or a failure label such as "timeout" or "connect". */
   public void upstreamResponse(String provider, String result) {
-    counters.computeIfAbsent(UPSTREAM_RESPONSES + '|' + provider + '|' + result,
-        k -> Counter.builder(UPSTREAM_RESPONSES).description("Upstream attempts by provider and result")
-            .tags("provider", provider, "status", result).register(registry))
+    counter(UPSTREAM_RESPONSES, "Upstream attempts by provider and result", "provider", provider, "status", result)
         .increment();
   }
 
@@ -129,10 +118,8 @@ public final class GatewayMetrics {
       return;
     }
     String model = boundedModel(upstreamModel);
-    counters.computeIfAbsent(TOKENS + '|' + provider + '|' + model + '|' + kind,
-        k -> Counter.builder(TOKENS).description("Tokens by provider, model and kind (prompt, completion, cached)")
-            .tags("provider", provider, "model", model, "kind", kind).register(registry))
-        .increment(count);
+    counter(TOKENS, "Tokens by provider, model and kind (prompt, completion, cached)", "provider", provider,
+        "model", model, "kind", kind).increment(count);
   }
 
   public void circuitTransition(String provider, String to) {
@@ -172,12 +159,8 @@ public final class GatewayMetrics {
 
   /** One health probe's latency and result ("ok", "failed", "down"). */
   public void probe(String provider, String result, long nanos) {
-    timers.computeIfAbsent(PROBE_DURATION + '|' + provider + '|' + result,
-        k -> Timer.builder(PROBE_DURATION).description("Health probe latency by provider and result")
-            .tags("provider", provider, "result", result).publishPercentileHistogram()
-            .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(1))
-            .register(registry))
-        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    timer(PROBE_DURATION, "Health probe latency by provider and result", Duration.ofMinutes(1),
+        "provider", provider, "result", result).record(nanos, TimeUnit.NANOSECONDS);
   }
 
   /**
@@ -321,5 +304,12 @@ public final class GatewayMetrics {
   private Counter counter(String name, String description, String... tags) {
     return counters.computeIfAbsent(name + '|' + String.join("|", tags),
         k -> Counter.builder(name).description(description).tags(tags).register(registry));
+  }
+
+  /** A latency histogram from 1 ms to {@code max}, registered once per name and tag values. */
+  private Timer timer(String name, String description, Duration max, String... tags) {
+    return timers.computeIfAbsent(name + '|' + String.join("|", tags),
+        k -> Timer.builder(name).description(description).tags(tags).publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(max).register(registry));
   }
 }
