@@ -4,6 +4,7 @@ import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
+import dev.switchboard.testing.Requests;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,7 +58,7 @@ class CorsTest {
           .header("Authorization", "Bearer sb-cors-client-key")
           .header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(
-              "{\"model\":\"gpt-real\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build(),
+              Requests.chat("gpt-real", "hi").toString())).build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(post.statusCode()).isEqualTo(200);
       assertThat(post.headers().firstValue("access-control-allow-origin")).hasValue(APP);

@@ -2,6 +2,7 @@ package dev.switchboard.server;
 
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
+import dev.switchboard.testing.Requests;
 import org.junit.jupiter.api.Test;
 
 import java.net.ServerSocket;
@@ -32,7 +33,7 @@ class MetricsAccessTest {
 
   private static void chat(GatewayUnderTest gw) throws Exception {
     HttpResponse<String> resp = gw.post("/v1/chat/completions",
-        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+        Requests.chat("m", "hi").toString(),
         "Authorization", "Bearer " + CLIENT_KEY);
     assertThat(resp.statusCode()).as(resp.body()).isEqualTo(200);
   }

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.switchboard.provider.ProviderRegistry;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
+import dev.switchboard.testing.Requests;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -140,7 +141,7 @@ class OpsEndpointsTest {
       assertThat(ready.statusCode()).isEqualTo(503);
       assertThat(ready.body()).contains("shutting down");
       HttpResponse<String> chat = draining.post("/v1/chat/completions",
-          "{\"model\":\"gpt-real\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+          Requests.chat("gpt-real", "hi").toString(),
           "Authorization", "Bearer " + CLIENT_KEY);
       assertThat(chat.statusCode()).isEqualTo(200);
       assertThat(chat.body()).contains("still here");

@@ -5,6 +5,7 @@ import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
 import dev.switchboard.testing.SseClient;
+import dev.switchboard.testing.Requests;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -31,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Providers that misbehave in ways real ones do, and config mistakes that must not leak or hang. */
 class UpstreamMisbehaviourTest {
   private static final String STREAM_BODY =
-      "{\"model\":\"gpt-real\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+      Requests.chat("gpt-real", "hi").stream().toString();
   private static final String ROLE = FakeProvider.chunk("c1", "gpt-real",
       new JsonObject().put("role", "assistant").put("content", ""), null).encode();
   private static final String HELLO = FakeProvider.chunk("c1", "gpt-real",
@@ -158,7 +159,7 @@ class UpstreamMisbehaviourTest {
     behaviour = req -> req.response().setStatusCode(301).putHeader("location", "https://elsewhere/v1").end();
     startGateway("");
     HttpResponse<String> resp = post("/v1/chat/completions",
-        "{\"model\":\"gpt-real\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        Requests.chat("gpt-real", "hi").toString());
     assertThat(resp.statusCode()).isEqualTo(502);
     JsonObject error = new JsonObject(resp.body()).getJsonObject("error");
     assertThat(error.getString("code")).isEqualTo("invalid_upstream_response");

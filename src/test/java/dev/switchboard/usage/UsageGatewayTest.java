@@ -2,6 +2,7 @@ package dev.switchboard.usage;
 
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
+import dev.switchboard.testing.Requests;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -57,7 +58,7 @@ class UsageGatewayTest {
 
   private HttpResponse<String> chat(String key) throws Exception {
     return gateway.post("/v1/chat/completions",
-        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "Authorization", "Bearer " + key);
+        Requests.chat("m", "hi").toString(), "Authorization", "Bearer " + key);
   }
 
   private JsonObject admin(String method, String path, String body) throws Exception {
@@ -123,7 +124,7 @@ class UsageGatewayTest {
     gateway = GatewayUnderTest.start(yaml("usage: {persist: false, flush_interval: 50ms}",
         "- {name: k, key: sk-any-key-12}", ""));
     HttpResponse<String> resp = gateway.post("/v1/chat/completions",
-        "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+        Requests.chat("m", "hi").stream().toString(),
         "Authorization", "Bearer sk-any-key-12");
     assertThat(resp.body()).contains("\"error\"").endsWith("data: [DONE]\n\n");
     String id = resp.headers().firstValue("x-request-id").orElseThrow();
@@ -198,7 +199,7 @@ class UsageGatewayTest {
     assertThat(ok.statusCode()).isEqualTo(200);
     assertThat(ok.headers().firstValue("x-ratelimit-limit-requests")).as("its own limits apply").hasValue("100");
     HttpResponse<String> other = gateway.post("/v1/chat/completions",
-        "{\"model\":\"other\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "Authorization",
+        Requests.chat("other", "hi").toString(), "Authorization",
         "Bearer " + secret);
     assertThat(other.statusCode()).isIn(403, 404);
 
