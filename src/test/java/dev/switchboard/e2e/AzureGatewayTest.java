@@ -3,6 +3,7 @@ package dev.switchboard.e2e;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
+import dev.switchboard.testing.TestConfig;
 import dev.switchboard.testing.SseClient;
 import dev.switchboard.testing.Requests;
 import io.vertx.core.json.JsonObject;
@@ -31,11 +32,11 @@ class AzureGatewayTest {
   @BeforeEach
   void start() {
     upstream = new FakeProvider();
-    gateway = GatewayUnderTest.start("providers:\n" + upstream.providerYaml("az", "azure", "", KEY,
+    gateway = TestConfig.empty().providerEntry(upstream.providerYaml("az", "azure", "", KEY,
         List.of("text-embedding-3-small"),
         "    api_version: 2025-01-01-preview",
         "    deployments: {gpt-4o: prod-gpt4o}",
-        "    timeouts: {connect: 1s, first_byte: 3s, idle: 3s, total: 10s}"));
+        "    timeouts: {connect: 1s, first_byte: 3s, idle: 3s, total: 10s}")).start();
   }
 
   @AfterEach

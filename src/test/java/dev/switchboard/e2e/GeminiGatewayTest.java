@@ -5,6 +5,7 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.Fixtures;
 import dev.switchboard.testing.GatewayUnderTest;
+import dev.switchboard.testing.TestConfig;
 import dev.switchboard.testing.SseClient;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -30,8 +31,9 @@ class GeminiGatewayTest {
   @BeforeEach
   void start() {
     upstream = new FakeProvider();
-    gateway = GatewayUnderTest.start("providers:\n" + upstream.providerYaml("gem", "gemini", "/v1beta", KEY,
-        List.of("gemini-x", "text-embedding-004"), "    timeouts: {connect: 1s, first_byte: 3s, idle: 3s, total: 10s}"));
+    gateway = TestConfig.empty().providerEntry(upstream.providerYaml("gem", "gemini", "/v1beta", KEY,
+        List.of("gemini-x", "text-embedding-004"), "    timeouts: {connect: 1s, first_byte: 3s, idle: 3s, total: 10s}"))
+        .start();
   }
 
   @AfterEach

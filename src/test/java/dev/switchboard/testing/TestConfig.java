@@ -52,6 +52,12 @@ public final class TestConfig {
     return this;
   }
 
+  /** A provider entry as {@link FakeProvider#providerYaml} writes it (any provider type). */
+  public TestConfig providerEntry(String entry) {
+    providers.append(entry);
+    return this;
+  }
+
   /** Further fields of the provider entry added last, e.g. "timeouts: {connect: 1s, ...}". */
   public TestConfig with(String... fields) {
     for (String field : fields) {
@@ -124,7 +130,7 @@ public final class TestConfig {
         keys.forEach(k -> y.append("    - ").append(k).append('\n'));
       }
       if (adminKey != null) {
-        y.append("  admin_key: ").append(adminKey).append('\n');
+        y.append("  admin_key: \"").append(adminKey).append("\"\n");
       }
     }
     sections.forEach((name, body) -> y.append(name).append(':')
