@@ -133,7 +133,7 @@ final class UsageAdmin {
     return atLeastZero(o, key, "budget '" + key + "' must be an amount of at least 0.").doubleValue();
   }
 
-  /** The number under {@code key}, 0 when absent; {@code problem} is the client's error when it is not one or below 0. */
+  /** The number under {@code key}, 0 when absent; {@code problem} is the error when it is not one, or below 0. */
   private static Number atLeastZero(JsonObject o, String key, String problem) {
     Object v = o.getValue(key);
     if (v == null) {

@@ -49,7 +49,8 @@ final class ServerSection {
         n.size("max_buffered_responses", defaultBufferedResponses(), 1024, 1024L * 1024 * MB),
         n.bool("allow_open", false));
     if (s.headerTimeout().isZero()) {
-      n.problem("header_timeout", "must be longer than 0: a connection that never sends a request would be held forever");
+      n.problem("header_timeout",
+          "must be longer than 0: a connection that never sends a request would be held forever");
     }
     if (s.bodyTimeout().isZero()) {
       n.problem("body_timeout", "must be longer than 0: a body that never ends would hold its connection forever");

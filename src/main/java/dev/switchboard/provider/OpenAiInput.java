@@ -241,7 +241,7 @@ public final class OpenAiInput {
     return system.toString();
   }
 
-  /** An assistant message's items: its text (when there is any) as {@code text}, then each tool call as {@code call}. */
+  /** An assistant message's items: its text (if any) as {@code text}, then each tool call as {@code call}. */
   public static JsonArray assistantItems(JsonObject message, java.util.function.Function<String, JsonObject> text,
                                          java.util.function.Function<ToolCall, JsonObject> call) {
     JsonArray items = new JsonArray();

@@ -34,7 +34,8 @@ class AnthropicFailoverTest {
   @BeforeEach
   void start() {
     gateway = TestConfig.empty().routing("{strategy: priority, explore: 0}")
-        .providerEntry(anthropic.providerYaml("anth", "anthropic", "/v1", "sk-ant-secret-0123456789", List.of("claude-x")))
+        .providerEntry(anthropic.providerYaml("anth", "anthropic", "/v1", "sk-ant-secret-0123456789",
+            List.of("claude-x")))
         .provider("up", openAi, "sk-openai-secret", "gpt-real")
         .model("chat", "anth/claude-x", "up/gpt-real").start();
   }

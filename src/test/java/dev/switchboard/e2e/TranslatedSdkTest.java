@@ -46,7 +46,8 @@ class TranslatedSdkTest {
     anthropic = new FakeProvider();
     gemini = new FakeProvider();
     gateway = TestConfig.empty()
-        .providerEntry(anthropic.providerYaml("anth", "anthropic", "/v1", "sk-ant-secret-0123456789", List.of("claude-x")))
+        .providerEntry(anthropic.providerYaml("anth", "anthropic", "/v1", "sk-ant-secret-0123456789",
+            List.of("claude-x")))
         .providerEntry(gemini.providerYaml("gem", "gemini", "/v1beta", "AIza-secret-0123456789",
             List.of("gemini-x", "embed-x"))).start();
     sdk = OpenAIOkHttpClient.builder().baseUrl(gateway.baseUrl() + "/v1").apiKey("any-key-works")
