@@ -219,6 +219,16 @@ final class UsageAdmin {
     }
   }
 
+  /** The request's from/to range, or null after answering 400 for a bad one. */
+  private long[] rangeOrRefuse(RoutingContext ctx) {
+    try {
+      return range(ctx);
+    } catch (IllegalArgumentException e) {
+      AdminApi.error(ctx, ApiError.invalid(e.getMessage(), "from", "invalid_value"));
+      return null;
+    }
+  }
+
   private void costs(RoutingContext ctx) {
     String groupBy = ctx.queryParams().get("groupBy") == null ? "provider" : ctx.queryParams().get("groupBy");
     if (!List.of("provider", "model", "key", "day").contains(groupBy)) {
@@ -226,11 +236,8 @@ final class UsageAdmin {
           "invalid_value"));
       return;
     }
-    long[] range;
-    try {
-      range = range(ctx);
-    } catch (IllegalArgumentException e) {
-      AdminApi.error(ctx, ApiError.invalid(e.getMessage(), "from", "invalid_value"));
+    long[] range = rangeOrRefuse(ctx);
+    if (range == null) {
       return;
     }
     usage.query(ledger -> ledger.costs(range[0], range[1], groupBy, usage.windows().zone()))
@@ -262,11 +269,8 @@ final class UsageAdmin {
       AdminApi.error(ctx, ApiError.invalid("'limit' must be a number.", "limit", "invalid_value"));
       return;
     }
-    long[] range;
-    try {
-      range = range(ctx);
-    } catch (IllegalArgumentException e) {
-      AdminApi.error(ctx, ApiError.invalid(e.getMessage(), "from", "invalid_value"));
+    long[] range = rangeOrRefuse(ctx);
+    if (range == null) {
       return;
     }
     int n = limit;

@@ -129,9 +129,8 @@ public final class GatewayMetrics {
 
   /** Registers the circuit state gauge of a provider: 0 closed, 1 open, 2 half-open. */
   public void circuitState(String provider, java.util.function.IntSupplier phase) {
-    io.micrometer.core.instrument.Gauge.builder(CIRCUIT_STATE, phase::getAsInt)
-        .description("Circuit breaker state per provider: 0 closed, 1 open, 2 half-open")
-        .tag("provider", provider).register(registry);
+    gauge(CIRCUIT_STATE, "Circuit breaker state per provider: 0 closed, 1 open, 2 half-open",
+        phase::getAsInt, "provider", provider);
   }
 
   /** A retry of the same provider after a momentary failure. */
@@ -147,9 +146,8 @@ public final class GatewayMetrics {
 
   /** Registers the up gauge of a provider: 1 healthy or degraded, 0 down, in maintenance or unknown. */
   public void providerUp(String provider, java.util.function.IntSupplier up) {
-    io.micrometer.core.instrument.Gauge.builder(PROVIDER_UP, up::getAsInt)
-        .description("1 when the provider is healthy or degraded, 0 when down, in maintenance or not known")
-        .tag("provider", provider).register(registry);
+    gauge(PROVIDER_UP, "1 when the provider is healthy or degraded, 0 when down, in maintenance or not known",
+        up::getAsInt, "provider", provider);
   }
 
   public void healthTransition(String provider, String to) {
@@ -175,9 +173,8 @@ public final class GatewayMetrics {
   }
 
   public void rateLimitBackendUp(java.util.function.IntSupplier up) {
-    io.micrometer.core.instrument.Gauge.builder(RATE_LIMIT_BACKEND_UP, up::getAsInt)
-        .description("1 while the shared rate-limit store (Redis) answers, 0 while the limiter falls back")
-        .register(registry);
+    gauge(RATE_LIMIT_BACKEND_UP, "1 while the shared rate-limit store (Redis) answers, 0 while the limiter falls back",
+        up::getAsInt);
   }
 
   public void rateLimitBackendError() {
@@ -191,15 +188,14 @@ public final class GatewayMetrics {
   }
 
   public void rateLimitBreakerOpen(java.util.function.IntSupplier open) {
-    io.micrometer.core.instrument.Gauge.builder(RATE_LIMIT_BREAKER_OPEN, open::getAsInt)
-        .description("1 while the rate limiter's Redis breaker is open (decisions are local, Redis is only probed)")
-        .register(registry);
+    gauge(RATE_LIMIT_BREAKER_OPEN,
+        "1 while the rate limiter's Redis breaker is open (decisions are local, Redis is only probed)", open::getAsInt);
   }
 
   public void rateLimitInstances(java.util.function.IntSupplier live) {
-    io.micrometer.core.instrument.Gauge.builder(RATE_LIMIT_INSTANCES, live::getAsInt)
-        .description("Live gateway instances sharing the rate-limit store, as last counted; fallback shares divide by it")
-        .register(registry);
+    gauge(RATE_LIMIT_INSTANCES,
+        "Live gateway instances sharing the rate-limit store, as last counted; fallback shares divide by it",
+        live::getAsInt);
   }
 
   /** One call to the shared rate-limit store ({@code call} bucket: a batch of bucket operations; heartbeat). */
@@ -215,9 +211,8 @@ public final class GatewayMetrics {
   }
 
   public void budgetRemaining(String scope, String name, String period, java.util.function.DoubleSupplier remaining) {
-    io.micrometer.core.instrument.Gauge.builder(BUDGET_REMAINING, remaining::getAsDouble)
-        .description("Budget left in the current window, currency units")
-        .tags("scope", scope, "name", name, "period", period).register(registry);
+    gauge(BUDGET_REMAINING, "Budget left in the current window, currency units",
+        remaining::getAsDouble, "scope", scope, "name", name, "period", period);
   }
 
   public void budgetAlert(String scope, String period, String level) {
@@ -265,10 +260,8 @@ public final class GatewayMetrics {
 
   /** Registers the in-memory tier's size gauges. */
   public void cacheSize(java.util.function.LongSupplier bytes, java.util.function.LongSupplier entries) {
-    io.micrometer.core.instrument.Gauge.builder(CACHE_BYTES, bytes::getAsLong)
-        .description("Bytes held by the in-memory response cache (its bound is cache.max_size)").register(registry);
-    io.micrometer.core.instrument.Gauge.builder(CACHE_ENTRIES, entries::getAsLong)
-        .description("Entries in the in-memory response cache").register(registry);
+    gauge(CACHE_BYTES, "Bytes held by the in-memory response cache (its bound is cache.max_size)", bytes::getAsLong);
+    gauge(CACHE_ENTRIES, "Entries in the in-memory response cache", entries::getAsLong);
   }
 
   /** Tokens a cache hit did not spend upstream ({@code kind} prompt or completion). */
@@ -289,9 +282,8 @@ public final class GatewayMetrics {
   }
 
   public void cacheRedisUp(java.util.function.IntSupplier up) {
-    io.micrometer.core.instrument.Gauge.builder(CACHE_REDIS_UP, up::getAsInt)
-        .description("1 while the cache's Redis tier answers, 0 while the cache serves from memory only")
-        .register(registry);
+    gauge(CACHE_REDIS_UP, "1 while the cache's Redis tier answers, 0 while the cache serves from memory only",
+        up::getAsInt);
   }
 
   /** A Redis command of the cache that failed or timed out ({@code op} get, set, ping, clear). */
@@ -304,6 +296,11 @@ public final class GatewayMetrics {
   private Counter counter(String name, String description, String... tags) {
     return counters.computeIfAbsent(name + '|' + String.join("|", tags),
         k -> Counter.builder(name).description(description).tags(tags).register(registry));
+  }
+
+  /** A gauge read from {@code value} at each scrape. */
+  private void gauge(String name, String description, java.util.function.Supplier<Number> value, String... tags) {
+    io.micrometer.core.instrument.Gauge.builder(name, value).description(description).tags(tags).register(registry);
   }
 
   /** A latency histogram from 1 ms to {@code max}, registered once per name and tag values. */
