@@ -1,11 +1,11 @@
 package dev.switchboard.e2e;
 
 import dev.switchboard.testing.FakeProvider;
+import dev.switchboard.testing.Fixtures;
 import dev.switchboard.testing.GatewayUnderTest;
 import dev.switchboard.testing.Requests;
-import dev.switchboard.testing.TestConfig;
-import dev.switchboard.testing.Fixtures;
 import dev.switchboard.testing.SseClient;
+import dev.switchboard.testing.TestConfig;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

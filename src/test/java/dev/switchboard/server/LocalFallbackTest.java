@@ -2,8 +2,8 @@ package dev.switchboard.server;
 
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
-import dev.switchboard.testing.SseClient;
 import dev.switchboard.testing.Requests;
+import dev.switchboard.testing.SseClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;

@@ -2,11 +2,11 @@ package dev.switchboard.server;
 
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
-import dev.switchboard.testing.TestConfig;
 import dev.switchboard.testing.LogCapture;
 import dev.switchboard.testing.Metrics;
 import dev.switchboard.testing.RawHttp;
 import dev.switchboard.testing.Requests;
+import dev.switchboard.testing.TestConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

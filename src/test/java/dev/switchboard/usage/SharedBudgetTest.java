@@ -2,9 +2,9 @@ package dev.switchboard.usage;
 
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
-import dev.switchboard.testing.TestConfig;
 import dev.switchboard.testing.RedisProcess;
 import dev.switchboard.testing.Requests;
+import dev.switchboard.testing.TestConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;

@@ -2,8 +2,8 @@ package dev.switchboard.usage;
 
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
-import dev.switchboard.testing.TestConfig;
 import dev.switchboard.testing.Requests;
+import dev.switchboard.testing.TestConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
