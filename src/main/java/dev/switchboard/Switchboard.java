@@ -85,46 +85,14 @@ public final class Switchboard implements Demo.Gateway {
   }
 
   public static void main(String[] args) {
-    String path = null;
-    boolean demo = false;
-    String port = null;
-    String host = null;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--demo" -> demo = true;
-        case "--port" -> {
-          if (i + 1 >= args.length) {
-            usage("missing port after --port");
-          }
-          port = args[++i];
-        }
-        case "--host" -> {
-          if (i + 1 >= args.length) {
-            usage("missing address after --host");
-          }
-          host = args[++i];
-        }
-        case "-c", "--config" -> {
-          if (i + 1 >= args.length) {
-            usage("missing path after " + args[i]);
-          }
-          path = args[++i];
-        }
-        case "-h", "--help" -> usage(null);
-        default -> usage("unknown argument " + args[i]);
-      }
-    }
+    Cli cli = Cli.parse(args);
     LogSetup.install("info");
-    if (demo) {
-      runDemo(host != null ? host : "127.0.0.1",
-          port != null ? port : System.getenv().getOrDefault("SWITCHBOARD_PORT", "8080"));
+    if (cli.demo()) {
+      runDemo(cli.host() != null ? cli.host() : "127.0.0.1",
+          cli.port() != null ? cli.port() : System.getenv().getOrDefault("SWITCHBOARD_PORT", "8080"));
       return;
     }
-    if (port != null || host != null) {
-      usage("--port and --host are for --demo; set server.port and server.host in the config (or SWITCHBOARD_PORT "
-          + "and SWITCHBOARD_HOST) otherwise");
-    }
-    ConfigChoice choice = ConfigChoice.choose(path, System.getenv(), Path.of("").toAbsolutePath());
+    ConfigChoice choice = ConfigChoice.choose(cli.configPath(), System.getenv(), Path.of("").toAbsolutePath());
     Switchboard gateway;
     Vertx vertx = null;
     try {
@@ -145,7 +113,11 @@ public final class Switchboard implements Demo.Gateway {
       System.exit(1);
       return;
     }
-    Switchboard running = gateway;
+    stopOnExit(gateway);
+  }
+
+  /** On SIGTERM or the end of the JVM: the graceful stop, drain delay and grace included, then the logs flushed. */
+  private static void stopOnExit(Switchboard running) {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       var server = running.services.config().server();
       LOG.info("shutdown requested: /ready fails now, listener closes in " + server.drainDelay().toMillis()
@@ -168,7 +140,7 @@ public final class Switchboard implements Demo.Gateway {
     try {
       port = Integer.parseInt(portText.trim());
     } catch (NumberFormatException e) {
-      usage("the port must be a number, got " + portText);
+      Cli.usage("the port must be a number, got " + portText);
       return;
     }
     Demo<Switchboard> demo;
@@ -192,17 +164,6 @@ public final class Switchboard implements Demo.Gateway {
       LogSetup.flush();
       LogSetup.ShutdownAwareLogManager.resetNow();
     }, "switchboard-shutdown"));
-  }
-
-  private static void usage(String problem) {
-    if (problem != null) {
-      System.err.println("switchboard: " + problem);
-    }
-    System.err.println("usage: java -jar switchboard.jar [-c|--config path]   (default: $SWITCHBOARD_CONFIG, else "
-        + DEFAULT_CONFIG + ", else the built-in copy of it)\n       java -jar switchboard.jar --demo [--port N] [--host "
-        + "address]   (simulated providers, traffic and the dashboard; port default $SWITCHBOARD_PORT or 8080, host "
-        + "127.0.0.1: --host 0.0.0.0 to reach it from outside a container or VM)");
-    System.exit(problem == null ? 0 : 2);
   }
 
   /**

@@ -100,10 +100,10 @@ final class UsageAdmin {
     }
     Limits limits = null;
     if (body.getValue("limits") instanceof JsonObject l) {
-      long rpm = nonNegative(l, "rpm");
-      long tpm = nonNegative(l, "tpm");
-      long burstRequests = l.getValue("burst_requests") == null ? rpm : nonNegative(l, "burst_requests");
-      long burstTokens = l.getValue("burst_tokens") == null ? tpm : nonNegative(l, "burst_tokens");
+      long rpm = count(l, "rpm");
+      long tpm = count(l, "tpm");
+      long burstRequests = l.getValue("burst_requests") == null ? rpm : count(l, "burst_requests");
+      long burstTokens = l.getValue("burst_tokens") == null ? tpm : count(l, "burst_tokens");
       if (rpm > 0 && burstRequests < 1 || tpm > 0 && burstTokens < 1) {
         throw new IllegalArgumentException("a burst must be at least 1 where its rate is set.");
       }
@@ -125,26 +125,24 @@ final class UsageAdmin {
     return new ClientKeyConfig((String) name, Secret.of(""), limits, priority, priority, models, budget);
   }
 
-  private static long nonNegative(JsonObject o, String key) {
-    Object v = o.getValue(key);
-    if (v == null) {
-      return 0;
-    }
-    if (!(v instanceof Number n) || n.longValue() < 0) {
-      throw new IllegalArgumentException("'" + key + "' must be a number of at least 0.");
-    }
-    return n.longValue();
+  private static long count(JsonObject o, String key) {
+    return atLeastZero(o, key, "'" + key + "' must be a number of at least 0.").longValue();
   }
 
   private static double money(JsonObject o, String key) {
+    return atLeastZero(o, key, "budget '" + key + "' must be an amount of at least 0.").doubleValue();
+  }
+
+  /** The number under {@code key}, 0 when absent; {@code problem} is the error when it is not one, or below 0. */
+  private static Number atLeastZero(JsonObject o, String key, String problem) {
     Object v = o.getValue(key);
     if (v == null) {
       return 0;
     }
     if (!(v instanceof Number n) || n.doubleValue() < 0) {
-      throw new IllegalArgumentException("budget '" + key + "' must be an amount of at least 0.");
+      throw new IllegalArgumentException(problem);
     }
-    return n.doubleValue();
+    return n;
   }
 
   private JsonObject describe(ClientKeys.Entry e) {
@@ -221,6 +219,16 @@ final class UsageAdmin {
     }
   }
 
+  /** The request's from/to range, or null after answering 400 for a bad one. */
+  private long[] rangeOrRefuse(RoutingContext ctx) {
+    try {
+      return range(ctx);
+    } catch (IllegalArgumentException e) {
+      AdminApi.error(ctx, ApiError.invalid(e.getMessage(), "from", "invalid_value"));
+      return null;
+    }
+  }
+
   private void costs(RoutingContext ctx) {
     String groupBy = ctx.queryParams().get("groupBy") == null ? "provider" : ctx.queryParams().get("groupBy");
     if (!List.of("provider", "model", "key", "day").contains(groupBy)) {
@@ -228,11 +236,8 @@ final class UsageAdmin {
           "invalid_value"));
       return;
     }
-    long[] range;
-    try {
-      range = range(ctx);
-    } catch (IllegalArgumentException e) {
-      AdminApi.error(ctx, ApiError.invalid(e.getMessage(), "from", "invalid_value"));
+    long[] range = rangeOrRefuse(ctx);
+    if (range == null) {
       return;
     }
     usage.query(ledger -> ledger.costs(range[0], range[1], groupBy, usage.windows().zone()))
@@ -264,11 +269,8 @@ final class UsageAdmin {
       AdminApi.error(ctx, ApiError.invalid("'limit' must be a number.", "limit", "invalid_value"));
       return;
     }
-    long[] range;
-    try {
-      range = range(ctx);
-    } catch (IllegalArgumentException e) {
-      AdminApi.error(ctx, ApiError.invalid(e.getMessage(), "from", "invalid_value"));
+    long[] range = rangeOrRefuse(ctx);
+    if (range == null) {
       return;
     }
     int n = limit;

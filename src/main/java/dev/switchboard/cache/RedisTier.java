@@ -1,6 +1,7 @@
 package dev.switchboard.cache;
 
 import dev.switchboard.config.CacheConfig;
+import dev.switchboard.config.RedisUrls;
 import dev.switchboard.metrics.GatewayMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -14,7 +15,6 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -60,7 +60,7 @@ final class RedisTier {
     this.metrics = metrics;
     this.maxEntryBytes = maxEntryBytes;
     this.wallMillis = wallMillis;
-    this.where = printable(config.url());
+    this.where = RedisUrls.address(config.url());
     int timeout = (int) Math.min(Integer.MAX_VALUE, Math.max(1, config.timeout().toMillis()));
     RedisOptions options = new RedisOptions()
         .setConnectionString(config.url())
@@ -195,16 +195,6 @@ final class RedisTier {
   private static String describe(Throwable err) {
     String m = err.getMessage();
     return err.getClass().getSimpleName() + (m == null ? "" : ": " + m);
-  }
-
-  /** host:port only: the URL is never logged with anything else. */
-  private static String printable(String url) {
-    try {
-      URI uri = new URI(url);
-      return uri.getHost() + ":" + (uri.getPort() < 0 ? 6379 : uri.getPort());
-    } catch (Exception e) {
-      return "(redis)";
-    }
   }
 
   private static String escapeGlob(String prefix) {

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Timer;
 
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -95,32 +96,20 @@ public final class GatewayMetrics {
     inFlight.decrementAndGet();
     String p = provider == null ? "none" : provider;
     String s = Integer.toString(status);
-    counters.computeIfAbsent(REQUESTS + '|' + endpoint + '|' + p + '|' + s + '|' + outcome,
-        k -> Counter.builder(REQUESTS).description("Client requests by endpoint, serving provider, status and outcome")
-            .tags("endpoint", endpoint, "provider", p, "status", s, "outcome", outcome).register(registry))
-        .increment();
-    timers.computeIfAbsent(REQUEST_DURATION + '|' + endpoint + '|' + p,
-        k -> Timer.builder(REQUEST_DURATION).description("Client request latency, first byte in to last byte out")
-            .tags("endpoint", endpoint, "provider", p).publishPercentileHistogram()
-            .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10))
-            .register(registry))
-        .record(durationNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    counter(REQUESTS, "Client requests by endpoint, serving provider, status and outcome", "endpoint", endpoint,
+        "provider", p, "status", s, "outcome", outcome).increment();
+    timer(REQUEST_DURATION, "Client request latency, first byte in to last byte out", Duration.ofMinutes(10),
+        "endpoint", endpoint, "provider", p).record(durationNanos, TimeUnit.NANOSECONDS);
   }
 
   public void timeToFirstToken(String endpoint, String provider, long nanos) {
-    timers.computeIfAbsent(TTFT + '|' + endpoint + '|' + provider,
-        k -> Timer.builder(TTFT).description("Time from request to the first content byte sent to the client")
-            .tags("endpoint", endpoint, "provider", provider).publishPercentileHistogram()
-            .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(5))
-            .register(registry))
-        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    timer(TTFT, "Time from request to the first content byte sent to the client", Duration.ofMinutes(5),
+        "endpoint", endpoint, "provider", provider).record(nanos, TimeUnit.NANOSECONDS);
   }
 
   /** One upstream attempt's result: an HTTP status or a failure label such as "timeout" or "connect". */
   public void upstreamResponse(String provider, String result) {
-    counters.computeIfAbsent(UPSTREAM_RESPONSES + '|' + provider + '|' + result,
-        k -> Counter.builder(UPSTREAM_RESPONSES).description("Upstream attempts by provider and result")
-            .tags("provider", provider, "status", result).register(registry))
+    counter(UPSTREAM_RESPONSES, "Upstream attempts by provider and result", "provider", provider, "status", result)
         .increment();
   }
 
@@ -129,10 +118,8 @@ public final class GatewayMetrics {
       return;
     }
     String model = boundedModel(upstreamModel);
-    counters.computeIfAbsent(TOKENS + '|' + provider + '|' + model + '|' + kind,
-        k -> Counter.builder(TOKENS).description("Tokens by provider, model and kind (prompt, completion, cached)")
-            .tags("provider", provider, "model", model, "kind", kind).register(registry))
-        .increment(count);
+    counter(TOKENS, "Tokens by provider, model and kind (prompt, completion, cached)", "provider", provider,
+        "model", model, "kind", kind).increment(count);
   }
 
   public void circuitTransition(String provider, String to) {
@@ -142,9 +129,8 @@ public final class GatewayMetrics {
 
   /** Registers the circuit state gauge of a provider: 0 closed, 1 open, 2 half-open. */
   public void circuitState(String provider, java.util.function.IntSupplier phase) {
-    io.micrometer.core.instrument.Gauge.builder(CIRCUIT_STATE, phase::getAsInt)
-        .description("Circuit breaker state per provider: 0 closed, 1 open, 2 half-open")
-        .tag("provider", provider).register(registry);
+    gauge(CIRCUIT_STATE, "Circuit breaker state per provider: 0 closed, 1 open, 2 half-open",
+        phase::getAsInt, "provider", provider);
   }
 
   /** A retry of the same provider after a momentary failure. */
@@ -160,9 +146,8 @@ public final class GatewayMetrics {
 
   /** Registers the up gauge of a provider: 1 healthy or degraded, 0 down, in maintenance or unknown. */
   public void providerUp(String provider, java.util.function.IntSupplier up) {
-    io.micrometer.core.instrument.Gauge.builder(PROVIDER_UP, up::getAsInt)
-        .description("1 when the provider is healthy or degraded, 0 when down, in maintenance or not known")
-        .tag("provider", provider).register(registry);
+    gauge(PROVIDER_UP, "1 when the provider is healthy or degraded, 0 when down, in maintenance or not known",
+        up::getAsInt, "provider", provider);
   }
 
   public void healthTransition(String provider, String to) {
@@ -172,12 +157,8 @@ public final class GatewayMetrics {
 
   /** One health probe's latency and result ("ok", "failed", "down"). */
   public void probe(String provider, String result, long nanos) {
-    timers.computeIfAbsent(PROBE_DURATION + '|' + provider + '|' + result,
-        k -> Timer.builder(PROBE_DURATION).description("Health probe latency by provider and result")
-            .tags("provider", provider, "result", result).publishPercentileHistogram()
-            .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(1))
-            .register(registry))
-        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    timer(PROBE_DURATION, "Health probe latency by provider and result", Duration.ofMinutes(1),
+        "provider", provider, "result", result).record(nanos, TimeUnit.NANOSECONDS);
   }
 
   /**
@@ -192,9 +173,8 @@ public final class GatewayMetrics {
   }
 
   public void rateLimitBackendUp(java.util.function.IntSupplier up) {
-    io.micrometer.core.instrument.Gauge.builder(RATE_LIMIT_BACKEND_UP, up::getAsInt)
-        .description("1 while the shared rate-limit store (Redis) answers, 0 while the limiter falls back")
-        .register(registry);
+    gauge(RATE_LIMIT_BACKEND_UP, "1 while the shared rate-limit store (Redis) answers, 0 while the limiter falls back",
+        up::getAsInt);
   }
 
   public void rateLimitBackendError() {
@@ -208,15 +188,14 @@ public final class GatewayMetrics {
   }
 
   public void rateLimitBreakerOpen(java.util.function.IntSupplier open) {
-    io.micrometer.core.instrument.Gauge.builder(RATE_LIMIT_BREAKER_OPEN, open::getAsInt)
-        .description("1 while the rate limiter's Redis breaker is open (decisions are local, Redis is only probed)")
-        .register(registry);
+    gauge(RATE_LIMIT_BREAKER_OPEN,
+        "1 while the rate limiter's Redis breaker is open (decisions are local, Redis is only probed)", open::getAsInt);
   }
 
   public void rateLimitInstances(java.util.function.IntSupplier live) {
-    io.micrometer.core.instrument.Gauge.builder(RATE_LIMIT_INSTANCES, live::getAsInt)
-        .description("Live gateway instances sharing the rate-limit store, as last counted; fallback shares divide by it")
-        .register(registry);
+    gauge(RATE_LIMIT_INSTANCES,
+        "Live gateway instances sharing the rate-limit store, as last counted; fallback shares divide by it",
+        live::getAsInt);
   }
 
   /** One call to the shared rate-limit store ({@code call} bucket: a batch of bucket operations; heartbeat). */
@@ -232,9 +211,8 @@ public final class GatewayMetrics {
   }
 
   public void budgetRemaining(String scope, String name, String period, java.util.function.DoubleSupplier remaining) {
-    io.micrometer.core.instrument.Gauge.builder(BUDGET_REMAINING, remaining::getAsDouble)
-        .description("Budget left in the current window, currency units")
-        .tags("scope", scope, "name", name, "period", period).register(registry);
+    gauge(BUDGET_REMAINING, "Budget left in the current window, currency units",
+        remaining::getAsDouble, "scope", scope, "name", name, "period", period);
   }
 
   public void budgetAlert(String scope, String period, String level) {
@@ -282,10 +260,8 @@ public final class GatewayMetrics {
 
   /** Registers the in-memory tier's size gauges. */
   public void cacheSize(java.util.function.LongSupplier bytes, java.util.function.LongSupplier entries) {
-    io.micrometer.core.instrument.Gauge.builder(CACHE_BYTES, bytes::getAsLong)
-        .description("Bytes held by the in-memory response cache (its bound is cache.max_size)").register(registry);
-    io.micrometer.core.instrument.Gauge.builder(CACHE_ENTRIES, entries::getAsLong)
-        .description("Entries in the in-memory response cache").register(registry);
+    gauge(CACHE_BYTES, "Bytes held by the in-memory response cache (its bound is cache.max_size)", bytes::getAsLong);
+    gauge(CACHE_ENTRIES, "Entries in the in-memory response cache", entries::getAsLong);
   }
 
   /** Tokens a cache hit did not spend upstream ({@code kind} prompt or completion). */
@@ -306,9 +282,8 @@ public final class GatewayMetrics {
   }
 
   public void cacheRedisUp(java.util.function.IntSupplier up) {
-    io.micrometer.core.instrument.Gauge.builder(CACHE_REDIS_UP, up::getAsInt)
-        .description("1 while the cache's Redis tier answers, 0 while the cache serves from memory only")
-        .register(registry);
+    gauge(CACHE_REDIS_UP, "1 while the cache's Redis tier answers, 0 while the cache serves from memory only",
+        up::getAsInt);
   }
 
   /** A Redis command of the cache that failed or timed out ({@code op} get, set, ping, clear). */
@@ -321,5 +296,17 @@ public final class GatewayMetrics {
   private Counter counter(String name, String description, String... tags) {
     return counters.computeIfAbsent(name + '|' + String.join("|", tags),
         k -> Counter.builder(name).description(description).tags(tags).register(registry));
+  }
+
+  /** A gauge read from {@code value} at each scrape. */
+  private void gauge(String name, String description, java.util.function.Supplier<Number> value, String... tags) {
+    io.micrometer.core.instrument.Gauge.builder(name, value).description(description).tags(tags).register(registry);
+  }
+
+  /** A latency histogram from 1 ms to {@code max}, registered once per name and tag values. */
+  private Timer timer(String name, String description, Duration max, String... tags) {
+    return timers.computeIfAbsent(name + '|' + String.join("|", tags),
+        k -> Timer.builder(name).description(description).tags(tags).publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(max).register(registry));
   }
 }

@@ -222,6 +222,39 @@ public final class OpenAiInput {
     }
   }
 
+  /**
+   * The system and developer text of a chat's messages, paragraphs apart; every other message goes to {@code turn},
+   * in order. Both Anthropic and Gemini keep the system text apart from the turns.
+   */
+  public static String splitSystem(JsonObject body, java.util.function.Consumer<JsonObject> turn) {
+    StringBuilder system = new StringBuilder();
+    if (body.getValue("messages") instanceof JsonArray messages) {
+      for (Object o : messages) {
+        if (o instanceof JsonObject m) {
+          switch (m.getString("role", "user")) {
+            case "system", "developer" -> appendSystem(system, m.getValue("content"));
+            default -> turn.accept(m);
+          }
+        }
+      }
+    }
+    return system.toString();
+  }
+
+  /** An assistant message's items: its text (if any) as {@code text}, then each tool call as {@code call}. */
+  public static JsonArray assistantItems(JsonObject message, java.util.function.Function<String, JsonObject> text,
+                                         java.util.function.Function<ToolCall, JsonObject> call) {
+    JsonArray items = new JsonArray();
+    String said = text(message.getValue("content"));
+    if (!said.isEmpty()) {
+      items.add(text.apply(said));
+    }
+    for (ToolCall c : toolCalls(message)) {
+      items.add(call.apply(c));
+    }
+    return items;
+  }
+
   /** Adds system or developer content to the system text, paragraphs apart. */
   public static void appendSystem(StringBuilder system, Object content) {
     String text = text(content);

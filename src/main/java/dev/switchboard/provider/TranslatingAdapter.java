@@ -28,6 +28,12 @@ public abstract class TranslatingAdapter implements ProviderAdapter {
     this.keyHeader = keyHeader;
   }
 
+  /** Both APIs list their models at {@code /models} below the API root. */
+  @Override
+  public String modelsPath() {
+    return config.basePath() + "/models";
+  }
+
   /** JSON in and out, the key in its header, then the provider's configured static headers. */
   protected MultiMap headers(GatewayRequest request) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();

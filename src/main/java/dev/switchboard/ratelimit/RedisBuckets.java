@@ -2,6 +2,7 @@ package dev.switchboard.ratelimit;
 
 import dev.switchboard.config.Limits;
 import dev.switchboard.config.RateLimitConfig;
+import dev.switchboard.config.RedisUrls;
 import dev.switchboard.metrics.GatewayMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -163,19 +164,9 @@ public final class RedisBuckets implements Buckets {
 
   @Override
   public String describe() {
-    return !open.get() ? "redis (" + redactedUrl() + ")"
+    return !open.get() ? "redis (" + RedisUrls.redacted(config.redisUrl()) + ")"
         : "redis unreachable (" + lastError + "), " + (config.failOpen()
             ? "using local buckets: this instance's share (1/" + shares.instances() + ") of each limit" : "refusing");
-  }
-
-  /** scheme://host:port only: user info, password and path never reach a log line or the admin API. */
-  private String redactedUrl() {
-    try {
-      java.net.URI uri = java.net.URI.create(config.redisUrl());
-      return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
-    } catch (IllegalArgumentException e) {
-      return "(redis url)";
-    }
   }
 
   @Override
@@ -372,7 +363,8 @@ public final class RedisBuckets implements Buckets {
     lastError = err.getMessage() == null ? err.getClass().getSimpleName() : err.getMessage();
     metrics.rateLimitBackendError();
     if (open.compareAndSet(false, true)) {
-      LOG.warning("rate limiter: Redis at " + redactedUrl() + " unreachable (" + lastError + "); "
+      LOG.warning("rate limiter: Redis at " + RedisUrls.redacted(config.redisUrl()) + " unreachable (" + lastError
+          + "); "
           + (config.failOpen() ? "deciding with this instance's share (1/" + shares.instances() + ") of each bucket"
           : "refusing rate-limited requests") + " until it answers again");
     }
@@ -381,7 +373,8 @@ public final class RedisBuckets implements Buckets {
   /** Closes the breaker and charges what the shares admitted meanwhile to the shared buckets. */
   private void recovered() {
     if (open.compareAndSet(true, false)) {
-      LOG.info("rate limiter: Redis at " + redactedUrl() + " answers again; buckets are shared again");
+      LOG.info("rate limiter: Redis at " + RedisUrls.redacted(config.redisUrl())
+          + " answers again; buckets are shared again");
       shares.end();
     }
     // Also owed after an earlier recovery whose charge did not get through.

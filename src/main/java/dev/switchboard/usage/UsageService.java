@@ -11,7 +11,6 @@ import dev.switchboard.routing.Target;
 import dev.switchboard.api.ApiError;
 import dev.switchboard.api.GatewayRequest;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.LocalDate;
@@ -89,7 +88,7 @@ public final class UsageService {
     }
   }
 
-  private static double limit(Budget b, BudgetWindows.Period period) {
+  static double limit(Budget b, BudgetWindows.Period period) {
     return switch (period) {
       case DAILY -> b.daily();
       case WEEKLY -> b.weekly();
@@ -355,33 +354,7 @@ public final class UsageService {
 
   /** Every configured budget with what is spent, what is left and, for months, a projection from the recent rate. */
   public JsonObject budgets() {
-    JsonArray out = new JsonArray();
-    for (Provider p : providers.all()) {
-      describe(out, "provider", p.id(), p.config().budget());
-    }
-    for (ClientKeys.Entry e : keys.all()) {
-      describe(out, "key", e.config().name(), e.config().budget());
-    }
-    return new JsonObject().put("time_zone", windows.zone().getId()).put("data", out);
-  }
-
-  private void describe(JsonArray out, String scope, String name, Budget budget) {
-    for (BudgetWindows.Period period : BudgetWindows.Period.values()) {
-      double limit = limit(budget, period);
-      double spent = spent(scope, name, period);
-      if (limit <= 0 && spent == 0) {
-        continue;
-      }
-      JsonObject o = new JsonObject().put("scope", scope).put("name", name).put("period", period.name().toLowerCase())
-          .put("window_start", windows.start(period).toString()).put("resets", windows.end(period).toString())
-          .put("spent", round(spent)).put("budget", limit > 0 ? limit : null)
-          .put("remaining", limit > 0 ? round(Math.max(0, limit - spent)) : null)
-          .put("used", limit > 0 ? round(spent / limit) : null);
-      if (period == BudgetWindows.Period.MONTHLY) {
-        o.put("projected", round(projectMonth(spent)));
-      }
-      out.add(o);
-    }
+    return new BudgetReport(this, providers).describe();
   }
 
   /** Everything spent this month, over all providers (the provider counters add up every served request). */

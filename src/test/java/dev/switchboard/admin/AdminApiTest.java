@@ -3,6 +3,7 @@ package dev.switchboard.admin;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
+import dev.switchboard.testing.TestConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -56,25 +57,12 @@ class AdminApiTest {
    * {@code probing}, each provider is probed once at start and then only when forced.
    */
   private void start(boolean adminKey, boolean probing) {
-    gateway = GatewayUnderTest.start("""
-        auth:
-          keys:
-            - {name: app, key: %s}
-        %s
-        health: {enabled: %s, interval: 1h, jitter: 0, down_after: 1, recover_after: 2}
-        routing:
-          strategy: priority
-          explore: 0
-          retry: {per_provider: 0}
-        providers:
-        %s%s
-        models:
-          chat:
-            targets:
-              - {provider: a, model: shared}
-              - {provider: b, model: shared}
-        """.formatted(CLIENT_KEY, adminKey ? "  admin_key: " + ADMIN_KEY : "", probing,
-        a.providerYaml("a", KEY_A, "gpt-a", "shared"), b.providerYaml("b", KEY_B, "shared")));
+    TestConfig config = TestConfig.empty().clientKey("app", CLIENT_KEY)
+        .section("health", "{enabled: " + probing + ", interval: 1h, jitter: 0, down_after: 1, recover_after: 2}")
+        .routing("strategy: priority\nexplore: 0\nretry: {per_provider: 0}")
+        .provider("a", a, KEY_A, "gpt-a", "shared").provider("b", b, KEY_B, "shared")
+        .model("chat", "a/shared", "b/shared");
+    gateway = (adminKey ? config.adminKey(ADMIN_KEY) : config).start();
   }
 
   private void startProbing() {

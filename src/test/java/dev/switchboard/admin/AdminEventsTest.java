@@ -4,6 +4,7 @@ import dev.switchboard.Switchboard;
 import dev.switchboard.demo.Demo;
 import dev.switchboard.demo.SimulatedProvider;
 import dev.switchboard.testing.GatewayUnderTest;
+import dev.switchboard.testing.TestConfig;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -74,7 +75,7 @@ class AdminEventsTest {
 
   @Test
   void switchedOffWithoutAnAdminKey() throws Exception {
-    try (GatewayUnderTest gw = GatewayUnderTest.start("providers:\n  local: {type: local, models: [m]}\n")) {
+    try (GatewayUnderTest gw = TestConfig.empty().provider("local", "{type: local, models: [m]}").start()) {
       HttpResponse<String> r = gw.get("/admin/events", "Authorization", "Bearer anything");
       assertThat(r.statusCode()).isEqualTo(403);
       assertThat(r.body()).contains("admin_disabled");

@@ -1,6 +1,7 @@
 package dev.switchboard.admin;
 
 import dev.switchboard.testing.GatewayUnderTest;
+import dev.switchboard.testing.TestConfig;
 import dev.switchboard.usage.Ledger;
 import dev.switchboard.usage.LedgerRow;
 import io.vertx.core.json.JsonArray;
@@ -29,12 +30,8 @@ class CostsByDayTest {
   }
 
   private void start(String usage) {
-    gateway = GatewayUnderTest.start("""
-        usage: {persist: false, flush_interval: 50ms%s}
-        auth: {admin_key: %s}
-        providers:
-          local: {type: local, models: [m]}
-        """.formatted(usage, ADMIN));
+    gateway = TestConfig.empty().section("usage", "{persist: false, flush_interval: 50ms" + usage + "}").adminKey(ADMIN)
+        .provider("local", "{type: local, models: [m]}").start();
   }
 
   private void seed(LocalDate day, String provider, double cost) {

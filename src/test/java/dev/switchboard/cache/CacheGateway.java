@@ -2,6 +2,7 @@ package dev.switchboard.cache;
 
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
+import dev.switchboard.testing.TestConfig;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,35 +32,21 @@ final class CacheGateway implements AutoCloseable {
 
   /**
    * @param cacheYaml the cache section's body (indented by two spaces), e.g. {@code "  mode: all\n"}
-   * @param extraYaml more top-level YAML (server, routing …)
+   * @param serverLines server settings, e.g. "instances: 2" (none: the gateway-under-test defaults)
    */
-  CacheGateway(FakeProvider upstream, String cacheYaml, String extraYaml) {
+  CacheGateway(FakeProvider upstream, String cacheYaml, String... serverLines) {
     this.upstream = upstream;
-    this.gateway = GatewayUnderTest.start("""
-        auth:
-          keys:
-            - {name: team-a, key: %s}
-            - {name: team-b, key: %s}
-          admin_key: %s
-        providers:
-          up:
-            type: openai
-            base_url: %s
-            api_key: sk-provider
-            models: [gpt-real, text-embedding-3-small]
-            timeouts: {connect: 1s, first_byte: 5s, idle: 2s, total: 10s}
-          local:
-            type: local
-            models: [switchboard-local]
-        routing: {max_attempts: 1}
-        cache:
-        %s
-        %s""".formatted(TEAM_A, TEAM_B, ADMIN, upstream.baseUrl(), cacheYaml.isBlank() ? "  {}" : cacheYaml,
-        extraYaml));
+    TestConfig config = TestConfig.empty().clientKey("team-a", TEAM_A).clientKey("team-b", TEAM_B).adminKey(ADMIN)
+        .provider("up", upstream, "sk-provider", "gpt-real", "text-embedding-3-small")
+        .with("timeouts: {connect: 1s, first_byte: 5s, idle: 2s, total: 10s}")
+        .provider("local", "type: local", "models: [switchboard-local]")
+        .routing("{max_attempts: 1}")
+        .section("cache", cacheYaml.isBlank() ? "{}" : cacheYaml.stripTrailing().stripIndent());
+    this.gateway = (serverLines.length == 0 ? config : config.server(serverLines)).start();
   }
 
   CacheGateway(String cacheYaml) {
-    this(new FakeProvider(), cacheYaml, "");
+    this(new FakeProvider(), cacheYaml);
   }
 
   /** A chat request as team-a. */

@@ -17,12 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CoalescingTest {
   private static final String CHAT = """
       {"model":"gpt-real","temperature":0,"messages":[{"role":"user","content":"Tell me a long story"}]}""";
-  private static final String SERVER = """
-      server: {host: 127.0.0.1, port: 0, instances: 2, shutdown_grace: 5s}
-      """;
-
   private static CacheGateway gateway(String cacheYaml) {
-    return new CacheGateway(new FakeProvider(), cacheYaml, SERVER);
+    return new CacheGateway(new FakeProvider(), cacheYaml, "instances: 2");
   }
 
   /** A gateway whose provider takes {@code delayMillis} to answer each chat request. */

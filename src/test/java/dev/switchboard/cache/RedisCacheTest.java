@@ -57,7 +57,7 @@ class RedisCacheTest {
     CacheGateway gw = new CacheGateway(upstream, """
           backend: redis
           redis: {url: "%s", key_prefix: "%s", timeout: 500ms, retry_interval: 100ms}
-        """.formatted(url, PREFIX) + extraCache, "");
+        """.formatted(url, PREFIX) + extraCache);
     gateways.add(gw);
     return gw;
   }

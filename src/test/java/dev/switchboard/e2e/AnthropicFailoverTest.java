@@ -1,9 +1,11 @@
 package dev.switchboard.e2e;
 
 import dev.switchboard.testing.FakeProvider;
-import dev.switchboard.testing.GatewayUnderTest;
 import dev.switchboard.testing.Fixtures;
+import dev.switchboard.testing.GatewayUnderTest;
+import dev.switchboard.testing.Requests;
 import dev.switchboard.testing.SseClient;
+import dev.switchboard.testing.TestConfig;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,10 +33,11 @@ class AnthropicFailoverTest {
 
   @BeforeEach
   void start() {
-    gateway = GatewayUnderTest.start("routing: {strategy: priority, explore: 0}\nproviders:\n"
-        + anthropic.providerYaml("anth", "anthropic", "/v1", "sk-ant-secret-0123456789", List.of("claude-x"))
-        + openAi.providerYaml("up", "sk-openai-secret", "gpt-real")
-        + "models:\n  chat:\n    targets:\n      - {provider: anth, model: claude-x}\n      - {provider: up, model: gpt-real}\n");
+    gateway = TestConfig.empty().routing("{strategy: priority, explore: 0}")
+        .providerEntry(anthropic.providerYaml("anth", "anthropic", "/v1", "sk-ant-secret-0123456789",
+            List.of("claude-x")))
+        .provider("up", openAi, "sk-openai-secret", "gpt-real")
+        .model("chat", "anth/claude-x", "up/gpt-real").start();
   }
 
   @AfterEach
@@ -45,7 +48,7 @@ class AnthropicFailoverTest {
   }
 
   private HttpResponse<String> chat(boolean stream) throws Exception {
-    String body = "{\"model\":\"chat\",\"stream\":" + stream + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    String body = Requests.chat("chat", "hi").with("stream", stream).toString();
     return http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/chat/completions"))
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());

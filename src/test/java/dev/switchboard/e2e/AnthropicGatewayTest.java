@@ -6,6 +6,7 @@ import dev.switchboard.testing.Fixtures;
 import dev.switchboard.testing.GatewayUnderTest;
 import dev.switchboard.testing.Golden;
 import dev.switchboard.testing.SseClient;
+import dev.switchboard.testing.TestConfig;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,17 +32,11 @@ class AnthropicGatewayTest {
   @BeforeEach
   void start() {
     upstream = new FakeProvider();
-    gateway = GatewayUnderTest.start("""
-        providers:
-        %s  local:
-            type: local
-            models: [switchboard-local]
-        models:
-          claude:
-            targets:
-              - {provider: anth, model: claude-x}
-        """.formatted(upstream.providerYaml("anth", "anthropic", "/v1", KEY, List.of("claude-x"),
-        "    timeouts: {connect: 1s, first_byte: 3s, idle: 3s, total: 10s}")));
+    gateway = TestConfig.empty()
+        .provider("anth", "type: anthropic", "base_url: " + upstream.rootUrl() + "/v1", "api_key: " + KEY,
+            "models: [claude-x]", "timeouts: {connect: 1s, first_byte: 3s, idle: 3s, total: 10s}")
+        .provider("local", "type: local", "models: [switchboard-local]")
+        .model("claude", "anth/claude-x").start();
   }
 
   @AfterEach

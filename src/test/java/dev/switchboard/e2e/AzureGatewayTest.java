@@ -3,7 +3,9 @@ package dev.switchboard.e2e;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
+import dev.switchboard.testing.Requests;
 import dev.switchboard.testing.SseClient;
+import dev.switchboard.testing.TestConfig;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,11 +32,11 @@ class AzureGatewayTest {
   @BeforeEach
   void start() {
     upstream = new FakeProvider();
-    gateway = GatewayUnderTest.start("providers:\n" + upstream.providerYaml("az", "azure", "", KEY,
+    gateway = TestConfig.empty().providerEntry(upstream.providerYaml("az", "azure", "", KEY,
         List.of("text-embedding-3-small"),
         "    api_version: 2025-01-01-preview",
         "    deployments: {gpt-4o: prod-gpt4o}",
-        "    timeouts: {connect: 1s, first_byte: 3s, idle: 3s, total: 10s}"));
+        "    timeouts: {connect: 1s, first_byte: 3s, idle: 3s, total: 10s}")).start();
   }
 
   @AfterEach
@@ -54,7 +56,7 @@ class AzureGatewayTest {
     String reply = FakeProvider.chatCompletion("chatcmpl-az", "gpt-4o-2024-11-20", "from azure").encode();
     upstream.stub(post(urlPathEqualTo("/openai/deployments/prod-gpt4o/chat/completions"))
         .willReturn(FakeProvider.jsonReply(200, reply)));
-    String body = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"seed\":3}";
+    String body = Requests.chat("gpt-4o", "hi").with("seed", 3).toString();
 
     HttpResponse<String> resp = gateway.post("/v1/chat/completions", body);
 
@@ -92,7 +94,7 @@ class AzureGatewayTest {
         .willReturn(FakeProvider.sseReply(FakeProvider.sse(chunks))));
 
     HttpResponse<String> resp = gateway.post("/v1/chat/completions",
-        "{\"model\":\"gpt-4o\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        Requests.chat("gpt-4o", "hi").stream().toString());
 
     List<String> expected = new ArrayList<>(chunks.subList(0, chunks.size() - 1));
     expected.add("[DONE]");
@@ -110,7 +112,7 @@ class AzureGatewayTest {
             .withBody("data: " + filter + "\n\n")));
 
     HttpResponse<String> resp = gateway.post("/v1/chat/completions",
-        "{\"model\":\"gpt-4o\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        Requests.chat("gpt-4o", "hi").stream().toString());
 
     assertThat(resp.statusCode()).isEqualTo(502);
     assertThat(new JsonObject(resp.body()).getJsonObject("error").getString("code")).isEqualTo("stream_interrupted");

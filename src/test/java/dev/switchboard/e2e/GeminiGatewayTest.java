@@ -6,6 +6,7 @@ import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.Fixtures;
 import dev.switchboard.testing.GatewayUnderTest;
 import dev.switchboard.testing.SseClient;
+import dev.switchboard.testing.TestConfig;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,8 +31,9 @@ class GeminiGatewayTest {
   @BeforeEach
   void start() {
     upstream = new FakeProvider();
-    gateway = GatewayUnderTest.start("providers:\n" + upstream.providerYaml("gem", "gemini", "/v1beta", KEY,
-        List.of("gemini-x", "text-embedding-004"), "    timeouts: {connect: 1s, first_byte: 3s, idle: 3s, total: 10s}"));
+    gateway = TestConfig.empty().providerEntry(upstream.providerYaml("gem", "gemini", "/v1beta", KEY,
+        List.of("gemini-x", "text-embedding-004"), "    timeouts: {connect: 1s, first_byte: 3s, idle: 3s, total: 10s}"))
+        .start();
   }
 
   @AfterEach

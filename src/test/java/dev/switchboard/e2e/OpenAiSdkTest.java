@@ -20,6 +20,7 @@ import com.openai.models.embeddings.CreateEmbeddingResponse;
 import com.openai.models.embeddings.EmbeddingCreateParams;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
+import dev.switchboard.testing.TestConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -55,18 +56,8 @@ class OpenAiSdkTest {
   @BeforeEach
   void start() {
     upstream = new FakeProvider();
-    gateway = GatewayUnderTest.start("""
-        auth:
-          keys:
-            - {name: sdk, key: %s}
-        providers:
-        %s
-        models:
-          fast:
-            targets:
-              - {provider: up, model: gpt-real}
-        """.formatted(CLIENT_KEY, upstream.providerYaml("up", "sk-provider-secret", "gpt-real",
-        "text-embedding-3-small")));
+    gateway = TestConfig.oneProvider(upstream, "gpt-real", "text-embedding-3-small").clientKey("sdk", CLIENT_KEY)
+        .model("fast", "up/gpt-real").start();
   }
 
   @AfterEach

@@ -19,6 +19,7 @@ import com.openai.models.images.ImageGenerateParams;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.Fixtures;
 import dev.switchboard.testing.GatewayUnderTest;
+import dev.switchboard.testing.TestConfig;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,9 +45,11 @@ class TranslatedSdkTest {
   void start() {
     anthropic = new FakeProvider();
     gemini = new FakeProvider();
-    gateway = GatewayUnderTest.start("providers:\n"
-        + anthropic.providerYaml("anth", "anthropic", "/v1", "sk-ant-secret-0123456789", List.of("claude-x"))
-        + gemini.providerYaml("gem", "gemini", "/v1beta", "AIza-secret-0123456789", List.of("gemini-x", "embed-x")));
+    gateway = TestConfig.empty()
+        .providerEntry(anthropic.providerYaml("anth", "anthropic", "/v1", "sk-ant-secret-0123456789",
+            List.of("claude-x")))
+        .providerEntry(gemini.providerYaml("gem", "gemini", "/v1beta", "AIza-secret-0123456789",
+            List.of("gemini-x", "embed-x"))).start();
     sdk = OpenAIOkHttpClient.builder().baseUrl(gateway.baseUrl() + "/v1").apiKey("any-key-works")
         .maxRetries(0).timeout(Duration.ofSeconds(20)).build();
   }

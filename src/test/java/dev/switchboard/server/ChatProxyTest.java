@@ -2,7 +2,9 @@ package dev.switchboard.server;
 
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
+import dev.switchboard.testing.Requests;
 import dev.switchboard.testing.SseClient;
+import dev.switchboard.testing.TestConfig;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,17 +31,8 @@ class ChatProxyTest {
   @BeforeEach
   void start() {
     upstream = new FakeProvider();
-    gateway = GatewayUnderTest.start("""
-        auth:
-          keys:
-            - {name: team-a, key: sb-client-key-1}
-        providers:
-        %s
-        models:
-          fast:
-            targets:
-              - {provider: up, model: gpt-real}
-        """.formatted(upstream.providerYaml("up", "sk-provider-secret", "gpt-real")));
+    gateway = TestConfig.oneProvider(upstream).clientKey("team-a", "sb-client-key-1").model("fast", "up/gpt-real")
+        .start();
   }
 
   @AfterEach
@@ -66,7 +59,7 @@ class ChatProxyTest {
         .withHeader("Content-Type", "application/json").withBody(upstreamBody));
 
     HttpResponse<String> resp = post("/v1/chat/completions",
-        "{\"model\":\"gpt-real\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "x-request-id", "my-req-42");
+        Requests.chat("gpt-real", "hi").toString(), "x-request-id", "my-req-42");
 
     assertThat(resp.statusCode()).isEqualTo(200);
     assertThat(resp.body()).isEqualTo(upstreamBody);
@@ -101,7 +94,7 @@ class ChatProxyTest {
     upstream.chatStream(chunks);
 
     HttpResponse<String> resp = post("/v1/chat/completions",
-        "{\"model\":\"gpt-real\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        Requests.chat("gpt-real", "hi").stream().toString());
 
     assertThat(resp.statusCode()).isEqualTo(200);
     assertThat(resp.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
@@ -140,7 +133,7 @@ class ChatProxyTest {
     assertThat(wrong.statusCode()).isEqualTo(401);
     assertThat(new JsonObject(wrong.body()).getJsonObject("error").getString("code")).isEqualTo("invalid_api_key");
 
-    post("/v1/chat/completions", "{\"model\":\"gpt-real\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+    post("/v1/chat/completions", Requests.chat("gpt-real", "x").toString());
     upstream.server().verify(postRequestedFor(urlPathEqualTo("/v1/chat/completions"))
         .withHeader("Authorization", equalTo("Bearer sk-provider-secret"))
         .withHeader("x-switchboard-provider", absent()));

@@ -4,6 +4,8 @@ import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
+import dev.switchboard.testing.Requests;
+import dev.switchboard.testing.TestConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,13 +36,14 @@ class CorsTest {
   }
 
   private String yaml(String cors) {
-    return "server:\n  host: 127.0.0.1\n  port: 0\n  instances: 1\n  shutdown_grace: 1s\n" + cors
-        + "auth:\n  keys: [sb-cors-client-key]\nproviders:\n" + upstream.providerYaml("up", null, "gpt-real");
+    TestConfig config = TestConfig.empty().section("auth", "{keys: [sb-cors-client-key]}")
+        .provider("up", upstream, null, "gpt-real");
+    return (cors.isEmpty() ? config.server("shutdown_grace: 1s") : config.server("shutdown_grace: 1s", cors)).yaml();
   }
 
   @Test
   void preflightIsAnsweredWithoutAKeyAndRepliesExposeSwitchboardHeaders() throws Exception {
-    try (GatewayUnderTest gw = GatewayUnderTest.start(yaml("  cors_origins: [" + APP + "]\n"))) {
+    try (GatewayUnderTest gw = GatewayUnderTest.start(yaml("cors_origins: [" + APP + "]"))) {
       HttpResponse<String> preflight = http.send(HttpRequest.newBuilder(URI.create(gw.baseUrl() + "/v1/chat/completions"))
           .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
           .header("Origin", APP)
@@ -57,7 +60,7 @@ class CorsTest {
           .header("Authorization", "Bearer sb-cors-client-key")
           .header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(
-              "{\"model\":\"gpt-real\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build(),
+              Requests.chat("gpt-real", "hi").toString())).build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(post.statusCode()).isEqualTo(200);
       assertThat(post.headers().firstValue("access-control-allow-origin")).hasValue(APP);
@@ -87,7 +90,7 @@ class CorsTest {
 
   @Test
   void badOriginFailsConfigWithItsPath() {
-    assertThatThrownBy(() -> ConfigLoader.fromYaml(yaml("  cors_origins: [app.example.com/path]\n"), Map.of()))
+    assertThatThrownBy(() -> ConfigLoader.fromYaml(yaml("cors_origins: [app.example.com/path]"), Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("server.cors_origins[0]");
   }
 }

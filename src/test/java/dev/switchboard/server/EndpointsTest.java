@@ -2,6 +2,7 @@ package dev.switchboard.server;
 
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
+import dev.switchboard.testing.TestConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -34,24 +35,11 @@ class EndpointsTest {
   @BeforeEach
   void start() {
     upstream = new FakeProvider();
-    gateway = GatewayUnderTest.start("""
-        providers:
-        %s
-          offline:
-            type: openai
-            base_url: http://127.0.0.1:9/v1
-            api_key: sk-never-used
-            enabled: false
-            models: [off-only, shared-model]
-        models:
-          embed:
-            targets:
-              - {provider: up, model: text-embedding-3-small}
-          offalias:
-            targets:
-              - {provider: offline, model: off-only}
-        """.formatted(upstream.providerYaml("up", KEY, "gpt-real", "gpt-3.5-turbo-instruct",
-        "text-embedding-3-small", "dall-e-3", "tts-1", "shared-model", "meta-llama/llama-3-8b")));
+    gateway = TestConfig.empty().provider("up", upstream, KEY, "gpt-real", "gpt-3.5-turbo-instruct",
+            "text-embedding-3-small", "dall-e-3", "tts-1", "shared-model", "meta-llama/llama-3-8b")
+        .provider("offline", "type: openai", "base_url: http://127.0.0.1:9/v1", "api_key: sk-never-used",
+            "enabled: false", "models: [off-only, shared-model]")
+        .model("embed", "up/text-embedding-3-small").model("offalias", "offline/off-only").start();
   }
 
   @AfterEach

@@ -2,6 +2,8 @@ package dev.switchboard.server;
 
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
+import dev.switchboard.testing.Requests;
+import dev.switchboard.testing.TestConfig;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Every way a request can fail, each answered in OpenAI's error shape with x-request-id. */
 class ErrorsTest {
   private static final String PROVIDER_KEY = "sk-errors-provider-key-0042";
-  private static final String CHAT = "{\"model\":\"gpt-real\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+  private static final String CHAT = Requests.chat("gpt-real", "hi").toString();
   private FakeProvider upstream;
   private GatewayUnderTest gateway;
   private final HttpClient http = HttpClient.newHttpClient();
@@ -26,16 +28,8 @@ class ErrorsTest {
   @BeforeEach
   void start() {
     upstream = new FakeProvider();
-    gateway = GatewayUnderTest.start("""
-        server:
-          host: 127.0.0.1
-          port: 0
-          instances: 1
-          shutdown_grace: 2s
-          max_body_size: 2kb
-        providers:
-        %s
-        """.formatted(upstream.providerYaml("up", PROVIDER_KEY, "gpt-real")));
+    gateway = TestConfig.empty().server("shutdown_grace: 2s", "max_body_size: 2kb")
+        .provider("up", upstream, PROVIDER_KEY, "gpt-real").start();
   }
 
   @AfterEach
@@ -103,7 +97,7 @@ class ErrorsTest {
   /** n multiplies what a reply holds: bounded as OpenAI bounds it, before anything goes upstream. */
   @Test
   void nBeyondOpenAisLimitsIsRefusedNamingTheParam() throws Exception {
-    JsonObject e = assertError(chat("{\"model\":\"gpt-real\",\"n\":129,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"),
+    JsonObject e = assertError(chat(Requests.chat("gpt-real", "x").with("n", 129).toString()),
         400, "invalid_request_error", "n", "invalid_value");
     assertThat(e.getString("message")).contains("at most 128");
     assertThat(send("POST", "/v1/images/generations", "{\"prompt\":\"a cat\",\"n\":11}").statusCode())
@@ -113,25 +107,25 @@ class ErrorsTest {
 
   @Test
   void temperatureAsString() throws Exception {
-    assertError(chat("{\"model\":\"gpt-real\",\"temperature\":\"0.5\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"),
+    assertError(chat(Requests.chat("gpt-real", "x").with("temperature", "0.5").toString()),
         400, "invalid_request_error", "temperature", "invalid_type");
   }
 
   @Test
   void maxTokensZero() throws Exception {
-    assertError(chat("{\"model\":\"gpt-real\",\"max_tokens\":0,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"),
+    assertError(chat(Requests.chat("gpt-real", "x").with("max_tokens", 0).toString()),
         400, "invalid_request_error", "max_tokens", "invalid_value");
   }
 
   @Test
   void streamAsString() throws Exception {
-    assertError(chat("{\"model\":\"gpt-real\",\"stream\":\"true\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"),
+    assertError(chat(Requests.chat("gpt-real", "x").with("stream", "true").toString()),
         400, "invalid_request_error", "stream", "invalid_type");
   }
 
   @Test
   void validationErrorsNeverReachTheUpstream() throws Exception {
-    chat("{\"model\":\"gpt-real\",\"max_tokens\":0,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+    chat(Requests.chat("gpt-real", "x").with("max_tokens", 0).toString());
     chat("{\"model\":\"gpt-real\",\"messages\":\"hi\"}");
     assertThat(upstream.server().getAllServeEvents()).isEmpty();
   }
@@ -176,7 +170,7 @@ class ErrorsTest {
 
   @Test
   void unknownModel() throws Exception {
-    JsonObject e = assertError(chat("{\"model\":\"gpt-nope\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"),
+    JsonObject e = assertError(chat(Requests.chat("gpt-nope", "x").toString()),
         404, "invalid_request_error", "model", "model_not_found");
     assertThat(e.getString("message")).contains("gpt-nope");
   }
@@ -284,7 +278,7 @@ class ErrorsTest {
     HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/chat/completions"))
         .header("Content-Type", "application/x-www-form-urlencoded")
         .POST(HttpRequest.BodyPublishers.ofString(
-            "{\"model\":\"gpt-real\",\"messages\":[{\"role\":\"user\",\"content\":\"100% sure\"}]}")).build(),
+            Requests.chat("gpt-real", "100% sure").toString())).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(resp.statusCode()).as(resp.body()).isEqualTo(200);
     assertThat(resp.body()).contains("fine");

@@ -3,6 +3,7 @@ package dev.switchboard.server;
 import dev.switchboard.metrics.GatewayMetrics;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
+import dev.switchboard.testing.TestConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -163,22 +164,9 @@ class GracefulShutdownTest {
   }
 
   private static String config(String grace, int upstreamPort) {
-    return """
-        server:
-          host: 127.0.0.1
-          port: 0
-          instances: 1
-          shutdown_grace: %s
-        auth:
-          keys:
-            - {name: t, key: sb-shutdown-key}
-        providers:
-          up:
-            type: openai
-            base_url: http://127.0.0.1:%d/v1
-            api_key: sk-up
-            models: [gpt-slow]
-        """.formatted(grace, upstreamPort);
+    return TestConfig.empty().server("shutdown_grace: " + grace).clientKey("t", "sb-shutdown-key")
+        .provider("up", "type: openai", "base_url: http://127.0.0.1:" + upstreamPort + "/v1", "api_key: sk-up",
+            "models: [gpt-slow]").yaml();
   }
 
   /**

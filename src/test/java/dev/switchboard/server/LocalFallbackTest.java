@@ -2,6 +2,7 @@ package dev.switchboard.server;
 
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
+import dev.switchboard.testing.Requests;
 import dev.switchboard.testing.SseClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -305,7 +306,7 @@ class LocalFallbackTest {
 
       // the `fast` alias skips the disabled groq and lands on openai's gpt-4o-mini
       HttpResponse<String> fast = post(gw, "/v1/chat/completions",
-          "{\"model\":\"fast\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+          Requests.chat("fast", "hi").toString());
       assertThat(fast.headers().firstValue("x-switchboard-provider")).hasValue("openai");
       upstream.server().verify(postRequestedFor(urlPathEqualTo("/v1/chat/completions"))
           .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath("$.model",
@@ -313,7 +314,7 @@ class LocalFallbackTest {
 
       // a model only a keyless provider serves is not faked locally: it names the disabled provider
       HttpResponse<String> claude = post(gw, "/v1/chat/completions",
-          "{\"model\":\"claude-haiku-4-5\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+          Requests.chat("claude-haiku-4-5", "hi").toString());
       assertThat(claude.statusCode()).as(claude.body()).isEqualTo(503);
       assertThat(claude.headers().firstValue("x-switchboard-degraded")).isEmpty();
       JsonObject error = FakeProvider.errorOf(claude);
@@ -322,7 +323,7 @@ class LocalFallbackTest {
 
       // a model no provider knows at all is 404
       HttpResponse<String> unknown = post(gw, "/v1/chat/completions",
-          "{\"model\":\"no-such-model\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+          Requests.chat("no-such-model", "hi").toString());
       assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(404);
       assertThat(FakeProvider.errorOf(unknown).getString("code")).isEqualTo("model_not_found");
     }

@@ -2,6 +2,8 @@ package dev.switchboard.server;
 
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
+import dev.switchboard.testing.Requests;
+import dev.switchboard.testing.TestConfig;
 import org.junit.jupiter.api.Test;
 
 import java.net.ServerSocket;
@@ -18,21 +20,15 @@ class MetricsAccessTest {
   private static final String ADMIN_KEY = "sb-metrics-admin-key-1";
 
   private static String yaml(String host, String adminKey, String metrics) {
-    return """
-        server: {host: "%s", port: 0, instances: 1, shutdown_grace: 1s}
-        auth:
-          keys:
-            - {name: team-secret-name, key: %s, budget: {daily: 5}}
-          admin_key: "%s"
-        %s
-        providers:
-          local: {type: local, models: [m]}
-        """.formatted(host, CLIENT_KEY, adminKey, metrics);
+    TestConfig config = TestConfig.empty().server("host: \"" + host + "\"", "shutdown_grace: 1s")
+        .clientKey("team-secret-name", CLIENT_KEY, "budget: {daily: 5}").adminKey(adminKey)
+        .provider("local", "{type: local, models: [m]}");
+    return (metrics.isEmpty() ? config : config.section("metrics", metrics)).yaml();
   }
 
   private static void chat(GatewayUnderTest gw) throws Exception {
     HttpResponse<String> resp = gw.post("/v1/chat/completions",
-        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+        Requests.chat("m", "hi").toString(),
         "Authorization", "Bearer " + CLIENT_KEY);
     assertThat(resp.statusCode()).as(resp.body()).isEqualTo(200);
   }
@@ -73,7 +69,7 @@ class MetricsAccessTest {
     try (GatewayUnderTest gw = GatewayUnderTest.start(yaml("127.0.0.1", ADMIN_KEY, ""))) {
       assertThat(gw.get("/metrics").statusCode()).isEqualTo(200);
     }
-    try (GatewayUnderTest gw = GatewayUnderTest.start(yaml("127.0.0.1", ADMIN_KEY, "metrics: {auth: admin_key}"))) {
+    try (GatewayUnderTest gw = GatewayUnderTest.start(yaml("127.0.0.1", ADMIN_KEY, "{auth: admin_key}"))) {
       assertThat(gw.get("/metrics").statusCode()).isEqualTo(401);
       assertThat(gw.get("/metrics", "Authorization", "Bearer " + ADMIN_KEY).statusCode()).isEqualTo(200);
     }
@@ -85,7 +81,7 @@ class MetricsAccessTest {
     try (ServerSocket s = new ServerSocket(0)) {
       metricsPort = s.getLocalPort();
     }
-    try (GatewayUnderTest gw = GatewayUnderTest.start(yaml("0.0.0.0", "", "metrics: {port: " + metricsPort + "}"))) {
+    try (GatewayUnderTest gw = GatewayUnderTest.start(yaml("0.0.0.0", "", "{port: " + metricsPort + "}"))) {
       chat(gw);
       assertThat(gw.get("/metrics").statusCode()).as("not on the API port").isEqualTo(404);
 

@@ -5,11 +5,13 @@ import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.health.ProviderHealths;
 import dev.switchboard.health.Readiness;
 import dev.switchboard.metrics.GatewayMetrics;
-import dev.switchboard.routing.ProviderGuards;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.switchboard.provider.ProviderRegistry;
+import dev.switchboard.routing.ProviderGuards;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
+import dev.switchboard.testing.Requests;
+import dev.switchboard.testing.TestConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -36,22 +38,13 @@ class OpsEndpointsTest {
   @BeforeEach
   void start() {
     upstream = new FakeProvider();
-    gateway = GatewayUnderTest.start(yaml(upstream));
+    gateway = config(upstream).start();
   }
 
-  private static String yaml(FakeProvider upstream) {
-    return """
-        auth:
-          keys:
-            - {name: ops, key: %s}
-        providers:
-        %s
-          dormant:
-            type: openai
-            base_url: http://127.0.0.1:9/v1
-            api_key: ${DORMANT_KEY:-}
-            models: [dormant-model]
-        """.formatted(CLIENT_KEY, upstream.providerYaml("up", PROVIDER_KEY, "gpt-real"));
+  private static TestConfig config(FakeProvider upstream) {
+    return TestConfig.empty().clientKey("ops", CLIENT_KEY).provider("up", upstream, PROVIDER_KEY, "gpt-real")
+        .provider("dormant", "type: openai", "base_url: http://127.0.0.1:9/v1", "api_key: ${DORMANT_KEY:-}",
+            "models: [dormant-model]");
   }
 
   @AfterEach
@@ -65,8 +58,7 @@ class OpsEndpointsTest {
   }
 
   private HttpResponse<String> chat(String model) throws Exception {
-    return gateway.post("/v1/chat/completions", "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\","
-        + "\"content\":\"hello\"}]}", "Authorization", "Bearer " + CLIENT_KEY);
+    return gateway.chat(Requests.chat(model, "hello"), "Authorization", "Bearer " + CLIENT_KEY);
   }
 
   private static JsonObject check(JsonObject health, String id) {
@@ -133,15 +125,14 @@ class OpsEndpointsTest {
   @Test
   void readyFailsDuringTheDrainDelayWhileRequestsStillSucceed() throws Exception {
     upstream.chatJson("still here");
-    try (GatewayUnderTest draining = GatewayUnderTest.start("server:\n  host: 127.0.0.1\n  port: 0\n  instances: 1\n"
-        + "  drain_delay: 3s\n  shutdown_grace: 1s\n" + yaml(upstream))) {
+    try (GatewayUnderTest draining = config(upstream)
+        .server("drain_delay: 3s", "shutdown_grace: 1s").start()) {
       var stopped = draining.stopAsync();
       HttpResponse<String> ready = draining.get("/ready");
       assertThat(ready.statusCode()).isEqualTo(503);
       assertThat(ready.body()).contains("shutting down");
-      HttpResponse<String> chat = draining.post("/v1/chat/completions",
-          "{\"model\":\"gpt-real\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
-          "Authorization", "Bearer " + CLIENT_KEY);
+      HttpResponse<String> chat = draining.chat(Requests.chat("gpt-real", "hi"), "Authorization",
+          "Bearer " + CLIENT_KEY);
       assertThat(chat.statusCode()).isEqualTo(200);
       assertThat(chat.body()).contains("still here");
       stopped.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -151,7 +142,7 @@ class OpsEndpointsTest {
   /** Once the listener is closing, /ready cannot be reached over HTTP; the check itself must report DOWN. */
   @Test
   void readinessGoesDownWhileDraining() throws Exception {
-    SwitchboardConfig config = ConfigLoader.fromYaml(yaml(upstream), Map.of());
+    SwitchboardConfig config = ConfigLoader.fromYaml(config(upstream).yaml(), Map.of());
     Vertx vertx = Vertx.vertx();
     try {
       ProviderRegistry providers = new ProviderRegistry(config);

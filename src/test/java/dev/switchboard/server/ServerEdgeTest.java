@@ -5,6 +5,8 @@ import dev.switchboard.testing.GatewayUnderTest;
 import dev.switchboard.testing.LogCapture;
 import dev.switchboard.testing.Metrics;
 import dev.switchboard.testing.RawHttp;
+import dev.switchboard.testing.Requests;
+import dev.switchboard.testing.TestConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,7 +23,7 @@ import static org.awaitility.Awaitility.await;
  * malformed bodies, each answered in OpenAI's shape with the connection closed, and none of it a stack trace.
  */
 class ServerEdgeTest {
-  private static final String CHAT = "{\"model\":\"gpt-real\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+  private static final String CHAT = Requests.chat("gpt-real", "hi").toString();
   private final List<RawHttp> sockets = new ArrayList<>();
   private FakeProvider upstream;
   private GatewayUnderTest gateway;
@@ -48,17 +50,9 @@ class ServerEdgeTest {
   }
 
   private void gateway(String serverExtra) {
-    gateway = GatewayUnderTest.start("""
-        server:
-          host: 127.0.0.1
-          port: 0
-          instances: 1
-          shutdown_grace: 2s
-        %s
-        providers:
-        %s
-        """.formatted(serverExtra.indent(2).stripTrailing(), upstream.providerYaml("up", "sk-edge-provider-key-1",
-        "gpt-real")));
+    gateway = TestConfig.empty()
+        .server(("shutdown_grace: 2s\n" + serverExtra).lines().filter(l -> !l.isBlank()).toArray(String[]::new))
+        .provider("up", upstream, "sk-edge-provider-key-1", "gpt-real").start();
     // From here on: the start-up's own warnings (an open gateway) are not the test's business.
     log = LogCapture.start();
   }

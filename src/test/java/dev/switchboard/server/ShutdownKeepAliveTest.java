@@ -3,6 +3,8 @@ package dev.switchboard.server;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
 import dev.switchboard.testing.RawHttp;
+import dev.switchboard.testing.Requests;
+import dev.switchboard.testing.TestConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +22,7 @@ import static org.awaitility.Awaitility.await;
  * connection closes after it, so no client reuses a socket that is about to disappear; idle connections close at once.
  */
 class ShutdownKeepAliveTest {
-  private static final String CHAT = "{\"model\":\"gpt-real\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+  private static final String CHAT = Requests.chat("gpt-real", "hi").toString();
   private final FakeProvider upstream = new FakeProvider();
   private GatewayUnderTest gateway;
   private CompletableFuture<Void> stopped;
@@ -39,15 +41,8 @@ class ShutdownKeepAliveTest {
   void replyInFlightAtShutdownSaysConnectionCloseAndIdleConnectionsClose() throws Exception {
     upstream.stub("/chat/completions", FakeProvider.jsonReply(200,
         FakeProvider.chatCompletion("chatcmpl-1", "gpt-real", "late").encode()).withFixedDelay(1_500));
-    gateway = GatewayUnderTest.start("""
-        server:
-          host: 127.0.0.1
-          port: 0
-          instances: 1
-          shutdown_grace: 10s
-        providers:
-        %s
-        """.formatted(upstream.providerYaml("up", "sk-drain-provider-key-1", "gpt-real")));
+    gateway = TestConfig.empty().server("shutdown_grace: 10s")
+        .provider("up", upstream, "sk-drain-provider-key-1", "gpt-real").start();
     try (RawHttp idle = new RawHttp(gateway.port()); RawHttp busy = new RawHttp(gateway.port())) {
       idle.write("GET /v1/models HTTP/1.1\r\nHost: gw\r\n\r\n");
       await().atMost(Duration.ofSeconds(5)).until(() -> idle.response() != null);

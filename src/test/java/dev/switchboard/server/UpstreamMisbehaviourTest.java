@@ -4,7 +4,9 @@ import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
+import dev.switchboard.testing.Requests;
 import dev.switchboard.testing.SseClient;
+import dev.switchboard.testing.TestConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -19,6 +21,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Providers that misbehave in ways real ones do, and config mistakes that must not leak or hang. */
 class UpstreamMisbehaviourTest {
   private static final String STREAM_BODY =
-      "{\"model\":\"gpt-real\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+      Requests.chat("gpt-real", "hi").stream().toString();
   private static final String ROLE = FakeProvider.chunk("c1", "gpt-real",
       new JsonObject().put("role", "assistant").put("content", ""), null).encode();
   private static final String HELLO = FakeProvider.chunk("c1", "gpt-real",
@@ -63,15 +66,13 @@ class UpstreamMisbehaviourTest {
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
-  private void startGateway(String extra) {
-    gateway = GatewayUnderTest.start("""
-        providers:
-          up:
-            type: openai
-            base_url: http://127.0.0.1:%d/v1
-            models: [gpt-real]
-            timeouts: {connect: 1s, first_byte: 3s, idle: 1s, total: 10s}
-        %s""".formatted(upstream.actualPort(), extra));
+  /** The gateway in front of the raw upstream, as provider {@code up} serving gpt-real; {@code fields} add to it. */
+  private void startGateway(String... fields) {
+    List<String> all = new ArrayList<>(List.of("type: openai",
+        "base_url: http://127.0.0.1:" + upstream.actualPort() + "/v1", "models: [gpt-real]",
+        "timeouts: {connect: 1s, first_byte: 3s, idle: 1s, total: 10s}"));
+    all.addAll(List.of(fields));
+    gateway = TestConfig.empty().provider("up", all.toArray(String[]::new)).start();
   }
 
   private HttpResponse<String> post(String path, String body) throws Exception {
@@ -94,7 +95,7 @@ class UpstreamMisbehaviourTest {
       vertx.setTimer(50, id -> req.response().end(Buffer.buffer("data: {\"error\":{\"message\":\"overloaded\","
           + "\"type\":\"server_error\"}}\n\n")));
     };
-    startGateway("");
+    startGateway();
     HttpResponse<String> resp = post("/v1/chat/completions", STREAM_BODY);
     assertThat(resp.statusCode()).isEqualTo(502);
     assertThat(resp.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).contains("json"));
@@ -107,7 +108,7 @@ class UpstreamMisbehaviourTest {
       sse(req, ROLE);
       vertx.setTimer(50, id -> req.response().end(Buffer.buffer("data: " + HELLO + "\n\ndata: [DONE]\n\n")));
     };
-    startGateway("");
+    startGateway();
     HttpResponse<String> resp = post("/v1/chat/completions", STREAM_BODY);
     assertThat(resp.statusCode()).isEqualTo(200);
     assertThat(SseClient.dataEvents(resp.body())).containsExactly(ROLE, HELLO, "[DONE]");
@@ -121,7 +122,7 @@ class UpstreamMisbehaviourTest {
       sse(req, ROLE, HELLO, orError);
       req.response().end();
     };
-    startGateway("");
+    startGateway();
     HttpResponse<String> resp = post("/v1/chat/completions", STREAM_BODY);
     List<String> events = SseClient.dataEvents(resp.body());
     assertThat(resp.statusCode()).isEqualTo(200);
@@ -136,15 +137,9 @@ class UpstreamMisbehaviourTest {
     // [DONE] is sent but the chunked response is never terminated; with one pooled connection, the next request
     // can only be served once the gateway gives that connection up.
     behaviour = req -> sse(req, ROLE, HELLO, "[DONE]");
-    gateway = GatewayUnderTest.start("""
-        providers:
-          up:
-            type: openai
-            base_url: http://127.0.0.1:%d/v1
-            models: [gpt-real]
-            max_connections: 1
-            timeouts: {connect: 4s, first_byte: 5s, idle: 1s, total: 20s}
-        """.formatted(upstream.actualPort()));
+    gateway = TestConfig.empty().provider("up", "type: openai",
+        "base_url: http://127.0.0.1:" + upstream.actualPort() + "/v1", "models: [gpt-real]", "max_connections: 1",
+        "timeouts: {connect: 4s, first_byte: 5s, idle: 1s, total: 20s}").start();
     HttpResponse<String> first = post("/v1/chat/completions", STREAM_BODY);
     assertThat(SseClient.dataEvents(first.body())).endsWith("[DONE]");
     HttpResponse<String> second = post("/v1/chat/completions", STREAM_BODY);
@@ -156,9 +151,9 @@ class UpstreamMisbehaviourTest {
   @Test
   void redirectFromUpstreamIsABadGatewayNotPassedOn() throws Exception {
     behaviour = req -> req.response().setStatusCode(301).putHeader("location", "https://elsewhere/v1").end();
-    startGateway("");
+    startGateway();
     HttpResponse<String> resp = post("/v1/chat/completions",
-        "{\"model\":\"gpt-real\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        Requests.chat("gpt-real", "hi").toString());
     assertThat(resp.statusCode()).isEqualTo(502);
     JsonObject error = new JsonObject(resp.body()).getJsonObject("error");
     assertThat(error.getString("code")).isEqualTo("invalid_upstream_response");
@@ -168,7 +163,7 @@ class UpstreamMisbehaviourTest {
   @Test
   void embeddingLimitsAreEnforcedBeforeAnyProviderIsAsked() throws Exception {
     behaviour = req -> req.response().end("{}");
-    startGateway("");
+    startGateway();
     StringBuilder many = new StringBuilder("[");
     for (int i = 0; i < 2049; i++) {
       many.append(i == 0 ? "" : ",").append("\"a\"");
@@ -237,7 +232,7 @@ class UpstreamMisbehaviourTest {
            "finish_reason":"tool_calls"}],
          "usage":{"prompt_tokens":9,"completion_tokens":4,"total_tokens":13}}""";
     behaviour = req -> req.response().putHeader("content-type", "application/json").end(whole);
-    startGateway("");
+    startGateway();
     HttpResponse<String> resp = post("/v1/chat/completions", "{\"model\":\"gpt-real\",\"stream\":true,"
         + "\"stream_options\":{\"include_usage\":true},\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
     assertThat(resp.statusCode()).isEqualTo(200);
@@ -259,7 +254,7 @@ class UpstreamMisbehaviourTest {
   void streamingRequestAnsweredWithAWholeErrorBodyIsABadGatewayNotAnEmptyStream() throws Exception {
     behaviour = req -> req.response().putHeader("content-type", "application/json")
         .end("{\"id\":\"gen-1\",\"error\":{\"message\":\"no capacity\",\"code\":503}}");
-    startGateway("");
+    startGateway();
     HttpResponse<String> resp = post("/v1/chat/completions", STREAM_BODY);
     assertThat(resp.statusCode()).isEqualTo(502);
     assertThat(new JsonObject(resp.body()).getJsonObject("error").getString("message")).contains("no capacity");

@@ -88,6 +88,11 @@ public final class GatewayUnderTest implements AutoCloseable {
     return send("POST", path, body, headers);
   }
 
+  /** Posts a chat request to {@code /v1/chat/completions}. */
+  public HttpResponse<String> chat(Requests.Chat body, String... headers) throws Exception {
+    return post("/v1/chat/completions", body.toString(), headers);
+  }
+
   public HttpResponse<String> get(String path, String... headers) throws Exception {
     return send("GET", path, null, headers);
   }

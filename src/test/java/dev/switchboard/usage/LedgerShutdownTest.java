@@ -2,6 +2,8 @@ package dev.switchboard.usage;
 
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
+import dev.switchboard.testing.Requests;
+import dev.switchboard.testing.TestConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,7 +26,7 @@ import static org.awaitility.Awaitility.await;
 
 /** A clean shutdown loses no ledger row: every request a client saw answered is in the ledger afterwards. */
 class LedgerShutdownTest {
-  private static final String CHAT = "{\"model\":\"gpt-real\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+  private static final String CHAT = Requests.chat("gpt-real", "hi").toString();
   private static final int REQUESTS = 20;
   private final FakeProvider upstream = new FakeProvider();
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -38,17 +40,10 @@ class LedgerShutdownTest {
   void requestsAnsweredDuringShutdownAreAllInTheLedger(@TempDir Path data) throws Exception {
     upstream.stub("/chat/completions", FakeProvider.jsonReply(200,
         FakeProvider.chatCompletion("chatcmpl-1", "gpt-real", "ok").encode()).withFixedDelay(1_000));
-    GatewayUnderTest gateway = GatewayUnderTest.start("""
-        server:
-          host: 127.0.0.1
-          port: 0
-          instances: 2
-          shutdown_grace: 10s
-        usage: {persist: true, data_dir: "%s", flush_interval: 20ms}
-        providers:
-        %s
-        """.formatted(data.toString().replace("\\", "/"),
-        upstream.providerYaml("up", "sk-ledger-provider-key-1", "gpt-real")));
+    GatewayUnderTest gateway = TestConfig.empty().server("instances: 2", "shutdown_grace: 10s")
+        .section("usage", "{persist: true, data_dir: \"%s\", flush_interval: 20ms}"
+            .formatted(data.toString().replace("\\", "/")))
+        .provider("up", upstream, "sk-ledger-provider-key-1", "gpt-real").start();
     List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
     for (int i = 0; i < REQUESTS; i++) {
       calls.add(http.sendAsync(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/chat/completions"))

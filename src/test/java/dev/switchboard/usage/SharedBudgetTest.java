@@ -3,6 +3,8 @@ package dev.switchboard.usage;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
 import dev.switchboard.testing.RedisProcess;
+import dev.switchboard.testing.Requests;
+import dev.switchboard.testing.TestConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,22 +40,15 @@ class SharedBudgetTest {
   }
 
   private GatewayUnderTest gateway() {
-    GatewayUnderTest g = GatewayUnderTest.start("""
-        auth:
-          keys:
-            - {name: team, key: sk-team-key-1, budget: {daily: 0.00015}}
-        ratelimit:
-          backend: redis
-          redis: {url: "%s"}
-        providers:
-          up: {base_url: "%s", api_key: sk-up, models: [{name: m, input_price: 2, output_price: 10}]}
-        """.formatted(redis.url(), upstream.baseUrl()));
+    GatewayUnderTest g = TestConfig.empty().clientKey("team", "sk-team-key-1", "budget: {daily: 0.00015}").redis(redis)
+        .provider("up", "{base_url: \"" + upstream.baseUrl() + "\", api_key: sk-up, "
+            + "models: [{name: m, input_price: 2, output_price: 10}]}").start();
     gateways.add(g);
     return g;
   }
 
   private static int chat(GatewayUnderTest g) throws Exception {
-    return g.post("/v1/chat/completions", "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+    return g.post("/v1/chat/completions", Requests.chat("m", "hi").toString(),
         "Authorization", "Bearer sk-team-key-1").statusCode();
   }
 

@@ -2,6 +2,8 @@ package dev.switchboard.usage;
 
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
+import dev.switchboard.testing.Requests;
+import dev.switchboard.testing.TestConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -41,23 +43,17 @@ class UsageGatewayTest {
     b.close();
   }
 
-  private String yaml(String usage, String keys, String aExtra) {
-    return """
-        routing: {strategy: priority, explore: 0}
-        %s
-        auth:
-          admin_key: %s
-          keys:
-        %s
-        providers:
-          a: {base_url: "%s", api_key: sk-a, models: [{name: m, input_price: 2, output_price: 10}]%s}
-          b: {base_url: "%s", api_key: sk-b, models: [{name: m, input_price: 2, output_price: 10}]}
-        """.formatted(usage, ADMIN, keys.indent(4).stripTrailing(), a.baseUrl(), aExtra, b.baseUrl());
+  /** Providers a and b, both serving m at 2 / 10 per million tokens, a first; {@code aExtra} adds fields to a. */
+  private TestConfig config(String usage, String aExtra) {
+    String priced = "models: [{name: m, input_price: 2, output_price: 10}]";
+    return TestConfig.empty().routing("{strategy: priority, explore: 0}").section("usage", usage).adminKey(ADMIN)
+        .provider("a", "{base_url: \"" + a.baseUrl() + "\", api_key: sk-a, " + priced + aExtra + "}")
+        .provider("b", "{base_url: \"" + b.baseUrl() + "\", api_key: sk-b, " + priced + "}");
   }
 
   private HttpResponse<String> chat(String key) throws Exception {
     return gateway.post("/v1/chat/completions",
-        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "Authorization", "Bearer " + key);
+        Requests.chat("m", "hi").toString(), "Authorization", "Bearer " + key);
   }
 
   private JsonObject admin(String method, String path, String body) throws Exception {
@@ -73,8 +69,8 @@ class UsageGatewayTest {
   @Test
   void everyRequestIsCostedAndAKeyOverItsBudgetGetsA429() throws Exception {
     a.chatJson("hello");
-    gateway = GatewayUnderTest.start(yaml("usage: {persist: false, flush_interval: 50ms}",
-        "- {name: tight, key: sk-tight-key1, budget: {daily: 0.00015}}", ""));
+    gateway = config("{persist: false, flush_interval: 50ms}", "")
+        .clientKey("tight", "sk-tight-key1", "budget: {daily: 0.00015}").start();
     assertThat(chat("sk-tight-key1").statusCode()).isEqualTo(200);
     assertThat(chat("sk-tight-key1").statusCode()).isEqualTo(200);
     await().until(() -> ledgerRows() == 2);
@@ -106,8 +102,7 @@ class UsageGatewayTest {
   void aProviderOverItsBudgetIsSkipped() throws Exception {
     a.chatJson("from a");
     b.chatJson("from b");
-    gateway = GatewayUnderTest.start(yaml("usage: {persist: false}", "- {name: k, key: sk-any-key-12}",
-        ", budget: {daily: 0.00009}"));
+    gateway = config("{persist: false}", ", budget: {daily: 0.00009}").clientKey("k", "sk-any-key-12").start();
     assertThat(chat("sk-any-key-12").headers().firstValue("x-switchboard-provider")).hasValue("a");
     HttpResponse<String> second = chat("sk-any-key-12");
     assertThat(second.statusCode()).isEqualTo(200);
@@ -120,10 +115,9 @@ class UsageGatewayTest {
     // Content, then the connection ends without a usage chunk or [DONE].
     a.stub("/chat/completions", aResponse().withStatus(200).withHeader("Content-Type", "text/event-stream")
         .withBody(FakeProvider.sse(chunks.subList(0, 3)).replace("data: [DONE]\n\n", "")));
-    gateway = GatewayUnderTest.start(yaml("usage: {persist: false, flush_interval: 50ms}",
-        "- {name: k, key: sk-any-key-12}", ""));
+    gateway = config("{persist: false, flush_interval: 50ms}", "").clientKey("k", "sk-any-key-12").start();
     HttpResponse<String> resp = gateway.post("/v1/chat/completions",
-        "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+        Requests.chat("m", "hi").stream().toString(),
         "Authorization", "Bearer sk-any-key-12");
     assertThat(resp.body()).contains("\"error\"").endsWith("data: [DONE]\n\n");
     String id = resp.headers().firstValue("x-request-id").orElseThrow();
@@ -140,8 +134,7 @@ class UsageGatewayTest {
   @Test
   void concurrentRequestsLoseNoLedgerRows() throws Exception {
     a.chatJson("hello");
-    gateway = GatewayUnderTest.start(yaml("usage: {persist: false, flush_interval: 20ms}",
-        "- {name: k, key: sk-any-key-12}", ""));
+    gateway = config("{persist: false, flush_interval: 20ms}", "").clientKey("k", "sk-any-key-12").start();
     ExecutorService pool = Executors.newFixedThreadPool(16);
     try {
       List<Future<Integer>> calls = new ArrayList<>();
@@ -163,8 +156,8 @@ class UsageGatewayTest {
   @Test
   void spendAndCreatedKeysSurviveARestart(@TempDir Path dir) throws Exception {
     a.chatJson("hello");
-    String config = yaml("usage: {data_dir: \"" + dir + "\", flush_interval: 50ms}",
-        "- {name: tight, key: sk-tight-key1, budget: {monthly: 0.00009}}", "");
+    String config = config("{data_dir: \"" + dir + "\", flush_interval: 50ms}", "")
+        .clientKey("tight", "sk-tight-key1", "budget: {monthly: 0.00009}").yaml();
     gateway = GatewayUnderTest.start(config);
     assertThat(chat("sk-tight-key1").statusCode()).isEqualTo(200);
     JsonObject created = admin("POST", "/admin/keys", "{\"name\":\"made\",\"models\":[\"m\"]}");
@@ -184,7 +177,7 @@ class UsageGatewayTest {
   @Test
   void createdKeysAreShownOnceStoredHashedAndCanBeRevoked() throws Exception {
     a.chatJson("hello");
-    gateway = GatewayUnderTest.start(yaml("usage: {persist: false}", "- {name: cfg, key: sk-config-key1}", ""));
+    gateway = config("{persist: false}", "").clientKey("cfg", "sk-config-key1").start();
 
     JsonObject created = admin("POST", "/admin/keys", "{\"name\":\"team-b\",\"models\":[\"m\"],"
         + "\"limits\":{\"rpm\":100},\"budget\":{\"monthly\":50}}");
@@ -198,7 +191,7 @@ class UsageGatewayTest {
     assertThat(ok.statusCode()).isEqualTo(200);
     assertThat(ok.headers().firstValue("x-ratelimit-limit-requests")).as("its own limits apply").hasValue("100");
     HttpResponse<String> other = gateway.post("/v1/chat/completions",
-        "{\"model\":\"other\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "Authorization",
+        Requests.chat("other", "hi").toString(), "Authorization",
         "Bearer " + secret);
     assertThat(other.statusCode()).isIn(403, 404);
 
@@ -238,7 +231,7 @@ class UsageGatewayTest {
 
   @Test
   void createdKeyLimitsAreValidatedLikeConfigLimits() throws Exception {
-    gateway = GatewayUnderTest.start(yaml("usage: {persist: false}", "- {name: k, key: sk-any-key-12}", ""));
+    gateway = config("{persist: false}", "").clientKey("k", "sk-any-key-12").start();
     assertThat(admin("POST", "/admin/keys", "{\"name\":\"x\",\"limits\":{\"rpm\":60,\"burst_requests\":0}}")
         .getInteger("_status")).isEqualTo(400);
     assertThat(admin("POST", "/admin/keys", "{\"name\":\"y\",\"priority\":1000}").getInteger("_status"))

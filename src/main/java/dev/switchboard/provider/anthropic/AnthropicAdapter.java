@@ -27,11 +27,6 @@ public final class AnthropicAdapter extends TranslatingAdapter {
   }
 
   @Override
-  public String modelsPath() {
-    return config.basePath() + "/models";
-  }
-
-  @Override
   public UpstreamRequest prepare(GatewayRequest request, String upstreamModel) {
     MultiMap headers = headers(request);
     headers.set("anthropic-version", config.api().apiVersion());

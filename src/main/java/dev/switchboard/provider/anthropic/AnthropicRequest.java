@@ -51,17 +51,10 @@ final class AnthropicRequest {
 
   static JsonObject build(JsonObject body, String model, int defaultMaxTokens, boolean stream) {
     JsonObject out = new JsonObject().put("model", model);
-    StringBuilder system = new StringBuilder();
     JsonArray messages = new JsonArray();
-    if (body.getValue("messages") instanceof JsonArray in) {
-      for (Object o : in) {
-        if (o instanceof JsonObject m) {
-          message(m, system, messages);
-        }
-      }
-    }
+    String system = OpenAiInput.splitSystem(body, m -> message(m, messages));
     if (!system.isEmpty()) {
-      out.put("system", system.toString());
+      out.put("system", system);
     }
     out.put("messages", messages);
     Integer maxTokens = OpenAiInput.maxTokens(body);
@@ -91,22 +84,13 @@ final class AnthropicRequest {
     return out;
   }
 
-  private static void message(JsonObject m, StringBuilder system, JsonArray messages) {
+  /** One turn that is not system text. */
+  private static void message(JsonObject m, JsonArray messages) {
     Object content = m.getValue("content");
     switch (m.getString("role", "user")) {
-      case "system", "developer" -> OpenAiInput.appendSystem(system, content);
-      case "assistant" -> {
-        JsonArray blocks = new JsonArray();
-        String text = OpenAiInput.text(content);
-        if (!text.isEmpty()) {
-          blocks.add(textBlock(text));
-        }
-        for (OpenAiInput.ToolCall call : OpenAiInput.toolCalls(m)) {
-          blocks.add(new JsonObject().put("type", "tool_use").put("id", call.id()).put("name", call.name())
-              .put("input", call.arguments()));
-        }
-        OpenAiInput.appendTurn(messages, "assistant", "content", blocks);
-      }
+      case "assistant" -> OpenAiInput.appendTurn(messages, "assistant", "content", OpenAiInput.assistantItems(m,
+          AnthropicRequest::textBlock, call -> new JsonObject().put("type", "tool_use").put("id", call.id())
+              .put("name", call.name()).put("input", call.arguments())));
       case "tool" -> {
         JsonObject result = new JsonObject().put("type", "tool_result")
             .put("tool_use_id", m.getString("tool_call_id", ""));

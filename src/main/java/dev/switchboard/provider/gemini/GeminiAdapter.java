@@ -27,11 +27,6 @@ public final class GeminiAdapter extends TranslatingAdapter {
   }
 
   @Override
-  public String modelsPath() {
-    return config.basePath() + "/models";
-  }
-
-  @Override
   public UpstreamRequest prepare(GatewayRequest request, String upstreamModel) {
     String path;
     JsonObject body;

@@ -69,19 +69,12 @@ final class GeminiRequest {
 
   static JsonObject chat(JsonObject body) {
     JsonObject out = new JsonObject();
-    StringBuilder system = new StringBuilder();
     JsonArray contents = new JsonArray();
     Map<String, String> toolNames = new HashMap<>();
-    if (body.getValue("messages") instanceof JsonArray messages) {
-      for (Object o : messages) {
-        if (o instanceof JsonObject m) {
-          message(m, system, contents, toolNames);
-        }
-      }
-    }
+    String system = OpenAiInput.splitSystem(body, m -> message(m, contents, toolNames));
     out.put("contents", contents);
     if (!system.isEmpty()) {
-      out.put("systemInstruction", new JsonObject().put("parts", new JsonArray().add(text(system.toString()))));
+      out.put("systemInstruction", new JsonObject().put("parts", new JsonArray().add(text(system))));
     }
     tools(body, out);
     JsonObject generation = generationConfig(body);
@@ -92,23 +85,16 @@ final class GeminiRequest {
     return out;
   }
 
-  private static void message(JsonObject m, StringBuilder system, JsonArray contents, Map<String, String> toolNames) {
+  /** One turn that is not system text; tool calls' names are remembered for the results that answer them. */
+  private static void message(JsonObject m, JsonArray contents, Map<String, String> toolNames) {
     Object content = m.getValue("content");
     switch (m.getString("role", "user")) {
-      case "system", "developer" -> OpenAiInput.appendSystem(system, content);
-      case "assistant" -> {
-        JsonArray parts = new JsonArray();
-        String text = OpenAiInput.text(content);
-        if (!text.isEmpty()) {
-          parts.add(text(text));
-        }
-        for (OpenAiInput.ToolCall call : OpenAiInput.toolCalls(m)) {
-          toolNames.put(call.id(), call.name());
-          parts.add(new JsonObject().put("functionCall", new JsonObject().put("name", call.name())
-              .put("args", call.arguments())));
-        }
-        OpenAiInput.appendTurn(contents, "model", "parts", parts);
-      }
+      case "assistant" -> OpenAiInput.appendTurn(contents, "model", "parts", OpenAiInput.assistantItems(m,
+          GeminiRequest::text, call -> {
+            toolNames.put(call.id(), call.name());
+            return new JsonObject().put("functionCall", new JsonObject().put("name", call.name())
+                .put("args", call.arguments()));
+          }));
       case "tool" -> {
         String id = m.getString("tool_call_id", "");
         String name = toolNames.getOrDefault(id, m.getValue("name") instanceof String n ? n : id);

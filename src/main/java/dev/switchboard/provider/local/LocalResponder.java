@@ -1,6 +1,7 @@
 package dev.switchboard.provider.local;
 
 import dev.switchboard.provider.BufferBudget;
+import dev.switchboard.provider.OpenAiShapes;
 import dev.switchboard.api.Usage;
 import dev.switchboard.api.ApiError;
 import dev.switchboard.api.ClientReply;
@@ -64,54 +65,38 @@ public final class LocalResponder {
 
   private void chat(GatewayRequest request, String model, ClientReply reply) {
     String id = "chatcmpl-local-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
-    long created = System.currentTimeMillis() / 1000;
+    long created = OpenAiShapes.now();
     String text = notice(model);
-    Usage usage = new Usage(estimateTokens(request.body().getValue("messages")), estimateTokens(text), 0, 0);
-    usage = new Usage(usage.promptTokens(), usage.completionTokens(), usage.promptTokens() + usage.completionTokens(), 0);
+    long prompt = estimateTokens(request.body().getValue("messages"));
+    long completion = estimateTokens(text);
+    Usage usage = new Usage(prompt, completion, prompt + completion, 0);
     reply.usage(usage);
     if (request.stream()) {
       reply.startStream();
-      JsonObject role = chunk(id, created, model, new JsonObject().put("role", "assistant").put("content", ""), null);
-      reply.writeEvent(role.toBuffer());
+      reply.writeEvent(chunk(id, created, model, new JsonObject().put("role", "assistant").put("content", ""), null));
       for (String piece : pieces(text)) {
-        reply.writeEvent(chunk(id, created, model, new JsonObject().put("content", piece), null).toBuffer());
+        reply.writeEvent(chunk(id, created, model, new JsonObject().put("content", piece), null));
       }
-      reply.writeEvent(chunk(id, created, model, new JsonObject(), "stop").toBuffer());
+      reply.writeEvent(chunk(id, created, model, new JsonObject(), "stop"));
       if (request.clientWantsUsage()) {
-        reply.writeEvent(new JsonObject().put("id", id).put("object", "chat.completion.chunk").put("created", created)
-            .put("model", model).put("system_fingerprint", FINGERPRINT).put("choices", new JsonArray())
-            .put("usage", usageJson(usage)).toBuffer());
+        reply.writeEvent(OpenAiShapes.usageChunk(id, created, model, usage)
+            .put("system_fingerprint", FINGERPRINT).toBuffer());
       }
       reply.endStream(null);
       return;
     }
-    JsonObject message = new JsonObject().put("role", "assistant").put("content", text).put("refusal", null);
-    JsonObject body = new JsonObject()
-        .put("id", id)
-        .put("object", "chat.completion")
-        .put("created", created)
-        .put("model", model)
-        .put("system_fingerprint", FINGERPRINT)
-        .put("choices", new JsonArray().add(new JsonObject().put("index", 0).put("message", message)
-            .put("logprobs", null).put("finish_reason", "stop")))
-        .put("usage", usageJson(usage));
+    JsonObject body = OpenAiShapes.completion(id, created, model,
+        new JsonArray().add(OpenAiShapes.choice(0, text, null, "stop")), usage).put("system_fingerprint", FINGERPRINT);
     reply.sendJson(200, "application/json", body.toBuffer());
   }
 
-  private static JsonObject chunk(String id, long created, String model, JsonObject delta, String finish) {
-    return new JsonObject()
-        .put("id", id)
-        .put("object", "chat.completion.chunk")
-        .put("created", created)
-        .put("model", model)
-        .put("system_fingerprint", FINGERPRINT)
-        .put("choices", new JsonArray().add(new JsonObject().put("index", 0).put("delta", delta)
-            .put("logprobs", null).put("finish_reason", finish)));
+  private static Buffer chunk(String id, long created, String model, JsonObject delta, String finish) {
+    return OpenAiShapes.chunk(id, created, model, 0, delta, finish).put("system_fingerprint", FINGERPRINT).toBuffer();
   }
 
   private void completion(GatewayRequest request, String model, ClientReply reply) {
     String id = "cmpl-local-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
-    long created = System.currentTimeMillis() / 1000;
+    long created = OpenAiShapes.now();
     String text = " " + notice(model);
     long prompt = estimateTokens(request.body().getValue("prompt"));
     long completion = estimateTokens(text);
@@ -125,13 +110,13 @@ public final class LocalResponder {
       reply.writeEvent(completionBody(id, created, model, "", "stop").toBuffer());
       if (request.clientWantsUsage()) {
         reply.writeEvent(new JsonObject().put("id", id).put("object", "text_completion").put("created", created)
-            .put("model", model).put("choices", new JsonArray()).put("usage", usageJson(usage)).toBuffer());
+            .put("model", model).put("choices", new JsonArray()).put("usage", OpenAiShapes.usage(usage)).toBuffer());
       }
       reply.endStream(null);
       return;
     }
     reply.sendJson(200, "application/json",
-        completionBody(id, created, model, text, "stop").put("usage", usageJson(usage)).toBuffer());
+        completionBody(id, created, model, text, "stop").put("usage", OpenAiShapes.usage(usage)).toBuffer());
   }
 
   private static JsonObject completionBody(String id, long created, String model, String text, String finish) {
@@ -239,7 +224,7 @@ public final class LocalResponder {
       }
       data.add(image);
     }
-    JsonObject body = new JsonObject().put("created", System.currentTimeMillis() / 1000).put("data", data);
+    JsonObject body = new JsonObject().put("created", OpenAiShapes.now()).put("data", data);
     reply.sendJson(200, "application/json", body.toBuffer());
   }
 
@@ -273,10 +258,5 @@ public final class LocalResponder {
       out.add(piece.toString());
     }
     return out;
-  }
-
-  private static JsonObject usageJson(Usage u) {
-    return new JsonObject().put("prompt_tokens", u.promptTokens()).put("completion_tokens", u.completionTokens())
-        .put("total_tokens", u.totalTokens());
   }
 }
