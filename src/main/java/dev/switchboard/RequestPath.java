@@ -25,6 +25,12 @@ import dev.switchboard.routing.RoutingStage;
 import dev.switchboard.routing.Selector;
 import dev.switchboard.server.AccessLog;
 import dev.switchboard.server.AuthenticationStage;
+import dev.switchboard.server.FrontEnds;
+import dev.switchboard.server.messages.CountTokensStage;
+import dev.switchboard.server.messages.MessagesStage;
+import dev.switchboard.server.responses.ResponseStore;
+import dev.switchboard.server.responses.ResponsesStage;
+import dev.switchboard.server.responses.StoredResponses;
 import dev.switchboard.server.ClientAuth;
 import dev.switchboard.server.RequestMetrics;
 import dev.switchboard.server.RequestValidator;
@@ -37,6 +43,7 @@ import dev.switchboard.usage.LedgerListener;
 import dev.switchboard.usage.UsageService;
 import io.vertx.core.Vertx;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.function.Function;
 
@@ -70,6 +77,12 @@ final class RequestPath {
       return new FailoverChain(vertx, clients, selector, guards, local, metrics, config.routing(), health, limiter,
           config.server().maxResponseBytes(), buffers);
     }
+  }
+
+  /** The front ends beside Chat Completions, with where stored responses live. */
+  static FrontEnds frontEnds(ResponseStore store, Clock clock) {
+    return new FrontEnds(new ResponsesStage(store, clock), new MessagesStage(), new CountTokensStage(),
+        new StoredResponses(store));
   }
 
   /** Everyone who hears that a request finished, in this order. */

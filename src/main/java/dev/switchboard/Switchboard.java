@@ -31,6 +31,7 @@ import dev.switchboard.usage.UsageService;
 import dev.switchboard.usage.UsageVerticle;
 import dev.switchboard.routing.ScoringPolicy;
 import dev.switchboard.routing.Selector;
+import dev.switchboard.server.responses.ResponseStores;
 import dev.switchboard.server.ConnectionLimits;
 import dev.switchboard.server.GatewayServices;
 import dev.switchboard.server.GatewayVerticle;
@@ -274,7 +275,8 @@ public final class Switchboard implements Demo.Gateway {
         new Readiness(vertx, config, providers, health, guards), guards, selector, health, limiter, usage,
         cache, live, buffers,
         router -> new AdminApi(vertx, admin, live).mount(router), stages,
-        RequestPath.finishListeners(config, metrics, usage, providers, limiter, live, cache));
+        RequestPath.finishListeners(config, metrics, usage, providers, limiter, live, cache),
+        RequestPath.frontEnds(ResponseStores.of(vertx, config.responses()), clocks.wall()));
     live.start(admin);
     services.readiness().rateLimitStore(buckets::healthy, buckets::describe, config.ratelimit().failOpen());
     AtomicInteger port = new AtomicInteger();

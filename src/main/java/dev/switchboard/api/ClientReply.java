@@ -45,6 +45,8 @@ public final class ClientReply {
   /** The stream's events waiting for their write; made with the first event. */
   private EventBatch batch;
   private Runnable cancel;
+  /** The client's API when it is not Chat Completions: what every reply, event and error becomes on the wire. */
+  private WireFormat format;
 
   /** A reply outside the request path (an error before any exchange began): nobody hears when it ends. */
   public ClientReply(HttpServerResponse response, String requestId) {
@@ -62,6 +64,15 @@ public final class ClientReply {
     this.listener = finished;
     this.nanoClock = nanoClock;
     response.closeHandler(v -> onClientClose());
+  }
+
+  /**
+   * Speaks {@code format} to the client from now on: the chat-completions replies, events and errors written to this
+   * reply go out in that front end's shape. Set by a front end before anything is sent.
+   */
+  public void wireFormat(WireFormat format) {
+    this.format = format;
+    books.frontEnd(format.frontEnd());
   }
 
   /** The request's bookkeeping (front end, client key, admission), for the stages that add to it. */
@@ -155,11 +166,15 @@ public final class ClientReply {
       return io.vertx.core.Future.succeededFuture();
     }
     firstToken();
-    response.putHeader(HttpHeaders.CONTENT_TYPE, contentType == null ? "application/json" : contentType);
     ReplyTap tap = books.tap();
     if (tap != null) {
       tap.json(status, contentType, body);
     }
+    if (format != null) {
+      body = format.reply(status, body);
+      contentType = "application/json";
+    }
+    response.putHeader(HttpHeaders.CONTENT_TYPE, contentType == null ? "application/json" : contentType);
     ending = true;
     io.vertx.core.Future<Void> written = response.end(body);
     finish(status < 400 ? Outcome.OK : Outcome.CLIENT_ERROR);
@@ -177,13 +192,13 @@ public final class ClientReply {
    */
   public void sendError(ApiError error, long retryAfterMillis, Boolean shouldRetry) {
     books.error = error;
-    if (!begin(error.status())) {
+    if (!begin(format == null ? error.status() : format.errorStatus(error))) {
       return;
     }
     ReplyHeaders.retryHints(response.headers(), error, retryAfterMillis, shouldRetry);
     response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
     ending = true;
-    response.end(error.toJson().toBuffer());
+    response.end(format == null ? error.toJson().toBuffer() : format.errorBody(error));
     finish(error.status() >= 500 || ApiError.UPSTREAM.equals(error.type()) ? Outcome.UPSTREAM_ERROR : Outcome.CLIENT_ERROR);
   }
 
@@ -210,7 +225,16 @@ public final class ClientReply {
     if (tap != null) {
       tap.event(payload);
     }
-    Buffer frame = SseFraming.frame(payload);
+    Buffer frame;
+    if (format == null) {
+      frame = SseFraming.frame(payload);
+    } else {
+      frame = Buffer.buffer(payload.length() * 2 + 64);
+      format.event(payload, frame);
+      if (frame.length() == 0) {
+        return;
+      }
+    }
     if (context == null) {
       response.write(frame);
       return;
@@ -239,9 +263,16 @@ public final class ClientReply {
     Buffer last = gathered != null ? gathered : Buffer.buffer(DONE.length() + 8);
     if (inBandError != null) {
       books.error = inBandError;
-      last.appendBuffer(SseFraming.frame(inBandError.toJson().toBuffer()));
     }
-    last.appendBuffer(DONE);
+    if (format != null) {
+      // The front end's own closing events (or its in-band failure); its streams have no [DONE].
+      format.end(inBandError, books.usage(), last);
+    } else {
+      if (inBandError != null) {
+        last.appendBuffer(SseFraming.frame(inBandError.toJson().toBuffer()));
+      }
+      last.appendBuffer(DONE);
+    }
     ending = true;
     response.end(last);
     finish(inBandError == null ? Outcome.OK : Outcome.STREAM_ERROR);

@@ -18,6 +18,11 @@ import io.vertx.core.json.JsonObject;
 public record GatewayRequest(String requestId, Endpoint endpoint, String model, boolean stream,
                              boolean clientWantsUsage, JsonObject body, Buffer rawBody, String clientKey,
                              String pinnedProvider, String strategy, long receivedNanos, long tokenEstimate) {
+  /**
+   * The body member where the Messages front end keeps Anthropic parameters chat has no field for ({@code top_k},
+   * {@code thinking}): an Anthropic provider applies them, every other adapter leaves the member out upstream.
+   */
+  public static final String ANTHROPIC_EXTRAS = "x_anthropic";
 
   public GatewayRequest(String requestId, Endpoint endpoint, String model, boolean stream, boolean clientWantsUsage,
                         JsonObject body, Buffer rawBody, String clientKey, String pinnedProvider, String strategy,

@@ -51,6 +51,11 @@ public final class ReplyRecorder {
     return startNanos;
   }
 
+  /** The front end the client spoke to, or null until a stage names it. */
+  public String frontEnd() {
+    return frontEnd;
+  }
+
   public void frontEnd(String label) {
     this.frontEnd = label;
   }

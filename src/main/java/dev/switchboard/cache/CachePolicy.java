@@ -31,6 +31,15 @@ final class CachePolicy {
    * @throws ApiException for a malformed TTL header
    */
   CachePlan plan(GatewayRequest request, Route route, String cacheControl, String ttlHeader) {
+    return plan(request, route, cacheControl, ttlHeader, null);
+  }
+
+  /**
+   * As {@link #plan(GatewayRequest, Route, String, String)} for a request that came through another front end than
+   * Chat Completions ({@code responses}, {@code messages}): the front end is part of the key, so the same question
+   * asked through two APIs never shares an entry.
+   */
+  CachePlan plan(GatewayRequest request, Route route, String cacheControl, String ttlHeader, String frontEnd) {
     if (!config.enabled() || !cacheable(request.endpoint())) {
       return null;
     }
@@ -53,6 +62,9 @@ final class CachePolicy {
       return null;
     }
     String namespace = config.shared() ? "*shared*" : "key:" + request.clientKey();
+    if (frontEnd != null && !frontEnd.equals(request.endpoint().label())) {
+      namespace = namespace + "|front:" + frontEnd;
+    }
     return new CachePlan(CacheKey.of(namespace, request, route), request.endpoint().label(), request.stream(), read,
         write, ttl);
   }

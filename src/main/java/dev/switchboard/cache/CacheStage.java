@@ -38,7 +38,8 @@ public final class CacheStage implements RequestStage {
     MultiMap headers = exchange.headers();
     CachePlan plan;
     try {
-      plan = cache.policy().plan(request, route, headers.get("cache-control"), headers.get(CachePolicy.TTL_HEADER));
+      plan = cache.policy().plan(request, route, headers.get("cache-control"), headers.get(CachePolicy.TTL_HEADER),
+          reply.books().frontEnd());
     } catch (ApiException e) {
       reply.sendError(e.error(), -1);
       return;

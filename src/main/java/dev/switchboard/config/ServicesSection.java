@@ -130,6 +130,25 @@ final class ServicesSection {
     return c;
   }
 
+  static ResponsesConfig responses(ConfigNode n) {
+    ResponsesConfig d = ResponsesConfig.DEFAULT;
+    ResponsesConfig.Store store = choice(n, "store", ResponsesConfig.Store.values(), d.store());
+    Duration ttl = n.duration("ttl", d.ttl());
+    positive(n, "ttl", ttl);
+    long maxEntries = n.integer("max_entries", d.maxEntries(), 1, 100_000_000);
+    long maxBytes = n.size("max_size", d.maxBytes(), 1024, 64 * 1024 * MB);
+    long maxEntry = n.size("max_entry_size", d.maxEntryBytes(), 1024, 256 * MB);
+    if (maxEntry > maxBytes) {
+      n.problem("max_entry_size", "must not be larger than max_size (" + maxBytes + " bytes)");
+    }
+    ConfigNode redisNode = n.object("redis");
+    boolean ownPrefix = redisNode.has("key_prefix");
+    CacheConfig.Redis redis = redis(redisNode);
+    n.rejectUnknown();
+    return new ResponsesConfig(store, ttl, maxEntries, maxBytes, maxEntry,
+        ownPrefix ? redis : ResponsesConfig.withPrefix(redis, ResponsesConfig.REDIS_KEY_PREFIX));
+  }
+
   /** The cache's Redis tier; read (and checked) whether or not {@code backend: redis} uses it. */
   static CacheConfig.Redis redis(ConfigNode n) {
     CacheConfig.Redis d = CacheConfig.REDIS_DEFAULT;

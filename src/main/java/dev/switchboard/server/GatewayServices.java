@@ -33,5 +33,6 @@ public record GatewayServices(SwitchboardConfig config, ProviderRegistry provide
                               Selector selector, ProviderHealths health, RateLimiter limiter,
                               UsageService usage, ResponseCache cache, LiveEvents live,
                               BufferBudget buffers, java.util.function.Consumer<io.vertx.ext.web.Router> adminRoutes,
-                              Function<ProviderClients, StagePipeline> pipeline, FinishListener finished) {
+                              Function<ProviderClients, StagePipeline> pipeline, FinishListener finished,
+                              FrontEnds frontEnds) {
 }

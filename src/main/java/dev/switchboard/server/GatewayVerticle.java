@@ -9,6 +9,7 @@ import dev.switchboard.api.FinishListener;
 import dev.switchboard.api.ReplyRecorder;
 import dev.switchboard.api.RequestOutcome;
 import dev.switchboard.config.ServerConfig;
+import dev.switchboard.server.messages.MessagesFormat;
 import dev.switchboard.routing.ProviderClients;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -39,6 +40,8 @@ import java.util.logging.Logger;
  * answers the router's own failures in OpenAI's error shape, and ends what is still running at shutdown.
  */
 public final class GatewayVerticle extends VerticleBase {
+  private static final String RESPONSES = "/v1/responses";
+  private static final String MESSAGES = "/v1/messages";
   private static final Logger LOG = Logger.getLogger(GatewayVerticle.class.getName());
   private static final String EXCHANGE = "switchboard.exchange";
   private static final LongSupplier NANOS = System::nanoTime;
@@ -94,19 +97,36 @@ public final class GatewayVerticle extends VerticleBase {
     router.getWithRegex("/v1/models/(?<model>.+)").handler(this::getModel);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(sc.maxBodyBytes()).setHandleFileUploads(false);
     for (Endpoint endpoint : Endpoint.values()) {
-      router.post(endpoint.path()).handler(body).handler(ctx -> proxy(ctx, endpoint));
+      router.post(endpoint.path()).handler(body).handler(ctx -> proxy(ctx, endpoint, pipeline));
     }
+    frontEnds(router, body);
     errorHandlers(router, sc);
     fallbackRoute(router);
     return listen(router, sc);
   }
 
+  /** The OpenAI Responses and Anthropic Messages front ends: the chat path with their own stage first. */
+  private void frontEnds(Router router, BodyHandler body) {
+    FrontEnds fronts = services.frontEnds();
+    StagePipeline responses = pipeline.withFront(fronts.responses());
+    StagePipeline messages = pipeline.withFront(fronts.messages());
+    StagePipeline countTokens = pipeline.answeredBy(fronts.countTokens());
+    router.post(RESPONSES).handler(body).handler(ctx -> proxy(ctx, Endpoint.CHAT, responses));
+    router.get(RESPONSES + "/:id").handler(ctx -> fronts.storedResponses().read(ctx.pathParam("id"), reply(ctx)));
+    router.delete(RESPONSES + "/:id").handler(ctx -> fronts.storedResponses().delete(ctx.pathParam("id"),
+        reply(ctx)));
+    router.post(MESSAGES).handler(body).handler(ctx -> proxy(ctx, Endpoint.CHAT, messages));
+    router.post(MESSAGES + "/count_tokens").handler(body).handler(ctx -> proxy(ctx, Endpoint.CHAT, countTokens));
+  }
+
   private void fallbackRoute(Router router) {
     router.route().last().handler(ctx -> {
       String path = ctx.request().path();
-      boolean known = path.equals("/v1/models") || java.util.Arrays.stream(Endpoint.values()).anyMatch(e -> e.path().equals(path));
-      if (known) {
-        ctx.response().putHeader("allow", path.equals("/v1/models") ? "GET" : "POST");
+      boolean known = path.equals("/v1/models") || path.equals(RESPONSES) || path.startsWith(MESSAGES)
+          || java.util.Arrays.stream(Endpoint.values()).anyMatch(e -> e.path().equals(path));
+      boolean storedResponse = path.startsWith(RESPONSES + "/");
+      if (known || storedResponse) {
+        ctx.response().putHeader("allow", path.equals("/v1/models") ? "GET" : storedResponse ? "GET, DELETE" : "POST");
         fail(ctx, new ApiError(405, ApiError.INVALID_REQUEST, "Method " + ctx.request().method() + " is not allowed for "
             + path + ".", null, "method_not_allowed"));
         return;
@@ -118,8 +138,8 @@ public final class GatewayVerticle extends VerticleBase {
   private void unknownRoute(RoutingContext ctx) {
     fail(ctx, new ApiError(404, ApiError.INVALID_REQUEST,
         "Unknown request URL: " + ctx.request().method() + " " + ctx.request().path() + ". Switchboard serves the "
-            + "OpenAI API under /v1 (chat/completions, completions, embeddings, models, images/generations, "
-            + "audio/speech).", null, "unknown_url"));
+            + "OpenAI API under /v1 (chat/completions, responses, completions, embeddings, models, "
+            + "images/generations, audio/speech) and Anthropic's Messages API (/v1/messages).", null, "unknown_url"));
   }
 
   private void errorHandlers(Router router, ServerConfig sc) {
@@ -288,6 +308,10 @@ public final class GatewayVerticle extends VerticleBase {
     ClientReply reply = new ClientReply(ctx.response(), books, finished, NANOS);
     finished.reply = reply;
     active.add(reply);
+    if (req.path().startsWith(MESSAGES)) {
+      // An Anthropic-protocol client: even a refused key or an oversized body must answer in Anthropic's shape.
+      reply.wireFormat(MessagesFormat.beforeTheBody());
+    }
     Exchange exchange = new Exchange(reply, req.headers(), context);
     ctx.put(EXCHANGE, exchange);
     services.metrics().requestStarted();
@@ -296,10 +320,10 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   /** The body is read: the body stages take the request from here to its reply. */
-  private void proxy(RoutingContext ctx, Endpoint endpoint) {
+  private void proxy(RoutingContext ctx, Endpoint endpoint, StagePipeline path) {
     Exchange exchange = ctx.get(EXCHANGE);
     exchange.received(endpoint, ctx.body().buffer());
-    pipeline.body(exchange);
+    path.body(exchange);
   }
 
   /**

@@ -20,6 +20,24 @@ public final class StagePipeline {
     this.body = body.toArray(new RequestStage[0]);
   }
 
+  /** The same path with {@code front} first among the body stages: a front end that translates its API into chat. */
+  public StagePipeline withFront(RequestStage front) {
+    RequestStage[] withFront = new RequestStage[body.length + 1];
+    withFront[0] = front;
+    System.arraycopy(body, 0, withFront, 1, body.length);
+    return new StagePipeline(head, withFront);
+  }
+
+  /** The same head stages, then {@code only}, which answers by itself (nothing is routed). */
+  public StagePipeline answeredBy(RequestStage only) {
+    return new StagePipeline(head, new RequestStage[] {only});
+  }
+
+  private StagePipeline(RequestStage[] head, RequestStage[] body) {
+    this.head = head;
+    this.body = body;
+  }
+
   /** Runs the head stages; {@code thenReadBody} runs if they all pass the exchange on. */
   public void head(Exchange exchange, Runnable thenReadBody) {
     exchange.run(head, thenReadBody);

@@ -35,7 +35,10 @@ public final class ValidationStage implements RequestStage {
       return;
     }
     exchange.request(request);
-    exchange.reply().books().frontEnd(endpoint.label());
+    if (exchange.reply().books().frontEnd() == null) {
+      // Chat Completions and the other OpenAI endpoints; a front end for another API named itself already.
+      exchange.reply().books().frontEnd(endpoint.label());
+    }
     Route route = catalog.resolve(request.model()).orElse(null);
     if (route == null) {
       exchange.reply().sendError(ApiError.modelNotFound(request.model()), -1);

@@ -18,7 +18,7 @@ final class AnthropicRequest {
   /** The request fields this translation reads; every other one is dropped (and named in the debug log). */
   static final Set<String> HANDLED = Set.of("model", "messages", "max_tokens", "max_completion_tokens", "stop",
       "temperature", "top_p", "top_k", "stream", "stream_options", "tools", "tool_choice", "parallel_tool_calls", "user",
-      "n");
+      "n", GatewayRequest.ANTHROPIC_EXTRAS);
 
   private AnthropicRequest() {
   }
@@ -72,6 +72,15 @@ final class AnthropicRequest {
     }
     if (body.getValue("top_k") instanceof Number k) {
       out.put("top_k", k);
+    }
+    if (body.getValue(GatewayRequest.ANTHROPIC_EXTRAS) instanceof JsonObject extras) {
+      // What an Anthropic-protocol client asked for that chat cannot say: passed on as it came.
+      if (extras.getValue("top_k") instanceof Number k) {
+        out.put("top_k", k);
+      }
+      if (extras.getValue("thinking") instanceof JsonObject thinking) {
+        out.put("thinking", thinking.copy());
+      }
     }
     if (stream) {
       out.put("stream", true);

@@ -60,12 +60,15 @@ public final class OpenAiAdapter implements ProviderAdapter {
   private Buffer body(GatewayRequest request, String upstreamModel) {
     boolean renameModel = !upstreamModel.equals(request.model());
     boolean askUsage = asksUsageForTheClient(request);
-    if (!renameModel && !askUsage) {
+    boolean anthropicExtras = request.body().containsKey(GatewayRequest.ANTHROPIC_EXTRAS);
+    if (!renameModel && !askUsage && !anthropicExtras) {
       return request.rawBody();
     }
     // Shallow copy: only top-level keys change, and the client's body is shared with other attempts.
     Map<String, Object> copy = new LinkedHashMap<>(request.body().getMap());
     copy.put("model", upstreamModel);
+    // Parameters only Anthropic's API knows: an OpenAI-compatible API would refuse the unknown member.
+    copy.remove(GatewayRequest.ANTHROPIC_EXTRAS);
     if (askUsage) {
       Object existing = copy.get("stream_options");
       JsonObject options = existing instanceof JsonObject o ? o.copy()

@@ -23,7 +23,7 @@ import java.util.List;
  */
 public record MessagesRequest(JsonObject chat, List<String> stopSequences, boolean stream) {
   /** The chat body's member that carries Anthropic-only parameters. */
-  public static final String EXTENSION = "x_anthropic";
+  public static final String EXTENSION = dev.switchboard.api.GatewayRequest.ANTHROPIC_EXTRAS;
 
   /**
    * Validates and translates a Messages body.

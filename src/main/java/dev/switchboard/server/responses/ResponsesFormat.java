@@ -1,0 +1,94 @@
+package dev.switchboard.server.responses;
+
+import dev.switchboard.api.ApiError;
+import dev.switchboard.api.Usage;
+import dev.switchboard.api.WireFormat;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+import java.util.function.Consumer;
+
+/**
+ * The OpenAI Responses API on the wire: chat replies become response objects, chat chunks become the Responses
+ * event sequence ({@link ResponsesStream}), errors keep OpenAI's shape. A finished, completed response goes to
+ * {@code completed} (the store) when the request asked to store it.
+ */
+final class ResponsesFormat implements WireFormat {
+  private final ResponsesRequest request;
+  private final String responseId;
+  private final long createdAtSeconds;
+  private final Consumer<StoredResponse> completed;
+  private ResponsesStream stream;
+
+  ResponsesFormat(ResponsesRequest request, String responseId, long createdAtSeconds,
+                  Consumer<StoredResponse> completed) {
+    this.request = request;
+    this.responseId = responseId;
+    this.createdAtSeconds = createdAtSeconds;
+    this.completed = completed;
+  }
+
+  @Override
+  public String frontEnd() {
+    return "responses";
+  }
+
+  @Override
+  public Buffer reply(int status, Buffer chatBody) {
+    if (status >= 400) {
+      return chatBody;
+    }
+    JsonObject response = ResponsesReply.toResponse(new JsonObject(chatBody), request, responseId, createdAtSeconds);
+    keep(response);
+    return response.toBuffer();
+  }
+
+  @Override
+  public int errorStatus(ApiError error) {
+    return error.status();
+  }
+
+  @Override
+  public Buffer errorBody(ApiError error) {
+    return error.toJson().toBuffer();
+  }
+
+  @Override
+  public void event(Buffer chatPayload, Buffer out) {
+    JsonObject chunk;
+    try {
+      chunk = new JsonObject(chatPayload);
+    } catch (DecodeException | ClassCastException e) {
+      stream().fail(ApiError.server("The provider sent a stream event that is not JSON."), ev -> out.appendBuffer(ev.toSse()));
+      return;
+    }
+    stream().onChunk(chunk, ev -> out.appendBuffer(ev.toSse()));
+  }
+
+  @Override
+  public void end(ApiError inBandError, Usage usage, Buffer out) {
+    ResponsesStream s = stream();
+    if (inBandError != null) {
+      s.fail(inBandError, ev -> out.appendBuffer(ev.toSse()));
+      return;
+    }
+    s.finish(usage == null || usage.isEmpty() ? null : usage, ev -> out.appendBuffer(ev.toSse()));
+    if (s.response() != null && "completed".equals(s.response().getString("status"))) {
+      keep(s.response());
+    }
+  }
+
+  private ResponsesStream stream() {
+    if (stream == null) {
+      stream = new ResponsesStream(request, responseId, createdAtSeconds);
+    }
+    return stream;
+  }
+
+  private void keep(JsonObject response) {
+    if (request.store()) {
+      completed.accept(StoredResponse.of(request, response));
+    }
+  }
+}
