@@ -51,7 +51,8 @@ public final class Attempt {
   private long reservedBytes;
   private final Timeouts timeouts;
   private final Promise<Void> promise = Promise.promise();
-  private final long startNanos = System.nanoTime();
+  private final java.util.function.LongSupplier nanoClock;
+  private final long startNanos;
   private final long deadlineNanos;
   private final long briefWaitMillis;
   private UpstreamFailure failure;
@@ -81,23 +82,22 @@ public final class Attempt {
     }
   }
 
-  /**
-   * @param deadlineNanos the whole request's deadline ({@code System.nanoTime()} based), bounding this attempt too
-   * @param briefWaitMillis a 429 asking for no longer than this is a cooldown, not a provider fault
-   */
-  Attempt(Watchdog watchdog, HttpClient client, Target target, GatewayRequest request, ClientReply reply,
-          long maxResponseBytes, BufferBudget buffers, long deadlineNanos, long briefWaitMillis) {
+  /** @param deadlineNanos the whole request's deadline (on the settings' clock), bounding this attempt too */
+  Attempt(AttemptSettings settings, HttpClient client, Target target, GatewayRequest request, ClientReply reply,
+          long deadlineNanos) {
     this.deadlineNanos = deadlineNanos;
-    this.briefWaitMillis = briefWaitMillis;
-    this.watchdog = watchdog;
+    this.briefWaitMillis = settings.briefWaitMillis();
+    this.watchdog = settings.watchdog();
+    this.nanoClock = settings.nanoClock();
+    this.startNanos = nanoClock.getAsLong();
     this.client = client;
     this.provider = target.provider();
     this.target = target;
     this.request = request;
     this.reply = reply;
+    this.buffers = settings.buffers();
     // A reply larger than the whole budget could never be held: that is a size limit, not a transient overload.
-    this.maxResponseBytes = Math.min(maxResponseBytes, buffers.capacityBytes());
-    this.buffers = buffers;
+    this.maxResponseBytes = Math.min(settings.maxResponseBytes(), buffers.capacityBytes());
     this.timeouts = provider.config().timeouts();
   }
 
@@ -158,7 +158,7 @@ public final class Attempt {
       upstreamRequest.reset();
       return;
     }
-    sentNanos = System.nanoTime();
+    sentNanos = nanoClock.getAsLong();
     upstreamRequest.send(body).onComplete(this::onResponse);
   }
 
@@ -173,7 +173,7 @@ public final class Attempt {
     HttpClientResponse resp = ar.result();
     upstreamResponse = resp;
     upstreamStatus = resp.statusCode();
-    headNanos = System.nanoTime();
+    headNanos = nanoClock.getAsLong();
     lastActivity = headNanos;
     int status = resp.statusCode();
     if (status < 200 || status >= 300) {
@@ -447,7 +447,7 @@ public final class Attempt {
 
   /** The commit point of a stream: headers go out, then whatever preamble was held back. */
   private void commitStream() {
-    provider.stats().firstToken(System.nanoTime() - startNanos);
+    provider.stats().firstToken(nanoClock.getAsLong() - startNanos);
     reply.startStream();
     if (held != null) {
       held.forEach(reply::writeEvent);
@@ -530,7 +530,7 @@ public final class Attempt {
   // ---- timers --------------------------------------------------------------------------------------------------
 
   private void touch() {
-    lastActivity = System.nanoTime();
+    lastActivity = nanoClock.getAsLong();
   }
 
   /** Called by the {@link Watchdog} on every tick while this attempt runs. */
@@ -581,7 +581,7 @@ public final class Attempt {
       watchdog.remove(this);
     }
     reply.onCancel(null);
-    provider.stats().succeeded(System.nanoTime() - startNanos);
+    provider.stats().succeeded(nanoClock.getAsLong() - startNanos);
     promise.tryComplete();
   }
 

@@ -32,6 +32,8 @@ public final class Selector {
   private final ScoringPolicy scoring;
   private final ProviderGuards guards;
   private final List<CandidateGate> gates;
+  /** The guards' clock: refusals compare it with the cooldowns and circuits they stamped. */
+  private final java.util.function.LongSupplier nanoClock;
 
   /**
    * @param gates further reasons a target may be refused (health, rate limits, budgets), asked after the provider's
@@ -43,6 +45,7 @@ public final class Selector {
     this.providers = providers;
     this.guards = guards;
     this.scoring = scoring;
+    this.nanoClock = guards.clocks().nanoTime();
     List<CandidateGate> all = new ArrayList<>(gates.size() + 1);
     all.add(guardGate(guards));
     all.addAll(gates);
@@ -70,7 +73,7 @@ public final class Selector {
   public Selection select(Route route, GatewayRequest request) {
     RoutingStrategy strategy = strategy(route, request);
     Pin pin = pin(route, request);
-    long now = System.nanoTime();
+    long now = nanoClock.getAsLong();
     List<Target> real = new ArrayList<>(route.targets().size());
     List<Target> lastResort = new ArrayList<>(1);
     Target fallback = null;
