@@ -2,24 +2,20 @@ package dev.switchboard.routing;
 
 import dev.switchboard.config.RoutingConfig;
 import dev.switchboard.config.RoutingStrategy;
-import dev.switchboard.config.ScoreWeights;
 import dev.switchboard.provider.ProviderRegistry;
 import dev.switchboard.api.ApiError;
 import dev.switchboard.api.ApiException;
 import dev.switchboard.api.GatewayRequest;
 
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Ranks a route's targets for one request: drops those that may not be tried now (disabled, refused by a
  * {@link CandidateGate}: circuit open, cooling down, later health, rate-limit headroom and budget), orders the rest
- * by the strategy (alias default, overridable per request), applies a pin or preference from
- * {@code x-switchboard-provider}, demotes providers still ramping up after a recovery, and explores.
+ * by the strategy (alias default, overridable per request; one {@link Strategy} class each, with slow start and
+ * exploration wrapped around them, see {@link Strategies}), and applies a pin or preference from
+ * {@code x-switchboard-provider}.
  *
  * <p>The local fallback (added to every route only in first-run mode, see {@link ModelCatalog}) is used only when no
  * real provider is left; a local target listed in an alias's targets is tried last, after every real one failed.
@@ -32,6 +28,7 @@ public final class Selector {
   private final ScoringPolicy scoring;
   private final ProviderGuards guards;
   private final List<CandidateGate> gates;
+  private final Strategies strategies;
   /** The guards' clock: refusals compare it with the cooldowns and circuits they stamped. */
   private final java.util.function.LongSupplier nanoClock;
 
@@ -45,6 +42,7 @@ public final class Selector {
     this.providers = providers;
     this.guards = guards;
     this.scoring = scoring;
+    this.strategies = new Strategies(config, scoring, guards);
     this.nanoClock = guards.clocks().nanoTime();
     List<CandidateGate> all = new ArrayList<>(gates.size() + 1);
     all.add(guardGate(guards));
@@ -123,23 +121,17 @@ public final class Selector {
       }
     }
 
-    ScoringPolicy.Score[] scores = order(strategy, route, real);
-    List<Target> scored = scores == null ? null : List.copyOf(real);
+    // A pinned request keeps the bare order: the pin, not a ramp or exploration, decides who goes first.
+    Strategy.Scored scored = (pin == null ? strategies.of(strategy) : strategies.bare(strategy)).order(route, real, now);
     if (pin != null && !pin.only) {
       prefer(real, pin);
-    }
-    if (pin == null && strategy != RoutingStrategy.PRIORITY) {
-      slowStart(real, now);
-      if (strategy == RoutingStrategy.SCORE) {
-        explore(real);
-      }
     }
     List<Target> candidates = real;
     candidates.addAll(lastResort);
     if (real.isEmpty() && fallback != null && unsupported == null) {
       candidates.add(fallback);
     }
-    return new Selection(strategy, candidates, refused, retryAfter, describe(strategy, real, scored, scores),
+    return new Selection(strategy, candidates, refused, retryAfter, describe(strategy, real, scored),
         unsupported, onlyRateLimited && !refused.isEmpty());
   }
 
@@ -151,84 +143,6 @@ public final class Selector {
               + RoutingStrategy.labels() + ".", "x-switchboard-strategy", "invalid_strategy")));
     }
     return route.strategy() != null ? route.strategy() : config.strategy();
-  }
-
-  /** Orders {@code targets} in place; returns the scores (in the new order) under {@code score}, else null. */
-  private ScoringPolicy.Score[] order(RoutingStrategy strategy, Route route, List<Target> targets) {
-    int n = targets.size();
-    if (n <= 1 && strategy != RoutingStrategy.SCORE) {
-      return null;
-    }
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    switch (strategy) {
-      case SCORE -> {
-        ScoreWeights w = route.weights() != null ? route.weights() : config.weights();
-        ScoringPolicy.Score[] s = scoring.score(targets, w);
-        Integer[] idx = new Integer[n];
-        for (int i = 0; i < n; i++) {
-          idx[i] = i;
-        }
-        Arrays.sort(idx, (a, b) -> Double.compare(s[b].total(), s[a].total()));
-        List<Target> sorted = new ArrayList<>(n);
-        ScoringPolicy.Score[] out = new ScoringPolicy.Score[n];
-        for (int i = 0; i < n; i++) {
-          sorted.add(targets.get(idx[i]));
-          out[i] = s[idx[i]];
-        }
-        targets.clear();
-        targets.addAll(sorted);
-        return out;
-      }
-      case PRIORITY -> {
-        return null;
-      }
-      case ROUND_ROBIN -> Collections.rotate(targets, -(int) (route.nextTurn() % n));
-      case WEIGHTED -> {
-        // Weighted sampling without replacement (Efraimidis-Spirakis): the first is drawn by weight, and so is each
-        // failover after it. Weight 0 draws last.
-        double[] keys = new double[n];
-        for (int i = 0; i < n; i++) {
-          double w = targets.get(i).weight();
-          keys[i] = w <= 0 ? -1 - random.nextDouble() : Math.pow(random.nextDouble(), 1 / w);
-        }
-        sortBy(targets, i -> -keys[i]);
-      }
-      case LEAST_LATENCY -> {
-        Collections.shuffle(targets, random);
-        // Unmeasured first: they may be the fastest, and this is how they get measured.
-        sortBy(targets, i -> {
-          double l = ScoringPolicy.firstTokenMillis(targets.get(i).provider().stats());
-          return l <= 0 ? -1 : l;
-        });
-      }
-      case LEAST_BUSY -> {
-        Collections.shuffle(targets, random);
-        sortBy(targets, i -> targets.get(i).provider().stats().inFlight());
-      }
-      case COST -> sortBy(targets, i -> targets.get(i).price() == null ? Double.MAX_VALUE
-          : targets.get(i).price().blended());
-      case RANDOM -> Collections.shuffle(targets, random);
-      default -> throw new IllegalStateException(strategy.name());
-    }
-    return null;
-  }
-
-  /** Stable sort of {@code targets} by a key computed once per element (index in the current order). */
-  private static void sortBy(List<Target> targets, java.util.function.IntToDoubleFunction key) {
-    int n = targets.size();
-    double[] keys = new double[n];
-    Integer[] idx = new Integer[n];
-    for (int i = 0; i < n; i++) {
-      keys[i] = key.applyAsDouble(i);
-      idx[i] = i;
-    }
-    Arrays.sort(idx, Comparator.comparingDouble(i -> keys[i]));
-    List<Target> sorted = new ArrayList<>(n);
-    for (Integer i : idx) {
-      sorted.add(targets.get(i));
-    }
-    targets.clear();
-    targets.addAll(sorted);
   }
 
   /** Moves the preferred providers' targets to the front, in the order the header names them. */
@@ -245,38 +159,7 @@ public final class Selector {
     targets.addAll(0, front);
   }
 
-  /** A provider still ramping up after coming back goes to the back of the line for the rest of its share. */
-  private void slowStart(List<Target> targets, long now) {
-    if (targets.size() < 2) {
-      return;
-    }
-    List<Target> demoted = null;
-    for (Target t : targets) {
-      double share = guards.of(t.provider()).rampShare(now);
-      if (share < 1 && ThreadLocalRandom.current().nextDouble() >= share) {
-        demoted = demoted == null ? new ArrayList<>(1) : demoted;
-        demoted.add(t);
-      }
-    }
-    if (demoted != null && demoted.size() < targets.size()) {
-      targets.removeAll(demoted);
-      targets.addAll(demoted);
-    }
-  }
-
-  /** Now and then the best goes second, so the others' numbers stay current and a recovered one is noticed. */
-  private void explore(List<Target> targets) {
-    if (targets.size() < 2 || config.explore() <= 0) {
-      return;
-    }
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    if (random.nextDouble() < config.explore()) {
-      Collections.swap(targets, 0, 1 + random.nextInt(targets.size() - 1));
-    }
-  }
-
-  private static String describe(RoutingStrategy strategy, List<Target> real, List<Target> scored,
-                                 ScoringPolicy.Score[] scores) {
+  private static String describe(RoutingStrategy strategy, List<Target> real, Strategy.Scored scored) {
     StringBuilder b = new StringBuilder(64).append("strategy=").append(strategy.label());
     if (real.isEmpty()) {
       return b.toString();
@@ -288,11 +171,9 @@ public final class Selector {
         b.append(',');
       }
       b.append(t.provider().id());
-      if (scores != null) {
-        int at = scored.indexOf(t);
-        if (at >= 0) {
-          appendScore(b.append(':'), scores[at].total());
-        }
+      ScoringPolicy.Score score = scored == null ? null : scored.of(t);
+      if (score != null) {
+        appendScore(b.append(':'), score.total());
       }
     }
     return b.toString();
