@@ -75,17 +75,14 @@ public final class Selector {
     List<Target> real = new ArrayList<>(route.targets().size());
     List<Target> lastResort = new ArrayList<>(1);
     Target fallback = null;
-    List<String> refused = new ArrayList<>(0);
-    long retryAfter = -1;
+    Refusals refused = new Refusals();
     String unsupported = null;
-    boolean onlyRateLimited = true;
     for (Target t : route.targets()) {
       if (pin != null && pin.only && !pin.names(t)) {
         continue;
       }
       if (!t.provider().enabled()) {
-        refused.add(t.provider().id() + ": disabled (" + t.provider().config().disabledReason() + ")");
-        onlyRateLimited = false;
+        refused.add(t, "disabled (" + t.provider().config().disabledReason() + ")", false, -1);
         continue;
       }
       if (t.provider().isLocal()) {
@@ -102,21 +99,7 @@ public final class Selector {
         unsupported = unsupported == null ? cannot : unsupported;
         continue;
       }
-      String why = null;
-      for (int g = 0; g < gates.size() && why == null; g++) {
-        CandidateGate gate = gates.get(g);
-        why = gate.refuse(t, request, now);
-        if (why != null) {
-          onlyRateLimited &= gate.rateLimit();
-          long wait = gate.retryAfterMillis(t, now);
-          if (wait >= 0) {
-            retryAfter = retryAfter < 0 ? wait : Math.min(retryAfter, wait);
-          }
-        }
-      }
-      if (why != null) {
-        refused.add(t.provider().id() + ": " + why);
-      } else {
+      if (admitted(t, request, now, refused)) {
         real.add(t);
       }
     }
@@ -131,8 +114,38 @@ public final class Selector {
     if (real.isEmpty() && fallback != null && unsupported == null) {
       candidates.add(fallback);
     }
-    return new Selection(strategy, candidates, refused, retryAfter, describe(strategy, real, scored),
-        unsupported, onlyRateLimited && !refused.isEmpty());
+    return new Selection(strategy, candidates, refused.reasons, refused.retryAfterMillis,
+        describe(strategy, real, scored), unsupported, refused.onlyRateLimited && !refused.reasons.isEmpty());
+  }
+
+  /** Whether every gate lets {@code t} be tried now; if one refuses, the first refusal goes into {@code refused}. */
+  private boolean admitted(Target t, GatewayRequest request, long now, Refusals refused) {
+    for (int g = 0; g < gates.size(); g++) {
+      CandidateGate gate = gates.get(g);
+      String why = gate.refuse(t, request, now);
+      if (why != null) {
+        refused.add(t, why, gate.rateLimit(), gate.retryAfterMillis(t, now));
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The targets left out of one selection and why; confined to the selecting call. */
+  private static final class Refusals {
+    final List<String> reasons = new ArrayList<>(0);
+    /** When a refused target may be tried again, in millis; -1 if none said. */
+    long retryAfterMillis = -1;
+    /** Whether every refusal so far was for rate-limit headroom. */
+    boolean onlyRateLimited = true;
+
+    void add(Target t, String why, boolean rateLimit, long waitMillis) {
+      reasons.add(t.provider().id() + ": " + why);
+      onlyRateLimited &= rateLimit;
+      if (waitMillis >= 0) {
+        retryAfterMillis = retryAfterMillis < 0 ? waitMillis : Math.min(retryAfterMillis, waitMillis);
+      }
+    }
   }
 
   private RoutingStrategy strategy(Route route, GatewayRequest request) {
