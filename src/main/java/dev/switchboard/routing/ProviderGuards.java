@@ -47,7 +47,7 @@ public final class ProviderGuards {
             .put("to", t.to().name().toLowerCase())
             .put("reason", t.reason())
             .put("open_for_ms", t.openForMillis())
-            .put("at", System.currentTimeMillis()));
+            .put("at", clocks.wall().millis()));
         listeners.forEach(l -> l.accept(t));
       });
       map.put(p.id(), guard);
