@@ -29,7 +29,7 @@ import io.vertx.core.http.RequestOptions;
  * the stream committed) and fails with {@link UpstreamFailure} when nothing was committed, so the chain may try
  * elsewhere, or with {@link ClientGone} when the client left.
  */
-public final class Attempt implements Relay.Host {
+final class Attempt implements Relay.Host {
   private static final int MAX_ERROR_BODY = 256 * 1024;
   private static final long POOL_WAIT_EXTRA_MILLIS = 1_000;
 
