@@ -8,9 +8,9 @@ import java.util.function.LongSupplier;
  * instead of waiting for it: {@code nanoTime} for intervals (stats windows, slow-start ramps), {@code wall} for
  * timestamps and ages that outlive a process's nanoTime origin (health staleness, transition times).
  *
- * <p>The request path (selector, failover chain, attempts) still reads {@link System#nanoTime()} and compares it
- * with what these components store, so a gateway built on a fake {@code nanoTime} would mix two clocks: gateway
- * tests fake only {@code wall}, and unit tests fake both.
+ * <p>The request path (selector, failover chain, attempts and their watchdog) reads the same {@code nanoTime} as the
+ * provider guards it compares with, so a gateway built on a {@code FakeClock} for both moves circuits, cooldowns and
+ * retries by advancing it; upstream timeouts then fire only when the test advances the clock.
  */
 public record Clocks(LongSupplier nanoTime, Clock wall) {
   public static final Clocks SYSTEM = new Clocks(System::nanoTime, Clock.systemUTC());

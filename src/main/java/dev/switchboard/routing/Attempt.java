@@ -2,15 +2,11 @@ package dev.switchboard.routing;
 
 import dev.switchboard.config.ProviderConfig;
 import dev.switchboard.config.Timeouts;
-import dev.switchboard.provider.BufferBudget;
 import dev.switchboard.provider.Provider;
-import dev.switchboard.provider.StreamTranslator;
-import dev.switchboard.provider.TranslatedReply;
 import dev.switchboard.provider.UpstreamError;
 import dev.switchboard.provider.UpstreamRequest;
 import dev.switchboard.api.ClientReply;
 import dev.switchboard.api.GatewayRequest;
-import dev.switchboard.api.SseParser;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -21,23 +17,20 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.RequestOptions;
 
-import java.util.ArrayList;
-import java.util.List;
 
 /**
- * One try of one request against one provider: sends it through the provider's pooled client, enforces the
- * provider's timeouts, and relays the reply to the client (whole JSON, SSE event by event with back-pressure, or
- * opaque bytes). Everything runs on the request's event loop, so the state needs no synchronisation.
+ * One try of one request against one provider — the upstream call: sends it through the provider's pooled client,
+ * reads the response head (an error status becomes an {@link UpstreamFailure}), enforces the provider's connect,
+ * first-byte, idle and total timeouts through the {@link Watchdog}, and hands a successful body to its {@link Relay}
+ * (whole JSON, SSE events, or raw bytes). Everything runs on the request's event loop, so the state needs no
+ * synchronisation; time comes from the chain's clock.
  *
  * <p>The returned future succeeds once the client has its reply (even one that ended with an in-band error after
  * the stream committed) and fails with {@link UpstreamFailure} when nothing was committed, so the chain may try
  * elsewhere, or with {@link ClientGone} when the client left.
  */
-public final class Attempt {
+final class Attempt implements Relay.Host {
   private static final int MAX_ERROR_BODY = 256 * 1024;
-  private static final int MAX_EVENT_BYTES = 8 * 1024 * 1024;
-  /** Preamble events held before the commit point; past this the stream commits anyway (bounded memory). */
-  private static final int MAX_HELD_EVENTS = 16;
   private static final long POOL_WAIT_EXTRA_MILLIS = 1_000;
 
   private final HttpClient client;
@@ -45,13 +38,11 @@ public final class Attempt {
   private final Target target;
   private final GatewayRequest request;
   private final ClientReply reply;
-  private final long maxResponseBytes;
-  private final BufferBudget buffers;
-  /** Bytes of this attempt's whole reply held against {@link #buffers}; given back however the attempt ends. */
-  private long reservedBytes;
+  private final AttemptSettings settings;
   private final Timeouts timeouts;
   private final Promise<Void> promise = Promise.promise();
-  private final long startNanos = System.nanoTime();
+  private final java.util.function.LongSupplier nanoClock;
+  private final long startNanos;
   private final long deadlineNanos;
   private final long briefWaitMillis;
   private UpstreamFailure failure;
@@ -72,7 +63,8 @@ public final class Attempt {
   private boolean headRecorded;
   private boolean responseEnded;
   private boolean lingering;
-  private List<Buffer> held;
+  /** How the body goes to the client, once the response head arrived; null before. */
+  private Relay relay;
 
   /** The client went away; nothing more is to be done for this request. */
   public static final class ClientGone extends RuntimeException {
@@ -81,23 +73,20 @@ public final class Attempt {
     }
   }
 
-  /**
-   * @param deadlineNanos the whole request's deadline ({@code System.nanoTime()} based), bounding this attempt too
-   * @param briefWaitMillis a 429 asking for no longer than this is a cooldown, not a provider fault
-   */
-  Attempt(Watchdog watchdog, HttpClient client, Target target, GatewayRequest request, ClientReply reply,
-          long maxResponseBytes, BufferBudget buffers, long deadlineNanos, long briefWaitMillis) {
+  /** @param deadlineNanos the whole request's deadline (on the settings' clock), bounding this attempt too */
+  Attempt(AttemptSettings settings, HttpClient client, Target target, GatewayRequest request, ClientReply reply,
+          long deadlineNanos) {
     this.deadlineNanos = deadlineNanos;
-    this.briefWaitMillis = briefWaitMillis;
-    this.watchdog = watchdog;
+    this.briefWaitMillis = settings.briefWaitMillis();
+    this.watchdog = settings.watchdog();
+    this.nanoClock = settings.nanoClock();
+    this.startNanos = nanoClock.getAsLong();
     this.client = client;
     this.provider = target.provider();
     this.target = target;
     this.request = request;
     this.reply = reply;
-    // A reply larger than the whole budget could never be held: that is a size limit, not a transient overload.
-    this.maxResponseBytes = Math.min(maxResponseBytes, buffers.capacityBytes());
-    this.buffers = buffers;
+    this.settings = settings;
     this.timeouts = provider.config().timeouts();
   }
 
@@ -158,7 +147,7 @@ public final class Attempt {
       upstreamRequest.reset();
       return;
     }
-    sentNanos = System.nanoTime();
+    sentNanos = nanoClock.getAsLong();
     upstreamRequest.send(body).onComplete(this::onResponse);
   }
 
@@ -173,7 +162,7 @@ public final class Attempt {
     HttpClientResponse resp = ar.result();
     upstreamResponse = resp;
     upstreamStatus = resp.statusCode();
-    headNanos = System.nanoTime();
+    headNanos = nanoClock.getAsLong();
     lastActivity = headNanos;
     int status = resp.statusCode();
     if (status < 200 || status >= 300) {
@@ -197,70 +186,35 @@ public final class Attempt {
       // A whole reply's head is its first token; a stream's comes with its first content event.
       provider.stats().firstToken(headNanos - startNanos);
     }
-    String contentType = resp.getHeader(HttpHeaders.CONTENT_TYPE);
+    relay = relayFor(resp);
+    relay.relay(resp);
+  }
+
+  /** How this reply's body goes to the client: bytes, events, or a whole reply. */
+  private Relay relayFor(HttpClientResponse resp) {
     if (request.endpoint().binaryReply()) {
-      relayRaw(resp, status, contentType);
-    } else if (request.stream() && contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17)) {
-      relayStream(resp);
-    } else {
-      collectReply(resp).onComplete(body -> {
-        if (done) {
-          return;
-        }
-        if (body.failed()) {
-          fail(Failures.transport(provider.id(), body.cause()));
-          return;
-        }
-        try {
-          deliver(status, contentType, body.result());
-        } catch (OutOfMemoryError e) {
-          // Never a partial or fake answer: whatever was begun is cut, and the chain reports the failure.
-          if (reply.committed() && !request.stream()) {
-            reply.abortRaw();
-          }
-          fail(Failures.buffersFull(provider.id(), "the gateway ran out of memory"));
-        }
-      });
+      return new RawRelay(this, reply);
     }
+    String contentType = resp.getHeader(HttpHeaders.CONTENT_TYPE);
+    if (request.stream() && contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17)) {
+      return new SseRelay(this, provider, request, reply);
+    }
+    return new JsonRelay(this, provider, request, reply, settings.maxResponseBytes(), settings.buffers());
   }
 
-  /** Sends a whole reply, converted to events when the client asked for a stream. */
-  private void deliver(int status, String contentType, Buffer body) {
-    TranslatedReply translated;
-    try {
-      translated = provider.adapter().translateReply(request, contentType, body);
-    } catch (IllegalArgumentException e) {
-      fail(Failures.brokenReply(provider.id(), e.getMessage()));
-      return;
-    }
-    reply.usage(translated.usage());
-    if (request.stream()) {
-      // The provider ignored stream: true and answered whole. The client reads SSE, so convert faithfully
-      // rather than hand it a JSON body its SDK would read as an empty stream.
-      List<Buffer> events;
-      try {
-        events = provider.adapter().replyAsStream(request, translated.body());
-      } catch (IllegalArgumentException e) {
-        fail(Failures.brokenReply(provider.id(), e.getMessage()));
-        return;
-      }
-      reply.startStream();
-      events.forEach(reply::writeEvent);
-      reply.endStream(null);
-      releaseBuffers();
-    } else {
-      Future<Void> written = reply.sendJson(status, translated.contentType(), translated.body());
-      // The bytes stay in memory until they have left for the client: the reservation goes with them.
-      long held = reservedBytes;
-      reservedBytes = 0;
-      written.onComplete(v -> buffers.release(held));
-    }
-    succeed();
+  // ---- the relay's host ----------------------------------------------------------------------------------------
+
+  @Override
+  public boolean done() {
+    return done;
   }
 
-  // ---- bodies --------------------------------------------------------------------------------------------------
+  @Override
+  public long elapsedNanos() {
+    return nanoClock.getAsLong() - startNanos;
+  }
 
-  /** Reads a whole body, refusing more than {@code limit} bytes. */
+  /** Reads a whole error body, refusing more than {@code limit} bytes. */
   private Future<Buffer> collect(HttpClientResponse resp, long limit) {
     Promise<Buffer> p = Promise.promise();
     Buffer acc = Buffer.buffer();
@@ -285,223 +239,8 @@ public final class Attempt {
     return p.future();
   }
 
-  /**
-   * Reads a whole reply within the per-reply limit, holding its bytes against the process-wide {@link BufferBudget}:
-   * all of a declared Content-Length up front (refused before a byte is read, and buffered without regrowth), or
-   * chunk by chunk when the length is unknown. A chunk that cannot be held fails the reply; it is never skipped.
-   */
-  private Future<Buffer> collectReply(HttpClientResponse resp) {
-    long limit = maxResponseBytes;
-    long declared = contentLength(resp);
-    if (declared > limit) {
-      return Future.failedFuture(Failures.tooLarge(provider.id(), limit));
-    }
-    if (declared >= 0 && !reserve(declared)) {
-      return Future.failedFuture(Failures.buffersFull(provider.id(), "server.max_buffered_responses is in use"));
-    }
-    Promise<Buffer> p = Promise.promise();
-    // A declared length gets its buffer at once; chunks of an unknown length are kept as they came and copied once
-    // at the end, instead of into a buffer regrown (and copied) every few megabytes.
-    Buffer acc = declared >= 0 ? Buffer.buffer((int) Math.min(declared, Integer.MAX_VALUE)) : null;
-    List<Buffer> chunks = declared >= 0 ? null : new ArrayList<>();
-    long[] received = {0};
-    resp.handler(chunk -> {
-      if (p.future().isComplete()) {
-        return;
-      }
-      touch();
-      try {
-        long needed = received[0] + chunk.length();
-        if (needed > limit) {
-          p.tryFail(Failures.tooLarge(provider.id(), limit));
-          return;
-        }
-        if (needed > reservedBytes && !reserve(needed - reservedBytes)) {
-          p.tryFail(Failures.buffersFull(provider.id(), "server.max_buffered_responses is in use"));
-          return;
-        }
-        if (acc != null) {
-          acc.appendBuffer(chunk);
-        } else {
-          chunks.add(chunk);
-        }
-        received[0] = needed;
-      } catch (Throwable t) {
-        // An allocation failing here (OutOfMemoryError) would otherwise be logged by Vert.x and the chunk dropped,
-        // leaving a valid-looking reply with a hole in it.
-        p.tryFail(unbufferable(t));
-      }
-    });
-    resp.endHandler(v -> {
-      responseEnded();
-      if (p.future().isComplete()) {
-        return;
-      }
-      try {
-        if (acc != null) {
-          p.tryComplete(acc);
-          return;
-        }
-        Buffer whole = Buffer.buffer((int) received[0]);
-        chunks.forEach(whole::appendBuffer);
-        chunks.clear();
-        p.tryComplete(whole);
-      } catch (Throwable t) {
-        p.tryFail(unbufferable(t));
-      }
-    });
-    resp.exceptionHandler(t -> {
-      responseEnded();
-      p.tryFail(t);
-    });
-    return p.future();
-  }
-
-  private UpstreamFailure unbufferable(Throwable t) {
-    return Failures.buffersFull(provider.id(), t instanceof OutOfMemoryError ? "the gateway ran out of memory"
-        : "the reply could not be buffered");
-  }
-
-  /** The declared Content-Length, or -1 when absent or unreadable (chunked replies). */
-  private static long contentLength(HttpClientResponse resp) {
-    String value = resp.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (value == null) {
-      return -1;
-    }
-    try {
-      return Long.parseLong(value.trim());
-    } catch (NumberFormatException e) {
-      return -1;
-    }
-  }
-
-  private boolean reserve(long bytes) {
-    if (!buffers.tryReserve(bytes)) {
-      return false;
-    }
-    reservedBytes += bytes;
-    return true;
-  }
-
-  private void releaseBuffers() {
-    if (reservedBytes > 0) {
-      buffers.release(reservedBytes);
-      reservedBytes = 0;
-    }
-  }
-
-  private void relayStream(HttpClientResponse resp) {
-    StreamTranslator translator = provider.adapter().streamTranslator(request);
-    SseParser parser = new SseParser(MAX_EVENT_BYTES, event -> {
-      if (done) {
-        return;
-      }
-      translator.onEvent(event, payload -> {
-        if (!reply.committed()) {
-          if (!translator.emittedContent() && (held == null || held.size() < MAX_HELD_EVENTS)) {
-            // Preamble (a role-only chunk): hold it, so a failure before real content is still a clean HTTP error.
-            if (held == null) {
-              held = new ArrayList<>(2);
-            }
-            held.add(payload);
-            return;
-          }
-          commitStream();
-        }
-        reply.writeEvent(payload);
-      });
-    });
-    resp.handler(chunk -> {
-      if (done) {
-        return;
-      }
-      touch();
-      try {
-        parser.feed(chunk);
-      } catch (IllegalStateException e) {
-        fail(Failures.brokenReply(provider.id(), e.getMessage()));
-        return;
-      }
-      if (checkStream(translator)) {
-        return;
-      }
-      keepPace(resp);
-    });
-    resp.endHandler(v -> {
-      responseEnded();
-      if (done) {
-        return;
-      }
-      try {
-        parser.finish();
-      } catch (IllegalStateException e) {
-        fail(Failures.brokenReply(provider.id(), e.getMessage()));
-        return;
-      }
-      if (!checkStream(translator)) {
-        fail(Failures.streamCut(provider.id()));
-      }
-    });
-    resp.exceptionHandler(this::onBodyBroken);
-  }
-
-  /** The commit point of a stream: headers go out, then whatever preamble was held back. */
-  private void commitStream() {
-    provider.stats().firstToken(System.nanoTime() - startNanos);
-    reply.startStream();
-    if (held != null) {
-      held.forEach(reply::writeEvent);
-      held = null;
-    }
-  }
-
-  /** Acts on the translator's state after new events; true when the stream is over. */
-  private boolean checkStream(StreamTranslator translator) {
-    if (done) {
-      return true;
-    }
-    reply.usage(translator.usage());
-    UpstreamError error = translator.error();
-    if (error != null) {
-      fail(Failures.streamError(provider.id(), error));
-      return true;
-    }
-    if (translator.done()) {
-      if (!reply.committed()) {
-        commitStream();
-      }
-      reply.endStream(null);
-      succeed();
-      return true;
-    }
-    return false;
-  }
-
-  private void relayRaw(HttpClientResponse resp, int status, String contentType) {
-    reply.startRaw(status, contentType);
-    resp.handler(chunk -> {
-      if (done) {
-        return;
-      }
-      touch();
-      reply.writeRaw(chunk);
-      keepPace(resp);
-    });
-    resp.endHandler(v -> {
-      responseEnded();
-      if (!done) {
-        reply.endRaw();
-        succeed();
-      }
-    });
-    resp.exceptionHandler(this::onBodyBroken);
-  }
-
-  /**
-   * When the client reads slower than the provider writes, stop reading upstream until it catches up, so the
-   * gateway never holds more than a socket buffer of a reply.
-   */
-  private void keepPace(HttpClientResponse resp) {
+  @Override
+  public void keepPace(HttpClientResponse resp) {
     if (reply.writeQueueFull()) {
       paused = true;
       resp.pause();
@@ -513,13 +252,15 @@ public final class Attempt {
     }
   }
 
-  /** The upstream body broke off (reset, close). The response is over either way: a lingering attempt leaves too. */
-  private void onBodyBroken(Throwable cause) {
+  /** The response is over either way: a lingering attempt leaves too. */
+  @Override
+  public void bodyBroken(Throwable cause) {
     responseEnded();
     fail(Failures.streamCut(provider.id()));
   }
 
-  private void responseEnded() {
+  @Override
+  public void responseEnded() {
     responseEnded = true;
     if (lingering) {
       lingering = false;
@@ -529,8 +270,9 @@ public final class Attempt {
 
   // ---- timers --------------------------------------------------------------------------------------------------
 
-  private void touch() {
-    lastActivity = System.nanoTime();
+  @Override
+  public void touch() {
+    lastActivity = nanoClock.getAsLong();
   }
 
   /** Called by the {@link Watchdog} on every tick while this attempt runs. */
@@ -568,7 +310,8 @@ public final class Attempt {
 
   // ---- endings -------------------------------------------------------------------------------------------------
 
-  private void succeed() {
+  @Override
+  public void succeed() {
     if (done) {
       return;
     }
@@ -581,11 +324,12 @@ public final class Attempt {
       watchdog.remove(this);
     }
     reply.onCancel(null);
-    provider.stats().succeeded(System.nanoTime() - startNanos);
+    provider.stats().succeeded(nanoClock.getAsLong() - startNanos);
     promise.tryComplete();
   }
 
-  private void fail(UpstreamFailure unsafe) {
+  @Override
+  public void fail(UpstreamFailure unsafe) {
     if (done) {
       return;
     }
@@ -593,7 +337,7 @@ public final class Attempt {
     // From here the texts go to the client, the failover event and the logs.
     UpstreamFailure failure = UpstreamText.clean(unsafe, provider);
     this.failure = failure;
-    releaseBuffers();
+    releaseRelay();
     watchdog.remove(this);
     reply.onCancel(null);
     abortUpstream();
@@ -625,11 +369,17 @@ public final class Attempt {
       return;
     }
     done = true;
-    releaseBuffers();
+    releaseRelay();
     watchdog.remove(this);
     abortUpstream();
     provider.stats().neutral(false);
     promise.tryFail(new ClientGone());
+  }
+
+  private void releaseRelay() {
+    if (relay != null) {
+      relay.release();
+    }
   }
 
   private void abortUpstream() {

@@ -23,6 +23,7 @@ public final class ProviderGuards {
   private static final Logger LOG = Logger.getLogger(ProviderGuards.class.getName());
 
   private final Map<String, ProviderGuard> guards;
+  private final Clocks clocks;
   private final java.util.List<java.util.function.Consumer<CircuitBreaker.Transition>> listeners =
       new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -33,6 +34,7 @@ public final class ProviderGuards {
   /** @param clocks time of the slow-start ramps and the circuits' transition times */
   public ProviderGuards(Vertx vertx, ProviderRegistry providers, RoutingConfig routing, GatewayMetrics metrics,
                         Clocks clocks) {
+    this.clocks = clocks;
     Map<String, ProviderGuard> map = new LinkedHashMap<>();
     for (Provider p : providers.all()) {
       ProviderGuard guard = new ProviderGuard(p, routing, clocks.nanoTime(), clocks.wall(), t -> {
@@ -45,13 +47,21 @@ public final class ProviderGuards {
             .put("to", t.to().name().toLowerCase())
             .put("reason", t.reason())
             .put("open_for_ms", t.openForMillis())
-            .put("at", System.currentTimeMillis()));
+            .put("at", clocks.wall().millis()));
         listeners.forEach(l -> l.accept(t));
       });
       map.put(p.id(), guard);
       metrics.circuitState(p.id(), () -> guard.circuit().phase().ordinal());
     }
     this.guards = Collections.unmodifiableMap(map);
+  }
+
+  /**
+   * The time the guards stamp their cooldowns, ramps and circuits with: the request path (selector, failover chain,
+   * attempts) reads the same clock, so its comparisons with what the guards stored never mix two time bases.
+   */
+  public Clocks clocks() {
+    return clocks;
   }
 
   /** Also tells {@code listener} about every circuit transition (e.g. health marks a provider down). */

@@ -2,24 +2,20 @@ package dev.switchboard.routing;
 
 import dev.switchboard.config.RoutingConfig;
 import dev.switchboard.config.RoutingStrategy;
-import dev.switchboard.config.ScoreWeights;
 import dev.switchboard.provider.ProviderRegistry;
 import dev.switchboard.api.ApiError;
 import dev.switchboard.api.ApiException;
 import dev.switchboard.api.GatewayRequest;
 
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Ranks a route's targets for one request: drops those that may not be tried now (disabled, refused by a
  * {@link CandidateGate}: circuit open, cooling down, later health, rate-limit headroom and budget), orders the rest
- * by the strategy (alias default, overridable per request), applies a pin or preference from
- * {@code x-switchboard-provider}, demotes providers still ramping up after a recovery, and explores.
+ * by the strategy (alias default, overridable per request; one {@link Strategy} class each, with slow start and
+ * exploration wrapped around them, see {@link Strategies}), and applies a pin or preference from
+ * {@code x-switchboard-provider}.
  *
  * <p>The local fallback (added to every route only in first-run mode, see {@link ModelCatalog}) is used only when no
  * real provider is left; a local target listed in an alias's targets is tried last, after every real one failed.
@@ -32,6 +28,9 @@ public final class Selector {
   private final ScoringPolicy scoring;
   private final ProviderGuards guards;
   private final List<CandidateGate> gates;
+  private final Strategies strategies;
+  /** The guards' clock: refusals compare it with the cooldowns and circuits they stamped. */
+  private final java.util.function.LongSupplier nanoClock;
 
   /**
    * @param gates further reasons a target may be refused (health, rate limits, budgets), asked after the provider's
@@ -43,6 +42,8 @@ public final class Selector {
     this.providers = providers;
     this.guards = guards;
     this.scoring = scoring;
+    this.strategies = new Strategies(config, scoring, guards);
+    this.nanoClock = guards.clocks().nanoTime();
     List<CandidateGate> all = new ArrayList<>(gates.size() + 1);
     all.add(guardGate(guards));
     all.addAll(gates);
@@ -70,21 +71,18 @@ public final class Selector {
   public Selection select(Route route, GatewayRequest request) {
     RoutingStrategy strategy = strategy(route, request);
     Pin pin = pin(route, request);
-    long now = System.nanoTime();
+    long now = nanoClock.getAsLong();
     List<Target> real = new ArrayList<>(route.targets().size());
     List<Target> lastResort = new ArrayList<>(1);
     Target fallback = null;
-    List<String> refused = new ArrayList<>(0);
-    long retryAfter = -1;
+    Refusals refused = new Refusals();
     String unsupported = null;
-    boolean onlyRateLimited = true;
     for (Target t : route.targets()) {
       if (pin != null && pin.only && !pin.names(t)) {
         continue;
       }
       if (!t.provider().enabled()) {
-        refused.add(t.provider().id() + ": disabled (" + t.provider().config().disabledReason() + ")");
-        onlyRateLimited = false;
+        refused.add(t, "disabled (" + t.provider().config().disabledReason() + ")", false, -1);
         continue;
       }
       if (t.provider().isLocal()) {
@@ -101,43 +99,53 @@ public final class Selector {
         unsupported = unsupported == null ? cannot : unsupported;
         continue;
       }
-      String why = null;
-      for (int g = 0; g < gates.size() && why == null; g++) {
-        CandidateGate gate = gates.get(g);
-        why = gate.refuse(t, request, now);
-        if (why != null) {
-          onlyRateLimited &= gate.rateLimit();
-          long wait = gate.retryAfterMillis(t, now);
-          if (wait >= 0) {
-            retryAfter = retryAfter < 0 ? wait : Math.min(retryAfter, wait);
-          }
-        }
-      }
-      if (why != null) {
-        refused.add(t.provider().id() + ": " + why);
-      } else {
+      if (admitted(t, request, now, refused)) {
         real.add(t);
       }
     }
 
-    ScoringPolicy.Score[] scores = order(strategy, route, real);
-    List<Target> scored = scores == null ? null : List.copyOf(real);
+    // A pinned request keeps the bare order: the pin, not a ramp or exploration, decides who goes first.
+    Strategy.Scored scored = (pin == null ? strategies.of(strategy) : strategies.bare(strategy)).order(route, real, now);
     if (pin != null && !pin.only) {
       prefer(real, pin);
-    }
-    if (pin == null && strategy != RoutingStrategy.PRIORITY) {
-      slowStart(real, now);
-      if (strategy == RoutingStrategy.SCORE) {
-        explore(real);
-      }
     }
     List<Target> candidates = real;
     candidates.addAll(lastResort);
     if (real.isEmpty() && fallback != null && unsupported == null) {
       candidates.add(fallback);
     }
-    return new Selection(strategy, candidates, refused, retryAfter, describe(strategy, real, scored, scores),
-        unsupported, onlyRateLimited && !refused.isEmpty());
+    return new Selection(strategy, candidates, refused.reasons, refused.retryAfterMillis,
+        describe(strategy, real, scored), unsupported, refused.onlyRateLimited && !refused.reasons.isEmpty());
+  }
+
+  /** Whether every gate lets {@code t} be tried now; if one refuses, the first refusal goes into {@code refused}. */
+  private boolean admitted(Target t, GatewayRequest request, long now, Refusals refused) {
+    for (int g = 0; g < gates.size(); g++) {
+      CandidateGate gate = gates.get(g);
+      String why = gate.refuse(t, request, now);
+      if (why != null) {
+        refused.add(t, why, gate.rateLimit(), gate.retryAfterMillis(t, now));
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The targets left out of one selection and why; confined to the selecting call. */
+  private static final class Refusals {
+    final List<String> reasons = new ArrayList<>(0);
+    /** When a refused target may be tried again, in millis; -1 if none said. */
+    long retryAfterMillis = -1;
+    /** Whether every refusal so far was for rate-limit headroom. */
+    boolean onlyRateLimited = true;
+
+    void add(Target t, String why, boolean rateLimit, long waitMillis) {
+      reasons.add(t.provider().id() + ": " + why);
+      onlyRateLimited &= rateLimit;
+      if (waitMillis >= 0) {
+        retryAfterMillis = retryAfterMillis < 0 ? waitMillis : Math.min(retryAfterMillis, waitMillis);
+      }
+    }
   }
 
   private RoutingStrategy strategy(Route route, GatewayRequest request) {
@@ -148,84 +156,6 @@ public final class Selector {
               + RoutingStrategy.labels() + ".", "x-switchboard-strategy", "invalid_strategy")));
     }
     return route.strategy() != null ? route.strategy() : config.strategy();
-  }
-
-  /** Orders {@code targets} in place; returns the scores (in the new order) under {@code score}, else null. */
-  private ScoringPolicy.Score[] order(RoutingStrategy strategy, Route route, List<Target> targets) {
-    int n = targets.size();
-    if (n <= 1 && strategy != RoutingStrategy.SCORE) {
-      return null;
-    }
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    switch (strategy) {
-      case SCORE -> {
-        ScoreWeights w = route.weights() != null ? route.weights() : config.weights();
-        ScoringPolicy.Score[] s = scoring.score(targets, w);
-        Integer[] idx = new Integer[n];
-        for (int i = 0; i < n; i++) {
-          idx[i] = i;
-        }
-        Arrays.sort(idx, (a, b) -> Double.compare(s[b].total(), s[a].total()));
-        List<Target> sorted = new ArrayList<>(n);
-        ScoringPolicy.Score[] out = new ScoringPolicy.Score[n];
-        for (int i = 0; i < n; i++) {
-          sorted.add(targets.get(idx[i]));
-          out[i] = s[idx[i]];
-        }
-        targets.clear();
-        targets.addAll(sorted);
-        return out;
-      }
-      case PRIORITY -> {
-        return null;
-      }
-      case ROUND_ROBIN -> Collections.rotate(targets, -(int) (route.nextTurn() % n));
-      case WEIGHTED -> {
-        // Weighted sampling without replacement (Efraimidis-Spirakis): the first is drawn by weight, and so is each
-        // failover after it. Weight 0 draws last.
-        double[] keys = new double[n];
-        for (int i = 0; i < n; i++) {
-          double w = targets.get(i).weight();
-          keys[i] = w <= 0 ? -1 - random.nextDouble() : Math.pow(random.nextDouble(), 1 / w);
-        }
-        sortBy(targets, i -> -keys[i]);
-      }
-      case LEAST_LATENCY -> {
-        Collections.shuffle(targets, random);
-        // Unmeasured first: they may be the fastest, and this is how they get measured.
-        sortBy(targets, i -> {
-          double l = ScoringPolicy.firstTokenMillis(targets.get(i).provider().stats());
-          return l <= 0 ? -1 : l;
-        });
-      }
-      case LEAST_BUSY -> {
-        Collections.shuffle(targets, random);
-        sortBy(targets, i -> targets.get(i).provider().stats().inFlight());
-      }
-      case COST -> sortBy(targets, i -> targets.get(i).price() == null ? Double.MAX_VALUE
-          : targets.get(i).price().blended());
-      case RANDOM -> Collections.shuffle(targets, random);
-      default -> throw new IllegalStateException(strategy.name());
-    }
-    return null;
-  }
-
-  /** Stable sort of {@code targets} by a key computed once per element (index in the current order). */
-  private static void sortBy(List<Target> targets, java.util.function.IntToDoubleFunction key) {
-    int n = targets.size();
-    double[] keys = new double[n];
-    Integer[] idx = new Integer[n];
-    for (int i = 0; i < n; i++) {
-      keys[i] = key.applyAsDouble(i);
-      idx[i] = i;
-    }
-    Arrays.sort(idx, Comparator.comparingDouble(i -> keys[i]));
-    List<Target> sorted = new ArrayList<>(n);
-    for (Integer i : idx) {
-      sorted.add(targets.get(i));
-    }
-    targets.clear();
-    targets.addAll(sorted);
   }
 
   /** Moves the preferred providers' targets to the front, in the order the header names them. */
@@ -242,38 +172,7 @@ public final class Selector {
     targets.addAll(0, front);
   }
 
-  /** A provider still ramping up after coming back goes to the back of the line for the rest of its share. */
-  private void slowStart(List<Target> targets, long now) {
-    if (targets.size() < 2) {
-      return;
-    }
-    List<Target> demoted = null;
-    for (Target t : targets) {
-      double share = guards.of(t.provider()).rampShare(now);
-      if (share < 1 && ThreadLocalRandom.current().nextDouble() >= share) {
-        demoted = demoted == null ? new ArrayList<>(1) : demoted;
-        demoted.add(t);
-      }
-    }
-    if (demoted != null && demoted.size() < targets.size()) {
-      targets.removeAll(demoted);
-      targets.addAll(demoted);
-    }
-  }
-
-  /** Now and then the best goes second, so the others' numbers stay current and a recovered one is noticed. */
-  private void explore(List<Target> targets) {
-    if (targets.size() < 2 || config.explore() <= 0) {
-      return;
-    }
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    if (random.nextDouble() < config.explore()) {
-      Collections.swap(targets, 0, 1 + random.nextInt(targets.size() - 1));
-    }
-  }
-
-  private static String describe(RoutingStrategy strategy, List<Target> real, List<Target> scored,
-                                 ScoringPolicy.Score[] scores) {
+  private static String describe(RoutingStrategy strategy, List<Target> real, Strategy.Scored scored) {
     StringBuilder b = new StringBuilder(64).append("strategy=").append(strategy.label());
     if (real.isEmpty()) {
       return b.toString();
@@ -285,11 +184,9 @@ public final class Selector {
         b.append(',');
       }
       b.append(t.provider().id());
-      if (scores != null) {
-        int at = scored.indexOf(t);
-        if (at >= 0) {
-          appendScore(b.append(':'), scores[at].total());
-        }
+      ScoringPolicy.Score score = scored == null ? null : scored.of(t);
+      if (score != null) {
+        appendScore(b.append(':'), score.total());
       }
     }
     return b.toString();

@@ -12,7 +12,13 @@ import java.util.logging.Logger;
 final class Watchdog {
   private static final Logger LOG = Logger.getLogger(Watchdog.class.getName());
   static final long TICK_MILLIS = 100;
+  private final java.util.function.LongSupplier nanoClock;
   private Attempt head;
+
+  /** @param nanoClock the request path's time, the one attempts stamp their progress with */
+  Watchdog(java.util.function.LongSupplier nanoClock) {
+    this.nanoClock = nanoClock;
+  }
 
   void add(Attempt attempt) {
     attempt.watchNext = head;
@@ -41,7 +47,7 @@ final class Watchdog {
   }
 
   void tick() {
-    long now = System.nanoTime();
+    long now = nanoClock.getAsLong();
     Attempt a = head;
     while (a != null) {
       Attempt next = a.watchNext;

@@ -481,7 +481,9 @@ class HealthProbingTest {
     modelsOk(b);
     b.chatJson("from b");
     a.error("/chat/completions", 500, "server_error", null, "boom");
-    start(List.of("interval: 1h"), "  circuit_breaker: {failure_threshold: 2, open_for: 300ms, half_open_requests: 1}\n");
+    FakeClock clock = new FakeClock();
+    start(List.of("interval: 1h"), "  circuit_breaker: {failure_threshold: 2, open_for: 300ms, half_open_requests: 1}\n",
+        new Clocks(clock, clock));
     awaitState("a", State.HEALTHY);
     int probesOfA = probes(a.server());
 
@@ -501,8 +503,11 @@ class HealthProbingTest {
     assertThat(event.getString("reason")).startsWith("failing live traffic:");
 
     a.chatJson("from a");
+    clock.advanceMillis(299);
+    assertThat(servedBy(chat("chat"))).as("the circuit is still open").isEqualTo("b");
+    clock.advanceMillis(1);
     // After open_for a trial request reaches a; its success closes the circuit and health follows.
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> "a".equals(servedBy(chat("chat"))));
+    assertThat(servedBy(chat("chat"))).isEqualTo("a");
     awaitState("a", State.HEALTHY);
     assertThat(health("a").reason()).contains("circuit closed");
     assertThat(probes(a.server())).isEqualTo(probesOfA);
@@ -579,6 +584,7 @@ class HealthProbingTest {
     anthropic.stub("/messages", FakeProvider.jsonReply(400, "{\"type\":\"error\",\"error\":{\"type\":"
         + "\"invalid_request_error\",\"message\":\"Your credit balance is too low to access the Anthropic API.\"}}")
         .withHeader("Retry-After", "1"));
+    FakeClock clock = new FakeClock();
     gateway = GatewayUnderTest.start("""
         health: {enabled: true, interval: 200ms, timeout: 300ms, jitter: 0, down_interval: 100ms}
         routing: {strategy: priority, explore: 0, retry: {per_provider: 0}}
@@ -591,7 +597,7 @@ class HealthProbingTest {
               - {provider: b, model: shared}
         """.formatted(anthropic.providerYaml("anth", "anthropic", "/v1", "sk-ant-health-0000", List.of("claude-x"),
             "    probe: {mode: none}"),
-        b.providerYaml("b", "sk-health-b-key-1111", "shared")));
+        b.providerYaml("b", "sk-health-b-key-1111", "shared")), new Clocks(clock, clock));
     var services = gateway.switchboard().services();
     assertThat(services.health().watched(services.providers().get("anth"))).isFalse();
 
@@ -602,8 +608,11 @@ class HealthProbingTest {
     anthropic.stub("/messages", FakeProvider.jsonReply(200, "{\"id\":\"msg_1\",\"type\":\"message\","
         + "\"role\":\"assistant\",\"model\":\"claude-x\",\"content\":[{\"type\":\"text\",\"text\":\"from anth\"}],"
         + "\"stop_reason\":\"end_turn\",\"usage\":{\"input_tokens\":3,\"output_tokens\":2}}"));
+    clock.advanceMillis(999);
+    assertThat(servedBy(chat("chat"))).as("anth cools down for the second it asked for").isEqualTo("b");
+    clock.advanceMillis(1);
     // Retry-After: 1 s; then anth gets its traffic back.
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> "anth".equals(servedBy(chat("chat"))));
+    assertThat(servedBy(chat("chat"))).isEqualTo("anth");
   }
 
   // ---- publishing -----------------------------------------------------------------------------------------------

@@ -1,13 +1,15 @@
 package dev.switchboard.routing;
 
+import dev.switchboard.config.Clocks;
+import dev.switchboard.testing.FakeClock;
 import dev.switchboard.testing.FakeProvider;
+import dev.switchboard.testing.GatewayUnderTest;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -29,9 +31,12 @@ import static org.awaitility.Awaitility.await;
 class CircuitTest extends RoutingTestBase {
   private static final String NO_RETRY = "{per_provider: 0, backoff_base: 5ms, backoff_max: 20ms}";
   private final List<JsonObject> transitions = new CopyOnWriteArrayList<>();
+  /** The gateway's time: open_for passes when the test moves it. */
+  private final FakeClock clock = new FakeClock();
 
   private void startWithCircuit(String circuit) throws Exception {
-    start(routing("priority", NO_RETRY, circuit, "") + twoProviders());
+    gateway = GatewayUnderTest.start(routing("priority", NO_RETRY, circuit, "") + twoProviders(),
+        new Clocks(clock, clock));
     MessageConsumer<JsonObject> consumer = gateway.switchboard().vertx().eventBus()
         .consumer(ProviderGuards.CIRCUIT_ADDRESS, msg -> transitions.add(msg.body()));
     consumer.completion().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
@@ -83,8 +88,10 @@ class CircuitTest extends RoutingTestBase {
 
     // a recovers; once open_for is over, trial requests reach it and two successes close the circuit.
     a.chatJson("from a");
-    await().atMost(5, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(50))
-        .until(() -> "a".equals(servedBy(chat("m1"))));
+    clock.advanceMillis(999);
+    assertThat(servedBy(chat("m1"))).as("open_for not over yet").isEqualTo("b");
+    clock.advanceMillis(1);
+    assertThat(servedBy(chat("m1"))).isEqualTo("a");
     assertThat(guard("a").circuit().phase()).as("one of two trials done").isEqualTo(CircuitBreaker.Phase.HALF_OPEN);
     assertThat(servedBy(chat("m1"))).isEqualTo("a");
     // The success is booked on the event loop just after the reply went out.
@@ -95,7 +102,7 @@ class CircuitTest extends RoutingTestBase {
     assertThat(transitionsOf("a")).containsExactly("closed->open", "open->half_open", "half_open->closed");
     long openedAt = transitions.get(0).getLong("at");
     long trialAt = transitions.get(1).getLong("at");
-    assertThat(trialAt - openedAt).as("ms from open to half-open").isGreaterThanOrEqualTo(990);
+    assertThat(trialAt - openedAt).as("ms from open to half-open, on the gateway's clock").isEqualTo(1_000);
     assertThat(transitionsOf("b")).isEmpty();
 
     assertThat(counted("a", "open")).isEqualTo(1);
@@ -116,10 +123,11 @@ class CircuitTest extends RoutingTestBase {
     await().atMost(5, TimeUnit.SECONDS).until(() -> transitionsOf("a").size() == 1);
 
     // Clients keep being served by b while a's trial fails.
-    await().atMost(5, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(20)).until(() -> {
-      assertThat(servedBy(chat("m1"))).isEqualTo("b");
-      return received(a) == 4;
-    });
+    clock.advanceMillis(300);
+    HttpResponse<String> trial = chat("m1");
+    assertThat(servedBy(trial)).isEqualTo("b");
+    assertThat(header(trial, "x-switchboard-attempts")).isEqualTo("a:503,b:200");
+    assertThat(received(a)).isEqualTo(4);
 
     await().atMost(5, TimeUnit.SECONDS).until(() -> transitionsOf("a").size() == 3);
     assertThat(transitionsOf("a")).containsExactly("closed->open", "open->half_open", "half_open->open");

@@ -1,0 +1,238 @@
+package dev.switchboard.routing;
+
+import dev.switchboard.api.ClientReply;
+import dev.switchboard.api.GatewayRequest;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One request's way through its candidates: the loop select → attempt → ask the {@link RetryPolicy} → act. It holds
+ * the request's position and tally; the rules live in the policy, the answers in {@link GiveUp}, the lessons about
+ * providers in {@link GuardEffects}. Confined to the request's event loop.
+ */
+final class FailoverRun {
+  private final FailoverChain chain;
+  private final GatewayRequest request;
+  private final List<Target> candidates;
+  private final ClientReply reply;
+  private final long deadline;
+  private final RunTally tally = new RunTally();
+  /** Backoffs the policy asked for, in millis, in order; null until the first retry (most requests have none). */
+  private List<Long> backoffs;
+  private int index;
+  private int retriesHere;
+
+  FailoverRun(FailoverChain chain, GatewayRequest request, List<Target> candidates, ClientReply reply) {
+    this.chain = chain;
+    this.request = request;
+    this.candidates = candidates;
+    this.reply = reply;
+    this.deadline = chain.deadlineNanos(request);
+  }
+
+  /** Tries the current candidate, skipping any that became unavailable since selection. */
+  void next() {
+    while (index < candidates.size()) {
+      if (reply.clientClosed()) {
+        return;
+      }
+      Target t = candidates.get(index);
+      if (t.provider().isLocal()) {
+        chain.local.respond(request, t.model(), reply);
+        published();
+        return;
+      }
+      long now = chain.nanoClock.getAsLong();
+      if (tally.attempts >= chain.routing.maxAttempts() || now - deadline >= 0) {
+        break;
+      }
+      ProviderGuard guard = chain.guards.of(t.provider());
+      String refusal = guard.refusal(now);
+      long permit = refusal == null ? guard.circuit().acquire(now) : CircuitBreaker.DENIED;
+      if (refusal == null && permit == CircuitBreaker.DENIED) {
+        refusal = "circuit half-open, no trial slot free";
+      }
+      if (refusal != null) {
+        // Another request found it broken after this one was routed: skip without spending an attempt.
+        boolean rateLimit = guard.coolingDownForRateLimit(now);
+        tally.skipped(t.provider().id(), refusal, rateLimit, rateLimit ? guard.cooldownRemainingMillis(now) : -1);
+        moveOn(null);
+        continue;
+      }
+      chain.quota.acquire(t, estimate()).onComplete(ar -> {
+        if (ar.succeeded() && ar.result()) {
+          start(t, guard, permit);
+          return;
+        }
+        // Another request took its headroom since selection: skip it, as the selector would have.
+        chain.effects.neutral(guard, permit);
+        tally.skipped(t.provider().id(), "at its rate limit", true, -1);
+        moveOn(null);
+        next();
+      });
+      return;
+    }
+    GiveUp.Answer answer = chain.giveUp.exhausted(tally, request.model(), soonestMillis());
+    reply.sendError(answer.error(), answer.retryAfterMillis(), answer.shouldRetry());
+    published();
+  }
+
+  private long estimate() {
+    return Math.max(0, request.tokenEstimate());
+  }
+
+  private void start(Target t, ProviderGuard guard, long permit) {
+    if (reply.clientClosed()) {
+      chain.effects.neutral(guard, permit);
+      chain.quota.settle(t, estimate(), null, false);
+      return;
+    }
+    tally.attempts++;
+    Attempt attempt = new Attempt(chain.settings, chain.clients.get(t.provider().id()), t, request, reply, deadline);
+    attempt.run().onComplete(ar -> {
+      if (attempt.upstreamStatus() > 0) {
+        chain.quota.observe(t, attempt.upstreamStatus(), attempt.upstreamHeaders());
+      }
+      boolean answered = ar.succeeded() && attempt.failure() == null;
+      chain.quota.settle(t, estimate(), answered ? reply.usageReported() : null, answered);
+      settle(t, guard, permit, attempt, ar);
+    });
+  }
+
+  private void settle(Target t, ProviderGuard guard, long permit, Attempt attempt, AsyncResult<Void> ar) {
+    long now = chain.nanoClock.getAsLong();
+    if (ar.succeeded()) {
+      UpstreamFailure late = attempt.failure();
+      if (late == null) {
+        chain.effects.succeeded(guard, permit);
+      } else {
+        // The stream had committed, so the client got an in-band error; the provider still failed.
+        chain.effects.failed(guard, late, permit, now);
+      }
+      published();
+      return;
+    }
+    if (!(ar.cause() instanceof UpstreamFailure failure)) {
+      chain.effects.neutral(guard, permit);
+      return;
+    }
+    chain.effects.failed(guard, failure, permit, now);
+    tally.failed(t.provider().id(), failure);
+    if (reply.clientClosed() || reply.committed()) {
+      return;
+    }
+    int larger = failure.kind() == FailureKind.CONTEXT_LENGTH ? largerContext(t) : -1;
+    RetryDecision decision = chain.policy.decide(new RetryPolicy.Failed(failure.kind(), failure.retryAfterMillis(),
+        retriesHere, tally.attempts, realCandidateAfter(index), larger >= 0, deadline - now));
+    switch (decision.action()) {
+      case GIVE_UP -> {
+        // The client's own request was refused: passed on as the provider gave it, the SDK decides as usual.
+        reply.sendError(failure.clientError(), -1, null);
+        published();
+      }
+      case LARGER_CONTEXT -> {
+        chain.metrics.failover(t.provider().id(), failure.label());
+        index = larger;
+        retriesHere = 0;
+        next();
+      }
+      case RETRY_SAME -> retry(t, decision.delayMillis());
+      case NEXT_CANDIDATE -> {
+        moveOn(failure);
+        next();
+      }
+      default -> throw new IllegalStateException(decision.action().name());
+    }
+  }
+
+  /** Tries the current candidate again after the policy's {@code delayMillis}. */
+  private void retry(Target t, long delayMillis) {
+    retriesHere++;
+    chain.metrics.retry(t.provider().id());
+    if (backoffs == null) {
+      backoffs = new ArrayList<>(2);
+    }
+    backoffs.add(delayMillis);
+    if (delayMillis <= 0) {
+      next();
+      return;
+    }
+    long timer = chain.vertx.setTimer(delayMillis, id -> {
+      reply.onCancel(null);
+      next();
+    });
+    // A client leaving during the backoff needs no further attempt.
+    reply.onCancel(() -> chain.vertx.cancelTimer(timer));
+  }
+
+  private void moveOn(UpstreamFailure failure) {
+    if (failure != null) {
+      Target from = candidates.get(index);
+      chain.metrics.failover(from.provider().id(), failure.label());
+      chain.effects.leaving(chain.guards.of(from.provider()), failure, chain.nanoClock.getAsLong());
+    }
+    index++;
+    retriesHere = 0;
+  }
+
+  private boolean realCandidateAfter(int i) {
+    for (int j = i + 1; j < candidates.size(); j++) {
+      if (!candidates.get(j).provider().isLocal()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The next candidate with a configured context window larger than the failed target's, or -1. */
+  private int largerContext(Target failed) {
+    if (failed.contextWindow() <= 0) {
+      return -1;
+    }
+    for (int j = index + 1; j < candidates.size(); j++) {
+      Target c = candidates.get(j);
+      if (!c.provider().isLocal() && c.contextWindow() > failed.contextWindow()) {
+        return j;
+      }
+    }
+    return -1;
+  }
+
+  /** The soonest any candidate may be tried again: its own Retry-After, an open circuit or a cooldown; -1 if unknown. */
+  private long soonestMillis() {
+    long now = chain.nanoClock.getAsLong();
+    long wait = tally.last == null ? -1 : tally.last.retryAfterMillis();
+    for (Target t : candidates) {
+      if (t.provider().isLocal()) {
+        continue;
+      }
+      long w = chain.guards.of(t.provider()).millisUntilAvailable(now);
+      if (w > 0) {
+        wait = wait < 0 ? w : Math.min(wait, w);
+      }
+    }
+    return wait;
+  }
+
+  /** Tells the control plane about a request that needed more than one try or failed. */
+  private void published() {
+    if (tally.outcomes.isEmpty()) {
+      return;
+    }
+    JsonObject event = new JsonObject()
+        .put("request_id", request.requestId())
+        .put("model", request.model())
+        .put("attempts", new JsonArray(new ArrayList<>(reply.attempts())))
+        .put("outcomes", new JsonArray(new ArrayList<>(tally.outcomes)))
+        .put("served_by", reply.committed() && reply.status() < 400 ? reply.provider() : null)
+        .put("at", chain.wall.millis());
+    if (backoffs != null) {
+      event.put("backoff_ms", new JsonArray(new ArrayList<>(backoffs)));
+    }
+    chain.vertx.eventBus().publish(FailoverChain.FAILOVER_ADDRESS, event);
+  }
+}

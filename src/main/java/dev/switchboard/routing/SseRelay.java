@@ -1,0 +1,130 @@
+package dev.switchboard.routing;
+
+import dev.switchboard.api.ClientReply;
+import dev.switchboard.api.GatewayRequest;
+import dev.switchboard.api.SseParser;
+import dev.switchboard.provider.Provider;
+import dev.switchboard.provider.StreamTranslator;
+import dev.switchboard.provider.UpstreamError;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A stream, event by event through the provider's {@link StreamTranslator}, with back-pressure. Preamble events (a
+ * role-only chunk) are held until the first content event — the commit point — so a failure before it is still a
+ * clean HTTP error the chain may fail over from; after it, a failure ends the stream with an in-band error.
+ */
+final class SseRelay implements Relay {
+  private static final int MAX_EVENT_BYTES = 8 * 1024 * 1024;
+  /** Preamble events held before the commit point; past this the stream commits anyway (bounded memory). */
+  private static final int MAX_HELD_EVENTS = 16;
+
+  private final Host host;
+  private final Provider provider;
+  private final GatewayRequest request;
+  private final ClientReply reply;
+  /** Made once: the translator calls it for every event it emits. */
+  private final java.util.function.Consumer<Buffer> emit = this::forward;
+  private StreamTranslator translator;
+  private List<Buffer> held;
+
+  SseRelay(Host host, Provider provider, GatewayRequest request, ClientReply reply) {
+    this.host = host;
+    this.provider = provider;
+    this.request = request;
+    this.reply = reply;
+  }
+
+  @Override
+  public void relay(HttpClientResponse resp) {
+    StreamTranslator translator = provider.adapter().streamTranslator(request);
+    this.translator = translator;
+    SseParser parser = new SseParser(MAX_EVENT_BYTES, event -> {
+      if (!host.done()) {
+        translator.onEvent(event, emit);
+      }
+    });
+    resp.handler(chunk -> {
+      if (host.done()) {
+        return;
+      }
+      host.touch();
+      try {
+        parser.feed(chunk);
+      } catch (IllegalStateException e) {
+        host.fail(Failures.brokenReply(provider.id(), e.getMessage()));
+        return;
+      }
+      if (check(translator)) {
+        return;
+      }
+      host.keepPace(resp);
+    });
+    resp.endHandler(v -> {
+      host.responseEnded();
+      if (host.done()) {
+        return;
+      }
+      try {
+        parser.finish();
+      } catch (IllegalStateException e) {
+        host.fail(Failures.brokenReply(provider.id(), e.getMessage()));
+        return;
+      }
+      if (!check(translator)) {
+        host.fail(Failures.streamCut(provider.id()));
+      }
+    });
+    resp.exceptionHandler(host::bodyBroken);
+  }
+
+  private void forward(Buffer payload) {
+    if (!reply.committed()) {
+      if (!translator.emittedContent() && (held == null || held.size() < MAX_HELD_EVENTS)) {
+        // Preamble (a role-only chunk): hold it, so a failure before real content is still a clean HTTP error.
+        if (held == null) {
+          held = new ArrayList<>(2);
+        }
+        held.add(payload);
+        return;
+      }
+      commit();
+    }
+    reply.writeEvent(payload);
+  }
+
+  /** The commit point of a stream: headers go out, then whatever preamble was held back. */
+  private void commit() {
+    provider.stats().firstToken(host.elapsedNanos());
+    reply.startStream();
+    if (held != null) {
+      held.forEach(reply::writeEvent);
+      held = null;
+    }
+  }
+
+  /** Acts on the translator's state after new events; true when the stream is over. */
+  private boolean check(StreamTranslator translator) {
+    if (host.done()) {
+      return true;
+    }
+    reply.usage(translator.usage());
+    UpstreamError error = translator.error();
+    if (error != null) {
+      host.fail(Failures.streamError(provider.id(), error));
+      return true;
+    }
+    if (translator.done()) {
+      if (!reply.committed()) {
+        commit();
+      }
+      reply.endStream(null);
+      host.succeed();
+      return true;
+    }
+    return false;
+  }
+}
