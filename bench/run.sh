@@ -9,6 +9,7 @@
 #   UPSTREAM_INSTANCES=0 (0 = one per core)  STREAM_CHUNKS=10
 #   JAVA_OPTS=""  (extra JVM options for the gateway)   UPSTREAM_JAVA_OPTS=""
 #   KEEP_LOGS=0   (1 = keep the temp directory with logs and raw wrk output)
+#   FRONT_ENDS=0  (1 = also measure the OpenAI Responses and Anthropic Messages front ends through the gateway)
 #
 # Ports are fixed: 9100 (fake upstream) and 8080 (gateway, from bench/switchboard-bench.yaml); both must be free.
 set -euo pipefail
@@ -22,6 +23,7 @@ STREAM_CHUNKS="${STREAM_CHUNKS:-10}"
 JAVA_OPTS="${JAVA_OPTS:-}"
 UPSTREAM_JAVA_OPTS="${UPSTREAM_JAVA_OPTS:-}"
 KEEP_LOGS="${KEEP_LOGS:-0}"
+FRONT_ENDS="${FRONT_ENDS:-0}"
 # Saturated runs measure mostly queueing; the light-load cases show the latency the gateway itself adds.
 LIGHT_CONNECTIONS="${LIGHT_CONNECTIONS:-4}"
 
@@ -224,6 +226,21 @@ run_wrk json-gateway-light "$DURATION" "$BENCH/chat.lua"        "$GATEWAY$CHAT_P
 run_wrk sse-direct-light   "$DURATION" "$BENCH/chat-stream.lua" "$UPSTREAM$CHAT_PATH" "$LIGHT_CONNECTIONS"
 run_wrk sse-gateway-light  "$DURATION" "$BENCH/chat-stream.lua" "$GATEWAY$CHAT_PATH"  "$LIGHT_CONNECTIONS"
 CASES+=("${LIGHT_CASES[@]}")
+FRONT_CASES=()
+if [ "$FRONT_ENDS" = 1 ]; then
+  log "front ends: ${DURATION} per case, ${CONNECTIONS} and ${LIGHT_CONNECTIONS} connections"
+  for fe in responses messages; do
+    path="/v1/$fe"
+    run_wrk "warm-$fe-json" "$WARMUP" "$BENCH/$fe.lua" "$GATEWAY$path"
+    run_wrk "warm-$fe-sse" "$WARMUP" "$BENCH/$fe-stream.lua" "$GATEWAY$path"
+    run_wrk "$fe-json"        "$DURATION" "$BENCH/$fe.lua"        "$GATEWAY$path"
+    run_wrk "$fe-sse"         "$DURATION" "$BENCH/$fe-stream.lua" "$GATEWAY$path"
+    run_wrk "$fe-json-light"  "$DURATION" "$BENCH/$fe.lua"        "$GATEWAY$path" "$LIGHT_CONNECTIONS"
+    run_wrk "$fe-sse-light"   "$DURATION" "$BENCH/$fe-stream.lua" "$GATEWAY$path" "$LIGHT_CONNECTIONS"
+    FRONT_CASES+=("$fe-json" "$fe-sse" "$fe-json-light" "$fe-sse-light")
+  done
+  CASES+=("${FRONT_CASES[@]}")
+fi
 
 for c in "${CASES[@]}"; do
   echo "===== $c"
@@ -266,6 +283,14 @@ for k in json sse json-light sse-light; do
       -v g99="${P99[$base-gateway$suffix]}" -v d99="${P99[$base-direct$suffix]}" 'BEGIN {
     printf "%-10s gateway/direct throughput = %.2f   added p50 = %+.2f ms   added p99 = %+.2f ms\n",
       toupper(k), (dr > 0 ? gr / dr : 0), g50 - d50, g99 - d99 }'
+done
+
+for c in "${FRONT_CASES[@]}"; do
+  fe="${c%%-*}"; rest="${c#*-}"; kind="${rest%-light}"; suffix="${rest#$kind}"
+  awk -v c="$c" -v r="${RPS[$c]}" -v cr="${RPS[$kind-gateway$suffix]}" -v p="${P50[$c]}" -v cp="${P50[$kind-gateway$suffix]}" \
+      -v q="${P99[$c]}" -v cq="${P99[$kind-gateway$suffix]}" 'BEGIN {
+    printf "%-20s vs chat through the gateway: throughput = %.2f   added p50 = %+.2f ms   added p99 = %+.2f ms\n",
+      c, (cr > 0 ? r / cr : 0), p - cp, q - cq }'
 done
 
 bad=0
