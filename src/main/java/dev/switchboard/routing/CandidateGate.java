@@ -17,6 +17,14 @@ public interface CandidateGate {
     return false;
   }
 
+  /**
+   * Whether this gate's refusal of {@code target} is a rate limit: the gate's own kind ({@link #rateLimit()}), or a
+   * gate that refuses for several reasons and knows this one was a rate limit (a provider cooling down after a 429).
+   */
+  default boolean rateLimited(Target target, long nowNanos) {
+    return rateLimit();
+  }
+
   /** When a refused target may pass again, in millis from now; -1 when unknown. */
   default long retryAfterMillis(Target target, long nowNanos) {
     return -1;

@@ -35,8 +35,10 @@ final class GiveUp {
     }
     long hint = selection.retryAfterMillis();
     if (selection.onlyRateLimited()) {
+      // Configured limits and providers cooling down after their own 429 alike: an SDK backs off and retries a
+      // 429, where a 503 would read as an outage.
       return new Answer(new ApiError(429, ApiError.RATE_LIMIT, "Every provider of model '" + model
-          + "' is at its configured rate limit: " + String.join("; ", selection.refused()) + ".", null,
+          + "' is rate limited right now: " + String.join("; ", selection.refused()) + ".", null,
           "provider_rate_limited"), Math.max(MIN_RETRY_AFTER_MILLIS, hint), backoff.shortWait(hint));
     }
     String why = selection.refused().isEmpty() ? "" : ": " + String.join("; ", selection.refused());

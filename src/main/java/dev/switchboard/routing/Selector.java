@@ -62,6 +62,12 @@ public final class Selector {
       }
 
       @Override
+      public boolean rateLimited(Target target, long nowNanos) {
+        // Cooling down because the provider answered 429: a rate limit, which the client hears as one.
+        return guards.of(target.provider()).coolingDownForRateLimit(nowNanos);
+      }
+
+      @Override
       public long retryAfterMillis(Target target, long nowNanos) {
         return guards.of(target.provider()).millisUntilAvailable(nowNanos);
       }
@@ -124,7 +130,7 @@ public final class Selector {
       CandidateGate gate = gates.get(g);
       String why = gate.refuse(t, request, now);
       if (why != null) {
-        refused.add(t, why, gate.rateLimit(), gate.retryAfterMillis(t, now));
+        refused.add(t, why, gate.rateLimited(t, now), gate.retryAfterMillis(t, now));
         return false;
       }
     }

@@ -148,11 +148,13 @@ class RetryAfterTest extends RoutingTestBase {
         .isEqualTo("false");
     assertThat(header(resp, "x-switchboard-attempts")).isEqualTo("a:429");
 
-    // While it cools down nothing is sent to it; the client is told why and when to come back.
+    // While it cools down nothing is sent to it; the client is told why and when to come back, as a rate limit (a
+    // 503 would read as an outage to an SDK, issue 13 item 11).
     HttpResponse<String> next = chat("m1");
-    assertThat(next.statusCode()).as(next.body()).isEqualTo(503);
+    assertThat(next.statusCode()).as(next.body()).isEqualTo(429);
     JsonObject e = error(next);
-    assertThat(e.getString("code")).isEqualTo("no_provider_available");
+    assertThat(e.getString("type")).isEqualTo("rate_limit_error");
+    assertThat(e.getString("code")).isEqualTo("provider_rate_limited");
     assertThat(e.getString("message")).contains("a: rate limited by the provider");
     assertThat(Long.parseLong(header(next, "retry-after"))).isBetween(50L, 60L);
     assertThat(received(a)).isEqualTo(1);

@@ -35,11 +35,11 @@ class ScoreAdaptationTest extends RoutingTestBase {
 
   @Test
   void injectedLatencyMovesTrafficAwayWithinAFewRequests() throws Exception {
-    answerAfter(b, "b", 20);
+    answerAfter(b, "b", 150);
     startWithAFavoured("{latency: 0.5, errors: 0.3, quality: 0.2, cost: 0, load: 0, headroom: 0}", "");
     int aBefore = received(a);
 
-    answerAfter(a, "a", 300);
+    answerAfter(a, "a", 1200);
     List<String> served = servedBy(30, "m1");
 
     assertThat(served.subList(20, 30)).as("the last 10 of 30 requests after a slowed down")
