@@ -421,6 +421,9 @@ public final class ConfigLoader {
     positive(r, "timeout", timeout);
     Duration heartbeat = r.duration("heartbeat", d.redisHeartbeat());
     positive(r, "heartbeat", heartbeat);
+    double leaseFraction = r.decimal("lease_fraction", d.leaseFraction(), 0, 0.5);
+    Duration leaseTtl = r.duration("lease_ttl", d.leaseTtl());
+    positive(r, "lease_ttl", leaseTtl);
     r.rejectUnknown();
     ConfigNode k = n.object("default_key_limits");
     Limits keyLimits = limits(k);
@@ -432,7 +435,7 @@ public final class ConfigLoader {
     int completion = (int) n.integer("default_completion_tokens", d.defaultCompletionTokens(), 0, 10_000_000);
     n.rejectUnknown();
     return new RateLimitConfig(backend, url, "open".equals(fail), prefix, timeout, keyLimits, maxWait, maxLength,
-        completion, heartbeat);
+        completion, heartbeat, leaseFraction, leaseTtl);
   }
 
   private static ProbeConfig probe(ConfigNode n, ProviderType type) {
