@@ -205,12 +205,16 @@ public final class RedisBuckets implements Buckets {
     // rates, which may differ a little (NTP slews by up to 0.05%).
     long ttl = config.leaseTtl().toNanos();
     this.leaseValidNanos = ttl - ttl / 100;
-    this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.redisUrl())
-        .setMaxPoolSize(16).setMaxPoolWaiting(4096).setMaxWaitingHandlers(4096));
+    this.client = Redis.createClient(vertx, options());
     this.redis = RedisAPI.api(client);
     metrics.rateLimitBackendUp(() -> open.get() ? 0 : 1);
     metrics.rateLimitBreakerOpen(() -> open.get() ? 1 : 0);
     metrics.rateLimitInstances(shares::instances);
+  }
+
+  private RedisOptions options() {
+    return new RedisOptions().setConnectionString(config.redisUrl()).setMaxPoolSize(16).setMaxPoolWaiting(4096)
+        .setMaxWaitingHandlers(4096);
   }
 
   /** Loads the script and says hello; a Redis that is down now is not fatal (decisions are local until it answers). */
@@ -224,30 +228,34 @@ public final class RedisBuckets implements Buckets {
   }
 
   /**
-   * Gives every lease back and leaves the live set, so the others have it all at once, and closes the client. (An
-   * instance that dies instead leaves its leases to expire.)
+   * Gives every lease back and leaves the live set, so the others have it all at once. (An instance that dies
+   * instead leaves its leases to expire.) Called from the verticle's stop, on its context.
    */
   public Future<Void> close() {
     closed = true;
-    Future<?> leave;
     if (open.get()) {
-      leave = Future.succeededFuture();
-    } else {
-      List<Future<?>> released = new ArrayList<>();
-      leases.forEach((bucket, lease) -> {
-        TokenBucket mirror = local.views().get(bucket);
-        if (mirror != null && lease.state().known()) {
-          released.add(call(bucket, mirror.limits(), lease, lease.release(clock.getAsLong()), List.of())
-              .otherwiseEmpty());
-        }
-      });
-      leave = Future.join(released).otherwiseEmpty()
-          .compose(v -> timed(redis.zrem(List.of(instancesKey(), instanceId))).otherwiseEmpty());
-    }
-    return leave.eventually(() -> {
       client.close();
       return Future.succeededFuture();
-    }).mapEmpty();
+    }
+    // Vert.x closes the clients created outside a verticle before it stops the verticles, so the main client may be
+    // gone already: the goodbye goes through a client of this verticle's own, closed when it is done.
+    Redis goodbye = Redis.createClient(vertx, options());
+    RedisAPI api = RedisAPI.api(goodbye);
+    List<Future<?>> released = new ArrayList<>();
+    leases.forEach((bucket, lease) -> {
+      TokenBucket mirror = local.views().get(bucket);
+      if (mirror != null && lease.state().known()) {
+        released.add(call(api, bucket, mirror.limits(), lease, lease.release(clock.getAsLong()), List.of())
+            .otherwiseEmpty());
+      }
+    });
+    return Future.join(released).otherwiseEmpty()
+        .compose(v -> timed(api.zrem(List.of(instancesKey(), instanceId))).otherwiseEmpty())
+        .eventually(() -> {
+          goodbye.close();
+          client.close();
+          return Future.succeededFuture();
+        }).mapEmpty();
   }
 
   @Override
@@ -334,7 +342,7 @@ public final class RedisBuckets implements Buckets {
       }
     }
     Lease lease = lease(bucket);
-    return call(bucket, limits, lease, lease.send(clock.getAsLong()), ops)
+    return call(redis, bucket, limits, lease, lease.send(clock.getAsLong()), ops)
         .map(r -> {
           List<Take> takes = new ArrayList<>(ops.size());
           for (int i = 0; i < ops.size(); i++) {
@@ -374,7 +382,7 @@ public final class RedisBuckets implements Buckets {
    * One script call: the lease's report, then the operations. The answer (one triple per operation) has already
    * taught the lease what Redis holds for it; a failed call teaches it nothing.
    */
-  private Future<Response> call(String bucket, Limits limits, Lease lease, Lease.Report report,
+  private Future<Response> call(RedisAPI api, String bucket, Limits limits, Lease lease, Lease.Report report,
                                 List<BucketBatcher.Op> ops) {
     int n = shares.instances();
     double fraction = config.failOpen() && !closed ? config.leaseFraction() : 0;
@@ -398,7 +406,7 @@ public final class RedisBuckets implements Buckets {
       args.add(String.valueOf(op.requests()));
       args.add(String.valueOf(op.tokens()));
     }
-    return eval(config.keyPrefix() + "bucket:" + bucket, args).onSuccess(r -> {
+    return eval(api, config.keyPrefix() + "bucket:" + bucket, args).onSuccess(r -> {
       int at = 3 * ops.size();
       lease.answered(report, number(r.get(at)), number(r.get(at + 1)), number(r.get(at + 2)), number(r.get(at + 3)));
     });
@@ -482,7 +490,7 @@ public final class RedisBuckets implements Buckets {
     return config.keyPrefix() + "instances";
   }
 
-  private Future<Response> eval(String key, List<String> args) {
+  private Future<Response> eval(RedisAPI api, String key, List<String> args) {
     metrics.rateLimitRedisCall("bucket");
     String s = sha;
     Future<Response> call;
@@ -492,30 +500,30 @@ public final class RedisBuckets implements Buckets {
       cmd.add("1");
       cmd.add(key);
       cmd.addAll(args);
-      call = redis.evalsha(cmd).recover(err -> {
+      call = api.evalsha(cmd).recover(err -> {
         // A restarted Redis has forgotten the script.
         if (String.valueOf(err.getMessage()).contains("NOSCRIPT")) {
           sha = null;
-          return evalText(key, args);
+          return evalText(api, key, args);
         }
         return Future.failedFuture(err);
       });
     } else {
-      call = evalText(key, args);
+      call = evalText(api, key, args);
     }
     return timed(call);
   }
 
-  private Future<Response> evalText(String key, List<String> args) {
+  private Future<Response> evalText(RedisAPI api, String key, List<String> args) {
     List<String> cmd = new ArrayList<>(args.size() + 3);
     cmd.add(SCRIPT);
     cmd.add("1");
     cmd.add(key);
     cmd.addAll(args);
     if (sha == null) {
-      redis.script(List.of("LOAD", SCRIPT)).onSuccess(r -> sha = r.toString());
+      api.script(List.of("LOAD", SCRIPT)).onSuccess(r -> sha = r.toString());
     }
-    return redis.eval(cmd);
+    return api.eval(cmd);
   }
 
   private <T> Future<T> timed(Future<T> call) {
