@@ -214,7 +214,7 @@ public final class GatewayMetrics {
 
   public void rateLimitInstances(java.util.function.IntSupplier live) {
     io.micrometer.core.instrument.Gauge.builder(RATE_LIMIT_INSTANCES, live::getAsInt)
-        .description("Live gateway instances sharing the rate-limit store, as last counted; fallback shares divide by it")
+        .description("Live gateway instances sharing the rate-limit store, as last counted; leases and fallback shares divide by it")
         .register(registry);
   }
 
