@@ -38,7 +38,8 @@ import java.util.logging.Logger;
  * admits only from it. That is what makes the limit hold whichever instance loses Redis: one that merely times out
  * (an overloaded host) while the others still reach Redis spends what they cannot take, so Redis's takes plus the
  * leases never exceed the bucket (see {@link #SCRIPT}). A call that timed out may still have run in Redis: its takes
- * are counted as taken there, and the requests are admitted only if the lease pays for them as well. An outage longer
+ * are counted as taken there, and the requests are admitted only if the lease pays for them as well (if its answer
+ * arrives late after all, what Redis admitted goes back). An outage longer
  * than {@code lease_ttl} (Redis gone for everyone, its leases expired) falls back to this instance's
  * {@link FallbackShares share} of each bucket's refill rate (1/live instances), charged to Redis once it answers. With
  * {@code closed}, refusing. Every instance heartbeats Redis every {@code ratelimit.redis.heartbeat} (the
@@ -182,6 +183,8 @@ public final class RedisBuckets implements Buckets {
   private final String instanceId = UUID.randomUUID().toString();
   /** This instance's lease in each bucket it used. */
   private final Map<String, Lease> leases = new ConcurrentHashMap<>();
+  /** Takes Redis admitted in calls that timed out, by bucket {requests, tokens}: owed back to it (see giveBack). */
+  private final Map<String, double[]> lateTakes = new ConcurrentHashMap<>();
   private final LongSupplier clock;
   private final long leaseValidNanos;
   /** When the breaker last opened (clock nanos): the first lease_ttl of an outage is decided from leases alone. */
@@ -406,9 +409,57 @@ public final class RedisBuckets implements Buckets {
       args.add(String.valueOf(op.requests()));
       args.add(String.valueOf(op.tokens()));
     }
-    return eval(api, config.keyPrefix() + "bucket:" + bucket, args).onSuccess(r -> {
+    Future<Response> answer = eval(api, config.keyPrefix() + "bucket:" + bucket, args);
+    return timed(answer).onSuccess(r -> {
       int at = 3 * ops.size();
       lease.answered(report, number(r.get(at)), number(r.get(at + 1)), number(r.get(at + 2)), number(r.get(at + 3)));
+    }).onFailure(err -> answer.onSuccess(late -> giveBack(bucket, limits, ops, late)));
+  }
+
+  /**
+   * A call that timed out ran after all: the takes Redis admitted were decided here instead (paid by the lease, or
+   * refused), so Redis's share of them goes back to the bucket — at once if the breaker has closed, else on recovery.
+   * A late answer teaches the lease nothing: a later call may have been answered already.
+   */
+  private void giveBack(String bucket, Limits limits, List<BucketBatcher.Op> ops, Response late) {
+    double requests = 0;
+    double tokens = 0;
+    for (int i = 0; i < ops.size(); i++) {
+      BucketBatcher.Op op = ops.get(i);
+      if (op.mode() == BucketBatcher.Mode.TAKE && late.get(3 * i + 2).toLong() == 0) {
+        requests += 1;
+        tokens += op.tokens();
+      }
+    }
+    if (requests == 0 || closed) {
+      return;
+    }
+    double[] owed = lateTakes.computeIfAbsent(bucket, k -> new double[2]);
+    synchronized (owed) {
+      owed[0] += requests;
+      owed[1] += tokens;
+    }
+    if (!open.get()) {
+      returnLateTakes();
+    }
+  }
+
+  /** Sends what {@link #giveBack} owes the buckets. */
+  private void returnLateTakes() {
+    lateTakes.forEach((bucket, owed) -> {
+      double requests;
+      double tokens;
+      synchronized (owed) {
+        requests = owed[0];
+        tokens = owed[1];
+        owed[0] = 0;
+        owed[1] = 0;
+      }
+      TokenBucket mirror = local.views().get(bucket);
+      if (requests > 0 && mirror != null) {
+        batcher.submit(bucket, mirror.limits(), new BucketBatcher.Op(BucketBatcher.Mode.ADJUST, requests, tokens, null),
+            vertx.getOrCreateContext());
+      }
     });
   }
 
@@ -511,7 +562,7 @@ public final class RedisBuckets implements Buckets {
     } else {
       call = evalText(api, key, args);
     }
-    return timed(call);
+    return call;
   }
 
   private Future<Response> evalText(RedisAPI api, String key, List<String> args) {
@@ -554,6 +605,7 @@ public final class RedisBuckets implements Buckets {
     if (open.compareAndSet(true, false)) {
       LOG.info("rate limiter: Redis at " + redactedUrl() + " answers again; buckets are shared again");
       shares.end();
+      returnLateTakes();
       leases.forEach((bucket, lease) -> {
         TokenBucket mirror = local.views().get(bucket);
         if (mirror != null && lease.state().known()) {
