@@ -73,6 +73,7 @@ public final class RedisBuckets implements Buckets {
   static final String SCRIPT = """
       local burst_r = tonumber(ARGV[1]); local rate_r = tonumber(ARGV[2])
       local burst_t = tonumber(ARGV[3]); local rate_t = tonumber(ARGV[4])
+      local function str(x) return string.format('%.17g', x) end
       local me = ARGV[5]; local ttl = tonumber(ARGV[6])
       local cap_r = tonumber(ARGV[7]); local cap_t = tonumber(ARGV[8])
       local floor_r = tonumber(ARGV[9]); local floor_t = tonumber(ARGV[10])
@@ -135,7 +136,7 @@ public final class RedisBuckets implements Buckets {
           if cost_r >= 0 and cost_r < r then r = cost_r end
           if cost_t >= 0 and cost_t < t then t = cost_t end
         end
-        out[#out + 1] = tostring(r); out[#out + 1] = tostring(t); out[#out + 1] = math.ceil(wait)
+        out[#out + 1] = str(r); out[#out + 1] = str(t); out[#out + 1] = math.ceil(wait)
       end
       local adv_r = 0; local adv_t = 0
       if lr < cap_r and r > floor_r then
@@ -146,15 +147,20 @@ public final class RedisBuckets implements Buckets {
         local g = math.min(cap_t - lt, t - floor_t); t = t - g; lt = lt + g
       elseif lt > 0 and t < floor_t / 2 then adv_t = lt
       elseif lt > cap_t then adv_t = lt - cap_t end
-      redis.call('HSET', KEYS[1], 'r', tostring(r), 't', tostring(t), 'ts', tostring(now),
-        'lr:' .. me, tostring(lr), 'lt:' .. me, tostring(lt), 'lx:' .. me, tostring(now + ttl),
-        'ur:' .. me, tostring(ur), 'ut:' .. me, tostring(ut), 'br:' .. me, tostring(br), 'bt:' .. me, tostring(bt))
+      -- Rounding leaves crumbs (5 - 10/3 - 5/3): a crumb of lease is dropped, a crumb of advice not sent.
+      if lr < 1e-6 then lr = 0 end
+      if lt < 1e-6 then lt = 0 end
+      if adv_r < 1e-6 then adv_r = 0 end
+      if adv_t < 1e-6 then adv_t = 0 end
+      redis.call('HSET', KEYS[1], 'r', str(r), 't', str(t), 'ts', str(now),
+        'lr:' .. me, str(lr), 'lt:' .. me, str(lt), 'lx:' .. me, str(now + ttl),
+        'ur:' .. me, str(ur), 'ut:' .. me, str(ut), 'br:' .. me, str(br), 'bt:' .. me, str(bt))
       local full_r = 0; local full_t = 0
       if rate_r > 0 then full_r = burst_r / rate_r end
       if rate_t > 0 then full_t = burst_t / rate_t end
       redis.call('PEXPIRE', KEYS[1], math.ceil(math.max(full_r, full_t, 10 * ttl)) + 60000)
-      out[#out + 1] = tostring(lr); out[#out + 1] = tostring(lt)
-      out[#out + 1] = tostring(adv_r); out[#out + 1] = tostring(adv_t)
+      out[#out + 1] = str(lr); out[#out + 1] = str(lt)
+      out[#out + 1] = str(adv_r); out[#out + 1] = str(adv_t)
       return out
       """;
 
