@@ -5,7 +5,9 @@
 #
 # Two gateway instances (each its own port) on one redis-server, a fake upstream (bench/FakeUpstream.java):
 #   1. burst: a key limited to 100 requests a minute, 200 requests per instance sent 100 at a time on each;
-#      admitted in total must stay within the limit (target <= 102).
+#      admitted in total must stay within the limit (target <= 102 plus what the bucket refills, 100/min, while the
+#      burst runs), also when an instance's Redis calls time out
+#      (a loaded machine): it then admits only from its lease. Run it beside a CPU hog to see that case.
 #   2. hung Redis: requests/s of a rate-limited key (limit far above the load) with Redis up, then with Redis
 #      frozen by SIGSTOP; the limiter must stop asking a hung Redis (target: paused >= half of up), and use
 #      Redis again once it is resumed.
@@ -115,7 +117,7 @@ YAML
 done
 
 cat >"$WORK/driver.py" <<'PY'
-# burst KEY PER_INSTANCE CONCURRENCY PORT...   -> "<200s> <429s> <others>"
+# burst KEY PER_INSTANCE CONCURRENCY PORT...   -> "<200s> <429s> <others> <seconds>"
 # rate KEY SECONDS CONCURRENCY PORT...         -> "<answers per second> <200s> <429s> <others>"
 import http.client, sys, threading, time
 BODY = b'{"model":"bench-model","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}'
@@ -149,7 +151,7 @@ for t in go: t.join()
 elapsed = time.monotonic() - start
 ok, limited = counts.get(200, 0), counts.get(429, 0)
 other = sum(counts.values()) - ok - limited
-if mode == "burst": print(ok, limited, other)
+if mode == "burst": print(ok, limited, other, "%.2f" % elapsed)
 else: print("%.0f" % (sum(counts.values()) / elapsed), ok, limited, other)
 PY
 
@@ -166,12 +168,19 @@ driver() { python3 "$WORK/driver.py" "$@" "$PORT_ONE" "$PORT_TWO"; }
 # ---- 1. burst against a shared 100/min limit
 calls_before=$(( $(metric "$PORT_ONE" switchboard_ratelimit_redis_calls_total 'call="bucket"' | cut -d. -f1) \
   + $(metric "$PORT_TWO" switchboard_ratelimit_redis_calls_total 'call="bucket"' | cut -d. -f1) ))
-read -r admitted refused other < <(driver burst sk-abuse-burst "$PER_INSTANCE" "$BURST_CONCURRENCY")
+fallback_before=$(( $(metric "$PORT_ONE" switchboard_ratelimit_fallback_total | cut -d. -f1) \
+  + $(metric "$PORT_TWO" switchboard_ratelimit_fallback_total | cut -d. -f1) ))
+read -r admitted refused other seconds < <(driver burst sk-abuse-burst "$PER_INSTANCE" "$BURST_CONCURRENCY")
+# The bucket refills at 100 a minute while the burst runs: that much more is within the limit.
+refill=$(python3 -c "import math; print(math.floor(100 * $seconds / 60))")
+allowed=$((102 + refill))
+burst_fallback=$(( $(metric "$PORT_ONE" switchboard_ratelimit_fallback_total | cut -d. -f1) \
+  + $(metric "$PORT_TWO" switchboard_ratelimit_fallback_total | cut -d. -f1) - fallback_before ))
 calls_after=$(( $(metric "$PORT_ONE" switchboard_ratelimit_redis_calls_total 'call="bucket"' | cut -d. -f1) \
   + $(metric "$PORT_TWO" switchboard_ratelimit_redis_calls_total 'call="bucket"' | cut -d. -f1) ))
 total=$((PER_INSTANCE * 2))
-result $([ "$admitted" -le 102 ] && [ "$other" -eq 0 ] && echo 1 || echo 0) \
-  "redis burst: admitted $admitted of $total (limit 100/min, target <= 102), refused $refused, other $other; $((calls_after - calls_before)) Redis calls for $total takes"
+result $([ "$admitted" -le "$allowed" ] && [ "$other" -eq 0 ] && echo 1 || echo 0) \
+  "redis burst: admitted $admitted of $total in ${seconds}s (limit 100/min: 100 + $refill refilled meanwhile, target <= $allowed), refused $refused, other $other; $((calls_after - calls_before)) Redis calls for $total takes, $burst_fallback decided locally (leases: Redis timed out)"
 
 # ---- 2. throughput of a limited key with Redis up, then frozen
 read -r up_rps up_ok up_limited up_other < <(driver rate sk-abuse-bulk "$PHASE_SECONDS" "$RATE_CONCURRENCY")

@@ -16,12 +16,19 @@ import java.time.Duration;
  * @param defaultCompletionTokens completion tokens assumed for a request without max_tokens
  * @param redisHeartbeat how often each instance tells Redis it is alive (the live count divides the fallback
  *     shares) and, while Redis is away, probes it
+ * @param leaseFraction share of each bucket's burst the instances together may hold as leases: reserved in Redis
+ *     while it answers, each instance's part ({@code leaseFraction / live instances}) is all it may admit while cut
+ *     off from Redis; 0 = no leases (a cut-off instance admits nothing until {@code leaseTtl} has passed)
+ * @param leaseTtl how long a lease lasts without its holder renewing it (each call on the bucket renews it); an
+ *     expired lease is dropped from the bucket, and it is also how long an outage is decided from leases alone
  */
 public record RateLimitConfig(String backend, String redisUrl, boolean failOpen, String keyPrefix,
                               Duration redisTimeout, Limits defaultKeyLimits, Duration queueMaxWait,
-                              int queueMaxLength, int defaultCompletionTokens, Duration redisHeartbeat) {
+                              int queueMaxLength, int defaultCompletionTokens, Duration redisHeartbeat,
+                              double leaseFraction, Duration leaseTtl) {
   public static final RateLimitConfig DEFAULT = new RateLimitConfig("memory", "redis://127.0.0.1:6379", true,
-      "switchboard:", Duration.ofMillis(250), Limits.NONE, Duration.ZERO, 100, 1024, Duration.ofSeconds(1));
+      "switchboard:", Duration.ofMillis(250), Limits.NONE, Duration.ZERO, 100, 1024, Duration.ofSeconds(1),
+      0.1, Duration.ofSeconds(30));
 
   public boolean redis() {
     return "redis".equals(backend);

@@ -61,6 +61,9 @@ final class ServicesSection {
     positive(r, "timeout", timeout);
     Duration heartbeat = r.duration("heartbeat", d.redisHeartbeat());
     positive(r, "heartbeat", heartbeat);
+    double leaseFraction = r.decimal("lease_fraction", d.leaseFraction(), 0, 0.5);
+    Duration leaseTtl = r.duration("lease_ttl", d.leaseTtl());
+    positive(r, "lease_ttl", leaseTtl);
     r.rejectUnknown();
     ConfigNode k = n.object("default_key_limits");
     Limits keyLimits = limits(k);
@@ -72,7 +75,7 @@ final class ServicesSection {
     int completion = (int) n.integer("default_completion_tokens", d.defaultCompletionTokens(), 0, 10_000_000);
     n.rejectUnknown();
     return new RateLimitConfig(backend, url, "open".equals(fail), prefix, timeout, keyLimits, maxWait, maxLength,
-        completion, heartbeat);
+        completion, heartbeat, leaseFraction, leaseTtl);
   }
 
   static HealthConfig health(ConfigNode n) {

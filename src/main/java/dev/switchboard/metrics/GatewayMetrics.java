@@ -194,7 +194,7 @@ public final class GatewayMetrics {
 
   public void rateLimitInstances(java.util.function.IntSupplier live) {
     gauge(RATE_LIMIT_INSTANCES,
-        "Live gateway instances sharing the rate-limit store, as last counted; fallback shares divide by it",
+        "Live gateway instances sharing the rate-limit store, as last counted; leases and fallback shares divide by it",
         live::getAsInt);
   }
 

@@ -29,8 +29,11 @@ final class BucketBatcher {
   }
 
   enum Mode {
-    /** CHARGE is an adjust (by minus what a fallback share admitted) whose application the store reports back. */
-    TAKE("t"), ADJUST("a"), CLAMP("c"), CHARGE("a");
+    /**
+     * CHARGE is an adjust (by minus what a fallback share admitted) whose application the store reports back; SYNC
+     * changes nothing itself: it sends a call for the lease's report and top-up alone.
+     */
+    TAKE("t"), ADJUST("a"), CLAMP("c"), CHARGE("a"), SYNC("n");
 
     final String wire;
 

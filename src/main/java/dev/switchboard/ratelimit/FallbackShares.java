@@ -8,10 +8,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.DoubleAdder;
 
 /**
- * The buckets one instance decides with while the shared store (Redis) is away. Each holds only this instance's
- * share: what the shared bucket had left when Redis last answered (this instance's mirror of it, less its takes in
- * flight then and less what earlier shares admitted that Redis has not been told yet), and its refill rate, both
- * divided by the live instances, so the instances together admit no more than the shared bucket would have.
+ * The buckets one instance decides with once an outage of the shared store (Redis) has outlasted its leases
+ * ({@code lease_ttl}): Redis is then taken to be gone for everyone, and each instance refills at its share of the rate
+ * (divided by the live instances), starting empty — what was left in the bucket was reserved in leases or taken by the
+ * others — so the instances together admit no more than the shared bucket would have refilled.
  *
  * <p>What a share admits is a debt to the shared bucket, charged to Redis once it answers again (so an outage cannot
  * double a window's limit); until Redis has applied the charge the debt also shrinks the shares of a next outage.
@@ -51,10 +51,10 @@ final class FallbackShares {
     TokenBucket s = shares.get(bucket);
     return s != null ? s : shares.computeIfAbsent(bucket, k -> {
       int n = instances;
-      TokenBucket known = mirror.view(bucket, limits);
       Debt d = debt(bucket);
       TokenBucket b = new TokenBucket(limits, 1.0 / n, mirror.clock());
-      b.set((known.availableRequests() - d.requests().sum()) / n, (known.availableTokens() - d.tokens().sum()) / n);
+      // What earlier shares admitted and Redis has not been told yet is spent already.
+      b.set(-d.requests().sum() / n, -d.tokens().sum() / n);
       return b;
     });
   }

@@ -8,16 +8,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 
-/** Each instance's share of a bucket while Redis is away, on an injected clock. */
+/** Each instance's share of a bucket's rate once an outage outlasted the leases, on an injected clock. */
 class FallbackSharesTest {
   private static final long SECOND = 1_000_000_000L;
   private static final Limits HUNDRED = new Limits(100, 0, 100, 0);
   private final AtomicLong now = new AtomicLong(1_000 * SECOND);
 
-  /** An instance whose last answer from Redis said {@code left} requests were left, among {@code live} instances. */
-  private FallbackShares instance(double left, int live) {
+  /** An instance among {@code live} instances (the mirror, whatever it says, does not size the share). */
+  private FallbackShares instance(double mirrorSays, int live) {
     LocalBuckets mirror = new LocalBuckets(now::get);
-    mirror.view("key:k", HUNDRED).set(left, 0);
+    mirror.view("key:k", HUNDRED).set(mirrorSays, 0);
     FallbackShares shares = new FallbackShares(mirror);
     shares.instances(live);
     return shares;
@@ -32,11 +32,13 @@ class FallbackSharesTest {
   }
 
   @Test
-  void twoInstancesTogetherAdmitWhatWasLeftNotTwiceIt() {
-    FallbackShares one = instance(40, 2);
-    FallbackShares two = instance(40, 2);
-    assertThat(drain(one) + drain(two)).as("each its half of the 40 left, where each would take all 40 alone")
-        .isEqualTo(40);
+  void twoInstancesTogetherAdmitWhatTheBucketRefillsNotTwiceIt() {
+    FallbackShares one = instance(100, 2);
+    FallbackShares two = instance(100, 2);
+    assertThat(drain(one) + drain(two)).as("shares start empty: what was left was leased or taken by the others")
+        .isZero();
+    now.addAndGet(30 * SECOND);
+    assertThat(drain(one) + drain(two)).as("each half of the 50 refilled in half a minute").isEqualTo(50);
   }
 
   @Test
@@ -50,9 +52,11 @@ class FallbackSharesTest {
   }
 
   @Test
-  void withoutACountTheInstanceHasTheWholeBucket() {
+  void withoutACountTheInstanceHasTheWholeRate() {
     FallbackShares alone = instance(100, 0);
     assertThat(alone.instances()).isEqualTo(1);
+    assertThat(drain(alone)).isZero();
+    now.addAndGet(60 * SECOND);
     assertThat(drain(alone)).isEqualTo(100);
   }
 
@@ -61,6 +65,8 @@ class FallbackSharesTest {
     LocalBuckets mirror = new LocalBuckets(now::get);
     FallbackShares shares = new FallbackShares(mirror);
     Limits tokens = new Limits(100, 10_000, 100, 10_000);
+    assertThat(shares.take("key:k", tokens, 100).admitted()).as("a share starts empty").isFalse();
+    now.addAndGet(60 * SECOND);
     for (int i = 0; i < 5; i++) {
       assertThat(shares.take("key:k", tokens, 100).admitted()).isTrue();
     }
@@ -73,12 +79,14 @@ class FallbackSharesTest {
 
     // Redis went away again before the charge got through: the next share starts below the debt.
     shares.notCharged("key:k");
-    assertThat(shares.view("key:k")).as("a new outage starts from Redis's word again").isNull();
+    assertThat(shares.view("key:k")).as("a new outage starts a new share").isNull();
+    assertThat(shares.take("key:k", tokens, 0).admitted()).isFalse();
+    now.addAndGet(60 * SECOND);
     int admitted = 0;
     while (shares.take("key:k", tokens, 0).admitted()) {
       admitted++;
     }
-    assertThat(admitted).as("100 known to the mirror, 5 of them already spent").isEqualTo(95);
+    assertThat(admitted).as("a minute's refill, 5 of it already spent").isEqualTo(95);
     shares.end();
     owed = shares.charges().get("key:k");
     assertThat(owed[0]).isEqualTo(100.0);

@@ -38,7 +38,7 @@ class RateLimitQueueTest {
   private RateLimiter limiter(Duration maxWait, int maxLength) {
     RateLimitConfig d = RateLimitConfig.DEFAULT;
     RateLimitConfig config = new RateLimitConfig("memory", d.redisUrl(), true, d.keyPrefix(), d.redisTimeout(),
-        Limits.NONE, maxWait, maxLength, 10, d.redisHeartbeat());
+        Limits.NONE, maxWait, maxLength, 10, d.redisHeartbeat(), d.leaseFraction(), d.leaseTtl());
     AuthConfig auth = new AuthConfig(List.of(new ClientKeyConfig("k", Secret.of("sk-queue-test"),
         new Limits(60, 0, 1, 0), 0, 5)), Secret.of(""));
     return new RateLimiter(config, auth, new LocalBuckets(clock),

@@ -14,6 +14,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -47,6 +49,11 @@ class RedisRateLimitTest {
   }
 
   private GatewayUnderTest gateway(String keyLimits, String onFailure) {
+    return gateway(keyLimits, onFailure, redis.url(), "heartbeat: 200ms");
+  }
+
+  /** @param redisSettings more of ratelimit.redis, e.g. "heartbeat: 1s, lease_ttl: 500ms" */
+  private GatewayUnderTest gateway(String keyLimits, String onFailure, String url, String redisSettings) {
     GatewayUnderTest g = GatewayUnderTest.start("""
         auth:
           admin_key: admin-key-0123
@@ -54,12 +61,46 @@ class RedisRateLimitTest {
             - {name: shared, key: sk-shared-key1, limits: %s}
         ratelimit:
           backend: redis
-          redis: {url: "%s", on_failure: %s, timeout: 500ms, heartbeat: 200ms}
+          redis: {url: "%s", on_failure: %s, timeout: 500ms, %s}
         providers:
         %s
-        """.formatted(keyLimits, redis.url(), onFailure, upstream.providerYaml("up", "sk-up", "m")));
+        """.formatted(keyLimits, url, onFailure, redisSettings, upstream.providerYaml("up", "sk-up", "m")));
     gateways.add(g);
     return g;
+  }
+
+  private static HttpResponse<String> chat(GatewayUnderTest g) throws Exception {
+    return g.post("/v1/chat/completions", CHAT, "Authorization", "Bearer sk-shared-key1");
+  }
+
+  private static long remaining(HttpResponse<String> r) {
+    return Long.parseLong(r.headers().firstValue("x-ratelimit-remaining-requests").orElseThrow());
+  }
+
+  private void awaitInstances(int n, GatewayUnderTest... all) {
+    await().atMost(Duration.ofSeconds(10)).until(() -> java.util.Arrays.stream(all)
+        .allMatch(g -> gauge(g, GatewayMetrics.RATE_LIMIT_INSTANCES) == n));
+  }
+
+  /** The shared bucket of the test key as Redis holds it: field to value. */
+  private Map<String, Double> bucketInRedis() throws Exception {
+    String[] lines = redis.command("HGETALL", "switchboard:bucket:key:shared").split("\n");
+    Map<String, Double> fields = new TreeMap<>();
+    for (int i = 1; i + 1 < lines.length; i += 2) {
+      fields.put(lines[i], Double.parseDouble(lines[i + 1]));
+    }
+    return fields;
+  }
+
+  /** Each instance's lease of requests (by instance id) in the test key's shared bucket. */
+  private Map<String, Double> leasesInRedis() throws Exception {
+    Map<String, Double> leases = new TreeMap<>();
+    bucketInRedis().forEach((field, value) -> {
+      if (field.startsWith("lr:")) {
+        leases.put(field.substring(3), value);
+      }
+    });
+    return leases;
   }
 
   private static int status(GatewayUnderTest g) {
@@ -145,16 +186,19 @@ class RedisRateLimitTest {
 
     redis.pause();
     try {
-      // The first request waits for the timeout, opens the breaker and is decided locally.
+      // The first request waits for the timeout, opens the breaker and is decided locally: from the lease, a tenth
+      // of the burst (lease_fraction 0.1) reserved in Redis for this lone instance.
       assertThat(status(g)).isEqualTo(200);
       assertThat(gauge(g, GatewayMetrics.RATE_LIMIT_BREAKER_OPEN)).isEqualTo(1.0);
+      int admitted = 1;
       for (int i = 0; i < 40; i++) {
-        assertThat(status(g)).isEqualTo(200);
+        admitted += status(g) == 200 ? 1 : 0;
       }
+      assertThat(admitted).as("exactly the lease, never more").isEqualTo(10);
       assertThat(bucketCalls(g) - before).as("only the call that found Redis hung; the rest never asked it")
           .isLessThanOrEqualTo(1);
       assertThat(counter(g, GatewayMetrics.RATE_LIMIT_FALLBACK)).isGreaterThanOrEqualTo(41);
-      assertThat(g.get("/ready").body()).contains("redis unreachable").contains("share");
+      assertThat(g.get("/ready").body()).contains("redis unreachable").contains("leases").contains("share");
     } finally {
       redis.resume();
     }
@@ -166,23 +210,44 @@ class RedisRateLimitTest {
     HttpResponse<String> shared = g.post("/v1/chat/completions", CHAT, "Authorization", "Bearer sk-shared-key1");
     assertThat(shared.statusCode()).isEqualTo(200);
     assertThat(bucketCalls(g)).as("decided by Redis again").isGreaterThan(afterResume);
-    // 1 before the pause, 41 in it (charged to Redis on recovery), this one: at most 57 left of 100.
-    assertThat(Long.parseLong(shared.headers().firstValue("x-ratelimit-remaining-requests").orElseThrow()))
-        .as("what the fallback admitted was charged to the shared bucket").isLessThanOrEqualTo(58);
+    // 1 before the pause, 10 in it (the lease, spent), a new lease of 10 and this one: at most 78 left of 100.
+    assertThat(remaining(shared)).as("what the lease admitted is gone from the shared bucket").isLessThanOrEqualTo(78);
   }
 
   @Test
-  void fallbackSharesOfTwoInstancesTogetherNeverExceedTheLimit() throws Exception {
+  void aTakeRedisRanAfterItsCallTimedOutGoesBackToTheBucket() throws Exception {
+    GatewayUnderTest g = gateway(HUNDRED, "open");
+    assertThat(status(g)).isEqualTo(200);
+    assertThat(bucketInRedis().get("r")).as("100, this request, a lease of 10").isBetween(89.0, 89.5);
+
+    redis.pause();
+    try {
+      assertThat(status(g)).as("its call timed out: decided from the lease").isEqualTo(200);
+    } finally {
+      redis.resume();
+    }
+    // Redis runs the stalled call when it resumes and admits the take there too; the lease paid for the request, so
+    // Redis's take goes back. Then the lease reports the one it spent and is topped up to 10 again.
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+      Map<String, Double> bucket = bucketInRedis();
+      assertThat(bucket.entrySet()).anyMatch(e -> e.getKey().startsWith("ur:") && e.getValue() == 1.0);
+      assertThat(bucket.get("r")).as("100 less 2 requests and the lease, not 3 requests (and 1/min of refill)")
+          .isBetween(88.0, 88.5);
+    });
+  }
+
+  @Test
+  void twoInstancesLosingRedisTogetherAdmitOnlyTheirLeases() throws Exception {
     GatewayUnderTest one = gateway(HUNDRED, "open");
     GatewayUnderTest two = gateway(HUNDRED, "open");
-    await().atMost(Duration.ofSeconds(10)).until(() -> gauge(one, GatewayMetrics.RATE_LIMIT_INSTANCES) == 2
-        && gauge(two, GatewayMetrics.RATE_LIMIT_INSTANCES) == 2);
+    awaitInstances(2, one, two);
     int admitted = 0;
     for (int i = 0; i < 30; i++) {
       admitted += status(one) == 200 ? 1 : 0;
       admitted += status(two) == 200 ? 1 : 0;
     }
     assertThat(admitted).isEqualTo(60);
+    assertThat(leasesInRedis().values()).as("each holds a tenth of the burst over 2").containsExactly(5.0, 5.0);
 
     redis.pause();
     List<Integer> statuses;
@@ -194,9 +259,82 @@ class RedisRateLimitTest {
       redis.resume();
     }
     long inPause = count(statuses, 200);
-    assertThat(admitted + inPause).as("each instance had half of what was left (40), not all of it")
-        .isLessThanOrEqualTo(101);
-    assertThat(inPause).as("the shares were used, not refused").isGreaterThanOrEqualTo(35);
+    assertThat(inPause).as("what was reserved, 5 each: no more, and used").isEqualTo(10);
+    assertThat(admitted + inPause).isLessThanOrEqualTo(100);
+  }
+
+  @Test
+  void anInstanceTimingOutWhileTheOtherReachesRedisAdmitsOnlyItsLease() throws Exception {
+    try (StallingProxy proxy = new StallingProxy(redis.port())) {
+      GatewayUnderTest slow = gateway(HUNDRED, "open", proxy.url(), "heartbeat: 200ms");
+      GatewayUnderTest fine = gateway(HUNDRED, "open");
+      awaitInstances(2, slow, fine);
+      assertThat(status(slow)).isEqualTo(200);
+      assertThat(status(fine)).isEqualTo(200);
+
+      // Only the slow instance's Redis calls time out (an overloaded host); the other's Redis is healthy.
+      proxy.stall();
+      List<Integer> statuses = burst(200, slow, fine);
+      long fromSlow = 0;
+      long fromFine = 0;
+      for (int i = 0; i < statuses.size(); i++) {
+        if (statuses.get(i) == 200) {
+          if (i % 2 == 0) {
+            fromSlow++;
+          } else {
+            fromFine++;
+          }
+        }
+      }
+      assertThat(gauge(slow, GatewayMetrics.RATE_LIMIT_BREAKER_OPEN)).isEqualTo(1.0);
+      assertThat(gauge(fine, GatewayMetrics.RATE_LIMIT_BREAKER_OPEN)).isZero();
+      assertThat(counter(slow, GatewayMetrics.RATE_LIMIT_FALLBACK)).isGreaterThan(0);
+      assertThat(fromSlow).as("the slow instance admitted its lease only (before: half of what was left, 49)")
+          .isBetween(1L, 5L);
+      assertThat(fromFine).as("the other took the rest from Redis, its own lease given back").isGreaterThan(80);
+      assertThat(2 + fromSlow + fromFine).as("the shared limit holds").isLessThanOrEqualTo(100);
+
+      proxy.release();
+      await().atMost(Duration.ofSeconds(15)).until(() -> gauge(slow, GatewayMetrics.RATE_LIMIT_BREAKER_OPEN) == 0);
+      assertThat(status(slow)).as("its late calls and its report bring nothing back").isEqualTo(429);
+      assertThat(status(fine)).isEqualTo(429);
+    }
+  }
+
+  @Test
+  void aLeavingInstanceGivesItsLeaseBackAndADeadOnesExpires() throws Exception {
+    // 1000 a second: the pool refills to its cap (the burst less the live leases) between any two requests.
+    String fast = "{rpm: 60000, burst_requests: 100}";
+    try (StallingProxy proxy = new StallingProxy(redis.port())) {
+      GatewayUnderTest leaving = gateway(fast, "open", redis.url(), "heartbeat: 1s");
+      GatewayUnderTest dying = gateway(fast, "open", proxy.url(), "heartbeat: 1s, lease_ttl: 2s");
+      GatewayUnderTest staying = gateway(fast, "open", redis.url(), "heartbeat: 1s");
+      awaitInstances(3, leaving, dying, staying);
+      assertThat(status(leaving)).isEqualTo(200);
+      String leaver = leasesInRedis().keySet().iterator().next();
+      assertThat(status(dying)).isEqualTo(200);
+      String dead = leasesInRedis().keySet().stream().filter(id -> !id.equals(leaver)).findFirst().orElseThrow();
+      HttpResponse<String> held = chat(staying);
+      assertThat(leasesInRedis()).hasSize(3);
+      assertThat(remaining(held)).as("100 less the others' leases of 100/10/3 and this request (its own lease is taken"
+          + " after it)").isBetween(91L, 92L);
+
+      leaving.close();
+      assertThat(leasesInRedis().get(leaver)).as("closing gave its lease back at once").isZero();
+
+      // The dying instance is cut off (its heartbeats too); its lease is dropped from the bucket once it has
+      // expired — never put back as such: it may have been spent — and refill brings that capacity back.
+      proxy.stall();
+      await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+        assertThat(status(staying)).isEqualTo(200);
+        Map<String, Double> bucket = bucketInRedis();
+        assertThat(bucket).doesNotContainKey("lr:" + dead);
+        double leased = leasesInRedis().values().stream().mapToDouble(Double::doubleValue).sum();
+        assertThat(bucket.get("r") + leased).as("pool and live leases fill the burst again, less the one request")
+            .isGreaterThanOrEqualTo(98.9);
+      });
+      proxy.release();
+    }
   }
 
   @Test
