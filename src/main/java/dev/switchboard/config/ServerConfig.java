@@ -22,12 +22,14 @@ import java.time.Duration;
  * @param maxConnectionsPerClient client connections from one remote address at once; more are refused with 503
  * @param maxBufferedResponseBytes the sum of whole (non-stream) replies held in memory at once, across all requests
  * @param allowOpen the operator's explicit opt-in to an open gateway listening beyond loopback
+ * @param drainQuiet while draining, how long a kept-alive connection between requests must have been silent before
+ *     it is closed (closing one at once would reset a client that is sending its next request right then)
  */
 public record ServerConfig(String host, int port, int instances, long maxBodyBytes, long maxResponseBytes,
                            Duration drainDelay, Duration shutdownGrace, String transport,
                            java.util.List<String> corsOrigins, Duration headerTimeout, Duration bodyTimeout,
                            int maxConnections, int maxConnectionsPerClient, long maxBufferedResponseBytes,
-                           boolean allowOpen) {
+                           boolean allowOpen, Duration drainQuiet) {
 
   public ServerConfig {
     corsOrigins = java.util.List.copyOf(corsOrigins);
@@ -46,7 +48,7 @@ public record ServerConfig(String host, int port, int instances, long maxBodyByt
   ServerConfig withHost(String newHost) {
     return new ServerConfig(newHost, port, instances, maxBodyBytes, maxResponseBytes, drainDelay, shutdownGrace,
         transport, corsOrigins, headerTimeout, bodyTimeout, maxConnections, maxConnectionsPerClient,
-        maxBufferedResponseBytes, allowOpen);
+        maxBufferedResponseBytes, allowOpen, drainQuiet);
   }
 
   public int effectiveInstances() {

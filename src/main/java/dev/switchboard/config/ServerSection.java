@@ -47,7 +47,8 @@ final class ServerSection {
         (int) n.integer("max_connections", 10_000, 1, 10_000_000),
         (int) n.integer("max_connections_per_client", 256, 1, 10_000_000),
         n.size("max_buffered_responses", defaultBufferedResponses(), 1024, 1024L * 1024 * MB),
-        n.bool("allow_open", false));
+        n.bool("allow_open", false),
+        n.duration("drain_quiet", Duration.ofMillis(200)));
     if (s.headerTimeout().isZero()) {
       n.problem("header_timeout",
           "must be longer than 0: a connection that never sends a request would be held forever");

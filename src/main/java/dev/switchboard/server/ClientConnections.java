@@ -60,6 +60,7 @@ final class ClientConnections {
   private final long headerTimeoutNanos;
   private final long bodyTimeoutNanos;
   private final long closeBackstopMillis;
+  private final long drainQuietNanos;
   private final Map<HttpConnection, Client> clients = new HashMap<>();
   private boolean draining;
 
@@ -71,6 +72,7 @@ final class ClientConnections {
     this.nanoClock = nanoClock;
     this.headerTimeoutNanos = config.headerTimeout().toNanos();
     this.bodyTimeoutNanos = config.bodyTimeout().toNanos();
+    this.drainQuietNanos = config.drainQuiet().toNanos();
     // Past the drain delay and the grace (whose end GatewayVerticle handles itself), as a backstop only.
     this.closeBackstopMillis = config.drainDelay().toMillis() + config.shutdownGrace().toMillis() + 1_000;
   }
@@ -190,7 +192,7 @@ final class ClientConnections {
   }
 
   /**
-   * Closes connections past their deadlines, and while draining the ones quiet for {@link #DRAIN_QUIET_NANOS};
+   * Closes connections past their deadlines, and while draining the ones quiet for {@code server.drain_quiet};
    * {@code nowNanos} from the same clock the decoders use.
    */
   void sweep(long nowNanos) {
@@ -209,7 +211,7 @@ final class ClientConnections {
           client.idleSinceNanos = -1;
         } else if (client.idleSinceNanos < 0) {
           client.idleSinceNanos = nowNanos;
-        } else if (nowNanos - client.idleSinceNanos >= DRAIN_QUIET_NANOS) {
+        } else if (nowNanos - client.idleSinceNanos >= drainQuietNanos) {
           quiet.add(client);
         }
       }
@@ -250,7 +252,7 @@ final class ClientConnections {
   /**
    * Shutdown has begun: every response not yet started says {@code Connection: close} and its connection closes after
    * it, reading no further request. A connection between requests is closed only once it has stayed quiet for
-   * {@link #DRAIN_QUIET_NANOS} (see {@link #sweep}): closing it at once would reset a client that is sending its next
+   * {@code server.drain_quiet} (see {@link #sweep}): closing it at once would reset a client that is sending its next
    * request on it at that moment, the "socket hang up" of keep-alive clients at a restart.
    */
   void drain() {
@@ -267,7 +269,6 @@ final class ClientConnections {
   }
 
   /** While draining, a connection is closed once it has been seen idle this long. */
-  static final long DRAIN_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
   private void shutdown(Client client) {
     if (client.shutDown) {

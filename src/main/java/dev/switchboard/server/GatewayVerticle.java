@@ -249,6 +249,9 @@ public final class GatewayVerticle extends VerticleBase {
     // shutdown closes every idle one at once; busy ones are the grace period's business.
     Promise<Void> quiet = Promise.promise();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(grace, DRAIN_WAIT_MS));
+    if (connections.busyOrIdle() == 0) {
+      quiet.complete();
+    }
     vertx.setPeriodic(DRAIN_TICK_MS, id -> {
       if (connections.busyOrIdle() == 0 || System.nanoTime() >= deadline) {
         vertx.cancelTimer(id);
@@ -271,6 +274,8 @@ public final class GatewayVerticle extends VerticleBase {
     }
     draining = true;
     connections.drain();
+    // Connections already quiet long enough go at once, not a tick later.
+    connections.sweep(System.nanoTime());
     vertx.setPeriodic(DRAIN_TICK_MS, id -> connections.sweep(System.nanoTime()));
   }
 

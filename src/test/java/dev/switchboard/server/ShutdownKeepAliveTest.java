@@ -41,7 +41,7 @@ class ShutdownKeepAliveTest {
   void replyInFlightAtShutdownSaysConnectionCloseAndIdleConnectionsClose() throws Exception {
     upstream.stub("/chat/completions", FakeProvider.jsonReply(200,
         FakeProvider.chatCompletion("chatcmpl-1", "gpt-real", "late").encode()).withFixedDelay(1_500));
-    gateway = TestConfig.empty().server("shutdown_grace: 10s")
+    gateway = TestConfig.empty().server("shutdown_grace: 10s", "drain_quiet: 200ms")
         .provider("up", upstream, "sk-drain-provider-key-1", "gpt-real").start();
     try (RawHttp idle = new RawHttp(gateway.port()); RawHttp busy = new RawHttp(gateway.port())) {
       idle.write("GET /v1/models HTTP/1.1\r\nHost: gw\r\n\r\n");

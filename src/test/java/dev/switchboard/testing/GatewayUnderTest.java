@@ -43,7 +43,13 @@ public final class GatewayUnderTest implements AutoCloseable {
 
   private static GatewayUnderTest start(String yaml, Map<String, String> env, Clocks clocks) {
     String withServer = yaml.contains("server:") ? yaml
-        : "server:\n  host: 127.0.0.1\n  port: 0\n  instances: 1\n  shutdown_grace: 5s\n" + yaml;
+        : "server:\n  host: 127.0.0.1\n  port: 0\n  instances: 1\n  shutdown_grace: 5s\n  drain_quiet: 0s\n" + yaml;
+    if (!withServer.contains("drain_quiet")) {
+      // A test's gateway stops at once: waiting for the test client's idle keep-alive connections to go quiet (what a
+      // production drain does, server.drain_quiet) only slows the suite. ShutdownKeepAliveTest keeps the wait.
+      withServer = withServer.replaceFirst("(?m)^server:[ \\t]*\\{", "server: {drain_quiet: 0s, ")
+          .replaceFirst("(?m)^server:[ \\t]*\\n(\\s+)", "server:\n$1drain_quiet: 0s\n$1");
+    }
     // Background probes would add requests to the fake upstreams that tests count; tests of health turn them on.
     if (!yaml.contains("health:")) {
       withServer = "health: {enabled: false}\n" + withServer;

@@ -103,7 +103,7 @@ public final class TestConfig {
    */
   public TestConfig server(String... lines) {
     Map<String, String> fields = new LinkedHashMap<>();
-    for (String line : List.of("host: 127.0.0.1", "port: 0", "instances: 1", "shutdown_grace: 5s")) {
+    for (String line : List.of("host: 127.0.0.1", "port: 0", "instances: 1", "shutdown_grace: 5s", "drain_quiet: 0s")) {
       fields.put(line.substring(0, line.indexOf(':')), line);
     }
     for (String line : lines) {
