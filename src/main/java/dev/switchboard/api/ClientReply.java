@@ -1,6 +1,5 @@
 package dev.switchboard.api;
 
-import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -18,7 +17,6 @@ import java.util.function.LongSupplier;
  */
 public final class ClientReply {
   static final int FLUSH_AT_BYTES = 16 * 1024;
-  private static final Buffer DONE = Buffer.buffer("data: [DONE]\n\n");
 
   /** How the reply ended, for the access log and metrics. */
   public enum Outcome {
@@ -41,9 +39,7 @@ public final class ClientReply {
   private boolean finished;
   private boolean clientClosed;
   private boolean ending;
-  private final Context context = Vertx.currentContext();
-  /** The stream's events waiting for their write; made with the first event. */
-  private EventBatch batch;
+  private final StreamFrames frames;
   private Runnable cancel;
   /** The client's API when it is not Chat Completions: what every reply, event and error becomes on the wire. */
   private WireFormat format;
@@ -63,6 +59,7 @@ public final class ClientReply {
     this.books = books;
     this.listener = finished;
     this.nanoClock = nanoClock;
+    this.frames = new StreamFrames(response, Vertx.currentContext());
     response.closeHandler(v -> onClientClose());
   }
 
@@ -225,24 +222,7 @@ public final class ClientReply {
     if (tap != null) {
       tap.event(payload);
     }
-    Buffer frame;
-    if (format == null) {
-      frame = SseFraming.frame(payload);
-    } else {
-      frame = Buffer.buffer(payload.length() * 2 + 64);
-      format.event(payload, frame);
-      if (frame.length() == 0) {
-        return;
-      }
-    }
-    if (context == null) {
-      response.write(frame);
-      return;
-    }
-    if (batch == null) {
-      batch = new EventBatch(response, context);
-    }
-    batch.add(frame);
+    frames.write(payload, format);
   }
 
   /** Stops the running attempt, once. */
@@ -259,20 +239,10 @@ public final class ClientReply {
     if (finished) {
       return;
     }
-    Buffer gathered = batch == null ? null : batch.take();
-    Buffer last = gathered != null ? gathered : Buffer.buffer(DONE.length() + 8);
     if (inBandError != null) {
       books.error = inBandError;
     }
-    if (format != null) {
-      // The front end's own closing events (or its in-band failure); its streams have no [DONE].
-      format.end(inBandError, books.usage(), last);
-    } else {
-      if (inBandError != null) {
-        last.appendBuffer(SseFraming.frame(inBandError.toJson().toBuffer()));
-      }
-      last.appendBuffer(DONE);
-    }
+    Buffer last = frames.last(inBandError, books.usage(), format);
     ending = true;
     response.end(last);
     finish(inBandError == null ? Outcome.OK : Outcome.STREAM_ERROR);
@@ -344,9 +314,7 @@ public final class ClientReply {
    * rather than after a whole read's worth, while small events still share one write.
    */
   public boolean writeQueueFull() {
-    if (batch != null) {
-      batch.flushIfOver(FLUSH_AT_BYTES);
-    }
+    frames.flushIfOver(FLUSH_AT_BYTES);
     return response.writeQueueFull();
   }
 
@@ -388,17 +356,14 @@ public final class ClientReply {
     }
     finished = true;
     cancel = null;
-    if (batch != null) {
-      // Whatever is still gathered can no longer go out after the end.
-      batch.take();
-    }
+    frames.discard();
     RequestOutcome outcome = books.finish(how, nanoClock.getAsLong());
     if (listener != null) {
       listener.finished(outcome);
     }
   }
 
-  // ---- read by routing, the cache and tests ------------------------------------------------------------------
+  // ---- read by routing and the front door --------------------------------------------------------------------
 
   public String requestId() {
     return books.requestId();
@@ -412,10 +377,6 @@ public final class ClientReply {
     return books.provider();
   }
 
-  public String upstreamModel() {
-    return books.upstreamModel();
-  }
-
   public List<String> attempts() {
     return books.attempts();
   }
@@ -424,25 +385,8 @@ public final class ClientReply {
     return books.status;
   }
 
-  public Outcome outcome() {
-    return books.outcome();
-  }
-
   /** Tokens spent upstream for this reply; empty for a cache hit. */
   public Usage usageReported() {
     return books.usage();
-  }
-
-  public String cacheStatus() {
-    return books.cacheStatus();
-  }
-
-  /** Answered from the response cache: nothing was spent upstream. */
-  public boolean cacheHit() {
-    return books.cacheAgeSeconds() >= 0;
-  }
-
-  public boolean degraded() {
-    return books.degraded();
   }
 }

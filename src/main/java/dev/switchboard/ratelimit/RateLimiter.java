@@ -15,15 +15,9 @@ import dev.switchboard.api.GatewayRequest;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.util.HashMap;
-import java.util.Map;
-import java.util.PriorityQueue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The hot path's rate limiter: a thread-safe service every gateway event loop calls directly (no event-bus round
@@ -48,6 +42,20 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
 
   /** A client key's verdict, with the values of OpenAI's x-ratelimit-* headers. */
   public record Admission(boolean admitted, ApiError error, long retryAfterMillis, MultiMap headers, long estimate) {
+    static Admission admitted(Limits limits, Buckets.Take take, long estimate) {
+      return new Admission(true, null, -1, RateLimitHeaders.of(limits, take), estimate);
+    }
+
+    /** OpenAI's 429 for a key over its limit, naming the dimension that ran out. */
+    static Admission rejected(String keyName, Limits limits, Buckets.Take take, long estimate) {
+      long wait = Math.max(1, take.waitMillis());
+      boolean tokens = limits.tpm() > 0 && take.tokensLeft() < estimate;
+      String what = tokens ? "tokens per minute (limit " + limits.tpm() + ", this request needs about " + estimate
+          + ")" : "requests per minute (limit " + limits.rpm() + ")";
+      ApiError error = new ApiError(429, ApiError.RATE_LIMIT, "Rate limit reached for key '" + keyName + "' on "
+          + what + ". Please try again in " + RateLimitHeaders.formatReset(wait) + ".", null, "rate_limit_exceeded");
+      return new Admission(false, error, wait, RateLimitHeaders.of(limits, take), estimate);
+    }
   }
 
   private final RateLimitConfig config;
@@ -56,8 +64,7 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
   private final TokenEstimator estimator;
   private final java.util.function.Function<String, ClientKeyConfig> keys;
   /** Waiting requests per key; drained by the {@link RateLimitVerticle}. */
-  private final Map<String, KeyQueue> queues = new ConcurrentHashMap<>();
-  private final AtomicLong sequence = new AtomicLong();
+  private final KeyQueues queues;
   /** Whether any provider has limits: without, an unlimited key's request needs no token estimate at all. */
   private volatile boolean providerLimits = true;
 
@@ -69,6 +76,7 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
     this.buckets = buckets;
     this.metrics = metrics;
     this.estimator = new TokenEstimator(config.defaultCompletionTokens());
+    this.queues = new KeyQueues(config, buckets, metrics);
   }
 
   /** For callers with config keys only (tools, tests). */
@@ -116,7 +124,7 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
     return buckets.take(bucket, limits, estimate).compose(take -> {
       if (take.admitted()) {
         metrics.rateLimit("key", "admitted");
-        return Future.succeededFuture(admitted(limits, take, estimate));
+        return Future.succeededFuture(Admission.admitted(limits, take, estimate));
       }
       if (!buckets.healthy() && !config.failOpen()) {
         metrics.rateLimit("key", "rejected");
@@ -127,9 +135,9 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
       long maxWait = config.queueMaxWait().toMillis();
       if (maxWait <= 0 || take.waitMillis() > maxWait) {
         metrics.rateLimit("key", "rejected");
-        return Future.succeededFuture(rejected(keyName, limits, take, estimate));
+        return Future.succeededFuture(Admission.rejected(keyName, limits, take, estimate));
       }
-      return enqueue(keyName, bucket, limits, estimate, priority(keyName, priorityHeader), context, take);
+      return queues.enqueue(keyName, bucket, limits, estimate, priority(keyName, priorityHeader), context, take);
     });
   }
 
@@ -145,70 +153,6 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
     } catch (NumberFormatException e) {
       return base;
     }
-  }
-
-  private Future<Admission> enqueue(String keyName, String bucket, Limits limits, long estimate, int priority,
-                                    Context context, Buckets.Take first) {
-    KeyQueue queue = queues.computeIfAbsent(keyName, k -> new KeyQueue(bucket, limits));
-    Waiter w = new Waiter(priority, sequence.incrementAndGet(), estimate, context,
-        System.nanoTime() + config.queueMaxWait().toNanos(), Promise.promise(), keyName, limits);
-    synchronized (queue) {
-      if (queue.waiting.size() >= config.queueMaxLength()) {
-        metrics.rateLimit("key", "rejected");
-        return Future.succeededFuture(rejected(keyName, limits, first, estimate));
-      }
-      queue.waiting.add(w);
-    }
-    metrics.rateLimit("key", "queued");
-    return w.promise.future();
-  }
-
-  private Admission admitted(Limits limits, Buckets.Take take, long estimate) {
-    return new Admission(true, null, -1, headers(limits, take), estimate);
-  }
-
-  private Admission rejected(String keyName, Limits limits, Buckets.Take take, long estimate) {
-    long wait = Math.max(1, take.waitMillis());
-    boolean tokens = limits.tpm() > 0 && take.tokensLeft() < estimate;
-    String what = tokens ? "tokens per minute (limit " + limits.tpm() + ", this request needs about " + estimate + ")"
-        : "requests per minute (limit " + limits.rpm() + ")";
-    ApiError error = new ApiError(429, ApiError.RATE_LIMIT, "Rate limit reached for key '" + keyName + "' on " + what
-        + ". Please try again in " + formatReset(wait) + ".", null, "rate_limit_exceeded");
-    return new Admission(false, error, wait, headers(limits, take), estimate);
-  }
-
-  /** OpenAI's x-ratelimit-* headers for a key's buckets after this take. */
-  private MultiMap headers(Limits limits, Buckets.Take take) {
-    MultiMap h = MultiMap.caseInsensitiveMultiMap();
-    if (limits.rpm() > 0) {
-      h.set("x-ratelimit-limit-requests", Long.toString(limits.rpm()));
-      h.set("x-ratelimit-remaining-requests", Long.toString(Math.max(0, (long) Math.floor(take.requestsLeft()))));
-      double missing = limits.burstRequests() - Math.max(0, take.requestsLeft());
-      h.set("x-ratelimit-reset-requests", formatReset((long) Math.ceil(missing * 60_000.0 / limits.rpm())));
-    }
-    if (limits.tpm() > 0) {
-      h.set("x-ratelimit-limit-tokens", Long.toString(limits.tpm()));
-      h.set("x-ratelimit-remaining-tokens", Long.toString(Math.max(0, (long) Math.floor(take.tokensLeft()))));
-      double missing = limits.burstTokens() - Math.max(0, take.tokensLeft());
-      h.set("x-ratelimit-reset-tokens", formatReset((long) Math.ceil(missing * 60_000.0 / limits.tpm())));
-    }
-    return h;
-  }
-
-  /** OpenAI's reset format: "1s", "6m0s", "250ms". */
-  static String formatReset(long millis) {
-    if (millis < 1000) {
-      return Math.max(0, millis) + "ms";
-    }
-    long seconds = (millis + 999) / 1000;
-    if (seconds < 60) {
-      return seconds + "s";
-    }
-    long minutes = seconds / 60;
-    if (minutes < 60) {
-      return minutes + "m" + (seconds % 60) + "s";
-    }
-    return (minutes / 60) + "h" + (minutes % 60) + "m" + (seconds % 60) + "s";
   }
 
   /** A request admitted from the queue that no longer needs its slot (its client left meanwhile). */
@@ -377,94 +321,14 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
     }
   }
 
-  // ---- queue ----------------------------------------------------------------------------------------------------
-
-  private record Waiter(int priority, long seq, long estimate, Context context, long deadline,
-                        Promise<Admission> promise, String keyName, Limits limits) {
-  }
-
-  private static final class KeyQueue {
-    final String bucket;
-    final Limits limits;
-    /** Highest priority first, then first come first served. Guarded by the queue's monitor (no I/O inside). */
-    final PriorityQueue<Waiter> waiting = new PriorityQueue<>((a, b) -> a.priority != b.priority
-        ? Integer.compare(b.priority, a.priority) : Long.compare(a.seq, b.seq));
-    boolean busy;
-
-    KeyQueue(String bucket, Limits limits) {
-      this.bucket = bucket;
-      this.limits = limits;
-    }
-  }
-
   /** Whether any request waits; the verticle drains only then. */
   boolean anyQueued() {
-    for (KeyQueue q : queues.values()) {
-      synchronized (q) {
-        if (!q.waiting.isEmpty()) {
-          return true;
-        }
-      }
-    }
-    return false;
+    return queues.anyQueued();
   }
 
-  /**
-   * Admits waiting requests whose bucket has refilled, head of each queue first, and refuses those whose wait ran
-   * out. Called from the rate-limit verticle's event loop only; each waiter is completed on its own context.
-   */
+  /** Admits the waiting requests whose bucket has refilled and refuses those whose wait ran out. */
   void drain() {
-    long now = System.nanoTime();
-    for (KeyQueue q : queues.values()) {
-      Waiter head;
-      synchronized (q) {
-        expire(q, now);
-        if (q.busy || q.waiting.isEmpty()) {
-          continue;
-        }
-        head = q.waiting.peek();
-        q.busy = true;
-      }
-      buckets.take(q.bucket, q.limits, head.estimate).onComplete(ar -> {
-        boolean admitted = ar.succeeded() && ar.result().admitted();
-        boolean stillWaiting;
-        synchronized (q) {
-          q.busy = false;
-          stillWaiting = q.waiting.remove(head);
-        }
-        if (admitted && !stillWaiting) {
-          // Its wait ran out (it was refused) while this take was in flight: the share goes back.
-          buckets.adjust(q.bucket, q.limits, 1, head.estimate);
-          return;
-        }
-        if (!admitted && stillWaiting) {
-          synchronized (q) {
-            q.waiting.add(head);
-          }
-          return;
-        }
-        if (admitted) {
-          metrics.rateLimit("key", "admitted");
-          Admission a = admitted(q.limits, ar.result(), head.estimate);
-          head.context.runOnContext(v -> head.promise.tryComplete(a));
-        }
-      });
-    }
-  }
-
-  private void expire(KeyQueue q, long now) {
-    q.waiting.removeIf(w -> {
-      if (now - w.deadline < 0) {
-        return false;
-      }
-      metrics.rateLimit("key", "rejected");
-      TokenBucket view = buckets.view(q.bucket, q.limits);
-      Buckets.Take take = new Buckets.Take(false, view.availableRequests(), view.availableTokens(),
-          view.waitNanos(w.estimate) / 1_000_000);
-      Admission a = rejected(w.keyName, w.limits, take, w.estimate);
-      w.context.runOnContext(v -> w.promise.tryComplete(a));
-      return true;
-    });
+    queues.drain();
   }
 
   /** Every bucket this instance knows, for {@code GET /admin/quotas}. */
@@ -483,14 +347,7 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
           .put("headroom", Math.round(b.headroom() * 1000) / 1000.0)
           .put("full_in_ms", b.nanosUntilFull() / 1_000_000);
       if (name.startsWith("key:")) {
-        KeyQueue q = queues.get(name.substring(4));
-        int waiting = 0;
-        if (q != null) {
-          synchronized (q) {
-            waiting = q.waiting.size();
-          }
-        }
-        keyList.add(o.put("key", name.substring(4)).put("queued", waiting));
+        keyList.add(o.put("key", name.substring(4)).put("queued", queues.waiting(name.substring(4))));
       } else {
         providers.add(o.put("provider", name.substring("provider:".length())));
       }

@@ -88,11 +88,11 @@ class TokenBucketTest {
 
   @Test
   void resetFormatsLikeOpenAi() {
-    assertThat(RateLimiter.formatReset(250)).isEqualTo("250ms");
-    assertThat(RateLimiter.formatReset(1000)).isEqualTo("1s");
-    assertThat(RateLimiter.formatReset(59_001)).isEqualTo("1m0s");
-    assertThat(RateLimiter.formatReset(360_000)).isEqualTo("6m0s");
-    assertThat(RateLimiter.formatReset(3_723_000)).isEqualTo("1h2m3s");
+    assertThat(RateLimitHeaders.formatReset(250)).isEqualTo("250ms");
+    assertThat(RateLimitHeaders.formatReset(1000)).isEqualTo("1s");
+    assertThat(RateLimitHeaders.formatReset(59_001)).isEqualTo("1m0s");
+    assertThat(RateLimitHeaders.formatReset(360_000)).isEqualTo("6m0s");
+    assertThat(RateLimitHeaders.formatReset(3_723_000)).isEqualTo("1h2m3s");
   }
 
   @Test

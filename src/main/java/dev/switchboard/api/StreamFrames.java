@@ -1,0 +1,80 @@
+package dev.switchboard.api;
+
+import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * A committed stream's frames on their way out: each chat-completions payload framed as SSE, or as the client's own
+ * front end's events ({@link WireFormat}), gathered into one write per upstream read ({@link EventBatch}), and the
+ * stream's last write with its closing frames. Used only from the reply's event loop.
+ */
+final class StreamFrames {
+  private static final Buffer DONE = Buffer.buffer("data: [DONE]\n\n");
+
+  private final HttpServerResponse response;
+  private final Context context;
+  /** The stream's events waiting for their write; made with the first event. */
+  private EventBatch batch;
+
+  /** @param context the reply's event loop, or null outside one (then every frame is written at once) */
+  StreamFrames(HttpServerResponse response, Context context) {
+    this.response = response;
+    this.context = context;
+  }
+
+  /** Frames one payload and writes it with the others of this read; a payload the front end drops writes nothing. */
+  void write(Buffer payload, WireFormat format) {
+    Buffer frame;
+    if (format == null) {
+      frame = SseFraming.frame(payload);
+    } else {
+      frame = Buffer.buffer(payload.length() * 2 + 64);
+      format.event(payload, frame);
+      if (frame.length() == 0) {
+        return;
+      }
+    }
+    if (context == null) {
+      response.write(frame);
+      return;
+    }
+    if (batch == null) {
+      batch = new EventBatch(response, context);
+    }
+    batch.add(frame);
+  }
+
+  /**
+   * The stream's last write: what is still gathered, then an in-band error event when the stream failed and always
+   * [DONE] — or the front end's own closing events (its streams have no [DONE]).
+   */
+  Buffer last(ApiError inBandError, Usage usage, WireFormat format) {
+    Buffer gathered = batch == null ? null : batch.take();
+    Buffer last = gathered != null ? gathered : Buffer.buffer(DONE.length() + 8);
+    if (format != null) {
+      // The front end's own closing events (or its in-band failure); its streams have no [DONE].
+      format.end(inBandError, usage, last);
+    } else {
+      if (inBandError != null) {
+        last.appendBuffer(SseFraming.frame(inBandError.toJson().toBuffer()));
+      }
+      last.appendBuffer(DONE);
+    }
+    return last;
+  }
+
+  /** Writes what is gathered at once when it has passed {@code bytes}, so a full queue is seen sooner. */
+  void flushIfOver(int bytes) {
+    if (batch != null) {
+      batch.flushIfOver(bytes);
+    }
+  }
+
+  /** The reply ended: whatever is still gathered can no longer go out. */
+  void discard() {
+    if (batch != null) {
+      batch.take();
+    }
+  }
+}
