@@ -59,12 +59,25 @@ public final class GatewayUnderTest implements AutoCloseable {
       withServer = "usage: {persist: false}\n" + withServer;
     }
     Map<String, String> environment = new HashMap<>(env);
+    // The shipped config keeps its ledger under ${SWITCHBOARD_DATA_DIR:-data}: a test gateway gets a fresh directory
+    // of its own under target/, never the working directory's data/ (which grows with every run and every bench).
+    environment.computeIfAbsent("SWITCHBOARD_DATA_DIR", k -> freshDataDir());
     SwitchboardConfig config = ConfigLoader.fromYaml(withServer, environment);
     try {
       return new GatewayUnderTest(Switchboard.start(config, clocks).toCompletionStage().toCompletableFuture()
           .get(30, TimeUnit.SECONDS));
     } catch (Exception e) {
       throw new IllegalStateException("gateway did not start", e);
+    }
+  }
+
+  private static String freshDataDir() {
+    try {
+      java.nio.file.Path base = java.nio.file.Path.of("target", "test-data");
+      java.nio.file.Files.createDirectories(base);
+      return java.nio.file.Files.createTempDirectory(base, "ledger-").toString();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot create a test data directory", e);
     }
   }
 
