@@ -2,6 +2,7 @@ package dev.switchboard.server;
 
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
+import dev.switchboard.testing.SseClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -65,18 +66,7 @@ class MessagesFrontEndTest {
   }
 
   private static List<JsonObject> events(String body) {
-    List<JsonObject> out = new ArrayList<>();
-    String type = null;
-    for (String line : body.split("\n")) {
-      if (line.startsWith("event: ")) {
-        type = line.substring(7);
-      } else if (line.startsWith("data: ")) {
-        JsonObject data = new JsonObject(line.substring(6));
-        assertThat(data.getString("type")).isEqualTo(type);
-        out.add(data);
-      }
-    }
-    return out;
+    return SseClient.typedEvents(body);
   }
 
   private static JsonObject anthropicError(HttpResponse<String> resp) {

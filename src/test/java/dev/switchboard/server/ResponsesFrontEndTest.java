@@ -3,6 +3,7 @@ package dev.switchboard.server;
 import com.github.tomakehurst.wiremock.http.Fault;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
+import dev.switchboard.testing.SseClient;
 import dev.switchboard.testing.RedisProcess;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -85,18 +86,7 @@ class ResponsesFrontEndTest {
   }
 
   private static List<JsonObject> events(String body) {
-    List<JsonObject> out = new ArrayList<>();
-    String type = null;
-    for (String line : body.split("\n")) {
-      if (line.startsWith("event: ")) {
-        type = line.substring(7);
-      } else if (line.startsWith("data: ")) {
-        JsonObject data = new JsonObject(line.substring(6));
-        assertThat(data.getString("type")).as("the event line names the data's type").isEqualTo(type);
-        out.add(data);
-      }
-    }
-    return out;
+    return SseClient.typedEvents(body);
   }
 
   @Test

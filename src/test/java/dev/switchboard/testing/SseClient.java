@@ -26,6 +26,29 @@ public final class SseClient {
     return out;
   }
 
+  /**
+   * The events of a stream whose events are named ({@code event: <type>} then {@code data: <json>}, as the Responses
+   * and Messages APIs send them), each as its JSON; checks that every event's name is its data's {@code type}.
+   */
+  public static List<io.vertx.core.json.JsonObject> typedEvents(String body) {
+    List<io.vertx.core.json.JsonObject> out = new ArrayList<>();
+    for (String event : body.replace("\r\n", "\n").split("\n\n")) {
+      String type = null;
+      for (String line : event.split("\n")) {
+        if (line.startsWith("event: ")) {
+          type = line.substring(7);
+        } else if (line.startsWith("data: ")) {
+          io.vertx.core.json.JsonObject data = new io.vertx.core.json.JsonObject(line.substring(6));
+          if (!data.getString("type", "").equals(type)) {
+            throw new AssertionError("event '" + type + "' carries data of type '" + data.getString("type") + "'");
+          }
+          out.add(data);
+        }
+      }
+    }
+    return out;
+  }
+
   /** The payloads a client should see for these events: each of them, then [DONE]. */
   public static List<String> withDone(List<String> payloads) {
     List<String> out = new ArrayList<>(payloads);
