@@ -8,10 +8,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.net.NetClientOptions;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
@@ -61,20 +59,7 @@ final class RedisTier {
     this.maxEntryBytes = maxEntryBytes;
     this.wallMillis = wallMillis;
     this.where = RedisUrls.address(config.url());
-    int timeout = (int) Math.min(Integer.MAX_VALUE, Math.max(1, config.timeout().toMillis()));
-    RedisOptions options = new RedisOptions()
-        .setConnectionString(config.url())
-        .setMaxPoolSize(config.maxConnections())
-        .setMaxPoolWaiting(config.maxConnections() * 64)
-        .setMaxWaitingHandlers(4096)
-        .setNetClientOptions(new NetClientOptions().setConnectTimeout(Math.max(timeout, 1_000)).setTcpNoDelay(true));
-    if (config.user() != null) {
-      options.setUser(config.user());
-    }
-    if (config.password().isPresent()) {
-      options.setPassword(config.password().reveal());
-    }
-    this.client = Redis.createClient(vertx, options);
+    this.client = RedisClients.create(vertx, config);
     metrics.cacheRedisUp(() -> up.get() ? 1 : 0);
   }
 
