@@ -9,6 +9,7 @@ import dev.switchboard.api.FinishListener;
 import dev.switchboard.api.ReplyRecorder;
 import dev.switchboard.api.RequestOutcome;
 import dev.switchboard.config.ServerConfig;
+import dev.switchboard.provider.OpenAiShapes;
 import dev.switchboard.server.messages.MessagesFormat;
 import dev.switchboard.routing.ProviderClients;
 import io.vertx.core.Future;
@@ -28,7 +29,6 @@ import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
@@ -391,8 +391,7 @@ public final class GatewayVerticle extends VerticleBase {
     if (given != null && !given.isEmpty() && given.length() <= 128 && given.chars().allMatch(c -> c > 32 && c < 127)) {
       id = given;
     } else {
-      ThreadLocalRandom r = ThreadLocalRandom.current();
-      id = "req_" + Long.toHexString(r.nextLong() | Long.MIN_VALUE) + Long.toHexString(r.nextLong() | Long.MIN_VALUE);
+      id = OpenAiShapes.newId("req_");
     }
     ctx.put("requestId", id);
     return id;

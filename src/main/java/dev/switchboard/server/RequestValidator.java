@@ -31,21 +31,7 @@ public final class RequestValidator {
 
   public GatewayRequest parse(Endpoint endpoint, Buffer raw, String requestId, String clientKey,
                               String pinnedProvider, String strategy, long receivedNanos) {
-    if (raw == null || raw.length() == 0) {
-      throw new ApiException(ApiError.invalid("We could not parse the JSON body of your request: the body is empty. "
-          + "Send a JSON object with 'Content-Type: application/json'.", null, "invalid_json"));
-    }
-    if (JsonText.firstNonBlank(raw) != '{') {
-      throw new ApiException(ApiError.invalid("We could not parse the JSON body of your request: the body must be a "
-          + "JSON object.", null, "invalid_json"));
-    }
-    JsonObject body;
-    try {
-      body = new JsonObject(raw);
-    } catch (DecodeException e) {
-      throw new ApiException(ApiError.invalid("We could not parse the JSON body of your request: "
-          + firstLine(e.getMessage()), null, "invalid_json"));
-    }
+    JsonObject body = jsonObject(raw);
     String model = model(endpoint, body);
     boolean stream = false;
     boolean includeUsage = false;
@@ -212,6 +198,27 @@ public final class RequestValidator {
     }
     if (!check.ok(v)) {
       throw new ApiException(ApiError.invalidType(key, expected));
+    }
+  }
+
+  /**
+   * A request body as a JSON object, or a 400 {@code invalid_json} in OpenAI's words (empty, not an object, or where
+   * the parse failed). Every OpenAI-shaped front end reads its body through this.
+   */
+  public static JsonObject jsonObject(Buffer raw) {
+    if (raw == null || raw.length() == 0) {
+      throw new ApiException(ApiError.invalid("We could not parse the JSON body of your request: the body is empty. "
+          + "Send a JSON object with 'Content-Type: application/json'.", null, "invalid_json"));
+    }
+    if (JsonText.firstNonBlank(raw) != '{') {
+      throw new ApiException(ApiError.invalid("We could not parse the JSON body of your request: the body must be a "
+          + "JSON object.", null, "invalid_json"));
+    }
+    try {
+      return new JsonObject(raw);
+    } catch (DecodeException e) {
+      throw new ApiException(ApiError.invalid("We could not parse the JSON body of your request: "
+          + firstLine(e.getMessage()), null, "invalid_json"));
     }
   }
 

@@ -1,12 +1,12 @@
 package dev.switchboard.server.messages;
 
+import dev.switchboard.provider.OpenAiShapes;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A {@code chat.completion} reply as an Anthropic {@code Message}. The first choice is the message (a Messages request
@@ -103,7 +103,7 @@ public final class MessagesReply {
   /** {@code msg_…}: an Anthropic id is kept, a chat id loses its {@code chatcmpl-} prefix, none gets a new one. */
   static String messageId(Object chatId) {
     if (!(chatId instanceof String id) || id.isEmpty()) {
-      return "msg_" + random();
+      return OpenAiShapes.newId("msg_");
     }
     if (id.startsWith("msg_")) {
       return id;
@@ -112,12 +112,7 @@ public final class MessagesReply {
   }
 
   static String newToolId() {
-    return "toolu_" + random();
-  }
-
-  private static String random() {
-    ThreadLocalRandom r = ThreadLocalRandom.current();
-    return Long.toHexString(r.nextLong() | Long.MIN_VALUE) + Long.toHexString(r.nextLong() | Long.MIN_VALUE);
+    return OpenAiShapes.newId("toolu_");
   }
 
   private static String text(Object content) {

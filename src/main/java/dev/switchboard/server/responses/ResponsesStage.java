@@ -5,11 +5,10 @@ import dev.switchboard.api.ApiException;
 import dev.switchboard.api.Endpoint;
 import dev.switchboard.api.Exchange;
 import dev.switchboard.api.RequestStage;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonObject;
+import dev.switchboard.provider.OpenAiShapes;
+import dev.switchboard.server.RequestValidator;
 
 import java.time.Clock;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Logger;
 
 /**
@@ -32,7 +31,7 @@ public final class ResponsesStage implements RequestStage {
   public void handle(Exchange exchange) {
     ResponsesRequest request;
     try {
-      request = ResponsesRequest.parse(body(exchange));
+      request = ResponsesRequest.parse(RequestValidator.jsonObject(exchange.body()));
     } catch (ApiException e) {
       exchange.reply().sendError(e.error(), -1);
       return;
@@ -63,7 +62,7 @@ public final class ResponsesStage implements RequestStage {
   }
 
   private void proceed(Exchange exchange, ResponsesRequest request) {
-    String id = newId();
+    String id = OpenAiShapes.newId("resp_");
     exchange.reply().wireFormat(new ResponsesFormat(request, id, clock.millis() / 1000, stored ->
         store.put(stored.id(), stored).onFailure(e -> LOG.warning("could not store response " + stored.id() + ": "
             + e))));
@@ -75,22 +74,5 @@ public final class ResponsesStage implements RequestStage {
   static ApiError notFound(String id, String param) {
     return new ApiError(404, ApiError.INVALID_REQUEST, "Response with id '" + id + "' not found.", param,
         "response_not_found");
-  }
-
-  private static String newId() {
-    ThreadLocalRandom r = ThreadLocalRandom.current();
-    return "resp_" + Long.toHexString(r.nextLong() | Long.MIN_VALUE) + Long.toHexString(r.nextLong() | Long.MIN_VALUE);
-  }
-
-  private static JsonObject body(Exchange exchange) {
-    try {
-      if (exchange.body() == null || exchange.body().length() == 0) {
-        throw new DecodeException("the body is empty");
-      }
-      return new JsonObject(exchange.body());
-    } catch (DecodeException | ClassCastException e) {
-      throw new ApiException(ApiError.invalid("We could not parse the JSON body of your request: " + e.getMessage(),
-          null, "invalid_json"));
-    }
   }
 }
