@@ -14,6 +14,8 @@ public enum RoutingStrategy {
   ROUND_ROBIN,
   /** Weighted random by each target's configured weight. */
   WEIGHTED,
+  /** nginx's smooth weighted round-robin by each target's configured weight: deterministic, evenly spread. */
+  WEIGHTED_ROUND_ROBIN,
   /** Lowest smoothed time to first token. */
   LEAST_LATENCY,
   /** Fewest requests in flight. */

@@ -5,6 +5,7 @@ import dev.switchboard.config.ScoreWeights;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Every target that could serve a requested model, in configured order, with the local fallback (if any) last.
@@ -18,6 +19,8 @@ public final class Route {
   private final ScoreWeights weights;
   /** Round-robin position, per route so that interleaved models do not skew each other's rotation. */
   private final AtomicLong turn = new AtomicLong();
+  /** Smooth weighted round-robin's current weights, indexed like {@link #targets}; swapped whole, never mutated. */
+  private final AtomicReference<double[]> smoothWeights;
 
   /**
    * @param alias true when the requested name is a configured alias rather than a provider's own model name
@@ -31,6 +34,7 @@ public final class Route {
     this.targets = List.copyOf(targets);
     this.strategy = strategy;
     this.weights = weights;
+    this.smoothWeights = new AtomicReference<>(new double[this.targets.size()]);
   }
 
   public String requestedModel() {
@@ -51,6 +55,10 @@ public final class Route {
 
   public ScoreWeights weights() {
     return weights;
+  }
+
+  AtomicReference<double[]> smoothWeights() {
+    return smoothWeights;
   }
 
   long nextTurn() {

@@ -46,6 +46,7 @@ final class Strategies {
       case PRIORITY -> new PriorityStrategy();
       case ROUND_ROBIN -> new RoundRobinStrategy();
       case WEIGHTED -> new WeightedStrategy(random);
+      case WEIGHTED_ROUND_ROBIN -> new SmoothWeightedStrategy();
       case LEAST_LATENCY -> new LeastLatencyStrategy(random);
       case LEAST_BUSY -> new LeastBusyStrategy(random);
       case COST -> new CostStrategy();

@@ -83,6 +83,33 @@ class StrategiesTest extends RoutingTestBase {
   }
 
   @Test
+  void weightedRoundRobinIsNginxsSmoothSequence() throws Exception {
+    startC();
+    start(routing("weighted-round-robin") + "providers:\n" + provider("a", a, "m1", "weight: 5")
+        + provider("b", b, "m1", "weight: 1") + provider("c", c, "m1", "weight: 1"));
+
+    assertThat(servedBy(14, "m1")).as("nginx's smooth order for weights 5,1,1, twice round")
+        .containsExactly("a", "a", "b", "a", "c", "a", "a", "a", "a", "b", "a", "c", "a", "a");
+    assertThat(received(a)).isEqualTo(10);
+    assertThat(received(b)).isEqualTo(2);
+    assertThat(received(c)).isEqualTo(2);
+    assertThat(header(chat("m1"), "x-switchboard-route")).as("failover order by current weight after the pick")
+        .isEqualTo("strategy=weighted-round-robin; order=a,b,c");
+  }
+
+  @Test
+  void weightedRoundRobinFailsOverAndKeepsItsTurns() throws Exception {
+    start(routing("weighted-round-robin") + "providers:\n" + provider("a", a, "m1", "weight: 2")
+        + provider("b", b, "m1", "weight: 1"));
+    a.error("/chat/completions", 503, "server_error", null, "down");
+
+    HttpResponse<String> resp = chat("m1");
+
+    assertThat(servedBy(resp)).isEqualTo("b");
+    assertThat(header(resp, "x-switchboard-attempts")).isEqualTo("a:503,a:503,b:200");
+  }
+
+  @Test
   void weightedTargetWeightZeroIsOnlyAFallback() throws Exception {
     start(routing("priority") + twoProviders() + """
         models:

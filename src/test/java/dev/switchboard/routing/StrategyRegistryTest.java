@@ -72,6 +72,7 @@ class StrategyRegistryTest {
         RoutingStrategy.PRIORITY, PriorityStrategy.class,
         RoutingStrategy.ROUND_ROBIN, RoundRobinStrategy.class,
         RoutingStrategy.WEIGHTED, WeightedStrategy.class,
+        RoutingStrategy.WEIGHTED_ROUND_ROBIN, SmoothWeightedStrategy.class,
         RoutingStrategy.LEAST_LATENCY, LeastLatencyStrategy.class,
         RoutingStrategy.LEAST_BUSY, LeastBusyStrategy.class,
         RoutingStrategy.COST, CostStrategy.class,
