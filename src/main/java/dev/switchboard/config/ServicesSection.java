@@ -190,6 +190,7 @@ final class ServicesSection {
     ScoreWeights weights = weights(n, "weights", ScoreWeights.DEFAULT);
     double explore = n.decimal("explore", d.explore(), 0, 0.5);
     Duration slowStart = n.duration("slow_start", d.slowStart());
+    boolean contentPolicyFallback = n.bool("content_policy_fallback", d.contentPolicyFallback());
 
     ConfigNode r = n.object("retry");
     RetryConfig rd = RetryConfig.DEFAULT;
@@ -215,7 +216,7 @@ final class ServicesSection {
     c.rejectUnknown();
     n.rejectUnknown();
     return new RoutingConfig(strategy, maxAttempts, requestTimeout, window, weights, explore, slowStart, retry,
-        circuit);
+        circuit, contentPolicyFallback);
   }
 
   static RoutingStrategy strategy(ConfigNode n, RoutingStrategy def) {

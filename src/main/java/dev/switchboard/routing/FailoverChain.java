@@ -60,7 +60,7 @@ public final class FailoverChain {
     this.routing = routing;
     this.quota = quota;
     Backoff backoff = new Backoff(routing.retry(), jitter);
-    this.policy = new RetryPolicy(routing.retry(), routing.maxAttempts(), backoff);
+    this.policy = new RetryPolicy(routing.retry(), routing.maxAttempts(), backoff, routing.contentPolicyFallback());
     this.giveUp = new GiveUp(backoff);
     this.effects = new GuardEffects(events, backoff);
     this.nanoClock = guards.clocks().nanoTime();

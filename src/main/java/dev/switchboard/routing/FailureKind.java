@@ -32,6 +32,11 @@ public enum FailureKind {
   NOT_FOUND(ErrorClass.FAILOVER, false, true),
   /** The prompt is longer than this model's context; a target with a larger one may serve it. */
   CONTEXT_LENGTH(ErrorClass.FINAL, false, true),
+  /**
+   * The provider's content policy refused the request ({@code content_filter}, {@code content_policy_violation}):
+   * final unless {@code routing.content_policy_fallback} lets another provider, with its own policy, try.
+   */
+  CONTENT_POLICY(ErrorClass.FINAL, false, true),
   /** The provider refused the client's own request (400, 422): every provider would. */
   INVALID_REQUEST(ErrorClass.FINAL, false, true),
   /** A 2xx whose body is not what the API promises, or a 3xx (misconfigured base_url). */

@@ -36,7 +36,16 @@ final class Failures {
     if (status == 404) {
       return FailureKind.NOT_FOUND;
     }
+    if (isContentPolicy(e)) {
+      return FailureKind.CONTENT_POLICY;
+    }
     return isContextLength(e) ? FailureKind.CONTEXT_LENGTH : FailureKind.INVALID_REQUEST;
+  }
+
+  /** OpenAI's and Azure's words for a refusal by the provider's content policy. */
+  private static boolean isContentPolicy(UpstreamError e) {
+    return "content_filter".equals(e.code()) || "content_policy_violation".equals(e.code())
+        || "content_filter".equals(e.type()) || "content_policy_violation".equals(e.type());
   }
 
   private static boolean isContextLength(UpstreamError e) {
@@ -57,7 +66,8 @@ final class Failures {
     if (kind == FailureKind.RATE_LIMITED && e.retryAfterMillis() >= 0 && e.retryAfterMillis() <= briefWaitMillis) {
       kind = FailureKind.ASKED_TO_WAIT;
     }
-    String label = Integer.toString(status);
+    // x-switchboard-attempts says why a refusal moved on (a:content-policy,b:200), not just that it was a 400.
+    String label = kind == FailureKind.CONTENT_POLICY ? "content-policy" : Integer.toString(status);
     ApiError err;
     if (kind == FailureKind.QUOTA) {
       err = new ApiError(502, ApiError.UPSTREAM, "Provider '" + provider + "' has no quota or credit left (HTTP "

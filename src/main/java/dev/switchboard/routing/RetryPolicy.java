@@ -13,12 +13,22 @@ public final class RetryPolicy {
   private final RetryConfig retry;
   private final int maxAttempts;
   private final Backoff backoff;
+  private final boolean contentPolicyFallback;
 
   /** @param maxAttempts {@code routing.max_attempts}: upstream tries of one request, over every provider */
   public RetryPolicy(RetryConfig retry, int maxAttempts, Backoff backoff) {
+    this(retry, maxAttempts, backoff, false);
+  }
+
+  /**
+   * @param contentPolicyFallback {@code routing.content_policy_fallback}: a content-policy refusal moves on to the next
+   *     candidate instead of ending the request
+   */
+  public RetryPolicy(RetryConfig retry, int maxAttempts, Backoff backoff, boolean contentPolicyFallback) {
     this.retry = retry;
     this.maxAttempts = maxAttempts;
     this.backoff = backoff;
+    this.contentPolicyFallback = contentPolicyFallback;
   }
 
   public Backoff backoff() {
@@ -43,8 +53,10 @@ public final class RetryPolicy {
   public RetryDecision decide(Failed f) {
     return switch (f.kind().errorClass()) {
       // The client's own request was refused: every provider would refuse it, unless another has more context.
+      // Providers' content policies differ, so another may answer what this one refused, when the operator allows.
       case FINAL -> f.kind() == FailureKind.CONTEXT_LENGTH && f.largerContextLeft() ? RetryDecision.LARGER
-          : RetryDecision.GIVE_UP;
+          : f.kind() == FailureKind.CONTENT_POLICY && contentPolicyFallback && f.otherCandidateLeft()
+          ? RetryDecision.NEXT : RetryDecision.GIVE_UP;
       // Moving on is the faster retry while another provider is left, unless configured otherwise.
       case RETRY_SAME -> retry.sameProviderFirst() || !f.otherCandidateLeft()
           ? retryIfAllowed(f, backoff.delayMillis(f.retriesHere(), f.retryAfterMillis()))

@@ -69,4 +69,17 @@ class RetryPolicyTest {
 
     assertThat(decision).isEqualTo(new RetryDecision(action, delay));
   }
+
+  @ParameterizedTest(name = "[{index}] fallback={0} other={1} -> {2}")
+  @CsvSource({"false, true, GIVE_UP", "true, true, NEXT_CANDIDATE", "true, false, GIVE_UP"})
+  void contentPolicyRefusalMovesOnOnlyWhenConfiguredAndAnotherIsLeft(boolean fallback, boolean other,
+                                                                     RetryDecision.Action action) {
+    RetryConfig retry = new RetryConfig(1, Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(5), true);
+    RetryPolicy policy = new RetryPolicy(retry, 4, new Backoff(retry, bound -> bound - 1), fallback);
+
+    RetryDecision decision = policy.decide(new RetryPolicy.Failed(FailureKind.CONTENT_POLICY, -1, 0, 1, other, false,
+        60 * SECOND));
+
+    assertThat(decision.action()).isEqualTo(action);
+  }
 }
