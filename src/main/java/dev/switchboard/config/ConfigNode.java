@@ -51,6 +51,11 @@ final class ConfigNode {
     return json.containsKey(key) && json.getValue(key) != null;
   }
 
+  /** Whether the value under {@code key} is a mapping (for settings that take a number or a table). */
+  boolean isMapping(String key) {
+    return json.getValue(key) instanceof JsonObject;
+  }
+
   /** The value exactly as written in the file, before interpolation (to name the variable it refers to). */
   String rawUninterpolated(String key) {
     Object v = json.getValue(key);

@@ -9,9 +9,14 @@ package dev.switchboard.config;
  * @param outputPrice price per million completion tokens
  * @param cachedInputPrice price per million cached prompt tokens
  * @param contextWindow the most tokens (prompt and completion) one request may use
+ * @param requestPrices prices per request, image or character ({@link RequestPrices#NONE} when none)
  */
 public record ModelInfo(String name, Double inputPrice, Double outputPrice, Double cachedInputPrice,
-                        Long contextWindow) {
+                        Long contextWindow, RequestPrices requestPrices) {
+
+  public ModelInfo(String name, Double inputPrice, Double outputPrice, Double cachedInputPrice, Long contextWindow) {
+    this(name, inputPrice, outputPrice, cachedInputPrice, contextWindow, RequestPrices.NONE);
+  }
 
   /** Whether this entry describes the model: the same name, or a prefix pattern the name starts with. */
   public boolean describes(String model) {

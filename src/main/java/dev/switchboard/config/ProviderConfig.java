@@ -55,11 +55,18 @@ public record ProviderConfig(String id, ProviderType type, URI baseUrl, Secret a
   /** The configured price of a model (exact entry before a pattern), or null when it has none. */
   public ModelPrice price(String model) {
     ModelInfo info = modelInfo(model);
-    if (info == null || info.inputPrice() == null || info.outputPrice() == null) {
+    if (info == null) {
       return null;
     }
+    boolean tokens = info.inputPrice() != null && info.outputPrice() != null;
+    if (!tokens && !info.requestPrices().any()) {
+      return null;
+    }
+    if (!tokens) {
+      return new ModelPrice(0, 0, 0, info.requestPrices(), false);
+    }
     return new ModelPrice(info.inputPrice(), info.outputPrice(),
-        info.cachedInputPrice() == null ? info.inputPrice() : info.cachedInputPrice());
+        info.cachedInputPrice() == null ? info.inputPrice() : info.cachedInputPrice(), info.requestPrices(), true);
   }
 
   public boolean ssl() {

@@ -175,9 +175,10 @@ final class ProvidersSection {
       Double output = price(m, "output_price");
       Double cached = price(m, "cached_input_price");
       Long window = m.has("context_window") ? m.integer("context_window", 0, 1, 1_000_000_000) : null;
+      RequestPrices perUnit = RequestPricesConfig.parse(m);
       m.rejectUnknown();
       names.add(name);
-      infos.add(new ModelInfo(name, input, output, cached, window == null || window == 0 ? null : window));
+      infos.add(new ModelInfo(name, input, output, cached, window == null || window == 0 ? null : window, perUnit));
     }
     return names;
   }

@@ -9,7 +9,7 @@ final class CostStrategy implements Strategy {
     if (targets.size() < 2) {
       return null;
     }
-    TargetSort.by(targets, i -> targets.get(i).price() == null ? Double.MAX_VALUE : targets.get(i).price().blended());
+    TargetSort.by(targets, i -> targets.get(i).price() == null ? Double.MAX_VALUE : targets.get(i).price().ranking());
     return null;
   }
 }

@@ -43,7 +43,7 @@ public final class ScoringPolicy {
         bestLatency = Math.min(bestLatency, latency[i]);
       }
       if (t.price() != null) {
-        cheapest = Math.min(cheapest, t.price().blended());
+        cheapest = Math.min(cheapest, t.price().ranking());
       }
       leastBusy = Math.min(leastBusy, s.inFlight());
     }
@@ -62,7 +62,7 @@ public final class ScoringPolicy {
         cost = 0.5;
       } else {
         // A small floor keeps free models (price 0) comparable instead of dividing by zero.
-        cost = (cheapest + 0.01) / (t.price().blended() + 0.01);
+        cost = (cheapest + 0.01) / (t.price().ranking() + 0.01);
       }
       double load = (leastBusy + 1.0) / (Math.max(0, s.inFlight()) + 1.0);
       double room = Math.max(0, Math.min(1, headroom.of(t)));

@@ -3,7 +3,10 @@ package dev.switchboard.usage;
 import dev.switchboard.config.ModelPrice;
 import dev.switchboard.api.Usage;
 
-/** The cost of a reply from its token counts and the configured prices (per million tokens). */
+/**
+ * The token part of a reply's cost, from its token counts and the configured prices (per million tokens); the
+ * per-request, per-image and per-character part is {@code routing.UnitCost}'s.
+ */
 public final class Costs {
   private Costs() {
   }

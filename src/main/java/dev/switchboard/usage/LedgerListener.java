@@ -5,6 +5,8 @@ import dev.switchboard.api.FinishListener;
 import dev.switchboard.api.GatewayRequest;
 import dev.switchboard.api.RequestOutcome;
 import dev.switchboard.api.Usage;
+import dev.switchboard.config.ModelPrice;
+import dev.switchboard.routing.UnitCost;
 import dev.switchboard.provider.Provider;
 import dev.switchboard.provider.ProviderRegistry;
 
@@ -64,7 +66,7 @@ public final class LedgerListener implements FinishListener {
       long completion = Math.max(0, o.eventsWritten() - 2);
       spent = new Usage(prompt, completion, prompt + completion, 0);
     }
-    double cost = served && !o.degraded() ? cost(o.provider(), o.upstreamModel(), spent) : 0;
+    double cost = served && !o.degraded() ? cost(request, o.provider(), o.upstreamModel(), spent) : 0;
     long ttft = o.firstTokenNanos() > 0 ? (o.firstTokenNanos() - o.startNanos()) / 1_000_000 : -1;
     return new LedgerRow(wallMillis.getAsLong(), o.requestId(), request.clientKey(), o.provider(),
         o.upstreamModel() != null ? o.upstreamModel() : request.model(), spent.promptTokens(),
@@ -72,11 +74,12 @@ public final class LedgerListener implements FinishListener {
         String.join(",", o.attempts()), estimated);
   }
 
-  private double cost(String providerId, String upstreamModel, Usage spent) {
+  private double cost(GatewayRequest request, String providerId, String upstreamModel, Usage spent) {
     Provider provider = providers.get(providerId);
     if (provider == null || upstreamModel == null) {
       return 0;
     }
-    return Costs.of(spent, provider.config().price(upstreamModel));
+    ModelPrice price = provider.config().price(upstreamModel);
+    return Costs.of(spent, price) + UnitCost.of(request, price);
   }
 }
