@@ -1,6 +1,9 @@
 package dev.switchboard.routing;
 
+import dev.switchboard.api.ApiError;
 import dev.switchboard.api.GatewayRequest;
+
+import java.util.List;
 
 /**
  * One reason a target may not be tried for a request right now: an open circuit, a provider marked down by health
@@ -23,6 +26,17 @@ public interface CandidateGate {
    */
   default boolean rateLimited(Target target, long nowNanos) {
     return rateLimit();
+  }
+
+  /**
+   * The client's answer when this gate refused every target, or null for the usual 503. A gate that refuses for the
+   * request itself (a prompt too long for every context window, requirements no target meets) says so here: that is
+   * no outage, and waiting will not help.
+   *
+   * @param refused every refusal, e.g. "a: context window 8000 tokens, this request needs about 9100"
+   */
+  default ApiError noneLeft(GatewayRequest request, List<String> refused) {
+    return null;
   }
 
   /** When a refused target may pass again, in millis from now; -1 when unknown. */

@@ -29,6 +29,9 @@ final class GiveUp {
     if (!selection.candidates().isEmpty()) {
       return null;
     }
+    if (selection.requestRefused() != null) {
+      return new Answer(selection.requestRefused(), -1, false);
+    }
     if (selection.refused().isEmpty() && selection.unsupported() != null) {
       return new Answer(new ApiError(400, ApiError.INVALID_REQUEST, "No provider of model '" + model
           + "' can serve this request: " + selection.unsupported(), null, "unsupported_by_provider"), -1, null);

@@ -1,5 +1,6 @@
 package dev.switchboard.routing;
 
+import dev.switchboard.api.ApiError;
 import dev.switchboard.config.RoutingStrategy;
 
 import java.util.List;
@@ -13,7 +14,14 @@ import java.util.List;
  * @param route the value of x-switchboard-route: strategy and the candidates' scores or order
  * @param unsupported why an enabled target's API cannot serve this request at all, or null
  * @param onlyRateLimited every refused target was refused for lack of rate-limit headroom
+ * @param requestRefused the answer when one gate refused every target for the request itself (its size, its
+ *     requirements; see {@link CandidateGate#noneLeft}), else null
  */
 public record Selection(RoutingStrategy strategy, List<Target> candidates, List<String> refused,
-                        long retryAfterMillis, String route, String unsupported, boolean onlyRateLimited) {
+                        long retryAfterMillis, String route, String unsupported, boolean onlyRateLimited,
+                        ApiError requestRefused) {
+  public Selection(RoutingStrategy strategy, List<Target> candidates, List<String> refused, long retryAfterMillis,
+                   String route, String unsupported, boolean onlyRateLimited) {
+    this(strategy, candidates, refused, retryAfterMillis, route, unsupported, onlyRateLimited, null);
+  }
 }

@@ -121,7 +121,8 @@ public final class Selector {
       candidates.add(fallback);
     }
     return new Selection(strategy, candidates, refused.reasons, refused.retryAfterMillis,
-        describe(strategy, real, scored), unsupported, refused.onlyRateLimited && !refused.reasons.isEmpty());
+        describe(strategy, real, scored), unsupported, refused.onlyRateLimited && !refused.reasons.isEmpty(),
+        real.isEmpty() && refused.onlyGate() != null ? refused.onlyGate().noneLeft(request, refused.reasons) : null);
   }
 
   /** Whether every gate lets {@code t} be tried now; if one refuses, the first refusal goes into {@code refused}. */
@@ -131,6 +132,7 @@ public final class Selector {
       String why = gate.refuse(t, request, now);
       if (why != null) {
         refused.add(t, why, gate.rateLimited(t, now), gate.retryAfterMillis(t, now));
+        refused.byGate(gate);
         return false;
       }
     }
@@ -144,6 +146,9 @@ public final class Selector {
     long retryAfterMillis = -1;
     /** Whether every refusal so far was for rate-limit headroom. */
     boolean onlyRateLimited = true;
+    private CandidateGate firstGate;
+    private boolean mixedGates;
+    private int byGates;
 
     void add(Target t, String why, boolean rateLimit, long waitMillis) {
       reasons.add(t.provider().id() + ": " + why);
@@ -151,6 +156,18 @@ public final class Selector {
       if (waitMillis >= 0) {
         retryAfterMillis = retryAfterMillis < 0 ? waitMillis : Math.min(retryAfterMillis, waitMillis);
       }
+    }
+
+    /** Notes that the refusal just added came from {@code gate}. */
+    void byGate(CandidateGate gate) {
+      byGates++;
+      firstGate = firstGate == null ? gate : firstGate;
+      mixedGates |= firstGate != gate;
+    }
+
+    /** The gate behind every refusal, or null when none, several, or a disabled target refused. */
+    CandidateGate onlyGate() {
+      return !mixedGates && byGates == reasons.size() ? firstGate : null;
     }
   }
 
