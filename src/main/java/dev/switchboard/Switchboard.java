@@ -19,6 +19,7 @@ import dev.switchboard.provider.ProviderRegistry;
 import dev.switchboard.provider.BufferBudget;
 import dev.switchboard.provider.local.LocalResponder;
 import dev.switchboard.ratelimit.ContextWindowGate;
+import dev.switchboard.routing.RequirementGate;
 import dev.switchboard.ratelimit.Buckets;
 import dev.switchboard.ratelimit.LocalBuckets;
 import dev.switchboard.ratelimit.RateLimitVerticle;
@@ -261,7 +262,8 @@ public final class Switchboard implements Demo.Gateway {
       usage.share(config.ratelimit());
     }
     Selector selector = new Selector(config.routing(), providers, guards, new ScoringPolicy(limiter.headroom()),
-        List.of(new ContextWindowGate(limiter.estimator()), health.gate(), limiter.gate(), usage.gate()));
+        List.of(new ContextWindowGate(limiter.estimator()), new RequirementGate(), health.gate(), limiter.gate(),
+            usage.gate()));
     JsonLimits.apply(config.server());
     BufferBudget buffers = new BufferBudget(config.server().maxBufferedResponseBytes());
     ResponseCache cache = new ResponseCache(vertx, config.cache(), metrics);

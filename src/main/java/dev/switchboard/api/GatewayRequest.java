@@ -14,10 +14,12 @@ import io.vertx.core.json.JsonObject;
  * @param pinnedProvider {@code x-switchboard-provider} header, or null
  * @param strategy {@code x-switchboard-strategy} header, or null
  * @param tokenEstimate prompt plus expected completion tokens (for rate limits), -1 until estimated
+ * @param requirements what the client demands of the serving target (price, quality, latency); never null
  */
 public record GatewayRequest(String requestId, Endpoint endpoint, String model, boolean stream,
                              boolean clientWantsUsage, JsonObject body, Buffer rawBody, String clientKey,
-                             String pinnedProvider, String strategy, long receivedNanos, long tokenEstimate) {
+                             String pinnedProvider, String strategy, long receivedNanos, long tokenEstimate,
+                             Requirements requirements) {
   /**
    * The body member where the Messages front end keeps Anthropic parameters chat has no field for ({@code top_k},
    * {@code thinking}): an Anthropic provider applies them, every other adapter leaves the member out upstream.
@@ -28,11 +30,17 @@ public record GatewayRequest(String requestId, Endpoint endpoint, String model, 
                         JsonObject body, Buffer rawBody, String clientKey, String pinnedProvider, String strategy,
                         long receivedNanos) {
     this(requestId, endpoint, model, stream, clientWantsUsage, body, rawBody, clientKey, pinnedProvider, strategy,
-        receivedNanos, -1);
+        receivedNanos, -1, Requirements.NONE);
   }
 
   public GatewayRequest withTokenEstimate(long estimate) {
     return new GatewayRequest(requestId, endpoint, model, stream, clientWantsUsage, body, rawBody, clientKey,
-        pinnedProvider, strategy, receivedNanos, estimate);
+        pinnedProvider, strategy, receivedNanos, estimate, requirements);
+  }
+
+  /** This request with the client's requirements, and the body they were read from (without their member). */
+  public GatewayRequest withRequirements(Requirements requirements, JsonObject body, Buffer rawBody) {
+    return new GatewayRequest(requestId, endpoint, model, stream, clientWantsUsage, body, rawBody, clientKey,
+        pinnedProvider, strategy, receivedNanos, tokenEstimate, requirements);
   }
 }

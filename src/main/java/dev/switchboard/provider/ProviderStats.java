@@ -39,6 +39,7 @@ public final class ProviderStats {
   private final AtomicLong ewmaFirstTokenMicros = new AtomicLong(-1);
   private final AtomicLong lastSuccessMillis = new AtomicLong();
   private final AtomicLong lastFailureMillis = new AtomicLong();
+  private final LatencySamples recent = new LatencySamples();
 
   /**
    * @param nanoClock the window's time, nanoTime-like
@@ -74,6 +75,7 @@ public final class ProviderStats {
     lastSuccessMillis.set(clock.millis());
     record(false);
     ewma(ewmaLatencyMicros, latencyNanos / 1_000);
+    recent.add(latencyNanos);
   }
 
   /** Time from sending the request to the first content (the response head for a whole JSON reply). */
@@ -171,6 +173,11 @@ public final class ProviderStats {
   public double latencyMillis() {
     long v = ewmaLatencyMicros.get();
     return v < 0 ? -1 : v / 1000.0;
+  }
+
+  /** The 95th percentile of the latest successful attempts' latencies in milliseconds, or -1 before the first. */
+  public double p95LatencyMillis() {
+    return recent.quantileMillis(0.95);
   }
 
   /** Smoothed time to first token in milliseconds, or -1 before the first sample. */

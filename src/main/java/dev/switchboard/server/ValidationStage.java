@@ -30,6 +30,7 @@ public final class ValidationStage implements RequestStage {
       request = validator.parse(endpoint, exchange.body(), exchange.requestId(), exchange.clientKey(),
           exchange.headers().get("x-switchboard-provider"), exchange.headers().get("x-switchboard-strategy"),
           exchange.startNanos());
+      request = RequirementsReader.read(request, exchange.headers());
     } catch (ApiException e) {
       exchange.reply().sendError(e.error(), -1);
       return;
