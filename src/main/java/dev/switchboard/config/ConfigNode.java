@@ -51,6 +51,11 @@ final class ConfigNode {
     return json.containsKey(key) && json.getValue(key) != null;
   }
 
+  /** This node's mapping as written (values not interpolated), for settings passed on verbatim. */
+  JsonObject json() {
+    return json.copy();
+  }
+
   /** Whether the value under {@code key} is a mapping (for settings that take a number or a table). */
   boolean isMapping(String key) {
     return json.getValue(key) instanceof JsonObject;

@@ -143,8 +143,22 @@ final class ProvidersSection {
 
   static ProbeConfig probe(ConfigNode n, ProviderType type) {
     String mode = n.string("mode", type == ProviderType.LOCAL ? "none" : "models").trim().toLowerCase(Locale.ROOT);
-    if (!List.of("models", "completion", "none").contains(mode)) {
-      n.problem("mode", "must be one of models, completion, none, got \"" + mode + "\"");
+    if (!List.of("models", "completion", "embeddings", "images", "speech", "none").contains(mode)) {
+      n.problem("mode", "must be one of models, completion, embeddings, images, speech, none, got \"" + mode + "\"");
+    } else if ((mode.equals("images") || mode.equals("speech")) && type != ProviderType.OPENAI
+        && type != ProviderType.AZURE || mode.equals("embeddings") && type == ProviderType.ANTHROPIC) {
+      n.problem("mode", "\"" + mode + "\" cannot probe a " + type.name().toLowerCase(Locale.ROOT)
+          + " provider: its API does not serve " + mode);
+    }
+    io.vertx.core.json.JsonObject body = null;
+    if (n.has("body")) {
+      if (!n.isMapping("body")) {
+        n.problem("body", "must be a mapping (the probe request's JSON body)");
+      } else if (mode.equals("models") || mode.equals("none")) {
+        n.problem("body", "is only for the completion, embeddings, images and speech probes");
+      } else {
+        body = n.object("body").json();
+      }
     }
     String model = n.has("model") ? n.string("model", null) : null;
     Duration interval = n.has("interval") ? n.duration("interval", HealthConfig.DEFAULT.interval()) : null;
@@ -152,7 +166,7 @@ final class ProvidersSection {
       positive(n, "interval", interval);
     }
     n.rejectUnknown();
-    return new ProbeConfig(mode, model, interval);
+    return new ProbeConfig(mode, model, interval, body);
   }
 
   /**

@@ -127,7 +127,7 @@ public final class HealthVerticle extends VerticleBase {
     String mode = p.config().probe().mode();
     String model = p.config().probe().model() != null ? p.config().probe().model()
         : p.config().models().stream().filter(m -> !m.endsWith("*")).findFirst().orElse("");
-    UpstreamRequest up = p.adapter().probe("none".equals(mode) ? "models" : mode, model);
+    UpstreamRequest up = p.adapter().probe("none".equals(mode) ? "models" : mode, model, p.config().probe().body());
     if (up == null) {
       return Future.succeededFuture();
     }
@@ -186,7 +186,7 @@ public final class HealthVerticle extends VerticleBase {
     } else {
       // 2xx, or a 4xx that proves the API answers (a 404 where a provider has no models list, a 429 rate limit).
       metrics.probe(p.id(), "ok", nanos);
-      health.probeSucceeded(millis, slowReason(p, millis, status), "completion".equals(p.config().probe().mode()));
+      health.probeSucceeded(millis, slowReason(p, millis, status), p.config().probe().likeTraffic());
     }
     done.complete();
   }

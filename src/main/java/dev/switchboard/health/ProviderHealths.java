@@ -150,7 +150,7 @@ public final class ProviderHealths implements ProviderEvents {
     switch (kind) {
       // A key may list models and still be refused a completion: only a probe like live traffic clears this.
       case AUTH -> h.markDown("credentials refused (HTTP " + label + ")"
-          + ("completion".equals(provider.config().probe().mode()) ? ""
+          + (provider.config().probe().likeTraffic() ? ""
           : "; a models listing does not prove the key may serve requests: enable the provider once it is fixed"),
           false, true);
       case QUOTA -> h.markDown("quota or credit exhausted (HTTP " + label + ")", false);

@@ -50,6 +50,34 @@ public interface ProviderAdapter {
    * {@code models} falls back to for an API without a listing.
    */
   default UpstreamRequest probe(String mode, String model) {
+    return probe(mode, model, null);
+  }
+
+  /**
+   * The request a health probe sends, for any probe mode: {@code embeddings}, {@code images} and {@code speech} send
+   * one cheap request of that type (one word embedded, the smallest image, a two-letter speech), so the health of a
+   * provider that serves those is proven on them.
+   *
+   * @param body the configured probe body instead of the mode's default (its model is set to {@code model}), or null
+   */
+  default UpstreamRequest probe(String mode, String model, io.vertx.core.json.JsonObject body) {
+    dev.switchboard.api.Endpoint endpoint = switch (mode) {
+      case "embeddings" -> dev.switchboard.api.Endpoint.EMBEDDINGS;
+      case "images" -> dev.switchboard.api.Endpoint.IMAGES;
+      case "speech" -> dev.switchboard.api.Endpoint.SPEECH;
+      default -> null;
+    };
+    if (endpoint != null || body != null && "completion".equals(mode)) {
+      io.vertx.core.json.JsonObject b = body != null ? body.copy() : ProbeBodies.of(endpoint);
+      b.put("model", model);
+      GatewayRequest request = new GatewayRequest("probe", endpoint == null ? dev.switchboard.api.Endpoint.CHAT
+          : endpoint, model, false, false, b, b.toBuffer(), "switchboard-probe", null, null, System.nanoTime());
+      return unsupported(request) != null ? null : prepare(request, model);
+    }
+    return chatProbe(mode, model);
+  }
+
+  private UpstreamRequest chatProbe(String mode, String model) {
     io.vertx.core.json.JsonObject body = new io.vertx.core.json.JsonObject().put("model", model).put("max_tokens", 1)
         .put("messages", new io.vertx.core.json.JsonArray()
             .add(new io.vertx.core.json.JsonObject().put("role", "user").put("content", "ping")));

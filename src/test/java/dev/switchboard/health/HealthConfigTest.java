@@ -111,7 +111,9 @@ class HealthConfigTest {
 
   @ParameterizedTest(name = "{0}: {1}")
   @CsvSource(delimiter = '|', value = {
-      "providers.up.probe.mode     | '    probe: {mode: ping}'          | models, completion, none",
+      "providers.up.probe.mode     | '    probe: {mode: ping}'          | models, completion, embeddings, images, speech, none",
+      "providers.up.probe.body     | '    probe: {body: {a: 1}}'        | only for the completion, embeddings, images",
+      "providers.up.probe.body     | '    probe: {mode: images, body: 5}' | must be a mapping",
       "providers.up.probe.interval | '    probe: {interval: 0}'         | longer than 0",
       "providers.up.probe.timeout  | '    probe: {timeout: 1s}'         | unknown field",
   })

@@ -402,6 +402,34 @@ class HealthProbingTest {
     assertThat(health("b").state()).isEqualTo(State.UNKNOWN);
   }
 
+  @Test
+  void aProviderServingImagesIsProbedWithAnImageRequestSoItsHealthIsTheImageService() throws Exception {
+    modelsOk(a);
+    a.stub("/images/generations", FakeProvider.jsonReply(200, "{\"created\":1,\"data\":[{\"url\":\"https://i/x.png\"}]}"));
+    b.stub("/audio/speech", com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(500));
+    gateway = GatewayUnderTest.start("""
+        health: {enabled: true, interval: 100ms, timeout: 300ms, jitter: 0, down_after: 2, down_interval: 100ms}
+        providers:
+        %s    probe: {mode: images, model: dall-e-3, body: {prompt: "a dot", size: "1024x1024", quality: standard}}
+        %s    probe: {mode: speech, model: tts-1}
+        """.formatted(a.providerYaml("a", "sk-health-a-key-0000", "dall-e-3"),
+        b.providerYaml("b", "sk-health-b-key-1111", "tts-1")));
+
+    awaitState("a", State.HEALTHY);
+    JsonObject sent = new JsonObject(a.server().findAll(postRequestedFor(urlPathEqualTo("/v1/images/generations")))
+        .get(0).getBodyAsString());
+    assertThat(sent).as("the configured body, with the probe's model").isEqualTo(new JsonObject()
+        .put("prompt", "a dot").put("size", "1024x1024").put("quality", "standard").put("model", "dall-e-3"));
+    assertThat(probes(a.server())).as("an image probe does not list models").isZero();
+
+    awaitState("b", State.DOWN);
+    JsonObject speech = new JsonObject(b.server().findAll(postRequestedFor(urlPathEqualTo("/v1/audio/speech")))
+        .get(0).getBodyAsString());
+    assertThat(speech).as("the cheap default speech request").isEqualTo(new JsonObject().put("input", "ok")
+        .put("voice", "alloy").put("model", "tts-1"));
+    assertThat(health("b").reason()).contains("HTTP 500");
+  }
+
   // ---- spent quota ----------------------------------------------------------------------------------------------
 
   @ParameterizedTest(name = "HTTP {0}")
