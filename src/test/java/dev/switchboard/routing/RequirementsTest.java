@@ -87,6 +87,25 @@ class RequirementsTest extends RoutingTestBase {
   }
 
   @Test
+  void maxPricePerRequestComparesTheImagesPriceAtTheRequestedCount() throws Exception {
+    String reply = "{\"created\":1,\"data\":[{\"url\":\"https://i/x.png\"}]}";
+    a.stub("/images/generations", com.github.tomakehurst.wiremock.client.WireMock.okJson(reply));
+    b.stub("/images/generations", com.github.tomakehurst.wiremock.client.WireMock.okJson(reply));
+    start(routing("priority") + "providers:\n" + provider("a", a, "{name: img, price_per_image: 0.08}", "")
+        + provider("b", b, "{name: img, price_per_image: 0.02}", ""));
+
+    HttpResponse<String> one = gateway.post("/v1/images/generations",
+        "{\"model\":\"img\",\"prompt\":\"a fox\"}", "x-switchboard-max-price", "0.05/request");
+    assertThat(header(one, "x-switchboard-provider")).isEqualTo("b");
+
+    HttpResponse<String> three = gateway.post("/v1/images/generations",
+        "{\"model\":\"img\",\"prompt\":\"a fox\",\"n\":3}", "x-switchboard-max-price", "0.05/request");
+    assertThat(three.statusCode()).isEqualTo(503);
+    assertThat(error(three).getString("message")).contains("(max_price 0.05 per request)")
+        .contains("a: price 0.24 per request above max_price 0.05").contains("b: price 0.06 per request");
+  }
+
+  @Test
   void aTargetWithoutAPriceNeverMeetsAMaxPrice() throws Exception {
     start(routing("priority") + "providers:\n" + provider("a", a, "m1", "")
         + provider("b", b, "{name: m1, input_price: 1, output_price: 2}", ""));

@@ -199,6 +199,23 @@ class StrategiesTest extends RoutingTestBase {
   }
 
   @Test
+  void costRanksImageProvidersByTheirPricePerImage() throws Exception {
+    String reply = "{\"created\":1,\"data\":[{\"url\":\"https://i/x.png\"}]}";
+    a.stub("/images/generations", aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+        .withBody(reply));
+    b.stub("/images/generations", aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+        .withBody(reply));
+    start(routing("cost") + "providers:\n" + provider("a", a, "{name: img, price_per_image: 0.08}", "")
+        + provider("b", b, "{name: img, price_per_image: {\"1024x1024\": 0.02, \"hd/1024x1024\": 0.04}}", ""));
+
+    for (int i = 0; i < 5; i++) {
+      HttpResponse<String> resp = gateway.post("/v1/images/generations", "{\"model\":\"img\",\"prompt\":\"x\"}");
+      assertThat(header(resp, "x-switchboard-provider")).isEqualTo("b");
+      assertThat(header(resp, "x-switchboard-route")).isEqualTo("strategy=cost; order=b,a");
+    }
+  }
+
+  @Test
   void randomUsesBoth() throws Exception {
     start(routing("random") + twoProviders());
 
