@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * One reason a target may not be tried for a request right now: an open circuit, a provider marked down by health
- * checks, a spent rate-limit bucket, an exhausted budget. The {@link Selector} asks every gate about every target;
+ * checks, a spent rate-limit bucket, an exhausted budget, a context window too small for the prompt, a requirement
+ * of the request (price, quality, latency) it misses. The {@link Selector} asks every gate about every target;
  * later services add their gates without changing it.
  */
 @FunctionalInterface

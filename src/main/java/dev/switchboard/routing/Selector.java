@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * Ranks a route's targets for one request: drops those that may not be tried now (disabled, refused by a
- * {@link CandidateGate}: circuit open, cooling down, later health, rate-limit headroom and budget), orders the rest
+ * {@link CandidateGate}: circuit open, cooling down, later health, rate-limit headroom and budget, a context window
+ * too small, the request's requirements), orders the rest
  * by the strategy (alias default, overridable per request; one {@link Strategy} class each, with slow start and
  * exploration wrapped around them, see {@link Strategies}), and applies a pin or preference from
  * {@code x-switchboard-provider}.

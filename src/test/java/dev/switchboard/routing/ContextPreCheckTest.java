@@ -84,6 +84,19 @@ class ContextPreCheckTest extends RoutingTestBase {
   }
 
   @Test
+  void whenAnotherTargetIsOutForItsOwnReasonTheAnswerIsTheUsual503() throws Exception {
+    start(routing("priority") + "providers:\n" + provider("a", a, "m1", "") + provider("b", b, "m1", "enabled: false")
+        + MODELS);
+
+    HttpResponse<String> resp = gateway.post(CHAT_PATH, longPrompt("tiny", null));
+
+    assertThat(resp.statusCode()).as("b might serve once enabled: not the request's fault alone").isEqualTo(503);
+    JsonObject error = error(resp);
+    assertThat(error.getString("code")).isEqualTo("no_provider_available");
+    assertThat(error.getString("message")).contains("a: context window 100 tokens").contains("b: disabled");
+  }
+
+  @Test
   void aTargetWithoutAConfiguredWindowIsNeverSkipped() throws Exception {
     start(routing("priority") + twoProviders() + MODELS);
 
