@@ -51,6 +51,9 @@ class ContextPreCheckTest extends RoutingTestBase {
     assertThat(header(resp, "x-switchboard-route")).as("a was never a candidate").isEqualTo(
         "strategy=priority; order=b");
     assertThat(received(a)).as("the small-window target saw nothing").isZero();
+
+    HttpResponse<String> unsized = gateway.post(CHAT_PATH, longPrompt("unsized", 100_000));
+    assertThat(servedBy(unsized)).as("a target without a configured window is never skipped").isEqualTo("a");
   }
 
   @Test
@@ -94,14 +97,5 @@ class ContextPreCheckTest extends RoutingTestBase {
     JsonObject error = error(resp);
     assertThat(error.getString("code")).isEqualTo("no_provider_available");
     assertThat(error.getString("message")).contains("a: context window 100 tokens").contains("b: disabled");
-  }
-
-  @Test
-  void aTargetWithoutAConfiguredWindowIsNeverSkipped() throws Exception {
-    start(routing("priority") + twoProviders() + MODELS);
-
-    HttpResponse<String> resp = gateway.post(CHAT_PATH, longPrompt("unsized", 100_000));
-
-    assertThat(servedBy(resp)).isEqualTo("a");
   }
 }

@@ -31,6 +31,8 @@ class RequirementsTest extends RoutingTestBase {
 
     assertThat(servedBy(8, "m1", "x-switchboard-max-price", "5")).containsOnly("b");
     assertThat(received(a)).isZero();
+    assertThat(header(chat("m1", "x-switchboard-max-price", "5"), "x-switchboard-route"))
+        .as("a is not even a failover candidate").matches("strategy=" + strategy.label() + "; order=b(:[0-9.]+)?");
   }
 
   @ParameterizedTest
@@ -40,6 +42,8 @@ class RequirementsTest extends RoutingTestBase {
 
     assertThat(servedBy(8, "m1", "x-switchboard-min-quality", "0.8")).containsOnly("a");
     assertThat(received(b)).isZero();
+    assertThat(header(chat("m1", "x-switchboard-min-quality", "0.8"), "x-switchboard-route"))
+        .as("b is not even a failover candidate").matches("strategy=" + strategy.label() + "; order=a(:[0-9.]+)?");
   }
 
   @Test
