@@ -65,6 +65,10 @@ final class CachePolicy {
     if (frontEnd != null && !frontEnd.equals(request.endpoint().label())) {
       namespace = namespace + "|front:" + frontEnd;
     }
+    if (request.requirements().any()) {
+      // An answer served under one set of requirements (say, min_quality) must not answer a request with others.
+      namespace = namespace + "|req:" + request.requirements();
+    }
     return new CachePlan(CacheKey.of(namespace, request, route), request.endpoint().label(), request.stream(), read,
         write, ttl);
   }

@@ -76,6 +76,21 @@ class RequirementsTest extends RoutingTestBase {
   }
 
   @Test
+  void aCachedAnswerServedWithoutRequirementsNeverAnswersARequestWithThem() throws Exception {
+    start("cache:\n  mode: all\n" + routing("priority") + providers());
+
+    HttpResponse<String> open = chat("m1");
+    HttpResponse<String> cheap = chat("m1", "x-switchboard-max-price", "5");
+    HttpResponse<String> cheapAgain = chat("m1", "x-switchboard-max-price", "5");
+
+    assertThat(servedBy(open)).isEqualTo("a");
+    assertThat(header(cheap, "x-switchboard-cache")).as("a's answer is not b's").isNotEqualTo("HIT");
+    assertThat(servedBy(cheap)).isEqualTo("b");
+    assertThat(header(cheapAgain, "x-switchboard-cache")).as("the same requirements share an entry").isEqualTo("HIT");
+    assertThat(received(b)).isEqualTo(1);
+  }
+
+  @Test
   void noTargetMeetingTheRequirementsIsA503NamingEachMiss() throws Exception {
     start(routing("score") + providers());
 
