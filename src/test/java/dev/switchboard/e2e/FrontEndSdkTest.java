@@ -19,6 +19,7 @@ import com.openai.models.responses.ResponseFunctionToolCall;
 import com.openai.models.responses.ResponseOutputItem;
 import com.openai.models.responses.ResponseStreamEvent;
 import dev.switchboard.testing.FakeProvider;
+import dev.switchboard.testing.Fixtures;
 import dev.switchboard.testing.GatewayUnderTest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -37,6 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FrontEndSdkTest {
   private static final String KEY = "sb-front-end-sdk-key";
   private FakeProvider upstream;
+  /** An Anthropic provider: Messages requests to model {@code claude} are passed through to it natively. */
+  private FakeProvider claude;
   private GatewayUnderTest gateway;
   private OpenAIClient openai;
   private AnthropicClient anthropic;
@@ -44,17 +47,23 @@ class FrontEndSdkTest {
   @BeforeEach
   void start() {
     upstream = new FakeProvider();
+    claude = new FakeProvider();
     gateway = GatewayUnderTest.start("""
         auth:
           keys:
             - {name: sdk, key: %s}
         providers:
         %s
+        %s
         models:
           fast:
             targets:
               - {provider: up, model: gpt-real}
-        """.formatted(KEY, upstream.providerYaml("up", "sk-provider-secret-0000", "gpt-real")));
+          claude:
+            targets:
+              - {provider: claude, model: claude-sonnet-4-5}
+        """.formatted(KEY, upstream.providerYaml("up", "sk-provider-secret-0000", "gpt-real"),
+        claude.providerYaml("claude", "anthropic", "/v1", "sk-ant-secret-0000", List.of("claude-sonnet-4-5"))));
     openai = OpenAIOkHttpClient.builder().baseUrl(gateway.baseUrl() + "/v1").apiKey(KEY).maxRetries(0)
         .timeout(Duration.ofSeconds(20)).build();
     anthropic = AnthropicOkHttpClient.builder().baseUrl(gateway.baseUrl()).apiKey(KEY).maxRetries(0)
@@ -67,6 +76,7 @@ class FrontEndSdkTest {
     anthropic.close();
     gateway.close();
     upstream.close();
+    claude.close();
   }
 
   private void toolCallReply() {
@@ -172,5 +182,42 @@ class FrontEndSdkTest {
     assertThat(block.name()).isEqualTo("weather");
     assertThat(block.id()).isEqualTo("call_7");
     assertThat(m.stopReason().orElseThrow().asString()).isEqualTo("tool_use");
+  }
+
+  private static MessageCreateParams weatherQuestion() {
+    return MessageCreateParams.builder().model("claude").maxTokens(256)
+        .addTool(Tool.builder().name("get_weather").inputSchema(Tool.InputSchema.builder()
+            .properties(com.anthropic.core.JsonValue.from(Map.of("location", Map.of("type", "string")))).build())
+            .build())
+        .addUserMessage("Weather in San Francisco and Tokyo?").build();
+  }
+
+  @Test
+  void anthropicToolUseFromANativeAnthropicTargetReadsAsSent() {
+    claude.stub("/messages", FakeProvider.jsonReply(200, Fixtures.text("anthropic/reply-tools.json")));
+    Message m = anthropic.messages().create(weatherQuestion());
+
+    List<ToolUseBlock> tools = m.content().stream().filter(c -> c.isToolUse()).map(c -> c.asToolUse()).toList();
+    assertThat(tools).extracting(ToolUseBlock::id).containsExactly("toolu_01A09q90qw90lq917835lq9",
+        "toolu_01B7c5Wd3uJ4mq8Zt2sH1kLp");
+    assertThat(m.stopReason().orElseThrow().asString()).isEqualTo("tool_use");
+    assertThat(m.usage().cacheReadInputTokens()).hasValue(1800L);
+    assertThat(new JsonObject(claude.onlyRequest("/v1/messages").getBodyAsString()).getString("model"))
+        .isEqualTo("claude-sonnet-4-5");
+  }
+
+  @Test
+  void anthropicStreamingToolUseFromANativeAnthropicTargetAccumulates() {
+    claude.stub("/messages", FakeProvider.sseReply(Fixtures.text("anthropic/tools.sse")));
+    MessageAccumulator acc = MessageAccumulator.create();
+    try (StreamResponse<RawMessageStreamEvent> stream = anthropic.messages().createStreaming(weatherQuestion())) {
+      stream.stream().forEach(acc::accumulate);
+    }
+    Message m = acc.message();
+    assertThat(m.id()).as("the provider's own message").isEqualTo("msg_014p7gG3wDgGV9EUtLvnow3U");
+    List<ToolUseBlock> tools = m.content().stream().filter(c -> c.isToolUse()).map(c -> c.asToolUse()).toList();
+    assertThat(tools).hasSize(2);
+    assertThat(tools.get(0)._input().toString()).contains("San Francisco");
+    assertThat(m.usage().outputTokens()).isEqualTo(89);
   }
 }
