@@ -90,6 +90,10 @@ public final class ClientReply {
     }
     NativeFront front = nativeFront();
     active = providerId == null || front == null ? format : front.format(providerId);
+    ReplyTap tap = books.tap();
+    if (tap != null) {
+      tap.relayedNatively(active == format ? null : providerId);
+    }
   }
 
   /** Whether the current attempt's reply goes out as the provider sent it, in the front end's own API. */
@@ -189,8 +193,7 @@ public final class ClientReply {
     }
     firstToken();
     ReplyTap tap = books.tap();
-    if (tap != null && !relaysNatively()) {
-      // A native reply is not recorded: the cache replays chat shapes through the front end's translation.
+    if (tap != null) {
       tap.json(status, contentType, body);
     }
     if (active != null) {
@@ -245,7 +248,7 @@ public final class ClientReply {
     books.event();
     firstToken();
     ReplyTap tap = books.tap();
-    if (tap != null && !relaysNatively()) {
+    if (tap != null) {
       tap.event(payload);
     }
     frames.write(payload, active);

@@ -49,6 +49,10 @@ class MessagesNativeTest {
   }
 
   private void start() {
+    start("");
+  }
+
+  private void start(String more) {
     gateway = GatewayUnderTest.start("""
         auth:
           keys:
@@ -63,8 +67,9 @@ class MessagesNativeTest {
             targets:
               - {provider: claude, model: claude-sonnet-4-5}
               - {provider: oai, model: gpt-b}
+        %s
         """.formatted(KEY, anthropic.providerYaml("claude", "anthropic", "/v1", "sk-ant-upstream-000000",
-        List.of("claude-sonnet-4-5")), openai.providerYaml("oai", "sk-openai-b-111111", "gpt-b")));
+        List.of("claude-sonnet-4-5")), openai.providerYaml("oai", "sk-openai-b-111111", "gpt-b"), more));
   }
 
   private HttpResponse<String> messages(String body) throws Exception {
@@ -195,5 +200,33 @@ class MessagesNativeTest {
     assertThat(body.getString("type")).isEqualTo("error");
     assertThat(body.getJsonObject("error").getString("type")).isEqualTo("invalid_request_error");
     assertThat(body.getJsonObject("error").getString("message")).contains("max_tokens: too large");
+  }
+
+  @Test
+  void aNativeReplyIsCachedAndReplayedInItsOwnShapeJsonAndStream() throws Exception {
+    String reply = Fixtures.text("anthropic/reply-tools.json");
+    String stream = Fixtures.text("anthropic/tools.sse");
+    anthropic.stub(post(urlPathEqualTo("/v1/messages")).withRequestBody(
+        com.github.tomakehurst.wiremock.client.WireMock.notContaining("\"stream\""))
+        .willReturn(FakeProvider.jsonReply(200, reply)));
+    anthropic.stub(post(urlPathEqualTo("/v1/messages")).withRequestBody(
+        com.github.tomakehurst.wiremock.client.WireMock.containing("\"stream\":true"))
+        .willReturn(FakeProvider.sseReply(stream)));
+    start("cache: {mode: deterministic}");
+    String json = REQUEST.formatted(",\"temperature\":0");
+    String streaming = REQUEST.formatted(",\"temperature\":0,\"stream\":true");
+
+    HttpResponse<String> first = messages(json);
+    HttpResponse<String> second = messages(json);
+    assertThat(first.headers().firstValue("x-switchboard-cache")).hasValue("MISS");
+    assertThat(second.headers().firstValue("x-switchboard-cache")).hasValue("HIT");
+    assertThat(second.body()).as("replayed as the provider sent it, not translated again").isEqualTo(reply);
+
+    HttpResponse<String> firstStream = messages(streaming);
+    HttpResponse<String> secondStream = messages(streaming);
+    assertThat(firstStream.body()).isEqualTo(stream);
+    assertThat(secondStream.headers().firstValue("x-switchboard-cache")).hasValue("HIT");
+    assertThat(secondStream.body()).isEqualTo(stream);
+    assertThat(anthropic.server().getAllServeEvents()).as("one upstream call each").hasSize(2);
   }
 }
