@@ -40,6 +40,8 @@ class FrontEndSdkTest {
   private FakeProvider upstream;
   /** An Anthropic provider: Messages requests to model {@code claude} are passed through to it natively. */
   private FakeProvider claude;
+  /** A provider with its own Responses API: Responses requests to model {@code native} are passed through to it. */
+  private FakeProvider responsesUp;
   private GatewayUnderTest gateway;
   private OpenAIClient openai;
   private AnthropicClient anthropic;
@@ -48,11 +50,13 @@ class FrontEndSdkTest {
   void start() {
     upstream = new FakeProvider();
     claude = new FakeProvider();
+    responsesUp = new FakeProvider();
     gateway = GatewayUnderTest.start("""
         auth:
           keys:
             - {name: sdk, key: %s}
         providers:
+        %s
         %s
         %s
         models:
@@ -62,8 +66,13 @@ class FrontEndSdkTest {
           claude:
             targets:
               - {provider: claude, model: claude-sonnet-4-5}
+          native:
+            targets:
+              - {provider: resp, model: gpt-4.1}
         """.formatted(KEY, upstream.providerYaml("up", "sk-provider-secret-0000", "gpt-real"),
-        claude.providerYaml("claude", "anthropic", "/v1", "sk-ant-secret-0000", List.of("claude-sonnet-4-5"))));
+        claude.providerYaml("claude", "anthropic", "/v1", "sk-ant-secret-0000", List.of("claude-sonnet-4-5")),
+        responsesUp.providerYaml("resp", "openai", "/v1", "sk-resp-secret-0000", List.of("gpt-4.1"),
+            "    responses: true")));
     openai = OpenAIOkHttpClient.builder().baseUrl(gateway.baseUrl() + "/v1").apiKey(KEY).maxRetries(0)
         .timeout(Duration.ofSeconds(20)).build();
     anthropic = AnthropicOkHttpClient.builder().baseUrl(gateway.baseUrl()).apiKey(KEY).maxRetries(0)
@@ -77,6 +86,7 @@ class FrontEndSdkTest {
     gateway.close();
     upstream.close();
     claude.close();
+    responsesUp.close();
   }
 
   private void toolCallReply() {
@@ -219,5 +229,41 @@ class FrontEndSdkTest {
     assertThat(tools).hasSize(2);
     assertThat(tools.get(0)._input().toString()).contains("San Francisco");
     assertThat(m.usage().outputTokens()).isEqualTo(89);
+  }
+
+  @Test
+  void openAiResponsesCreateFromANativeResponsesTarget() {
+    responsesUp.stub("/responses", FakeProvider.jsonReply(200, Fixtures.text("responses/native/reply-text.json")));
+    Response r = openai.responses().create(ResponseCreateParams.builder().model("native").input("Greet").build());
+
+    assertThat(r.id()).as("the provider's own response").isEqualTo("resp_whole");
+    assertThat(r.output().get(0).asMessage().content().get(0).asOutputText().text())
+        .isEqualTo("Hej, wörld 👋 — 你好!");
+    assertThat(r.usage().orElseThrow().inputTokensDetails().cachedTokens()).isEqualTo(12);
+    assertThat(new JsonObject(responsesUp.onlyRequest("/v1/responses").getBodyAsString()).getString("model"))
+        .isEqualTo("gpt-4.1");
+  }
+
+  @Test
+  void openAiResponsesStreamedFunctionCallsFromANativeResponsesTarget() {
+    responsesUp.stub("/responses", FakeProvider.sseReply(Fixtures.text("responses/native/tools.sse")));
+    Map<String, StringBuilder> arguments = new java.util.LinkedHashMap<>();
+    List<Long> sequence = new ArrayList<>();
+    Response[] completed = new Response[1];
+    try (var stream = openai.responses().createStreaming(ResponseCreateParams.builder().model("native")
+        .input("Weather in SF and Tokyo?").build())) {
+      stream.stream().forEach(e -> {
+        e.functionCallArgumentsDelta().ifPresent(d -> {
+          arguments.computeIfAbsent(d.itemId(), k -> new StringBuilder()).append(d.delta());
+          sequence.add(d.sequenceNumber());
+        });
+        e.completed().ifPresent(c -> completed[0] = c.response());
+      });
+    }
+    assertThat(new JsonObject(arguments.get("fc_1").toString()).getString("location")).isEqualTo("San Francisco, CA");
+    assertThat(new JsonObject(arguments.get("fc_2").toString()).getString("location")).isEqualTo("Tokyo");
+    assertThat(sequence).isSorted();
+    assertThat(completed[0].output()).filteredOn(ResponseOutputItem::isFunctionCall).hasSize(2);
+    assertThat(completed[0].usage().orElseThrow().totalTokens()).isEqualTo(120);
   }
 }
