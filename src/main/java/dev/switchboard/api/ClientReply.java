@@ -96,11 +96,6 @@ public final class ClientReply {
     }
   }
 
-  /** Whether the current attempt's reply goes out as the provider sent it, in the front end's own API. */
-  public boolean relaysNatively() {
-    return active != format;
-  }
-
   /** The request's bookkeeping (front end, client key, admission), for the stages that add to it. */
   public ReplyRecorder books() {
     return books;
