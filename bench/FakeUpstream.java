@@ -65,6 +65,11 @@ public class FakeUpstream {
   static Buffer[] streamPrefix;   // role chunk + content chunks + finish chunk
   static Buffer usageChunk;
   static Buffer doneChunk;
+  /** Anthropic Messages and OpenAI Responses replies, for the gateway's native pass-through (same words). */
+  static Buffer messagesBody;
+  static Buffer[] messagesStream;
+  static Buffer responsesBody;
+  static Buffer[] responsesStream;
 
   public static void main(String[] args) {
     for (int i = 0; i < args.length; i++) {
@@ -107,6 +112,64 @@ public class FakeUpstream {
       System.exit(2);
     }
     return v;
+  }
+
+  static Buffer event(String name, JsonObject data) {
+    return buf("event: " + name + "\ndata: " + data.encode() + "\n\n");
+  }
+
+  static void encodeNativeBodies(String[] words) {
+    String text = "Hello! This is a canned reply from the fake upstream used for benchmarking the Switchboard gateway.";
+    JsonObject anthropicUsage = new JsonObject().put("input_tokens", 19).put("output_tokens", 28);
+    messagesBody = buf(new JsonObject().put("id", "msg_fake0123456789").put("type", "message").put("role", "assistant")
+        .put("model", MODEL).put("content", new io.vertx.core.json.JsonArray().add(new JsonObject().put("type", "text")
+            .put("text", text))).put("stop_reason", "end_turn").put("stop_sequence", null).put("usage", anthropicUsage)
+        .encode());
+    messagesStream = new Buffer[streamChunks + 5];
+    messagesStream[0] = event("message_start", new JsonObject().put("type", "message_start").put("message",
+        new JsonObject().put("id", "msg_fake0123456789").put("type", "message").put("role", "assistant")
+            .put("model", MODEL).put("content", new io.vertx.core.json.JsonArray()).put("stop_reason", null)
+            .put("usage", new JsonObject().put("input_tokens", 19).put("output_tokens", 1))));
+    messagesStream[1] = event("content_block_start", new JsonObject().put("type", "content_block_start").put("index", 0)
+        .put("content_block", new JsonObject().put("type", "text").put("text", "")));
+    for (int i = 0; i < streamChunks; i++) {
+      messagesStream[i + 2] = event("content_block_delta", new JsonObject().put("type", "content_block_delta")
+          .put("index", 0).put("delta", new JsonObject().put("type", "text_delta").put("text", words[i % words.length])));
+    }
+    messagesStream[streamChunks + 2] = event("content_block_stop", new JsonObject().put("type", "content_block_stop")
+        .put("index", 0));
+    messagesStream[streamChunks + 3] = event("message_delta", new JsonObject().put("type", "message_delta")
+        .put("delta", new JsonObject().put("stop_reason", "end_turn").put("stop_sequence", null))
+        .put("usage", new JsonObject().put("output_tokens", streamChunks)));
+    messagesStream[streamChunks + 4] = event("message_stop", new JsonObject().put("type", "message_stop"));
+
+    JsonObject usage = new JsonObject().put("input_tokens", 19).put("output_tokens", 28).put("total_tokens", 47);
+    JsonObject message = new JsonObject().put("id", "msg_fake").put("type", "message").put("status", "completed")
+        .put("role", "assistant").put("content", new io.vertx.core.json.JsonArray().add(new JsonObject()
+            .put("type", "output_text").put("text", text).put("annotations", new io.vertx.core.json.JsonArray())));
+    JsonObject response = new JsonObject().put("id", "resp_fake0123456789").put("object", "response")
+        .put("created_at", CREATED).put("status", "completed").put("model", MODEL)
+        .put("output", new io.vertx.core.json.JsonArray().add(message)).put("usage", usage);
+    responsesBody = buf(response.encode());
+    JsonObject open = response.copy().put("status", "in_progress").put("output", new io.vertx.core.json.JsonArray())
+        .putNull("usage");
+    responsesStream = new Buffer[streamChunks + 4];
+    int seq = 0;
+    responsesStream[0] = event("response.created", new JsonObject().put("type", "response.created")
+        .put("sequence_number", seq++).put("response", open));
+    responsesStream[1] = event("response.output_item.added", new JsonObject().put("type", "response.output_item.added")
+        .put("sequence_number", seq++).put("output_index", 0).put("item", message.copy().put("status", "in_progress")
+            .put("content", new io.vertx.core.json.JsonArray())));
+    for (int i = 0; i < streamChunks; i++) {
+      responsesStream[i + 2] = event("response.output_text.delta", new JsonObject()
+          .put("type", "response.output_text.delta").put("sequence_number", seq++).put("item_id", "msg_fake")
+          .put("output_index", 0).put("content_index", 0).put("delta", words[i % words.length]));
+    }
+    responsesStream[streamChunks + 2] = event("response.output_item.done", new JsonObject()
+        .put("type", "response.output_item.done").put("sequence_number", seq++).put("output_index", 0)
+        .put("item", message));
+    responsesStream[streamChunks + 3] = event("response.completed", new JsonObject().put("type", "response.completed")
+        .put("sequence_number", seq).put("response", response));
   }
 
   static Buffer buf(String s) {
@@ -172,6 +235,7 @@ public class FakeUpstream {
       streamPrefix[i + 1] = sse(chunk(new JsonObject().put("content", words[i % words.length]), null));
     }
     streamPrefix[streamChunks + 1] = sse(chunk(new JsonObject(), "stop"));
+    encodeNativeBodies(words);
     JsonObject usage = new JsonObject()
         .put("id", "chatcmpl-fake0123456789abcdef")
         .put("object", "chat.completion.chunk")
@@ -230,6 +294,20 @@ public class FakeUpstream {
           } else {
             respondChat(req, s, u);
           }
+        });
+      } else if (m == HttpMethod.POST && ("/v1/messages".equals(path) || "/v1/responses".equals(path))) {
+        boolean messages = "/v1/messages".equals(path);
+        req.body().onComplete(ar -> {
+          boolean stream = ar.succeeded() && ar.result().toString().contains("\"stream\":true");
+          HttpServerResponse resp = req.response();
+          if (!stream) {
+            resp.putHeader(HttpHeaders.CONTENT_TYPE, CT_JSON).end(messages ? messagesBody : responsesBody);
+            return;
+          }
+          resp.setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, CT_SSE).putHeader(HttpHeaders.CACHE_CONTROL, NO_CACHE);
+          Buffer[] events = messages ? messagesStream : responsesStream;
+          for (int i = 0; i < events.length - 1; i++) resp.write(events[i]);
+          resp.end(events[events.length - 1]);
         });
       } else if (m == HttpMethod.GET && "/v1/models".equals(path)) {
         req.response().putHeader(HttpHeaders.CONTENT_TYPE, CT_JSON).end(modelsBody);

@@ -9,7 +9,8 @@
 #   UPSTREAM_INSTANCES=0 (0 = one per core)  STREAM_CHUNKS=10
 #   JAVA_OPTS=""  (extra JVM options for the gateway)   UPSTREAM_JAVA_OPTS=""
 #   KEEP_LOGS=0   (1 = keep the temp directory with logs and raw wrk output)
-#   FRONT_ENDS=0  (1 = also measure the OpenAI Responses and Anthropic Messages front ends through the gateway)
+#   FRONT_ENDS=0  (1 = also measure the OpenAI Responses and Anthropic Messages front ends through the gateway,
+#                  translated to chat and passed through natively: native_responses, native_messages)
 #
 # Ports are fixed: 9100 (fake upstream) and 8080 (gateway, from bench/switchboard-bench.yaml); both must be free.
 set -euo pipefail
@@ -229,8 +230,9 @@ CASES+=("${LIGHT_CASES[@]}")
 FRONT_CASES=()
 if [ "$FRONT_ENDS" = 1 ]; then
   log "front ends: ${DURATION} per case, ${CONNECTIONS} and ${LIGHT_CONNECTIONS} connections"
-  for fe in responses messages; do
-    path="/v1/$fe"
+  # native_*: the same front ends to targets that speak their API (Anthropic; responses: true), relayed as they come
+  for fe in responses messages native_responses native_messages; do
+    path="/v1/${fe#native_}"
     run_wrk "warm-$fe-json" "$WARMUP" "$BENCH/$fe.lua" "$GATEWAY$path"
     run_wrk "warm-$fe-sse" "$WARMUP" "$BENCH/$fe-stream.lua" "$GATEWAY$path"
     run_wrk "$fe-json"        "$DURATION" "$BENCH/$fe.lua"        "$GATEWAY$path"

@@ -43,6 +43,8 @@ public final class ClientReply {
   private Runnable cancel;
   /** The client's API when it is not Chat Completions: what every reply, event and error becomes on the wire. */
   private WireFormat format;
+  /** What replies go out through: {@link #format}, or its native side while an attempt relays natively. */
+  private WireFormat active;
 
   /** A reply outside the request path (an error before any exchange began): nobody hears when it ends. */
   public ClientReply(HttpServerResponse response, String requestId) {
@@ -69,7 +71,29 @@ public final class ClientReply {
    */
   public void wireFormat(WireFormat format) {
     this.format = format;
+    this.active = format;
     books.frontEnd(format.frontEnd());
+  }
+
+  /** The client's front end's native side (its request in its own API), or null when it has none. */
+  public NativeFront nativeFront() {
+    return format == null ? null : format.nativeFront();
+  }
+
+  /**
+   * Relays what the coming attempt sends unchanged, in the front end's own API, because {@code providerId} speaks it
+   * natively; with null, turns chat shapes into the front end's as usual. Decided per attempt, before the commit.
+   */
+  public void relayNatively(String providerId) {
+    if (committed) {
+      return;
+    }
+    NativeFront front = nativeFront();
+    active = providerId == null || front == null ? format : front.format(providerId);
+    ReplyTap tap = books.tap();
+    if (tap != null) {
+      tap.relayedNatively(active == format ? null : providerId);
+    }
   }
 
   /** The request's bookkeeping (front end, client key, admission), for the stages that add to it. */
@@ -167,8 +191,8 @@ public final class ClientReply {
     if (tap != null) {
       tap.json(status, contentType, body);
     }
-    if (format != null) {
-      body = format.reply(status, body);
+    if (active != null) {
+      body = active.reply(status, body);
       contentType = "application/json";
     }
     response.putHeader(HttpHeaders.CONTENT_TYPE, contentType == null ? "application/json" : contentType);
@@ -189,13 +213,13 @@ public final class ClientReply {
    */
   public void sendError(ApiError error, long retryAfterMillis, Boolean shouldRetry) {
     books.error = error;
-    if (!begin(format == null ? error.status() : format.errorStatus(error))) {
+    if (!begin(active == null ? error.status() : active.errorStatus(error))) {
       return;
     }
     ReplyHeaders.retryHints(response.headers(), error, retryAfterMillis, shouldRetry);
     response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
     ending = true;
-    response.end(format == null ? error.toJson().toBuffer() : format.errorBody(error));
+    response.end(active == null ? error.toJson().toBuffer() : active.errorBody(error));
     finish(error.status() >= 500 || ApiError.UPSTREAM.equals(error.type()) ? Outcome.UPSTREAM_ERROR : Outcome.CLIENT_ERROR);
   }
 
@@ -222,7 +246,7 @@ public final class ClientReply {
     if (tap != null) {
       tap.event(payload);
     }
-    frames.write(payload, format);
+    frames.write(payload, active);
   }
 
   /** Stops the running attempt, once. */
@@ -242,7 +266,7 @@ public final class ClientReply {
     if (inBandError != null) {
       books.error = inBandError;
     }
-    Buffer last = frames.last(inBandError, books.usage(), format);
+    Buffer last = frames.last(inBandError, books.usage(), active);
     ending = true;
     response.end(last);
     finish(inBandError == null ? Outcome.OK : Outcome.STREAM_ERROR);

@@ -14,4 +14,11 @@ public interface ReplyTap {
 
   /** One SSE event's payload, without the {@code data: } framing; {@code [DONE]} is not passed. */
   void event(Buffer payload);
+
+  /**
+   * What follows is relayed natively from {@code providerId} in the front end's own API (framed events, the
+   * provider's own body), or, with null, in chat shapes again (a failover to a translated target before the commit).
+   */
+  default void relayedNatively(String providerId) {
+  }
 }

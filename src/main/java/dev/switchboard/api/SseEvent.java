@@ -35,6 +35,20 @@ public final class SseEvent {
     return data.toString(StandardCharsets.UTF_8);
   }
 
+  /**
+   * The event as it goes on the wire again: its {@code event:} line when it has a name, its data over as many
+   * {@code data:} lines as it spans, and the blank line that ends it.
+   */
+  public Buffer framed() {
+    Buffer data = SseFraming.frame(this.data);
+    if (event == null) {
+      return data;
+    }
+    byte[] name = event.getBytes(StandardCharsets.UTF_8);
+    return Buffer.buffer(name.length + 8 + data.length()).appendString("event: ").appendBytes(name)
+        .appendByte((byte) '\n').appendBuffer(data);
+  }
+
   public boolean isDone() {
     return data.length() == DONE.length() && data.equals(DONE);
   }

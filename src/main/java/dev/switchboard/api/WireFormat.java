@@ -32,4 +32,9 @@ public interface WireFormat {
    * @param usage what the reply reported so far (empty when the provider reported none)
    */
   void end(ApiError inBandError, Usage usage, Buffer out);
+
+  /** The front end's native side, for a provider that speaks its API; null when the front end has none. */
+  default NativeFront nativeFront() {
+    return null;
+  }
 }

@@ -175,6 +175,10 @@ public final class CacheStage implements RequestStage {
     cache.metrics().cacheSavedTokens("completion", saved.completionTokens());
     reply.cacheHit(entry.ageSeconds(cache.nowMillis()), saved);
     reply.servedBy("cache", entry.model(), false);
+    if (entry.nativeProvider() != null) {
+      // Recorded as the provider sent it in the client's own API: replayed the same way, not translated again.
+      reply.relayNatively(entry.nativeProvider());
+    }
     if (!entry.stream()) {
       reply.sendJson(entry.status(), entry.contentType(), entry.body());
       return;

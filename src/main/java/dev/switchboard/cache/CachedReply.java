@@ -18,9 +18,16 @@ import java.util.List;
  * @param usage what the original reply spent upstream (a hit reports it as saved, at zero cost)
  * @param createdMillis when the reply was recorded, wall clock (for the {@code age} header, on every instance)
  * @param expiresMillis when it stops being served, wall clock
+ * @param nativeProvider the provider whose reply was relayed natively in the front end's own API (replay relays it
+ *     the same way, with framed events as they went out), or null for a reply in chat shapes
  */
 record CachedReply(int status, String contentType, byte[] data, int[] ends, Usage usage, String provider,
-                   String model, long createdMillis, long expiresMillis) {
+                   String model, long createdMillis, long expiresMillis, String nativeProvider) {
+
+  CachedReply(int status, String contentType, byte[] data, int[] ends, Usage usage, String provider, String model,
+              long createdMillis, long expiresMillis) {
+    this(status, contentType, data, ends, usage, provider, model, createdMillis, expiresMillis, null);
+  }
   /**
    * Fixed heap cost of an entry besides its body: the key (64 hex digits), the entry and its arrays, the usage, and
    * Caffeine's and the map's nodes. Measured at about 400 bytes, so max_size bounds the heap, also for many tiny

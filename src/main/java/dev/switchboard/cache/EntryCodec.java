@@ -49,6 +49,8 @@ final class EntryCodec {
         }
         out.writeInt(e.data().length);
         out.write(e.data());
+        // Added after version 1's fields, so entries written before it still read (as chat-shaped replies).
+        writeText(out, e.nativeProvider());
       } finally {
         deflater.end();
       }
@@ -100,7 +102,10 @@ final class EntryCodec {
       if (data.length != length) {
         throw new IllegalArgumentException("entry is cut short");
       }
-      return new CachedReply(status, contentType, data, ends, usage, provider, model, created, expires);
+      int more = in.read();
+      String nativeProvider = more == 1 ? in.readUTF() : null;
+      return new CachedReply(status, contentType, data, ends, usage, provider, model, created, expires,
+          nativeProvider);
     } catch (IOException e) {
       throw new IllegalArgumentException("unreadable cache entry: " + e.getMessage(), e);
     }

@@ -28,6 +28,8 @@ final class Recorder implements ReplyTap {
   private int status;
   private String contentType;
   private boolean tooLarge;
+  /** The provider relaying natively in the front end's own API, or null for chat shapes. */
+  private String nativeProvider;
 
   /** @param leading completed with the stored entry (or null) once the reply is over; null when nobody waits */
   Recorder(long maxBytes, CachePlan plan, CompletableFuture<CachedReply> leading) {
@@ -52,6 +54,11 @@ final class Recorder implements ReplyTap {
     if (!tooLarge && fits(body.length())) {
       data.appendBuffer(body);
     }
+  }
+
+  @Override
+  public void relayedNatively(String providerId) {
+    nativeProvider = providerId;
   }
 
   @Override
@@ -106,7 +113,7 @@ final class Recorder implements ReplyTap {
   CachedReply build(RequestOutcome reply, long nowMillis, long ttlMillis) {
     return new CachedReply(json ? status : 200, json ? contentType : null, data.getBytes(),
         json ? null : Arrays.copyOf(ends, events), reply.usage(), reply.provider(), reply.upstreamModel(),
-        nowMillis, nowMillis + ttlMillis);
+        nowMillis, nowMillis + ttlMillis, nativeProvider);
   }
 
   /** Any choice that stopped at the length limit ({@code finish_reason: length}). */
@@ -125,9 +132,16 @@ final class Recorder implements ReplyTap {
     return false;
   }
 
-  /** A chat or completion reply or chunk with a choice whose finish_reason is "length". */
+  /**
+   * A chat or completion reply or chunk with a choice whose finish_reason is "length"; or, relayed natively, an
+   * Anthropic message stopped at {@code max_tokens} or an incomplete OpenAI response.
+   */
   static boolean stoppedAtLength(byte[] json) {
     String text = new String(json, StandardCharsets.UTF_8);
+    if (text.contains("\"stop_reason\":\"max_tokens\"") || text.startsWith("event: response.incomplete")
+        || (text.contains("\"status\":\"incomplete\"") && text.contains("\"object\":\"response\""))) {
+      return true;
+    }
     // Cheap first look: most replies and nearly every chunk cannot match.
     if (!text.contains("\"length\"")) {
       return false;

@@ -64,7 +64,7 @@ final class ProvidersSection {
     double quality = n.decimal("quality", 0.5, 0, 1);
     double weight = n.decimal("weight", 1, 0, 1_000_000);
     ProbeConfig probe = probe(n.object("probe"), type);
-    ApiOptions api = apiOptions(type, n, models);
+    ApiOptions api = apiOptions(type, n, models, baseUrl);
     ConfigNode l = n.object("limits");
     Limits limits = limits(l);
     Map<String, Limits> modelLimits = new LinkedHashMap<>();
@@ -205,7 +205,7 @@ final class ProvidersSection {
    * The settings of the translated provider types. Each is refused, by its path, on a type that does not use it. An
    * azure provider also serves every model its deployments map names.
    */
-  static ApiOptions apiOptions(ProviderType type, ConfigNode n, List<String> models) {
+  static ApiOptions apiOptions(ProviderType type, ConfigNode n, List<String> models, URI baseUrl) {
     boolean anthropic = type == ProviderType.ANTHROPIC;
     boolean azure = type == ProviderType.AZURE;
     String version = null;
@@ -243,8 +243,26 @@ final class ProvidersSection {
     } else if (n.has("deployments")) {
       n.problem("deployments", "is only for azure providers");
     }
-    return version == null && deployments.isEmpty() && maxTokens == 0 ? ApiOptions.NONE
-        : new ApiOptions(version, maxTokens, deployments);
+    boolean responses = responses(type, n, baseUrl);
+    return version == null && deployments.isEmpty() && maxTokens == 0 && !responses ? ApiOptions.NONE
+        : new ApiOptions(version, maxTokens, deployments, responses);
+  }
+
+  /**
+   * {@code responses}: whether the provider serves OpenAI's Responses API natively. On by default only for OpenAI
+   * itself (an openai provider at api.openai.com): of the other OpenAI-compatible APIs, only some serve it, and an
+   * Azure resource only in some regions and for some models, so those say so.
+   */
+  private static boolean responses(ProviderType type, ConfigNode n, URI baseUrl) {
+    if (type == ProviderType.OPENAI || type == ProviderType.AZURE) {
+      boolean openAiItself = type == ProviderType.OPENAI && baseUrl != null
+          && "api.openai.com".equalsIgnoreCase(baseUrl.getHost());
+      return n.bool("responses", openAiItself);
+    }
+    if (n.has("responses")) {
+      n.problem("responses", "is only for openai and azure providers (the Responses API is OpenAI's)");
+    }
+    return false;
   }
 
   static URI baseUrl(ConfigNode n, String url) {

@@ -21,6 +21,16 @@ public interface ProviderAdapter {
     return null;
   }
 
+  /**
+   * This adapter speaking the client's own API for one request, when its provider serves {@code front.api()}
+   * natively: it sends {@link NativeFront#body} upstream (only the model changed) and hands the reply on as it came,
+   * reading the usage, the end and in-band errors from it. Null (the default) when the request goes through chat.
+   * Asked per attempt, so one request may be relayed natively by one target and translated by the next.
+   */
+  default ProviderAdapter nativeFormat(dev.switchboard.api.NativeFront front) {
+    return null;
+  }
+
   /** Builds the upstream request for the given upstream model name. Must not mutate {@code request.body()}. */
   UpstreamRequest prepare(GatewayRequest request, String upstreamModel);
 

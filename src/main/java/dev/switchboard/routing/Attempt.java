@@ -3,6 +3,7 @@ package dev.switchboard.routing;
 import dev.switchboard.config.ProviderConfig;
 import dev.switchboard.config.Timeouts;
 import dev.switchboard.provider.Provider;
+import dev.switchboard.provider.ProviderAdapter;
 import dev.switchboard.provider.UpstreamError;
 import dev.switchboard.provider.UpstreamRequest;
 import dev.switchboard.api.ClientReply;
@@ -65,6 +66,8 @@ final class Attempt implements Relay.Host {
   private boolean lingering;
   /** How the body goes to the client, once the response head arrived; null before. */
   private Relay relay;
+  /** The provider's adapter, or its native side when it speaks the client's front-end API; chosen in {@link #run}. */
+  private ProviderAdapter adapter;
 
   /** The client went away; nothing more is to be done for this request. */
   public static final class ClientGone extends RuntimeException {
@@ -110,7 +113,8 @@ final class Attempt implements Relay.Host {
     provider.stats().started();
     reply.servedBy(provider.id(), target.model(), false);
     reply.onCancel(this::cancel);
-    UpstreamRequest up = provider.adapter().prepare(request, target.model());
+    adapter = nativeOrTranslating();
+    UpstreamRequest up = adapter.prepare(request, target.model());
     RequestOptions options = new RequestOptions()
         .setMethod(up.method())
         .setHost(cfg.host())
@@ -175,7 +179,7 @@ final class Attempt implements Relay.Host {
           // Secrets out by value before the adapter's pattern scrubber could cut one in two (bounded: an error body).
           b = Buffer.buffer(provider.secrets().scrub(b.toString()));
         }
-        UpstreamError e = provider.adapter().translateError(status, resp.headers(), b);
+        UpstreamError e = adapter.translateError(status, resp.headers(), b);
         fail(Failures.fromStatus(provider.id(), e, briefWaitMillis));
       });
       return;
@@ -197,9 +201,21 @@ final class Attempt implements Relay.Host {
     }
     String contentType = resp.getHeader(HttpHeaders.CONTENT_TYPE);
     if (request.stream() && contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17)) {
-      return new SseRelay(this, provider, request, reply);
+      return new SseRelay(this, provider, adapter, request, reply);
     }
-    return new JsonRelay(this, provider, request, reply, settings.maxResponseBytes(), settings.buffers());
+    return new JsonRelay(this, provider, adapter, request, reply, settings.maxResponseBytes(), settings.buffers());
+  }
+
+  /**
+   * The adapter of this attempt: the provider's native side when it speaks the client's own front-end API (the reply
+   * then goes out as it came), else the provider's adapter through chat. Decided per attempt, so a request may fail
+   * over between a native and a translating target.
+   */
+  private ProviderAdapter nativeOrTranslating() {
+    dev.switchboard.api.NativeFront front = reply.nativeFront();
+    ProviderAdapter speaksIt = front == null ? null : provider.adapter().nativeFormat(front);
+    reply.relayNatively(speaksIt == null ? null : provider.id());
+    return speaksIt == null ? provider.adapter() : speaksIt;
   }
 
   // ---- the relay's host ----------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import dev.switchboard.api.ClientReply;
 import dev.switchboard.api.GatewayRequest;
 import dev.switchboard.provider.BufferBudget;
 import dev.switchboard.provider.Provider;
+import dev.switchboard.provider.ProviderAdapter;
 import dev.switchboard.provider.TranslatedReply;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -23,6 +24,8 @@ import java.util.List;
 final class JsonRelay implements Relay {
   private final Host host;
   private final Provider provider;
+  /** The attempt's adapter: the provider's own, or its native side for the client's front-end API. */
+  private final ProviderAdapter adapter;
   private final GatewayRequest request;
   private final ClientReply reply;
   private final long maxResponseBytes;
@@ -31,9 +34,10 @@ final class JsonRelay implements Relay {
   private long reservedBytes;
 
   /** @param maxResponseBytes the largest whole reply the gateway buffers */
-  JsonRelay(Host host, Provider provider, GatewayRequest request, ClientReply reply, long maxResponseBytes,
+  JsonRelay(Host host, Provider provider, ProviderAdapter adapter, GatewayRequest request, ClientReply reply, long maxResponseBytes,
             BufferBudget buffers) {
     this.host = host;
+    this.adapter = adapter;
     this.provider = provider;
     this.request = request;
     this.reply = reply;
@@ -70,7 +74,7 @@ final class JsonRelay implements Relay {
   private void deliver(int status, String contentType, Buffer body) {
     TranslatedReply translated;
     try {
-      translated = provider.adapter().translateReply(request, contentType, body);
+      translated = adapter.translateReply(request, contentType, body);
     } catch (IllegalArgumentException e) {
       host.fail(Failures.brokenReply(provider.id(), e.getMessage()));
       return;
@@ -81,7 +85,7 @@ final class JsonRelay implements Relay {
       // rather than hand it a JSON body its SDK would read as an empty stream.
       List<Buffer> events;
       try {
-        events = provider.adapter().replyAsStream(request, translated.body());
+        events = adapter.replyAsStream(request, translated.body());
       } catch (IllegalArgumentException e) {
         host.fail(Failures.brokenReply(provider.id(), e.getMessage()));
         return;

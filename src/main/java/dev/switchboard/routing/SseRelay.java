@@ -4,6 +4,7 @@ import dev.switchboard.api.ClientReply;
 import dev.switchboard.api.GatewayRequest;
 import dev.switchboard.api.SseParser;
 import dev.switchboard.provider.Provider;
+import dev.switchboard.provider.ProviderAdapter;
 import dev.switchboard.provider.StreamTranslator;
 import dev.switchboard.provider.UpstreamError;
 import io.vertx.core.buffer.Buffer;
@@ -24,6 +25,8 @@ final class SseRelay implements Relay {
 
   private final Host host;
   private final Provider provider;
+  /** The attempt's adapter: the provider's own, or its native side for the client's front-end API. */
+  private final ProviderAdapter adapter;
   private final GatewayRequest request;
   private final ClientReply reply;
   /** Made once: the translator calls it for every event it emits. */
@@ -31,8 +34,9 @@ final class SseRelay implements Relay {
   private StreamTranslator translator;
   private List<Buffer> held;
 
-  SseRelay(Host host, Provider provider, GatewayRequest request, ClientReply reply) {
+  SseRelay(Host host, Provider provider, ProviderAdapter adapter, GatewayRequest request, ClientReply reply) {
     this.host = host;
+    this.adapter = adapter;
     this.provider = provider;
     this.request = request;
     this.reply = reply;
@@ -40,7 +44,7 @@ final class SseRelay implements Relay {
 
   @Override
   public void relay(HttpClientResponse resp) {
-    StreamTranslator translator = provider.adapter().streamTranslator(request);
+    StreamTranslator translator = adapter.streamTranslator(request);
     this.translator = translator;
     SseParser parser = new SseParser(MAX_EVENT_BYTES, event -> {
       if (!host.done()) {

@@ -44,6 +44,16 @@ class EntryCodecTest {
   }
 
   @Test
+  void aNativeEntryKeepsItsProviderAndAChatEntryReadsAsChat() {
+    byte[] data = "event: ping\ndata: {}\n\n".getBytes(StandardCharsets.UTF_8);
+    CachedReply e = new CachedReply(200, null, data, new int[] {data.length}, Usage.NONE, "claude", "m", 5L, 6L,
+        "claude");
+    assertThat(EntryCodec.decode(EntryCodec.encode(e), 1 << 20).nativeProvider()).isEqualTo("claude");
+    CachedReply chat = new CachedReply(200, null, data, new int[] {data.length}, Usage.NONE, "p", "m", 5L, 6L);
+    assertThat(EntryCodec.decode(EntryCodec.encode(chat), 1 << 20).nativeProvider()).isNull();
+  }
+
+  @Test
   void foreignCorruptOrOversizedValuesAreRefused() {
     CachedReply e = new CachedReply(200, "application/json", new byte[4096], null, USAGE, "p", "m", 1L, 2L);
     byte[] good = EntryCodec.encode(e);

@@ -215,4 +215,36 @@ class TranslatedProviderConfigTest {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
   }
+
+  @Test
+  void responsesIsOnForOpenAiItselfOffForOtherCompatibleApisAndRefusedWhereItCannotApply() {
+    assertThat(provider("""
+        providers:
+          openai: {base_url: https://api.openai.com/v1, api_key: k, models: [gpt-4.1]}
+        """).api().responses()).as("OpenAI itself serves the Responses API").isTrue();
+    assertThat(provider("""
+        providers:
+          openai: {base_url: https://api.openai.com/v1, api_key: k, models: [gpt-4.1], responses: false}
+        """).api().responses()).isFalse();
+    assertThat(provider("""
+        providers:
+          groq: {base_url: https://api.groq.com/openai/v1, api_key: k, models: [m]}
+        """).api().responses()).as("another compatible API says so itself").isFalse();
+    assertThat(provider("""
+        providers:
+          vllm: {base_url: http://127.0.0.1:9/v1, models: [m], responses: true}
+        """).api().responses()).isTrue();
+    assertThat(provider("""
+        providers:
+          az: {type: azure, base_url: https://res.openai.azure.com, api_key: k, models: [m]}
+        """).api().responses()).isFalse();
+    assertThat(provider("""
+        providers:
+          az: {type: azure, base_url: https://res.openai.azure.com, api_key: k, models: [m], responses: true}
+        """).api().responses()).isTrue();
+    assertThat(problems("""
+        providers:
+          anth: {type: anthropic, base_url: https://api.anthropic.com/v1, models: [c], responses: true}
+        """)).anySatisfy(p -> assertThat(p).contains("providers.anth.responses").contains("only for openai and azure"));
+  }
 }

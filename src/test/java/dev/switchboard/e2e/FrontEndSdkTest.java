@@ -19,6 +19,7 @@ import com.openai.models.responses.ResponseFunctionToolCall;
 import com.openai.models.responses.ResponseOutputItem;
 import com.openai.models.responses.ResponseStreamEvent;
 import dev.switchboard.testing.FakeProvider;
+import dev.switchboard.testing.Fixtures;
 import dev.switchboard.testing.GatewayUnderTest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -37,6 +38,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FrontEndSdkTest {
   private static final String KEY = "sb-front-end-sdk-key";
   private FakeProvider upstream;
+  /** An Anthropic provider: Messages requests to model {@code claude} are passed through to it natively. */
+  private FakeProvider claude;
+  /** A provider with its own Responses API: Responses requests to model {@code native} are passed through to it. */
+  private FakeProvider responsesUp;
   private GatewayUnderTest gateway;
   private OpenAIClient openai;
   private AnthropicClient anthropic;
@@ -44,17 +49,30 @@ class FrontEndSdkTest {
   @BeforeEach
   void start() {
     upstream = new FakeProvider();
+    claude = new FakeProvider();
+    responsesUp = new FakeProvider();
     gateway = GatewayUnderTest.start("""
         auth:
           keys:
             - {name: sdk, key: %s}
         providers:
         %s
+        %s
+        %s
         models:
           fast:
             targets:
               - {provider: up, model: gpt-real}
-        """.formatted(KEY, upstream.providerYaml("up", "sk-provider-secret-0000", "gpt-real")));
+          claude:
+            targets:
+              - {provider: claude, model: claude-sonnet-4-5}
+          native:
+            targets:
+              - {provider: resp, model: gpt-4.1}
+        """.formatted(KEY, upstream.providerYaml("up", "sk-provider-secret-0000", "gpt-real"),
+        claude.providerYaml("claude", "anthropic", "/v1", "sk-ant-secret-0000", List.of("claude-sonnet-4-5")),
+        responsesUp.providerYaml("resp", "openai", "/v1", "sk-resp-secret-0000", List.of("gpt-4.1"),
+            "    responses: true")));
     openai = OpenAIOkHttpClient.builder().baseUrl(gateway.baseUrl() + "/v1").apiKey(KEY).maxRetries(0)
         .timeout(Duration.ofSeconds(20)).build();
     anthropic = AnthropicOkHttpClient.builder().baseUrl(gateway.baseUrl()).apiKey(KEY).maxRetries(0)
@@ -67,6 +85,8 @@ class FrontEndSdkTest {
     anthropic.close();
     gateway.close();
     upstream.close();
+    claude.close();
+    responsesUp.close();
   }
 
   private void toolCallReply() {
@@ -172,5 +192,78 @@ class FrontEndSdkTest {
     assertThat(block.name()).isEqualTo("weather");
     assertThat(block.id()).isEqualTo("call_7");
     assertThat(m.stopReason().orElseThrow().asString()).isEqualTo("tool_use");
+  }
+
+  private static MessageCreateParams weatherQuestion() {
+    return MessageCreateParams.builder().model("claude").maxTokens(256)
+        .addTool(Tool.builder().name("get_weather").inputSchema(Tool.InputSchema.builder()
+            .properties(com.anthropic.core.JsonValue.from(Map.of("location", Map.of("type", "string")))).build())
+            .build())
+        .addUserMessage("Weather in San Francisco and Tokyo?").build();
+  }
+
+  @Test
+  void anthropicToolUseFromANativeAnthropicTargetReadsAsSent() {
+    claude.stub("/messages", FakeProvider.jsonReply(200, Fixtures.text("anthropic/reply-tools.json")));
+    Message m = anthropic.messages().create(weatherQuestion());
+
+    List<ToolUseBlock> tools = m.content().stream().filter(c -> c.isToolUse()).map(c -> c.asToolUse()).toList();
+    assertThat(tools).extracting(ToolUseBlock::id).containsExactly("toolu_01A09q90qw90lq917835lq9",
+        "toolu_01B7c5Wd3uJ4mq8Zt2sH1kLp");
+    assertThat(m.stopReason().orElseThrow().asString()).isEqualTo("tool_use");
+    assertThat(m.usage().cacheReadInputTokens()).hasValue(1800L);
+    assertThat(new JsonObject(claude.onlyRequest("/v1/messages").getBodyAsString()).getString("model"))
+        .isEqualTo("claude-sonnet-4-5");
+  }
+
+  @Test
+  void anthropicStreamingToolUseFromANativeAnthropicTargetAccumulates() {
+    claude.stub("/messages", FakeProvider.sseReply(Fixtures.text("anthropic/tools.sse")));
+    MessageAccumulator acc = MessageAccumulator.create();
+    try (StreamResponse<RawMessageStreamEvent> stream = anthropic.messages().createStreaming(weatherQuestion())) {
+      stream.stream().forEach(acc::accumulate);
+    }
+    Message m = acc.message();
+    assertThat(m.id()).as("the provider's own message").isEqualTo("msg_014p7gG3wDgGV9EUtLvnow3U");
+    List<ToolUseBlock> tools = m.content().stream().filter(c -> c.isToolUse()).map(c -> c.asToolUse()).toList();
+    assertThat(tools).hasSize(2);
+    assertThat(tools.get(0)._input().toString()).contains("San Francisco");
+    assertThat(m.usage().outputTokens()).isEqualTo(89);
+  }
+
+  @Test
+  void openAiResponsesCreateFromANativeResponsesTarget() {
+    responsesUp.stub("/responses", FakeProvider.jsonReply(200, Fixtures.text("responses/native/reply-text.json")));
+    Response r = openai.responses().create(ResponseCreateParams.builder().model("native").input("Greet").build());
+
+    assertThat(r.id()).as("the provider's own response").isEqualTo("resp_whole");
+    assertThat(r.output().get(0).asMessage().content().get(0).asOutputText().text())
+        .isEqualTo("Hej, wörld 👋 — 你好!");
+    assertThat(r.usage().orElseThrow().inputTokensDetails().cachedTokens()).isEqualTo(12);
+    assertThat(new JsonObject(responsesUp.onlyRequest("/v1/responses").getBodyAsString()).getString("model"))
+        .isEqualTo("gpt-4.1");
+  }
+
+  @Test
+  void openAiResponsesStreamedFunctionCallsFromANativeResponsesTarget() {
+    responsesUp.stub("/responses", FakeProvider.sseReply(Fixtures.text("responses/native/tools.sse")));
+    Map<String, StringBuilder> arguments = new java.util.LinkedHashMap<>();
+    List<Long> sequence = new ArrayList<>();
+    Response[] completed = new Response[1];
+    try (var stream = openai.responses().createStreaming(ResponseCreateParams.builder().model("native")
+        .input("Weather in SF and Tokyo?").build())) {
+      stream.stream().forEach(e -> {
+        e.functionCallArgumentsDelta().ifPresent(d -> {
+          arguments.computeIfAbsent(d.itemId(), k -> new StringBuilder()).append(d.delta());
+          sequence.add(d.sequenceNumber());
+        });
+        e.completed().ifPresent(c -> completed[0] = c.response());
+      });
+    }
+    assertThat(new JsonObject(arguments.get("fc_1").toString()).getString("location")).isEqualTo("San Francisco, CA");
+    assertThat(new JsonObject(arguments.get("fc_2").toString()).getString("location")).isEqualTo("Tokyo");
+    assertThat(sequence).isSorted();
+    assertThat(completed[0].output()).filteredOn(ResponseOutputItem::isFunctionCall).hasSize(2);
+    assertThat(completed[0].usage().orElseThrow().totalTokens()).isEqualTo(120);
   }
 }

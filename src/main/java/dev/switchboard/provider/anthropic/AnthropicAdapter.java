@@ -1,6 +1,8 @@
 package dev.switchboard.provider.anthropic;
 
+import dev.switchboard.api.NativeFront;
 import dev.switchboard.config.ProviderConfig;
+import dev.switchboard.provider.ProviderAdapter;
 import dev.switchboard.provider.StreamTranslator;
 import dev.switchboard.provider.TranslatingAdapter;
 import dev.switchboard.provider.UpstreamError;
@@ -35,6 +37,28 @@ public final class AnthropicAdapter extends TranslatingAdapter {
     JsonObject body = AnthropicRequest.build(request.body(), upstreamModel, config.api().defaultMaxTokens(),
         request.stream());
     return new UpstreamRequest(HttpMethod.POST, config.basePath() + "/messages", headers, body.toBuffer());
+  }
+
+  /** Messages requests from the Messages front end go upstream as they came, and their replies back the same way. */
+  @Override
+  public ProviderAdapter nativeFormat(NativeFront front) {
+    return AnthropicNative.API.equals(front.api()) ? new AnthropicNative(this, config, front) : null;
+  }
+
+  /**
+   * The headers of a passed-through Messages request: the provider's key and static headers as always, and the
+   * client's own {@code anthropic-version} (else the configured one) and {@code anthropic-beta}.
+   */
+  MultiMap nativeHeaders(GatewayRequest request, MultiMap client) {
+    MultiMap headers = headers(request);
+    String version = client.get("anthropic-version");
+    headers.set("anthropic-version", version != null && !version.isBlank() ? version : config.api().apiVersion());
+    java.util.List<String> betas = client.getAll("anthropic-beta");
+    if (!betas.isEmpty()) {
+      headers.set("anthropic-beta", String.join(",", betas));
+    }
+    config.headers().forEach(headers::set);
+    return headers;
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.switchboard.provider.TranslatedReply;
 import dev.switchboard.provider.UpstreamError;
 import dev.switchboard.provider.UpstreamRequest;
 import dev.switchboard.provider.openai.OpenAiAdapter;
+import dev.switchboard.provider.openai.ResponsesNative;
 import dev.switchboard.api.GatewayRequest;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -55,6 +56,27 @@ public final class AzureAdapter implements ProviderAdapter {
         .replace("+", "%20");
     return new UpstreamRequest(openAiRequest.method(),
         deploymentsPath + deployment + request.endpoint().upstreamPath() + query, headers, openAiRequest.body());
+  }
+
+  /**
+   * With {@code responses: true}, Responses requests go as they came to the resource's v1 API
+   * ({@code /openai/v1/responses}, no api-version), which takes the deployment name as the model.
+   */
+  @Override
+  public ProviderAdapter nativeFormat(dev.switchboard.api.NativeFront front) {
+    if (!config.api().responses() || !ResponsesNative.API.equals(front.api())) {
+      return null;
+    }
+    String v1 = deploymentsPath.substring(0, deploymentsPath.length() - "deployments/".length()) + "v1/responses";
+    return new ResponsesNative(front, config.id(), v1, stream -> {
+      MultiMap headers = openAi.headers(stream ? "text/event-stream" : "application/json");
+      headers.remove(HttpHeaders.AUTHORIZATION);
+      if (config.apiKey().isPresent()) {
+        headers.set("api-key", config.apiKey().reveal());
+      }
+      config.headers().forEach(headers::set);
+      return headers;
+    }, model -> config.api().deploymentFor(model), openAi);
   }
 
   @Override

@@ -40,16 +40,31 @@ public final class OpenAiAdapter implements ProviderAdapter {
   @Override
   public UpstreamRequest prepare(GatewayRequest request, String upstreamModel) {
     Endpoint endpoint = request.endpoint();
+    MultiMap headers = headers(request.stream() ? "text/event-stream" : endpoint.binaryReply() ? "*/*" : "application/json");
+    return new UpstreamRequest(HttpMethod.POST, config.basePath() + endpoint.upstreamPath(), headers,
+        body(request, upstreamModel));
+  }
+
+  /** JSON out, {@code accept} in, the key as a bearer token, then the provider's configured static headers. */
+  public MultiMap headers(String accept) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     headers.set(HttpHeaders.CONTENT_TYPE, "application/json");
-    headers.set(HttpHeaders.ACCEPT, request.stream() ? "text/event-stream" : endpoint.binaryReply() ? "*/*" : "application/json");
+    headers.set(HttpHeaders.ACCEPT, accept);
     headers.set(HttpHeaders.USER_AGENT, USER_AGENT);
     if (authorization != null) {
       headers.set(HttpHeaders.AUTHORIZATION, authorization);
     }
     config.headers().forEach(headers::set);
-    return new UpstreamRequest(HttpMethod.POST, config.basePath() + endpoint.upstreamPath(), headers,
-        body(request, upstreamModel));
+    return headers;
+  }
+
+  /** With {@code responses: true}, Responses requests go to {@code /responses} as they came. */
+  @Override
+  public ProviderAdapter nativeFormat(dev.switchboard.api.NativeFront front) {
+    return config.api().responses() && ResponsesNative.API.equals(front.api())
+        ? new ResponsesNative(front, config.id(), config.basePath() + "/responses", stream -> headers(
+            stream ? "text/event-stream" : "application/json"), model -> model, this)
+        : null;
   }
 
   @Override

@@ -18,16 +18,24 @@ public final class MessagesFormat implements WireFormat {
   private final List<String> stopSequences;
   private final String model;
   private final boolean errorsOnly;
+  private final MessagesNative nativeFront;
   private MessagesStream stream;
 
-  MessagesFormat(List<String> stopSequences, String model) {
-    this(stopSequences, model, false);
+  /** @param nativeFront the request as an Anthropic provider takes it natively */
+  MessagesFormat(List<String> stopSequences, String model, MessagesNative nativeFront) {
+    this(stopSequences, model, false, nativeFront);
   }
 
-  private MessagesFormat(List<String> stopSequences, String model, boolean errorsOnly) {
+  private MessagesFormat(List<String> stopSequences, String model, boolean errorsOnly, MessagesNative nativeFront) {
     this.stopSequences = stopSequences;
     this.model = model;
     this.errorsOnly = errorsOnly;
+    this.nativeFront = nativeFront;
+  }
+
+  @Override
+  public dev.switchboard.api.NativeFront nativeFront() {
+    return nativeFront;
   }
 
   /**
@@ -36,7 +44,7 @@ public final class MessagesFormat implements WireFormat {
    * Messages front end replaces it once it knows the request.
    */
   public static MessagesFormat beforeTheBody() {
-    return new MessagesFormat(List.of(), null, true);
+    return new MessagesFormat(List.of(), null, true, null);
   }
 
   @Override

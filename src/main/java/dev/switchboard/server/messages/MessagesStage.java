@@ -17,14 +17,16 @@ public final class MessagesStage implements RequestStage {
   @Override
   public void handle(Exchange exchange) {
     MessagesRequest request;
+    JsonObject body;
     try {
-      request = MessagesRequest.from(body(exchange));
+      body = body(exchange);
+      request = MessagesRequest.from(body);
     } catch (ApiException e) {
       exchange.reply().sendError(e.error(), -1);
       return;
     }
     exchange.reply().wireFormat(new MessagesFormat(request.stopSequences(),
-        request.chat().getString("model")));
+        request.chat().getString("model"), new MessagesNative(body, exchange.headers())));
     exchange.received(Endpoint.CHAT, request.chat().toBuffer());
     exchange.next();
   }

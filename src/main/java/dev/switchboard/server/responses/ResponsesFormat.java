@@ -19,14 +19,22 @@ final class ResponsesFormat implements WireFormat {
   private final String responseId;
   private final long createdAtSeconds;
   private final Consumer<StoredResponse> completed;
+  private final NativeResponses nativeFront;
   private ResponsesStream stream;
 
+  /** @param nativeFront the request as a provider with its own Responses API takes it */
   ResponsesFormat(ResponsesRequest request, String responseId, long createdAtSeconds,
-                  Consumer<StoredResponse> completed) {
+                  Consumer<StoredResponse> completed, NativeResponses nativeFront) {
     this.request = request;
     this.responseId = responseId;
     this.createdAtSeconds = createdAtSeconds;
     this.completed = completed;
+    this.nativeFront = nativeFront;
+  }
+
+  @Override
+  public dev.switchboard.api.NativeFront nativeFront() {
+    return nativeFront;
   }
 
   @Override

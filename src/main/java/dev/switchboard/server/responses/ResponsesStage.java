@@ -30,15 +30,17 @@ public final class ResponsesStage implements RequestStage {
   @Override
   public void handle(Exchange exchange) {
     ResponsesRequest request;
+    io.vertx.core.json.JsonObject body;
     try {
-      request = ResponsesRequest.parse(RequestValidator.jsonObject(exchange.body()));
+      body = RequestValidator.jsonObject(exchange.body());
+      request = ResponsesRequest.parse(body);
     } catch (ApiException e) {
       exchange.reply().sendError(e.error(), -1);
       return;
     }
     String previous = request.previousResponseId();
     if (previous == null) {
-      proceed(exchange, request);
+      proceed(exchange, request, body, null);
       return;
     }
     store.get(previous).onComplete(ar -> {
@@ -57,15 +59,18 @@ public final class ResponsesStage implements RequestStage {
         exchange.reply().sendError(notFound(previous, "previous_response_id"), -1);
         return;
       }
-      proceed(exchange, request.withHistory(stored.input(), stored.output()));
+      proceed(exchange, request.withHistory(stored.input(), stored.output()), body, stored.nativeProvider());
     });
   }
 
-  private void proceed(Exchange exchange, ResponsesRequest request) {
+  /** @param continuedAt the provider that natively served the response this one continues, or null */
+  private void proceed(Exchange exchange, ResponsesRequest request, io.vertx.core.json.JsonObject body,
+                       String continuedAt) {
     String id = OpenAiShapes.newId("resp_");
-    exchange.reply().wireFormat(new ResponsesFormat(request, id, clock.millis() / 1000, stored ->
-        store.put(stored.id(), stored).onFailure(e -> LOG.warning("could not store response " + stored.id() + ": "
-            + e))));
+    java.util.function.Consumer<StoredResponse> keep = stored -> store.put(stored.id(), stored)
+        .onFailure(e -> LOG.warning("could not store response " + stored.id() + ": " + e));
+    exchange.reply().wireFormat(new ResponsesFormat(request, id, clock.millis() / 1000, keep,
+        new NativeResponses(request, body, continuedAt, keep)));
     exchange.received(Endpoint.CHAT, request.chatBody().toBuffer());
     exchange.next();
   }

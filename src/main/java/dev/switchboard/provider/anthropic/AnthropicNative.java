@@ -1,0 +1,76 @@
+package dev.switchboard.provider.anthropic;
+
+import dev.switchboard.api.GatewayRequest;
+import dev.switchboard.api.NativeFront;
+import dev.switchboard.api.Usage;
+import dev.switchboard.config.ProviderConfig;
+import dev.switchboard.provider.ProviderAdapter;
+import dev.switchboard.provider.StreamTranslator;
+import dev.switchboard.provider.TranslatedReply;
+import dev.switchboard.provider.UpstreamError;
+import dev.switchboard.provider.UpstreamRequest;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An Anthropic provider serving one Messages-API request natively: the client's body goes upstream with only
+ * {@code model} changed, the reply comes back unchanged, and the gateway only reads its usage
+ * ({@link AnthropicNativeStream} for streams). Errors read as for translated requests. One per attempt.
+ */
+final class AnthropicNative implements ProviderAdapter {
+  static final String API = "messages";
+
+  private final AnthropicAdapter adapter;
+  private final ProviderConfig config;
+  private final NativeFront front;
+
+  AnthropicNative(AnthropicAdapter adapter, ProviderConfig config, NativeFront front) {
+    this.adapter = adapter;
+    this.config = config;
+    this.front = front;
+  }
+
+  @Override
+  public UpstreamRequest prepare(GatewayRequest request, String upstreamModel) {
+    // Shallow copy: only the model changes, and the client's body is shared with other attempts.
+    Map<String, Object> body = new LinkedHashMap<>(front.body(config.id()).getMap());
+    body.put("model", upstreamModel);
+    return new UpstreamRequest(HttpMethod.POST, config.basePath() + "/messages",
+        adapter.nativeHeaders(request, front.apiHeaders()), new JsonObject(body).toBuffer());
+  }
+
+  @Override
+  public TranslatedReply translateReply(GatewayRequest request, String contentType, Buffer body) {
+    JsonObject message;
+    try {
+      message = new JsonObject(body);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(body.length() == 0 ? "the provider's reply is empty"
+          : "the provider's reply is not a JSON object");
+    }
+    Usage usage = message.getValue("usage") instanceof JsonObject u ? AnthropicReply.usage(u, Usage.NONE) : Usage.NONE;
+    return new TranslatedReply(body, "application/json", usage);
+  }
+
+  @Override
+  public StreamTranslator streamTranslator(GatewayRequest request) {
+    return new AnthropicNativeStream();
+  }
+
+  /** Anthropic streams what is asked to stream; a whole reply instead is broken, and the chain may go elsewhere. */
+  @Override
+  public List<Buffer> replyAsStream(GatewayRequest request, Buffer reply) {
+    throw new IllegalArgumentException("the provider answered a streaming Messages request with a whole reply");
+  }
+
+  @Override
+  public UpstreamError translateError(int status, MultiMap headers, Buffer body) {
+    return adapter.translateError(status, headers, body);
+  }
+}
