@@ -125,6 +125,26 @@ public final class ConfigLoader {
         cache, metrics, responses);
   }
 
+  /**
+   * A client key sent to the admin API, checked by the parser of {@code auth.keys} entries: a misspelt field is an
+   * error naming it, not a key without the limit the admin meant. Switchboard generates the key itself.
+   */
+  public static ClientKeyConfig clientKey(JsonObject body) {
+    List<String> problems = new ArrayList<>();
+    ConfigNode k = new ConfigNode("", body, problems, new Interpolator(Map.of()));
+    if (body.containsKey("key")) {
+      problems.add("key: Switchboard generates the key and shows it once; leave this field out");
+      body = body.copy();
+      body.remove("key");
+      k = new ConfigNode("", body, problems, new Interpolator(Map.of()));
+    }
+    ClientKeyConfig key = ServerSection.clientKey(k, Secret.empty());
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+    return key;
+  }
+
   /** SnakeYAML says "in 'string', line 3, column 8" of text it was handed: name the file instead. */
   private static String named(String yamlMessage, String source) {
     return yamlMessage == null ? null : yamlMessage.replace("in 'string',", "in " + source + ",")
