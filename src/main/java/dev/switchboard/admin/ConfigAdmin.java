@@ -128,11 +128,7 @@ public final class ConfigAdmin {
       if (o.ok()) {
         AdminApi.json(ctx, okStatus, o.toJson());
       } else if (o.result().equals("invalid")) {
-        String first = o.problems().isEmpty() ? "" : o.problems().get(0);
-        int colon = first.indexOf(": ");
-        ApiError e = ApiError.invalid("The config is not valid; the running config is kept: "
-            + String.join("; ", o.problems()), colon > 0 ? first.substring(0, colon) : null,
-            first.contains("unknown field") ? "unknown_field" : "invalid_config");
+        ApiError e = ConfigProblems.error(o.problems(), "The config is not valid; the running config is kept: ");
         ctx.response().setStatusCode(e.status()).putHeader("content-type", "application/json")
             .end(e.toJson().put("problems", o.toJson().getJsonArray("problems")).encode());
       } else {

@@ -9,10 +9,19 @@ final class ConfigProblems {
   }
 
   static ApiError error(ConfigException e) {
-    String first = e.problems().isEmpty() ? null : e.problems().get(0);
+    return error(e.problems(), "");
+  }
+
+  /**
+   * @param problems each "path: what is wrong"; the {@code param} is the first unknown field's path (a misspelt
+   *                 field also makes the real one look missing), else the first problem's
+   */
+  static ApiError error(java.util.List<String> problems, String prefix) {
+    String first = problems.stream().filter(p -> p.contains(": unknown field")).findFirst()
+        .orElse(problems.isEmpty() ? null : problems.get(0));
     int colon = first == null ? -1 : first.indexOf(": ");
     String param = colon > 0 ? first.substring(0, colon) : null;
-    String code = first != null && first.contains("unknown field") ? "unknown_field" : "invalid_value";
-    return ApiError.invalid(String.join("; ", e.problems()), param, code);
+    String code = first != null && first.contains(": unknown field") ? "unknown_field" : "invalid_value";
+    return ApiError.invalid(prefix + String.join("; ", problems), param, code);
   }
 }

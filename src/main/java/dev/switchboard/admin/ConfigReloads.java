@@ -54,9 +54,9 @@ public final class ConfigReloads {
 
   /** What a reload or change did. {@code result}: applied, unchanged, invalid or failed. */
   public record Outcome(String result, List<String> problems, ProviderRegistry.Changes changes,
-                        List<String> modelsChanged, List<String> notApplied) {
+                        List<String> modelsChanged, List<String> notApplied, long swapNanos) {
     static Outcome refused(String result, List<String> problems) {
-      return new Outcome(result, problems, null, List.of(), List.of());
+      return new Outcome(result, problems, null, List.of(), List.of(), 0);
     }
 
     public boolean ok() {
@@ -71,6 +71,8 @@ public final class ConfigReloads {
       if (changes != null) {
         o.put("providers", changes.toJson());
         o.put("models", new JsonArray(modelsChanged));
+        // How long the swap itself held nothing up for: requests are never paused, this is its whole cost.
+        o.put("swap_micros", swapNanos / 1_000);
       }
       if (!notApplied.isEmpty()) {
         o.put("not_applied", new JsonArray(notApplied));
@@ -258,6 +260,7 @@ public final class ConfigReloads {
     }
     Current before = current.get();
     List<String> models = modelsChanged(before.config(), next);
+    long swapStart = System.nanoTime();
     ProviderRegistry.Changes changes = targets.providers().apply(next);
     targets.guards().reconcile(targets.providers(), changes);
     targets.health().reconcile(targets.providers(), changes);
@@ -270,6 +273,7 @@ public final class ConfigReloads {
     // Last: only now do new requests reach new providers, whose guards and health exist by now.
     targets.catalog().rebuild(next);
     current.set(new Current(next, base, overlay));
+    long swapNanos = System.nanoTime() - swapStart;
     if (changes.any()) {
       vertx.eventBus().publish(ProviderRegistry.CHANGED_ADDRESS, changes.toJson());
     }
@@ -288,7 +292,7 @@ public final class ConfigReloads {
       LOG.info("config: applied; providers " + changes.toJson().encode() + ", models " + models
           + (notApplied.isEmpty() ? "" : "; not applied until a restart: " + notApplied));
     }
-    return new Outcome(any ? "applied" : "unchanged", List.of(), changes, models, notApplied);
+    return new Outcome(any ? "applied" : "unchanged", List.of(), changes, models, notApplied, swapNanos);
   }
 
   /** What the running server cannot change under its open connections. */
