@@ -170,6 +170,7 @@
       case "health": case "circuit": onTransition(event, body); break;
       case "failover": onFailover(body); break;
       case "budget": onBudget(body); break;
+      case "audit": onAudit(body); break;
       case "request": onRequest(body); break;
       case "dropped": $("stream-note").textContent = body.dropped_total + " events were dropped because this page fell behind."; break;
       case "bye": setConnection("Gateway shutting down", "error"); break;
@@ -189,6 +190,7 @@
     state.failovers = [];
     for (const r of h.recent || []) {
       if (r.event === "failover") state.failovers.unshift(r.data);
+      else if (r.event === "audit") onAudit(r.data);
       else addEventLine(r.event, r.data);
     }
     renderFailovers();
@@ -381,6 +383,15 @@
     const list = $("events");
     const line = "budget: " + b.scope + " " + b.name + " " + b.level + " its " + b.period + " budget (" + money(b.spent) + " of " + money(b.budget) + ")";
     list.prepend(el("li", {}, el("span", { class: "time", text: time(b.at || Date.now()) }), line));
+    announce(line);
+    while (list.children.length > 50) list.lastChild.remove();
+  }
+
+  // An admin change to the running config (README: Audit trail): who, what, on what, and how it ended.
+  function onAudit(a) {
+    const list = $("events");
+    const line = "config: " + a.who + " " + a.action + (a.target ? " " + a.target : "") + " → " + a.result;
+    list.prepend(el("li", {}, el("span", { class: "time", text: time(a.at || Date.now()) }), line));
     announce(line);
     while (list.children.length > 50) list.lastChild.remove();
   }
