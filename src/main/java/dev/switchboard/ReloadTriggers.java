@@ -33,8 +33,12 @@ final class ReloadTriggers {
 
   /** Starts the triggers that live as long as the gateway: another instance's change, and the file watcher. */
   static void start(Vertx vertx, ConfigReloads reloads, ReloadConfig config) {
+    if (!reloads.reloadable()) {
+      // Started from a config in memory (tests, tools): there is no file to merge another instance's change into.
+      return;
+    }
     reloads.store().onChange(() -> reloads.reload("shared_store"));
-    if (config.watch() && reloads.reloadable()) {
+    if (config.watch()) {
       new ConfigWatch(vertx, reloads, config.watchDebounce()).start();
     }
   }

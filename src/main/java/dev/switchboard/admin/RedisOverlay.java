@@ -28,16 +28,21 @@ public final class RedisOverlay implements OverlayStore {
   private final Vertx vertx;
   private final RedisOptions options;
   private final Redis client;
+  /** The subscription's own client: a subscribed connection can send nothing else. */
+  private final Redis subscriber;
   private final String instance = UUID.randomUUID().toString();
   private final String described;
   private volatile Runnable changed = () -> { };
   private volatile RedisConnection subscription;
   private volatile boolean closed;
+  /** Whether the current outage was logged: a Redis that stays down is one warning, not one a second. */
+  private volatile boolean warned;
 
   public RedisOverlay(Vertx vertx, String url, String redactedUrl) {
     this.vertx = vertx;
     this.options = new RedisOptions().setConnectionString(url).setMaxPoolSize(2).setMaxPoolWaiting(64);
     this.client = Redis.createClient(vertx, options);
+    this.subscriber = Redis.createClient(vertx, new RedisOptions(options).setMaxPoolSize(1));
     this.described = "redis " + redactedUrl + " key " + KEY;
   }
 
@@ -64,13 +69,20 @@ public final class RedisOverlay implements OverlayStore {
     if (closed) {
       return;
     }
-    Redis.createClient(vertx, options).connect().onSuccess(conn -> {
+    subscriber.connect().onSuccess(conn -> {
       subscription = conn;
+      if (warned) {
+        LOG.info("config subscription to Redis restored");
+        warned = false;
+      }
       conn.handler(this::message);
       conn.exceptionHandler(err -> LOG.fine("config subscription: " + err));
       conn.endHandler(v -> {
         if (!closed) {
-          LOG.warning("config subscription to Redis lost; reconnecting");
+          if (!warned) {
+            LOG.warning("config subscription to Redis lost; reconnecting");
+            warned = true;
+          }
           vertx.setTimer(RECONNECT_MILLIS, id -> subscribe(true));
         }
       });
@@ -80,7 +92,10 @@ public final class RedisOverlay implements OverlayStore {
         }
       });
     }).onFailure(err -> {
-      LOG.warning("config subscription to Redis failed (" + err.getMessage() + "); retrying");
+      if (!warned) {
+        LOG.warning("config subscription to Redis failed (" + err.getMessage() + "); retrying every second");
+        warned = true;
+      }
       vertx.setTimer(RECONNECT_MILLIS, id -> subscribe(true));
     });
   }
@@ -106,6 +121,7 @@ public final class RedisOverlay implements OverlayStore {
       s.close();
     }
     client.close();
+    subscriber.close();
     return Future.succeededFuture();
   }
 }

@@ -152,6 +152,10 @@ class ConfigReloadTest {
     ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
     java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
     java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+    // For the report only (no assertion on time): JSON latencies while a reload is being processed, and otherwise.
+    java.util.concurrent.atomic.AtomicBoolean reloading = new java.util.concurrent.atomic.AtomicBoolean();
+    ConcurrentLinkedQueue<Long> duringReload = new ConcurrentLinkedQueue<>();
+    ConcurrentLinkedQueue<Long> otherwise = new ConcurrentLinkedQueue<>();
     List<CompletableFuture<Void>> clients = new ArrayList<>();
     for (int i = 0; i < 60; i++) {
       boolean stream = i < 50;
@@ -159,6 +163,8 @@ class ConfigReloadTest {
         while (running.get()) {
           Requests.Chat chat = stream ? Requests.chat("chat", "hi").stream() : Requests.chat("chat", "hi");
           try {
+            boolean reloadAtStart = reloading.get();
+            long t0 = System.nanoTime();
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl()
                     + "/v1/chat/completions")).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(chat.toString())).build(), HttpResponse.BodyHandlers.ofString());
@@ -168,6 +174,9 @@ class ConfigReloadTest {
                 : !stream && !r.body().contains("from a") ? "bad reply: " + r.body() : null;
             if (problem != null) {
               errors.add(problem);
+            }
+            if (!stream) {
+              (reloadAtStart || reloading.get() ? duringReload : otherwise).add((System.nanoTime() - t0) / 1_000);
             }
             done.incrementAndGet();
           } catch (Exception e) {
@@ -185,7 +194,9 @@ class ConfigReloadTest {
       await().atMost(Duration.ofSeconds(30)).until(() -> done.get() >= before + 30);
       Files.writeString(file, (i % 2 == 0 ? two : one).yaml());
       long t0 = System.nanoTime();
+      reloading.set(true);
       HttpResponse<String> reload = admin(gateway, "POST", "/admin/config/reload", null);
+      reloading.set(false);
       reloadMillis.add((System.nanoTime() - t0) / 1_000_000);
       assertThat(reload.statusCode()).as(reload.body()).isEqualTo(200);
       assertThat(new JsonObject(reload.body()).getString("result")).isEqualTo("applied");
@@ -197,9 +208,20 @@ class ConfigReloadTest {
     CompletableFuture.allOf(clients.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
 
     System.out.println("reload under load: " + done.get() + " requests, swap micros " + swapMicros
-        + ", reload call millis " + reloadMillis);
+        + ", reload call millis " + reloadMillis + "; JSON latency micros during reloads " + percentiles(duringReload)
+        + ", otherwise " + percentiles(otherwise));
     assertThat(errors).as("errors and cut streams during ten reloads").isEmpty();
     assertThat(gateway.get("/metrics").body()).contains("switchboard_config_reloads_total{result=\"applied\"} 10.0");
+  }
+
+  private static String percentiles(java.util.Collection<Long> micros) {
+    List<Long> sorted = new ArrayList<>(micros);
+    java.util.Collections.sort(sorted);
+    if (sorted.isEmpty()) {
+      return "(none)";
+    }
+    return "n=" + sorted.size() + " p50=" + sorted.get(sorted.size() / 2) + " p99="
+        + sorted.get(Math.min(sorted.size() - 1, sorted.size() * 99 / 100)) + " max=" + sorted.get(sorted.size() - 1);
   }
 
   @Test
