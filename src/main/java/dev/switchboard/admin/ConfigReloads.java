@@ -161,17 +161,15 @@ public final class ConfigReloads {
         return Future.succeededFuture(Outcome.refused("failed", List.of("the gateway was started from a config in "
             + "memory, not a file: there is nothing to reload")));
       }
-      Future<JsonObject> base = vertx.fileSystem().readFile(file.toString())
-          .map(b -> ConfigLoader.tree(b.toString(), file.toString()));
+      Future<io.vertx.core.buffer.Buffer> text = vertx.fileSystem().readFile(file.toString());
       Future<JsonObject> overlay = store.load();
-      return Future.all(base, overlay).transform(ar -> {
-        if (ar.failed()) {
-          Throwable err = ar.cause();
-          return Future.succeededFuture(Outcome.refused(err instanceof ConfigException ? "invalid" : "failed",
-              err instanceof ConfigException ce ? ce.problems() : List.of(String.valueOf(err.getMessage()))));
-        }
-        return Future.succeededFuture(apply(base.result(), overlay.result()));
-      }).map(outcome -> audited(who, "config.reload", null, outcome, null));
+      // Parsing and validating is CPU work of a few milliseconds: on a worker, so no event loop pauses for it.
+      return Future.all(text, overlay).compose(v -> vertx.executeBlocking(() ->
+              apply(ConfigLoader.tree(text.result().toString(), file.toString()), overlay.result()), false))
+          .recover(err -> Future.succeededFuture(Outcome.refused(err instanceof ConfigException ? "invalid"
+              : "failed", err instanceof ConfigException ce ? ce.problems()
+              : List.of(String.valueOf(err.getMessage())))))
+          .map(outcome -> audited(who, "config.reload", null, outcome, null));
     });
   }
 
@@ -188,16 +186,21 @@ public final class ConfigReloads {
             + "memory, not a file: runtime changes need a config file")));
       }
       JsonObject overlay = edit.apply(now.overlay(), now.base());
-      try {
-        ConfigLoader.parse(ConfigOverlay.merge(now.base(), overlay), env);
-      } catch (ConfigException e) {
-        return Future.succeededFuture(audited(who, action, target, Outcome.refused("invalid", e.problems()), detail));
-      }
-      return store.save(overlay)
-          .map(v -> apply(now.base(), overlay))
+      List<String> problems = new ArrayList<>();
+      return vertx.executeBlocking(() -> {
+        try {
+          ConfigLoader.parse(ConfigOverlay.merge(now.base(), overlay), env);
+        } catch (ConfigException e) {
+          problems.addAll(e.problems());
+        }
+        return problems;
+      }, false).compose(invalid -> !invalid.isEmpty()
+          ? Future.succeededFuture(audited(who, action, target, Outcome.refused("invalid", invalid), detail))
+          : store.save(overlay)
+          .compose(v -> vertx.executeBlocking(() -> apply(now.base(), overlay), false))
           .recover(err -> Future.succeededFuture(Outcome.refused("failed", List.of("could not store the change in "
               + store.describe() + ": " + err.getMessage()))))
-          .map(outcome -> audited(who, action, target, outcome, detail));
+          .map(outcome -> audited(who, action, target, outcome, detail)));
     });
   }
 
