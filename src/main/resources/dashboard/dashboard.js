@@ -490,6 +490,14 @@
     refreshCache();
   }
 
+  // Re-reads the config file on the gateway (README: Reload and runtime changes); the audit event lists it too.
+  async function reloadConfig() {
+    const r = await fetch("/admin/config/reload", { method: "POST", headers: headers() }).catch(() => null);
+    const body = r ? await r.json().catch(() => null) : null;
+    announce(r && r.ok ? "Config reload: " + (body && body.result)
+      : "Config reload refused: " + (body && body.error ? body.error.message : "no answer"));
+  }
+
   // ---- views: live, costs, keys (the live stream keeps running behind the other two) --------------------------
   const VIEWS = { live: "main", costs: "costs-view", keys: "keys-view" };
   function viewFromHash() {
@@ -746,6 +754,7 @@
     });
     $("logout").addEventListener("click", () => logout());
     $("cache-clear").addEventListener("click", clearCache);
+    $("config-reload").addEventListener("click", reloadConfig);
     for (const tab of document.querySelectorAll(".view-tab")) {
       tab.addEventListener("click", () => {
         if (tab.dataset.view !== state.view) hideSecret();
