@@ -223,10 +223,12 @@ public final class ConfigReloads {
       return o.put("note", "started from a config in memory: no file to show");
     }
     JsonObject merged = now.merged();
-    return o.put("config", ConfigRedaction.redact(merged))
+    o.put("config", ConfigRedaction.redact(merged))
         .put("sources", new JsonObject(new java.util.LinkedHashMap<>(ConfigOverlay.sources(now.base(),
             now.overlay(), merged))))
         .put("overlay", ConfigRedaction.redact(now.overlay()));
+    // Second net: a credential in a field whose name does not say so (a custom header) is still removed by value.
+    return new JsonObject(targets.providers().secrets().scrub(o.encode()));
   }
 
   private Outcome audited(String who, String action, String target, Outcome outcome, JsonObject detail) {
