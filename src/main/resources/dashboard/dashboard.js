@@ -170,6 +170,7 @@
       case "health": case "circuit": onTransition(event, body); break;
       case "failover": onFailover(body); break;
       case "budget": onBudget(body); break;
+      case "audit": onAudit(body); break;
       case "request": onRequest(body); break;
       case "dropped": $("stream-note").textContent = body.dropped_total + " events were dropped because this page fell behind."; break;
       case "bye": setConnection("Gateway shutting down", "error"); break;
@@ -189,6 +190,7 @@
     state.failovers = [];
     for (const r of h.recent || []) {
       if (r.event === "failover") state.failovers.unshift(r.data);
+      else if (r.event === "audit") onAudit(r.data);
       else addEventLine(r.event, r.data);
     }
     renderFailovers();
@@ -385,6 +387,15 @@
     while (list.children.length > 50) list.lastChild.remove();
   }
 
+  // An admin change to the running config (README: Audit trail): who, what, on what, and how it ended.
+  function onAudit(a) {
+    const list = $("events");
+    const line = "config: " + a.who + " " + a.action + (a.target ? " " + a.target : "") + " → " + a.result;
+    list.prepend(el("li", {}, el("span", { class: "time", text: time(a.at || Date.now()) }), line));
+    announce(line);
+    while (list.children.length > 50) list.lastChild.remove();
+  }
+
   function addEventLine(kind, t) {
     const list = $("events");
     list.prepend(el("li", {}, el("span", { class: "time", text: time(t.at || Date.now()) }),
@@ -477,6 +488,14 @@
     const r = await fetch("/admin/cache/clear", { method: "POST", headers: headers() }).catch(() => null);
     announce(r && r.ok ? "Cache cleared" : "Clearing the cache failed");
     refreshCache();
+  }
+
+  // Re-reads the config file on the gateway (README: Reload and runtime changes); the audit event lists it too.
+  async function reloadConfig() {
+    const r = await fetch("/admin/config/reload", { method: "POST", headers: headers() }).catch(() => null);
+    const body = r ? await r.json().catch(() => null) : null;
+    announce(r && r.ok ? "Config reload: " + (body && body.result)
+      : "Config reload refused: " + (body && body.error ? body.error.message : "no answer"));
   }
 
   // ---- views: live, costs, keys (the live stream keeps running behind the other two) --------------------------
@@ -735,6 +754,7 @@
     });
     $("logout").addEventListener("click", () => logout());
     $("cache-clear").addEventListener("click", clearCache);
+    $("config-reload").addEventListener("click", reloadConfig);
     for (const tab of document.querySelectorAll(".view-tab")) {
       tab.addEventListener("click", () => {
         if (tab.dataset.view !== state.view) hideSecret();

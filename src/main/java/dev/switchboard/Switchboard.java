@@ -4,6 +4,12 @@ import dev.switchboard.cache.CacheVerticle;
 import dev.switchboard.cache.ResponseCache;
 import dev.switchboard.admin.AdminApi;
 import dev.switchboard.admin.AdminServices;
+import dev.switchboard.admin.AuditTrail;
+import dev.switchboard.admin.ConfigAdmin;
+import dev.switchboard.admin.ConfigOverlay;
+import dev.switchboard.admin.ConfigReloads;
+import dev.switchboard.admin.OverlayStore;
+import io.vertx.core.json.JsonObject;
 import dev.switchboard.admin.LiveEvents;
 import dev.switchboard.config.Clocks;
 import dev.switchboard.config.ConfigException;
@@ -79,8 +85,11 @@ public final class Switchboard implements Demo.Gateway {
   private final int port;
   private final String gatewayDeployment;
   private volatile Future<Void> stopping;
+  private final ConfigReloads reloads;
 
-  private Switchboard(Vertx vertx, GatewayServices services, int port, String gatewayDeployment) {
+  private Switchboard(Vertx vertx, GatewayServices services, int port, String gatewayDeployment,
+                      ConfigReloads reloads) {
+    this.reloads = reloads;
     this.vertx = vertx;
     this.services = services;
     this.port = port;
@@ -103,8 +112,8 @@ public final class Switchboard implements Demo.Gateway {
       LogSetup.install(config.logging().level());
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       vertx = newVertx(registry, config);
-      gateway = deploy(vertx, registry, config, Clocks.SYSTEM).toCompletionStage().toCompletableFuture()
-          .get(60, TimeUnit.SECONDS);
+      gateway = deploy(vertx, registry, config, Clocks.SYSTEM, choice.builtIn() ? null : choice.file(),
+          System.getenv()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       System.err.println("switchboard: failed to start: " + (cause instanceof ConfigException ? "" : cause.getClass()
@@ -117,6 +126,7 @@ public final class Switchboard implements Demo.Gateway {
       return;
     }
     stopOnExit(gateway);
+    ReloadTriggers.onSighup(gateway.reloads);
   }
 
   /** On SIGTERM or the end of the JVM: the graceful stop, drain delay and grace included, then the logs flushed. */
@@ -199,9 +209,30 @@ public final class Switchboard implements Demo.Gateway {
 
   /** Starts a gateway whose time-dependent services run on {@code clocks} (tests move a fake wall clock). */
   public static Future<Switchboard> start(SwitchboardConfig config, Clocks clocks) {
+    return start(config, clocks, null, java.util.Map.of());
+  }
+
+  /**
+   * Starts a gateway from a config file, as {@code main} does: reloads re-read {@code file} (interpolated with
+   * {@code env}) and runtime changes are kept in the overlay store.
+   */
+  public static Future<Switchboard> start(Path file, java.util.Map<String, String> env, Clocks clocks) {
+    SwitchboardConfig config;
+    try {
+      config = ConfigLoader.fromYaml(Files.readString(file), env, file.toString());
+    } catch (java.io.IOException e) {
+      return Future.failedFuture(e);
+    } catch (ConfigException e) {
+      return Future.failedFuture(e);
+    }
+    return start(config, clocks, file, env);
+  }
+
+  private static Future<Switchboard> start(SwitchboardConfig config, Clocks clocks, Path file,
+                                           java.util.Map<String, String> env) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = newVertx(registry, config);
-    return deploy(vertx, registry, config, clocks)
+    return deploy(vertx, registry, config, clocks, file, env)
         .recover(err -> vertx.close().transform(v -> Future.failedFuture(err)));
   }
 
@@ -242,8 +273,32 @@ public final class Switchboard implements Demo.Gateway {
     return chosen;
   }
 
+  /**
+   * The running config is the file's with the stored runtime changes (the overlay) merged over it; with no file (a
+   * config built in memory) it is the config as given.
+   */
+  private static Future<Switchboard> deploy(Vertx vertx, PrometheusMeterRegistry registry, SwitchboardConfig fileConfig,
+                                            Clocks clocks, Path file, java.util.Map<String, String> env) {
+    OverlayStore store = ReloadTriggers.overlayStore(vertx, fileConfig);
+    if (file == null) {
+      return deploy(vertx, registry, fileConfig, clocks, new ConfigStart(file, env, store, null, new JsonObject()));
+    }
+    return vertx.fileSystem().readFile(file.toString())
+        .map(b -> ConfigLoader.tree(b.toString(), file.toString()))
+        .compose(base -> ConfigReloads.startingOverlay(store, base, env).map(overlay -> {
+          SwitchboardConfig running = ConfigLoader.parse(ConfigOverlay.merge(base, overlay), env);
+          return deploy(vertx, registry, running, clocks, new ConfigStart(file, env, store, base, overlay));
+        }))
+        .compose(f -> f);
+  }
+
+  /** Where the running config came from, for its reloads. */
+  private record ConfigStart(Path file, java.util.Map<String, String> env, OverlayStore store, JsonObject base,
+                             JsonObject overlay) {
+  }
+
   private static Future<Switchboard> deploy(Vertx vertx, PrometheusMeterRegistry registry, SwitchboardConfig config,
-                                            Clocks clocks) {
+                                            Clocks clocks, ConfigStart origin) {
     ProviderRegistry providers = new ProviderRegistry(config, clocks);
     announce(config);
     GatewayMetrics metrics = new GatewayMetrics(registry);
@@ -272,12 +327,18 @@ public final class Switchboard implements Demo.Gateway {
         metrics, registry);
     ModelCatalog catalog = new ModelCatalog(config, providers);
     LocalResponder localResponder = new LocalResponder(config.server().maxResponseBytes(), buffers);
+    ConfigReloads reloads = new ConfigReloads(vertx, origin.file(), origin.env(), origin.store(),
+        new ConfigReloads.Targets(providers, guards, health, catalog, usage, limiter, metrics),
+        new AuditTrail(vertx, clocks.wall()), config, origin.base(), origin.overlay());
     var stages = RequestPath.stages(vertx, config, keys, catalog, usage, limiter, cache,
         new RequestPath.Upstream(selector, guards, localResponder, metrics, health, buffers));
     GatewayServices services = new GatewayServices(config, providers, catalog, localResponder, metrics, registry,
         new Readiness(vertx, config, providers, health, guards), guards, selector, health, limiter, usage,
         cache, live, buffers,
-        router -> new AdminApi(vertx, admin, live).mount(router), stages,
+        router -> {
+          new AdminApi(vertx, admin, live).mount(router);
+          new ConfigAdmin(reloads).mount(router);
+        }, stages,
         RequestPath.finishListeners(config, metrics, usage, providers, limiter, live, cache),
         RequestPath.frontEnds(ResponseStores.of(vertx, config.responses()), clocks.wall()));
     live.start(admin);
@@ -303,7 +364,8 @@ public final class Switchboard implements Demo.Gateway {
               + instances + " event-loop instance(s), " + ((io.vertx.core.internal.VertxInternal) vertx).transport().getClass().getSimpleName()
               .replace("Transport", "").toLowerCase()
               + " transport");
-          return new Switchboard(vertx, services, port.get(), gatewayDeployment[0]);
+          ReloadTriggers.start(vertx, reloads, config.reload());
+          return new Switchboard(vertx, services, port.get(), gatewayDeployment[0], reloads);
         });
   }
 
@@ -338,6 +400,11 @@ public final class Switchboard implements Demo.Gateway {
     return services;
   }
 
+  /** Reloads and runtime config changes of this gateway (what SIGHUP and the admin API call). */
+  public ConfigReloads reloads() {
+    return reloads;
+  }
+
   /**
    * The gateway instances first, so their last requests (finished within the grace period) have queued their ledger
    * rows before the usage verticle's final flush: Vert.x's own close undeploys every verticle at once.
@@ -349,7 +416,7 @@ public final class Switchboard implements Demo.Gateway {
       if (ar.failed()) {
         LOG.warning("gateway instances did not stop cleanly: " + ar.cause());
       }
-      vertx.close().onComplete(closed);
+      reloads.store().close().onComplete(c -> vertx.close().onComplete(closed));
     });
   }
 

@@ -98,6 +98,7 @@ public final class LiveEvents {
     forward(FailoverChain.FAILOVER_ADDRESS, "failover");
     forward(REQUESTS_ADDRESS, "request");
     forward(dev.switchboard.usage.UsageService.ADDRESS, "budget");
+    forward(AuditTrail.ADDRESS, "audit");
     timer = vertx.setPeriodic(1_000, 1_000, id -> tick());
   }
 
@@ -134,6 +135,10 @@ public final class LiveEvents {
     long now = clock.getAsLong();
     if (provider != null) {
       RollingWindow w = windows.get(provider);
+      if (w == null && services != null && services.providers().get(provider) != null) {
+        // A provider added by a reload.
+        w = windows.computeIfAbsent(provider, id -> new RollingWindow(now));
+      }
       if (w != null) {
         w.add(now, durationNanos / 1_000_000, ttftNanos > 0 ? ttftNanos / 1_000_000 : -1,
             promptTokens + completionTokens, status >= 500 || status == 429);

@@ -60,8 +60,8 @@ final class UsageAdmin {
     ClientKeyConfig spec;
     try {
       spec = parse(body);
-    } catch (IllegalArgumentException e) {
-      AdminApi.error(ctx, ApiError.invalid(e.getMessage(), null, "invalid_value"));
+    } catch (dev.switchboard.config.ConfigException e) {
+      AdminApi.error(ctx, ConfigProblems.error(e));
       return;
     }
     if (usage.keys().byName(spec.name()) != null) {
@@ -85,44 +85,13 @@ final class UsageAdmin {
     }).onFailure(err -> AdminApi.error(ctx, ApiError.server("Could not store the key: " + err.getMessage())));
   }
 
+  /** The file's parser of an {@code auth.keys} entry, plus the name rule of keys made here (they become URL parts). */
   private static ClientKeyConfig parse(JsonObject body) {
-    Object name = body.getValue("name");
-    if (!(name instanceof String n) || !NAME.matcher(n).matches()) {
-      throw new IllegalArgumentException("'name' must be 1-64 letters, digits, '.', '_' or '-'.");
+    ClientKeyConfig spec = dev.switchboard.config.ConfigLoader.clientKey(body);
+    if (!NAME.matcher(spec.name()).matches()) {
+      throw new dev.switchboard.config.ConfigException("name: must be 1-64 letters, digits, '.', '_' or '-'");
     }
-    List<String> models = new ArrayList<>();
-    Object m = body.getValue("models");
-    if (m != null) {
-      if (!(m instanceof JsonArray arr) || arr.stream().anyMatch(x -> !(x instanceof String))) {
-        throw new IllegalArgumentException("'models' must be an array of model names.");
-      }
-      arr.forEach(x -> models.add((String) x));
-    }
-    Limits limits = null;
-    if (body.getValue("limits") instanceof JsonObject l) {
-      long rpm = count(l, "rpm");
-      long tpm = count(l, "tpm");
-      long burstRequests = l.getValue("burst_requests") == null ? rpm : count(l, "burst_requests");
-      long burstTokens = l.getValue("burst_tokens") == null ? tpm : count(l, "burst_tokens");
-      if (rpm > 0 && burstRequests < 1 || tpm > 0 && burstTokens < 1) {
-        throw new IllegalArgumentException("a burst must be at least 1 where its rate is set.");
-      }
-      // No rates at all: the key follows ratelimit.default_key_limits, as a config key without limits does.
-      limits = rpm == 0 && tpm == 0 ? null : new Limits(rpm, tpm, burstRequests, burstTokens);
-    } else if (body.getValue("limits") != null) {
-      throw new IllegalArgumentException("'limits' must be an object such as {\"rpm\": 60, \"tpm\": 100000}.");
-    }
-    Budget budget = Budget.NONE;
-    if (body.getValue("budget") instanceof JsonObject b) {
-      budget = new Budget(money(b, "daily"), money(b, "weekly"), money(b, "monthly"));
-    } else if (body.getValue("budget") != null) {
-      throw new IllegalArgumentException("'budget' must be an object such as {\"monthly\": 100}.");
-    }
-    int priority = body.getValue("priority") instanceof Number p ? p.intValue() : 0;
-    if (priority < -100 || priority > 100) {
-      throw new IllegalArgumentException("'priority' must be between -100 and 100.");
-    }
-    return new ClientKeyConfig((String) name, Secret.of(""), limits, priority, priority, models, budget);
+    return spec;
   }
 
   private static long count(JsonObject o, String key) {

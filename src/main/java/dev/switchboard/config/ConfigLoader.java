@@ -51,6 +51,14 @@ public final class ConfigLoader {
    * errors then name.
    */
   public static SwitchboardConfig fromYaml(String yaml, Map<String, String> env, String source) {
+    return parse(tree(yaml, source), env);
+  }
+
+  /**
+   * The raw config tree of YAML text, before interpolation and validation: a reload merges the runtime overlay into
+   * it and then {@link #parse parses} the result like a file.
+   */
+  public static JsonObject tree(String yaml, String source) {
     Object doc;
     try {
       doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
@@ -64,7 +72,7 @@ public final class ConfigLoader {
     if (!(doc instanceof Map<?, ?> map)) {
       throw new ConfigException("the config must be a YAML mapping at the top level");
     }
-    return parse((JsonObject) textKeys(map), env);
+    return (JsonObject) textKeys(map);
   }
 
   /**
@@ -116,13 +124,34 @@ public final class ConfigLoader {
     CacheConfig cache = ServicesSection.cache(root.object("cache"));
     MetricsConfig metrics = ServerSection.metrics(root.object("metrics"), server);
     ResponsesConfig responses = ServicesSection.responses(root.object("responses"));
+    ReloadConfig reload = ReloadConfig.parse(root.object("config"));
     root.rejectUnknown();
 
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
     return new SwitchboardConfig(server, auth, logging, providers, models, routing, health, ratelimit, usage,
-        cache, metrics, responses);
+        cache, metrics, responses, reload);
+  }
+
+  /**
+   * A client key sent to the admin API, checked by the parser of {@code auth.keys} entries: a misspelt field is an
+   * error naming it, not a key without the limit the admin meant. Switchboard generates the key itself.
+   */
+  public static ClientKeyConfig clientKey(JsonObject body) {
+    List<String> problems = new ArrayList<>();
+    ConfigNode k = new ConfigNode("", body, problems, new Interpolator(Map.of()));
+    if (body.containsKey("key")) {
+      problems.add("key: Switchboard generates the key and shows it once; leave this field out");
+      body = body.copy();
+      body.remove("key");
+      k = new ConfigNode("", body, problems, new Interpolator(Map.of()));
+    }
+    ClientKeyConfig key = ServerSection.clientKey(k, Secret.empty());
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+    return key;
   }
 
   /** SnakeYAML says "in 'string', line 3, column 8" of text it was handed: name the file instead. */

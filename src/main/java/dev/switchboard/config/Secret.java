@@ -28,6 +28,19 @@ public final class Secret {
     return value;
   }
 
+  /** By value: a reload compares provider configs to tell a rotated key from an unchanged one. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Secret other && java.security.MessageDigest.isEqual(
+        value.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        other.value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public int hashCode() {
+    return value.hashCode();
+  }
+
   @Override
   public String toString() {
     return isPresent() ? "Secret[***]" : "Secret[empty]";

@@ -85,6 +85,18 @@ public final class Secrets {
     return new Secrets(List.copyOf(sorted));
   }
 
+  /** These secrets and {@code older}'s: after a key rotation, text from a request still open may carry the old key. */
+  public Secrets plus(Secrets older) {
+    if (older.needles.isEmpty()) {
+      return this;
+    }
+    Set<String> forms = new LinkedHashSet<>(needles);
+    forms.addAll(older.needles);
+    List<String> sorted = new ArrayList<>(forms);
+    sorted.sort(Comparator.comparingInt(String::length).reversed());
+    return new Secrets(List.copyOf(sorted));
+  }
+
   /** {@code text} with every form of every secret replaced by {@value #REDACTED}; null stays null. */
   public String scrub(String text) {
     if (text == null || needles.isEmpty()) {

@@ -111,18 +111,14 @@ final class ServerSection {
         key = s;
       } else {
         ConfigNode k = n.element("keys", i, item);
-        name = k.requiredString("name");
         key = k.string("key", "");
-        if (k.has("limits")) {
-          ConfigNode l = k.object("limits");
-          limits = limits(l);
-          l.rejectUnknown();
-        }
-        priority = (int) k.integer("priority", 0, -100, 100);
-        maxPriority = (int) k.integer("max_priority", priority, -100, 100);
-        allowed = k.stringList("models");
-        budget = budget(k);
-        k.rejectUnknown();
+        ClientKeyConfig c = clientKey(k, Secret.empty());
+        name = c.name();
+        limits = c.limits();
+        priority = c.priority();
+        maxPriority = c.maxPriority();
+        allowed = c.models();
+        budget = c.budget();
       }
       if (key.isBlank()) {
         LOG.warning(where + ": key is empty, skipped");
@@ -137,6 +133,26 @@ final class ServerSection {
     Secret admin = Secret.of(n.string("admin_key", "").trim());
     n.rejectUnknown();
     return new AuthConfig(keys, admin);
+  }
+
+  /**
+   * One client key's settings (everything but the key itself, which the caller reads), as written in {@code auth.keys}
+   * and sent to {@code POST /admin/keys}: one parser for both, unknown fields included.
+   */
+  static ClientKeyConfig clientKey(ConfigNode k, Secret key) {
+    String name = k.requiredString("name");
+    Limits limits = null;
+    if (k.has("limits")) {
+      ConfigNode l = k.object("limits");
+      limits = limits(l);
+      l.rejectUnknown();
+    }
+    int priority = (int) k.integer("priority", 0, -100, 100);
+    int maxPriority = (int) k.integer("max_priority", priority, -100, 100);
+    List<String> allowed = k.stringList("models");
+    Budget budget = budget(k);
+    k.rejectUnknown();
+    return new ClientKeyConfig(name, key, limits, priority, maxPriority, allowed, budget);
   }
 
   static LoggingConfig logging(ConfigNode n) {

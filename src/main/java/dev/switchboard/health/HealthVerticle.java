@@ -71,6 +71,19 @@ public final class HealthVerticle extends VerticleBase {
     if (!config.enabled()) {
       return Future.succeededFuture();
     }
+    // After a reload: new providers (and ones with a new key or URL) are probed at once; removed ones no more.
+    vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(ProviderRegistry.CHANGED_ADDRESS, msg -> {
+      msg.body().getJsonArray("removed").forEach(id -> cancel((String) id));
+      java.util.List<Object> now = new java.util.ArrayList<>(msg.body().getJsonArray("added").getList());
+      now.addAll(msg.body().getJsonArray("changed").getList());
+      for (Object id : now) {
+        Provider p = providers.get((String) id);
+        cancel((String) id);
+        if (p != null && healths.watched(p)) {
+          schedule(p, 1);
+        }
+      }
+    });
     for (Provider p : providers.all()) {
       if (healths.watched(p)) {
         // The first probe comes soon, spread over a second so many providers do not start at once.
@@ -88,13 +101,31 @@ public final class HealthVerticle extends VerticleBase {
     return client.close();
   }
 
-  private void schedule(Provider p, long delayMillis) {
+  private void cancel(String providerId) {
+    Long timer = timers.remove(providerId);
+    if (timer != null) {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  /** Probes the provider's current config each time: a reload may have changed its key or URL, or removed it. */
+  private void schedule(Provider scheduled, long delayMillis) {
     if (stopped) {
       return;
     }
-    timers.put(p.id(), vertx.setTimer(Math.max(1, delayMillis), id -> {
-      timers.remove(p.id());
-      probeNow(p).onComplete(ar -> schedule(p, nextDelay(p)));
+    String providerId = scheduled.id();
+    timers.put(providerId, vertx.setTimer(Math.max(1, delayMillis), id -> {
+      timers.remove(providerId);
+      Provider p = providers.get(providerId);
+      if (p == null || !healths.watched(p)) {
+        return;
+      }
+      probeNow(p).onComplete(ar -> {
+        Provider current = providers.get(providerId);
+        if (current != null && !timers.containsKey(providerId)) {
+          schedule(current, nextDelay(current));
+        }
+      });
     }));
   }
 

@@ -32,10 +32,14 @@ public final class ProviderHealths implements ProviderEvents {
   private static final Logger LOG = Logger.getLogger(ProviderHealths.class.getName());
 
   private final HealthConfig config;
-  private final Map<String, ProviderHealth> healths;
+  /** Copied on write (reloads are rare), in config order. */
+  private volatile Map<String, ProviderHealth> healths = Map.of();
   /** Providers whose adapter has a probe request: only a probe can clear a down that probes or hard signals set. */
-  private final java.util.Set<String> probeable;
+  private volatile java.util.Set<String> probeable = java.util.Set.of();
   private final ProviderGuards guards;
+  private final Vertx vertx;
+  private final GatewayMetrics metrics;
+  private final Clocks clocks;
 
   public ProviderHealths(Vertx vertx, HealthConfig config, ProviderRegistry providers, ProviderGuards guards,
                          GatewayMetrics metrics) {
@@ -47,36 +51,78 @@ public final class ProviderHealths implements ProviderEvents {
                          GatewayMetrics metrics, Clocks clocks) {
     this.config = config;
     this.guards = guards;
-    Map<String, ProviderHealth> map = new LinkedHashMap<>();
-    java.util.Set<String> withProbe = new java.util.HashSet<>();
+    this.vertx = vertx;
+    this.metrics = metrics;
+    this.clocks = clocks;
     for (Provider p : providers.all()) {
-      if (!p.isLocal() && p.adapter() != null && p.adapter().probe(p.config().probe().mode(), "") != null) {
-        withProbe.add(p.id());
-      }
-      ProviderHealth health = new ProviderHealth(p.id(), config, staleAfterMillis(p.config()), clocks.wall(), t -> {
-        LOG.log(t.to().routable() ? java.util.logging.Level.INFO : java.util.logging.Level.WARNING,
-            "provider " + t.provider() + ": " + t.from().label() + " -> " + t.to().label() + " (" + t.reason() + ")");
-        metrics.healthTransition(t.provider(), t.to().label());
-        if (t.from() == ProviderHealth.State.DOWN && t.to().routable()) {
-          // Whatever took it out (a spent quota, refused credentials) is evidently over.
-          guards.of(p).lift();
-        }
-        vertx.eventBus().publish(ADDRESS, new JsonObject()
-            .put("provider", t.provider())
-            .put("from", t.from().label())
-            .put("to", t.to().label())
-            .put("reason", t.reason())
-            .put("at", System.currentTimeMillis()));
-      });
-      map.put(p.id(), health);
-      metrics.providerUp(p.id(), () -> {
-        ProviderHealth.State s = health.state();
-        return s == ProviderHealth.State.HEALTHY || s == ProviderHealth.State.DEGRADED ? 1 : 0;
-      });
+      add(p);
     }
-    this.healths = Collections.unmodifiableMap(map);
-    this.probeable = java.util.Set.copyOf(withProbe);
     guards.onTransition(this::circuitChanged);
+  }
+
+  private synchronized void add(Provider p) {
+    java.util.Set<String> withProbe = new java.util.HashSet<>(probeable);
+    if (!p.isLocal() && p.adapter() != null && p.adapter().probe(p.config().probe().mode(), "") != null) {
+      withProbe.add(p.id());
+    } else {
+      withProbe.remove(p.id());
+    }
+    String id = p.id();
+    ProviderHealth health = new ProviderHealth(id, config, staleAfterMillis(p.config()), clocks.wall(), t -> {
+      LOG.log(t.to().routable() ? java.util.logging.Level.INFO : java.util.logging.Level.WARNING,
+          "provider " + t.provider() + ": " + t.from().label() + " -> " + t.to().label() + " (" + t.reason() + ")");
+      metrics.healthTransition(t.provider(), t.to().label());
+      if (t.from() == ProviderHealth.State.DOWN && t.to().routable()) {
+        // Whatever took it out (a spent quota, refused credentials) is evidently over.
+        var guard = guards.get(id);
+        if (guard != null) {
+          guard.lift();
+        }
+      }
+      vertx.eventBus().publish(ADDRESS, new JsonObject()
+          .put("provider", t.provider())
+          .put("from", t.from().label())
+          .put("to", t.to().label())
+          .put("reason", t.reason())
+          .put("at", System.currentTimeMillis()));
+    });
+    Map<String, ProviderHealth> next = new LinkedHashMap<>(healths);
+    next.put(id, health);
+    healths = Collections.unmodifiableMap(next);
+    probeable = java.util.Set.copyOf(withProbe);
+    metrics.providerUp(id, () -> {
+      ProviderHealth.State s = health.state();
+      return s == ProviderHealth.State.HEALTHY || s == ProviderHealth.State.DEGRADED ? 1 : 0;
+    });
+  }
+
+  /**
+   * After a reload: a new provider starts {@code unknown} (the health verticle probes it at once); one that keeps
+   * its id keeps its health, also under a changed key or URL (the verticle probes it at once to check). A removed
+   * provider's entry stays until {@link #release}.
+   */
+  public void reconcile(ProviderRegistry providers, ProviderRegistry.Changes changes) {
+    changes.added().forEach(id -> add(providers.get(id)));
+    changes.changed().forEach(id -> {
+      Provider p = providers.get(id);
+      // The probe request may differ under the new config (another type or probe mode).
+      synchronized (this) {
+        java.util.Set<String> withProbe = new java.util.HashSet<>(probeable);
+        if (!p.isLocal() && p.adapter() != null && p.adapter().probe(p.config().probe().mode(), "") != null) {
+          withProbe.add(id);
+        } else {
+          withProbe.remove(id);
+        }
+        probeable = java.util.Set.copyOf(withProbe);
+      }
+    });
+  }
+
+  /** Forgets a removed provider's health once nothing routes to it any more. */
+  public synchronized void release(String providerId) {
+    Map<String, ProviderHealth> next = new LinkedHashMap<>(healths);
+    next.remove(providerId);
+    healths = Collections.unmodifiableMap(next);
   }
 
   private long staleAfterMillis(ProviderConfig p) {

@@ -50,6 +50,7 @@ public final class GatewayMetrics {
   public static final String CACHE_REDIS_ERRORS = "switchboard_cache_redis_errors";
   public static final String ADMIN_EVENTS_DROPPED = "switchboard_admin_events_dropped";
   public static final String CONNECTIONS_REFUSED = "switchboard_connections_refused";
+  public static final String CONFIG_RELOADS = "switchboard_config_reloads";
 
   /**
    * Model names reach labels from client requests through prefix patterns ("openrouter/*"), so they are capped:
@@ -120,6 +121,11 @@ public final class GatewayMetrics {
     String model = boundedModel(upstreamModel);
     counter(TOKENS, "Tokens by provider, model and kind (prompt, completion, cached)", "provider", provider,
         "model", model, "kind", kind).increment(count);
+  }
+
+  /** A reload or runtime config change: {@code applied}, {@code unchanged}, {@code invalid} or {@code failed}. */
+  public void configReload(String result) {
+    counter(CONFIG_RELOADS, "Config reloads and runtime config changes by result", "result", result).increment();
   }
 
   public void circuitTransition(String provider, String to) {

@@ -12,14 +12,24 @@ public final class Provider {
   private final ProviderConfig config;
   private final ProviderAdapter adapter;
   private final ProviderStats stats;
-  private final Secrets secrets;
+  private volatile Secrets secrets;
 
   /** @param secrets every secret of the configuration, which this provider's error texts must never carry */
   public Provider(ProviderConfig config, ProviderAdapter adapter, java.time.Duration statsWindow, Clocks clocks,
                   Secrets secrets) {
+    this(config, adapter, new ProviderStats(statsWindow, clocks.nanoTime(), clocks.wall()), secrets);
+  }
+
+  /** The same provider under a changed config (a rotated key, a new base URL): its live stats carry over. */
+  Provider(ProviderConfig config, ProviderAdapter adapter, ProviderStats stats, Secrets secrets) {
     this.config = config;
     this.adapter = adapter;
-    this.stats = new ProviderStats(statsWindow, clocks.nanoTime(), clocks.wall());
+    this.stats = stats;
+    this.secrets = secrets;
+  }
+
+  /** A reload's secrets: the new config's and the ones before it, which requests still open may carry. */
+  void secrets(Secrets secrets) {
     this.secrets = secrets;
   }
 

@@ -29,32 +29,54 @@ import java.util.Optional;
 public final class ModelCatalog {
   private final ProviderRegistry providers;
   private static final int MAX_PATTERN_ROUTES = 10_000;
-  private final Map<String, Route> exact = new HashMap<>();
-  private final java.util.concurrent.ConcurrentHashMap<String, Route> patternRoutes =
-      new java.util.concurrent.ConcurrentHashMap<>();
-  private final Map<String, String> ownerOf = new LinkedHashMap<>();
-  private final List<Provider> patternProviders = new ArrayList<>();
-  private final Provider fallback;
   private final long created = System.currentTimeMillis() / 1000;
+  /**
+   * The routes of one config. A reload swaps the whole table in one volatile write: a request resolves its route
+   * once, against one table, and keeps the route (with its providers) to its end.
+   */
+  private volatile Tables tables;
+
+  private static final class Tables {
+    final Map<String, Route> exact = new HashMap<>();
+    final java.util.concurrent.ConcurrentHashMap<String, Route> patternRoutes =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    final Map<String, String> ownerOf = new LinkedHashMap<>();
+    final List<Provider> patternProviders = new ArrayList<>();
+    final Provider fallback;
+
+    Tables(Provider fallback) {
+      this.fallback = fallback;
+    }
+  }
 
   public ModelCatalog(SwitchboardConfig config, ProviderRegistry providers) {
     this.providers = providers;
-    this.fallback = firstRunMode(providers) ? providers.all().stream()
-        .filter(p -> p.isLocal() && p.enabled() && p.config().fallback()).findFirst().orElse(null) : null;
+    this.tables = build(config, providers);
+  }
+
+  /** Rebuilds the routes from {@code config} over the registry's current providers (after a reload applied them). */
+  public void rebuild(SwitchboardConfig config) {
+    this.tables = build(config, providers);
+  }
+
+  private static Tables build(SwitchboardConfig config, ProviderRegistry providers) {
+    Tables t = new Tables(firstRunMode(providers) ? providers.all().stream()
+        .filter(p -> p.isLocal() && p.enabled() && p.config().fallback()).findFirst().orElse(null) : null);
     Map<String, List<Target>> byName = new LinkedHashMap<>();
     for (Provider p : providers.all()) {
       for (String m : p.config().models()) {
         if (m.endsWith("*")) {
-          if (!patternProviders.contains(p)) {
-            patternProviders.add(p);
+          if (!t.patternProviders.contains(p)) {
+            t.patternProviders.add(p);
           }
         } else {
           byName.computeIfAbsent(m, k -> new ArrayList<>()).add(Target.of(p, m));
-          ownerOf.putIfAbsent(m, p.id());
+          t.ownerOf.putIfAbsent(m, p.id());
         }
       }
     }
-    byName.forEach((name, targets) -> exact.put(name, route(name, false, withFallback(name, targets), null, null)));
+    byName.forEach((name, targets) -> t.exact.put(name, route(name, false, withFallback(t, name, targets), null,
+        null)));
     for (ModelConfig alias : config.models().values()) {
       List<Target> targets = new ArrayList<>();
       for (TargetRef ref : alias.targets()) {
@@ -64,10 +86,11 @@ public final class ModelCatalog {
             ref.contextWindow() > 0 ? ref.contextWindow() : Target.contextWindowOf(p, ref.model()),
             p.config().price(ref.model()), false));
       }
-      exact.put(alias.name(), route(alias.name(), true, withFallback(alias.name(), targets), alias.strategy(),
+      t.exact.put(alias.name(), route(alias.name(), true, withFallback(t, alias.name(), targets), alias.strategy(),
           alias.weights()));
-      ownerOf.put(alias.name(), "switchboard");
+      t.ownerOf.put(alias.name(), "switchboard");
     }
+    return t;
   }
 
   /** True when no real (non-local) provider is enabled: the gateway can only answer locally, marked degraded. */
@@ -77,7 +100,7 @@ public final class ModelCatalog {
 
   /** Whether every answer can only come from the local fallback (no real provider enabled). */
   public boolean degraded() {
-    return fallback != null;
+    return tables.fallback != null;
   }
 
   private static Route route(String name, boolean alias, List<Target> targets, RoutingStrategy strategy,
@@ -86,8 +109,9 @@ public final class ModelCatalog {
   }
 
   /** Adds the local fallback, for when no real provider can be tried; a local target listed in config stays as is. */
-  private List<Target> withFallback(String name, List<Target> targets) {
-    if (fallback == null || targets.stream().anyMatch(t -> t.provider().isLocal())) {
+  private static List<Target> withFallback(Tables t, String name, List<Target> targets) {
+    Provider fallback = t.fallback;
+    if (fallback == null || targets.stream().anyMatch(x -> x.provider().isLocal())) {
       return targets;
     }
     List<Target> out = new ArrayList<>(targets);
@@ -97,6 +121,10 @@ public final class ModelCatalog {
 
   /** The route for a requested model name, or empty when no configured provider knows it. */
   public Optional<Route> resolve(String model) {
+    Tables t = tables;
+    Map<String, Route> exact = t.exact;
+    Map<String, Route> patternRoutes = t.patternRoutes;
+    Provider fallback = t.fallback;
     Route r = exact.get(model);
     if (r != null) {
       return Optional.of(r);
@@ -106,7 +134,7 @@ public final class ModelCatalog {
       return Optional.of(r);
     }
     List<Target> targets = new ArrayList<>();
-    for (Provider p : patternProviders) {
+    for (Provider p : t.patternProviders) {
       if (p.serves(model)) {
         targets.add(Target.of(p, model));
       }
@@ -114,7 +142,7 @@ public final class ModelCatalog {
     if (targets.isEmpty() && fallback != null && fallback.serves(model)) {
       targets.add(Target.of(fallback, model));
     } else if (!targets.isEmpty()) {
-      targets = withFallback(model, targets);
+      targets = withFallback(t, model, targets);
     }
     if (targets.isEmpty()) {
       return Optional.empty();
@@ -134,10 +162,13 @@ public final class ModelCatalog {
    * With {@code all} every configured name is listed, each with {@code "servable"} saying which are.
    */
   public JsonObject toOpenAiList(boolean all) {
+    Tables t = tables;
+    Map<String, Route> exact = t.exact;
+    Map<String, String> ownerOf = t.ownerOf;
     JsonArray data = new JsonArray();
     exact.keySet().stream().sorted().forEach(name -> {
       Route route = exact.get(name);
-      boolean servable = route.targets().stream().anyMatch(t -> t.provider().enabled() && !t.fallbackOnly());
+      boolean servable = route.targets().stream().anyMatch(x -> x.provider().enabled() && !x.fallbackOnly());
       if (servable || all) {
         JsonObject model = new JsonObject().put("id", name).put("object", "model").put("created", created)
             .put("owned_by", route.alias() ? "switchboard" : ownerOf.getOrDefault(name, "switchboard"));

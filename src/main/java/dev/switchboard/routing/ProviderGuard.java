@@ -17,7 +17,8 @@ public final class ProviderGuard {
   /** A spent quota is not noticed to be refilled without probing; until the health issue probes, retry after this. */
   static final long QUOTA_COOLDOWN_MILLIS = 5 * 60_000;
 
-  private final Provider provider;
+  /** Replaced when a reload changes the provider's config; its stats (which the circuit reads) carry over. */
+  private volatile Provider provider;
   private final CircuitBreaker circuit;
   private final long slowStartNanos;
   /** Starts the slow-start ramp when the circuit closes or a suspension lifts, which bring no {@code nowNanos}. */
@@ -45,6 +46,10 @@ public final class ProviderGuard {
 
   public Provider provider() {
     return provider;
+  }
+
+  void provider(Provider changed) {
+    this.provider = changed;
   }
 
   public CircuitBreaker circuit() {

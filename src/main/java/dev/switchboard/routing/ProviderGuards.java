@@ -22,8 +22,12 @@ public final class ProviderGuards {
   public static final String CIRCUIT_ADDRESS = "switchboard.circuit";
   private static final Logger LOG = Logger.getLogger(ProviderGuards.class.getName());
 
-  private final Map<String, ProviderGuard> guards;
+  /** Copied on write (reloads are rare), in config order; readers see one whole map. */
+  private volatile Map<String, ProviderGuard> guards = Map.of();
   private final Clocks clocks;
+  private final Vertx vertx;
+  private final RoutingConfig routing;
+  private final GatewayMetrics metrics;
   private final java.util.List<java.util.function.Consumer<CircuitBreaker.Transition>> listeners =
       new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -35,25 +39,63 @@ public final class ProviderGuards {
   public ProviderGuards(Vertx vertx, ProviderRegistry providers, RoutingConfig routing, GatewayMetrics metrics,
                         Clocks clocks) {
     this.clocks = clocks;
-    Map<String, ProviderGuard> map = new LinkedHashMap<>();
+    this.vertx = vertx;
+    this.routing = routing;
+    this.metrics = metrics;
     for (Provider p : providers.all()) {
-      ProviderGuard guard = new ProviderGuard(p, routing, clocks.nanoTime(), clocks.wall(), t -> {
-        LOG.warning("provider " + t.provider() + ": circuit " + t.from().name().toLowerCase() + " -> "
-            + t.to().name().toLowerCase() + " (" + t.reason() + ")");
-        metrics.circuitTransition(t.provider(), t.to().name().toLowerCase());
-        vertx.eventBus().publish(CIRCUIT_ADDRESS, new JsonObject()
-            .put("provider", t.provider())
-            .put("from", t.from().name().toLowerCase())
-            .put("to", t.to().name().toLowerCase())
-            .put("reason", t.reason())
-            .put("open_for_ms", t.openForMillis())
-            .put("at", clocks.wall().millis()));
-        listeners.forEach(l -> l.accept(t));
-      });
-      map.put(p.id(), guard);
-      metrics.circuitState(p.id(), () -> guard.circuit().phase().ordinal());
+      add(p);
     }
-    this.guards = Collections.unmodifiableMap(map);
+  }
+
+  private synchronized void add(Provider p) {
+    ProviderGuard guard = new ProviderGuard(p, routing, clocks.nanoTime(), clocks.wall(), t -> {
+      LOG.warning("provider " + t.provider() + ": circuit " + t.from().name().toLowerCase() + " -> "
+          + t.to().name().toLowerCase() + " (" + t.reason() + ")");
+      metrics.circuitTransition(t.provider(), t.to().name().toLowerCase());
+      vertx.eventBus().publish(CIRCUIT_ADDRESS, new JsonObject()
+          .put("provider", t.provider())
+          .put("from", t.from().name().toLowerCase())
+          .put("to", t.to().name().toLowerCase())
+          .put("reason", t.reason())
+          .put("open_for_ms", t.openForMillis())
+          .put("at", clocks.wall().millis()));
+      listeners.forEach(l -> l.accept(t));
+    });
+    Map<String, ProviderGuard> next = new LinkedHashMap<>(guards);
+    next.put(p.id(), guard);
+    guards = Collections.unmodifiableMap(next);
+    metrics.circuitState(p.id(), () -> guard.circuit().phase().ordinal());
+  }
+
+  /**
+   * After a reload: a new provider gets a fresh guard; one that keeps its id keeps its guard (circuit, cooldown,
+   * ramp), and a rotated key lifts a suspension its old key earned. A removed provider's guard stays until the
+   * registry's {@link #release} (requests still open on it consult it).
+   */
+  public synchronized void reconcile(ProviderRegistry providers, ProviderRegistry.Changes changes) {
+    for (String id : changes.added()) {
+      if (guards.containsKey(id)) {
+        guards.get(id).provider(providers.get(id));
+      } else {
+        add(providers.get(id));
+      }
+    }
+    for (String id : changes.changed()) {
+      ProviderGuard guard = guards.get(id);
+      Provider now = providers.get(id);
+      boolean newKey = !guard.provider().config().apiKey().equals(now.config().apiKey());
+      guard.provider(now);
+      if (newKey && guard.suspendedReason() != null) {
+        guard.lift();
+      }
+    }
+  }
+
+  /** Forgets a removed provider's guard once nothing routes to it any more. */
+  public synchronized void release(String providerId) {
+    Map<String, ProviderGuard> next = new LinkedHashMap<>(guards);
+    next.remove(providerId);
+    guards = Collections.unmodifiableMap(next);
   }
 
   /**

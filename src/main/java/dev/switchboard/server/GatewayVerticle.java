@@ -74,6 +74,9 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     ServerConfig sc = services.config().server();
     clients = new ProviderClients(vertx, services.providers());
+    // A reload removed providers: their clients close once this instance's open exchanges on them finish.
+    vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(dev.switchboard.provider.ProviderRegistry.CHANGED_ADDRESS,
+        msg -> clients.release(msg.body().getJsonArray("removed").getList()));
     pipeline = services.pipeline().apply(clients);
 
     Router router = Router.router(vertx);

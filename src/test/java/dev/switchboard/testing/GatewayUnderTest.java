@@ -71,6 +71,27 @@ public final class GatewayUnderTest implements AutoCloseable {
     }
   }
 
+  /**
+   * A gateway started from a config file, as the launcher starts one, so that reloads re-read the file and runtime
+   * changes are kept in its overlay. The file is used as written (no defaults are added); its {@code
+   * ${SWITCHBOARD_DATA_DIR}} is a fresh directory unless {@code env} names one.
+   */
+  public static GatewayUnderTest startFile(java.nio.file.Path file, Map<String, String> env) {
+    Map<String, String> environment = new HashMap<>(env);
+    environment.computeIfAbsent("SWITCHBOARD_DATA_DIR", k -> freshDataDir());
+    try {
+      return new GatewayUnderTest(Switchboard.start(file, environment, Clocks.SYSTEM).toCompletionStage()
+          .toCompletableFuture().get(30, TimeUnit.SECONDS));
+    } catch (Exception e) {
+      throw new IllegalStateException("gateway did not start", e);
+    }
+  }
+
+  /** A fresh directory under target/test-data, e.g. for a config file or a ledger that outlives one gateway. */
+  public static java.nio.file.Path freshDirectory() {
+    return java.nio.file.Path.of(freshDataDir());
+  }
+
   private static String freshDataDir() {
     try {
       java.nio.file.Path base = java.nio.file.Path.of("target", "test-data");

@@ -1,0 +1,127 @@
+package dev.switchboard.admin;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+
+import java.util.UUID;
+import java.util.logging.Logger;
+
+/**
+ * The overlay in the shared Redis (the one {@code ratelimit.redis_url} names), so every instance applies a runtime
+ * change: saved under {@value #KEY}, then announced on the channel {@value #CHANNEL} with the saver's id; the other
+ * instances reload when they hear it. The subscription reconnects after a lost connection and then reloads once,
+ * since a change may have been announced while it was away.
+ */
+public final class RedisOverlay implements OverlayStore {
+  static final String KEY = "switchboard:config:overlay";
+  static final String CHANNEL = "switchboard:config:changed";
+  private static final Logger LOG = Logger.getLogger(RedisOverlay.class.getName());
+  private static final long RECONNECT_MILLIS = 1_000;
+
+  private final Vertx vertx;
+  private final RedisOptions options;
+  private final Redis client;
+  /** The subscription's own client: a subscribed connection can send nothing else. */
+  private final Redis subscriber;
+  private final String instance = UUID.randomUUID().toString();
+  private final String described;
+  private volatile Runnable changed = () -> { };
+  private volatile RedisConnection subscription;
+  private volatile boolean closed;
+  /** Whether the current outage was logged: a Redis that stays down is one warning, not one a second. */
+  private volatile boolean warned;
+
+  public RedisOverlay(Vertx vertx, String url, String redactedUrl) {
+    this.vertx = vertx;
+    this.options = new RedisOptions().setConnectionString(url).setMaxPoolSize(2).setMaxPoolWaiting(64);
+    this.client = Redis.createClient(vertx, options);
+    this.subscriber = Redis.createClient(vertx, new RedisOptions(options).setMaxPoolSize(1));
+    this.described = "redis " + redactedUrl + " key " + KEY;
+  }
+
+  @Override
+  public Future<JsonObject> load() {
+    return client.send(Request.cmd(Command.GET).arg(KEY))
+        .map(r -> r == null ? new JsonObject() : new JsonObject(r.toString()));
+  }
+
+  @Override
+  public Future<Void> save(JsonObject overlay) {
+    return client.send(Request.cmd(Command.SET).arg(KEY).arg(overlay.encode()))
+        .compose(r -> client.send(Request.cmd(Command.PUBLISH).arg(CHANNEL).arg(instance)))
+        .mapEmpty();
+  }
+
+  @Override
+  public void onChange(Runnable changed) {
+    this.changed = changed;
+    subscribe(false);
+  }
+
+  private void subscribe(boolean again) {
+    if (closed) {
+      return;
+    }
+    subscriber.connect().onSuccess(conn -> {
+      subscription = conn;
+      if (warned) {
+        LOG.info("config subscription to Redis restored");
+        warned = false;
+      }
+      conn.handler(this::message);
+      conn.exceptionHandler(err -> LOG.fine("config subscription: " + err));
+      conn.endHandler(v -> {
+        if (!closed) {
+          if (!warned) {
+            LOG.warning("config subscription to Redis lost; reconnecting");
+            warned = true;
+          }
+          vertx.setTimer(RECONNECT_MILLIS, id -> subscribe(true));
+        }
+      });
+      conn.send(Request.cmd(Command.SUBSCRIBE).arg(CHANNEL)).onSuccess(r -> {
+        if (again) {
+          changed.run();
+        }
+      });
+    }).onFailure(err -> {
+      if (!warned) {
+        LOG.warning("config subscription to Redis failed (" + err.getMessage() + "); retrying every second");
+        warned = true;
+      }
+      vertx.setTimer(RECONNECT_MILLIS, id -> subscribe(true));
+    });
+  }
+
+  private void message(Response r) {
+    // RESP2 pushes ["message", channel, payload]; an announcement of our own save is not news.
+    if (r.size() == 3 && "message".equals(r.get(0).toString()) && CHANNEL.equals(r.get(1).toString())
+        && !instance.equals(r.get(2).toString())) {
+      changed.run();
+    }
+  }
+
+  @Override
+  public String describe() {
+    return described;
+  }
+
+  @Override
+  public Future<Void> close() {
+    closed = true;
+    RedisConnection s = subscription;
+    if (s != null) {
+      s.close();
+    }
+    client.close();
+    subscriber.close();
+    return Future.succeededFuture();
+  }
+}
