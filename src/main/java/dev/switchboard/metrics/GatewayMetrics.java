@@ -39,6 +39,7 @@ public final class GatewayMetrics {
   public static final String HEALTH_TRANSITIONS = "switchboard_health_transitions";
   public static final String PROBE_DURATION = "switchboard_probe_duration_seconds";
   public static final String FAILOVERS = "switchboard_failovers";
+  public static final String PANIC_ROUTING = "switchboard_panic_routing";
   public static final String CACHE_REQUESTS = "switchboard_cache_requests";
   public static final String CACHE_STORES = "switchboard_cache_stores";
   public static final String CACHE_EVICTIONS = "switchboard_cache_evictions";
@@ -142,6 +143,12 @@ public final class GatewayMetrics {
   public void failover(String provider, String reason) {
     counter(FAILOVERS, "Requests that moved on from a provider, by provider and reason", "provider", provider,
         "reason", reason).increment();
+  }
+
+  /** A request whose every candidate was refused by circuits or health alone, tried anyway (panic routing). */
+  public void panicRouting(String model) {
+    counter(PANIC_ROUTING, "Requests routed in panic mode: every candidate's circuit open or health down, tried anyway",
+        "model", boundedModel(model)).increment();
   }
 
   /** Registers the up gauge of a provider: 1 healthy or degraded, 0 down, in maintenance or unknown. */

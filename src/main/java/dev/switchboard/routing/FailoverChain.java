@@ -24,6 +24,8 @@ import java.util.function.LongSupplier;
 public final class FailoverChain {
   /** Requests that needed more than one attempt or failed, for the dashboard's failover list. */
   public static final String FAILOVER_ADDRESS = "switchboard.failover";
+  /** Requests routed in panic mode (every candidate refused by circuits or health alone, tried anyway). */
+  public static final String PANIC_ADDRESS = "switchboard.panic";
 
   final Vertx vertx;
   final ProviderClients clients;
@@ -86,7 +88,15 @@ public final class FailoverChain {
       reply.sendError(none.error(), none.retryAfterMillis(), none.shouldRetry());
       return;
     }
-    new FailoverRun(this, request, selection.candidates(), reply).next();
+    if (selection.panic()) {
+      metrics.panicRouting(request.model());
+      vertx.eventBus().publish(PANIC_ADDRESS, new io.vertx.core.json.JsonObject()
+          .put("request_id", request.requestId())
+          .put("model", request.model())
+          .put("refused", new io.vertx.core.json.JsonArray(new java.util.ArrayList<>(selection.refused())))
+          .put("at", wall.millis()));
+    }
+    new FailoverRun(this, request, selection.candidates(), reply, selection.panic()).next();
   }
 
   /**

@@ -25,8 +25,11 @@ final class FailoverRun {
   private List<Long> backoffs;
   private int index;
   private int retriesHere;
+  /** Panic routing: the candidates' open circuits do not keep them out (see {@link Selector}). */
+  private final boolean panic;
 
-  FailoverRun(FailoverChain chain, GatewayRequest request, List<Target> candidates, ClientReply reply) {
+  FailoverRun(FailoverChain chain, GatewayRequest request, List<Target> candidates, ClientReply reply, boolean panic) {
+    this.panic = panic;
     this.chain = chain;
     this.request = request;
     this.candidates = candidates;
@@ -56,6 +59,13 @@ final class FailoverRun {
       if (refusal == null && permit == CircuitBreaker.DENIED) {
         refusal = "circuit half-open, no trial slot free";
       }
+      if (refusal != null && panic && (permit == CircuitBreaker.DENIED && refusal.startsWith("circuit")
+          || guard.refusedOnlyByCircuit(now))) {
+        // Panic: tried despite its circuit. Its result, on an ordinary permit, cannot close or reopen a circuit that
+        // is not closed: the breaker still judges by its own trials.
+        refusal = null;
+        permit = CircuitBreaker.NORMAL;
+      }
       if (refusal != null) {
         // Another request found it broken after this one was routed: skip without spending an attempt.
         boolean rateLimit = guard.coolingDownForRateLimit(now);
@@ -63,13 +73,14 @@ final class FailoverRun {
         moveOn(null);
         continue;
       }
+      long granted = permit;
       chain.quota.acquire(t, estimate()).onComplete(ar -> {
         if (ar.succeeded() && ar.result()) {
-          start(t, guard, permit);
+          start(t, guard, granted);
           return;
         }
         // Another request took its headroom since selection: skip it, as the selector would have.
-        chain.effects.neutral(guard, permit);
+        chain.effects.neutral(guard, granted);
         tally.skipped(t.provider().id(), "at its rate limit", true, -1);
         moveOn(null);
         next();

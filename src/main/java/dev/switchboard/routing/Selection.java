@@ -13,7 +13,13 @@ import java.util.List;
  * @param route the value of x-switchboard-route: strategy and the candidates' scores or order
  * @param unsupported why an enabled target's API cannot serve this request at all, or null
  * @param onlyRateLimited every refused target was refused for lack of rate-limit headroom
+ * @param panic every real target was refused by circuits or health alone, so they are tried anyway ({@link Selector})
  */
 public record Selection(RoutingStrategy strategy, List<Target> candidates, List<String> refused,
-                        long retryAfterMillis, String route, String unsupported, boolean onlyRateLimited) {
+                        long retryAfterMillis, String route, String unsupported, boolean onlyRateLimited,
+                        boolean panic) {
+  public Selection(RoutingStrategy strategy, List<Target> candidates, List<String> refused, long retryAfterMillis,
+                   String route, String unsupported, boolean onlyRateLimited) {
+    this(strategy, candidates, refused, retryAfterMillis, route, unsupported, onlyRateLimited, false);
+  }
 }
