@@ -13,11 +13,19 @@ import java.time.Duration;
  *     the others stay current
  * @param slowStart a provider coming back (circuit closed again, cooldown over) ramps from a small share of traffic
  *     to its full share over this period
+ * @param firstToken how a stream's first-token deadline is derived when nothing names one
  */
 public record RoutingConfig(RoutingStrategy strategy, int maxAttempts, Duration requestTimeout, Duration statsWindow,
                             ScoreWeights weights, double explore, Duration slowStart, RetryConfig retry,
-                            CircuitConfig circuit) {
+                            CircuitConfig circuit, FirstTokenConfig firstToken) {
   public static final RoutingConfig DEFAULT = new RoutingConfig(RoutingStrategy.SCORE, 4, Duration.ofMinutes(10),
       Duration.ofSeconds(60), ScoreWeights.DEFAULT, 0.05, Duration.ofSeconds(30), RetryConfig.DEFAULT,
       CircuitConfig.DEFAULT);
+
+  public RoutingConfig(RoutingStrategy strategy, int maxAttempts, Duration requestTimeout, Duration statsWindow,
+                       ScoreWeights weights, double explore, Duration slowStart, RetryConfig retry,
+                       CircuitConfig circuit) {
+    this(strategy, maxAttempts, requestTimeout, statsWindow, weights, explore, slowStart, retry, circuit,
+        FirstTokenConfig.DEFAULT);
+  }
 }

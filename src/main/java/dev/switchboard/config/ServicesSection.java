@@ -213,9 +213,10 @@ final class ServicesSection {
       c.problem("max_open_for", "must not be shorter than open_for");
     }
     c.rejectUnknown();
+    FirstTokenConfig firstToken = FirstTokenConfig.parse(n.object("first_token"));
     n.rejectUnknown();
     return new RoutingConfig(strategy, maxAttempts, requestTimeout, window, weights, explore, slowStart, retry,
-        circuit);
+        circuit, firstToken);
   }
 
   static RoutingStrategy strategy(ConfigNode n, RoutingStrategy def) {

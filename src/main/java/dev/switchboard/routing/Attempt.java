@@ -45,6 +45,9 @@ final class Attempt implements Relay.Host {
   private final long startNanos;
   private final long deadlineNanos;
   private final long briefWaitMillis;
+  private final long firstTokenNanos;
+  /** Whether this attempt's stream delivered its first content event (its commit point). */
+  private boolean contentStarted;
   private UpstreamFailure failure;
   private int upstreamStatus;
 
@@ -73,10 +76,14 @@ final class Attempt implements Relay.Host {
     }
   }
 
-  /** @param deadlineNanos the whole request's deadline (on the settings' clock), bounding this attempt too */
+  /**
+   * @param deadlineNanos the whole request's deadline (on the settings' clock), bounding this attempt too
+   * @param firstTokenNanos how long after sending a stream may go without a content event, or -1 for no limit
+   */
   Attempt(AttemptSettings settings, HttpClient client, Target target, GatewayRequest request, ClientReply reply,
-          long deadlineNanos) {
+          long deadlineNanos, long firstTokenNanos) {
     this.deadlineNanos = deadlineNanos;
+    this.firstTokenNanos = firstTokenNanos;
     this.briefWaitMillis = settings.briefWaitMillis();
     this.watchdog = settings.watchdog();
     this.nanoClock = settings.nanoClock();
@@ -210,6 +217,11 @@ final class Attempt implements Relay.Host {
   }
 
   @Override
+  public void contentStarted() {
+    contentStarted = true;
+  }
+
+  @Override
   public long elapsedNanos() {
     return nanoClock.getAsLong() - startNanos;
   }
@@ -290,6 +302,10 @@ final class Attempt implements Relay.Host {
       fail(Failures.timeout(provider.id(), "total (" + text(timeouts.total()) + ")"));
     } else if (now - deadlineNanos >= 0) {
       fail(Failures.timeout(provider.id(), "request deadline (routing.request_timeout)"));
+    } else if (firstTokenNanos > 0 && !contentStarted && sentNanos != 0 && now - sentNanos >= firstTokenNanos) {
+      // Silent past its first-token deadline: abandoned before commit, so the next candidate serves the client.
+      fail(Failures.timeout(provider.id(), "first-token (" + text(java.time.Duration.ofNanos(firstTokenNanos))
+          + ")"));
     } else if (headNanos == 0) {
       if (sentNanos != 0 && now - sentNanos >= timeouts.firstByte().toNanos()) {
         fail(Failures.timeout(provider.id(), "first byte (" + text(timeouts.firstByte()) + ")"));

@@ -41,6 +41,7 @@ public final class FailoverChain {
   final LongSupplier nanoClock;
   final Clock wall;
   final AttemptSettings settings;
+  final FirstTokenDeadline firstTokens;
 
   public FailoverChain(Vertx vertx, ProviderClients clients, Selector selector, ProviderGuards guards,
                        LocalResponder local, GatewayMetrics metrics, RoutingConfig routing, ProviderEvents events,
@@ -66,6 +67,7 @@ public final class FailoverChain {
     this.giveUp = new GiveUp(backoff);
     this.effects = new GuardEffects(events, backoff);
     this.nanoClock = guards.clocks().nanoTime();
+    this.firstTokens = new FirstTokenDeadline(routing.firstToken());
     this.wall = guards.clocks().wall();
     Watchdog watchdog = new Watchdog(nanoClock);
     this.settings = new AttemptSettings(watchdog, nanoClock, maxResponseBytes, buffers,
@@ -75,6 +77,11 @@ public final class FailoverChain {
   }
 
   public void execute(GatewayRequest request, Route route, ClientReply reply) {
+    execute(request, route, reply, TailOptions.NONE);
+  }
+
+  /** @param tail what the request's headers ask of the slow-tail machinery (first-token deadline) */
+  public void execute(GatewayRequest request, Route route, ClientReply reply, TailOptions tail) {
     Selection selection;
     try {
       selection = selector.select(route, request);
@@ -96,7 +103,7 @@ public final class FailoverChain {
           .put("refused", new io.vertx.core.json.JsonArray(new java.util.ArrayList<>(selection.refused())))
           .put("at", wall.millis()));
     }
-    new FailoverRun(this, request, selection.candidates(), reply, selection.panic()).next();
+    new FailoverRun(this, request, route, selection.candidates(), reply, selection.panic(), tail).next();
   }
 
   /**

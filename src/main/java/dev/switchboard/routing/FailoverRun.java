@@ -28,8 +28,14 @@ final class FailoverRun {
   /** Panic routing: the candidates' open circuits do not keep them out (see {@link Selector}). */
   private final boolean panic;
 
-  FailoverRun(FailoverChain chain, GatewayRequest request, List<Target> candidates, ClientReply reply, boolean panic) {
+  private final Route route;
+  private final TailOptions tail;
+
+  FailoverRun(FailoverChain chain, GatewayRequest request, Route route, List<Target> candidates, ClientReply reply,
+              boolean panic, TailOptions tail) {
     this.panic = panic;
+    this.route = route;
+    this.tail = tail;
     this.chain = chain;
     this.request = request;
     this.candidates = candidates;
@@ -103,7 +109,10 @@ final class FailoverRun {
       return;
     }
     tally.attempts++;
-    Attempt attempt = new Attempt(chain.settings, chain.clients.get(t.provider().id()), t, request, reply, deadline);
+    long firstToken = request.stream() ? chain.firstTokens.nanos(t, route, tail.firstTokenMillis())
+        : FirstTokenDeadline.NONE;
+    Attempt attempt = new Attempt(chain.settings, chain.clients.get(t.provider().id()), t, request, reply, deadline,
+        firstToken);
     attempt.run().onComplete(ar -> {
       if (attempt.upstreamStatus() > 0) {
         chain.quota.observe(t, attempt.upstreamStatus(), attempt.upstreamHeaders());

@@ -64,8 +64,8 @@ public final class ModelCatalog {
             ref.contextWindow() > 0 ? ref.contextWindow() : Target.contextWindowOf(p, ref.model()),
             p.config().price(ref.model()), false));
       }
-      exact.put(alias.name(), route(alias.name(), true, withFallback(alias.name(), targets), alias.strategy(),
-          alias.weights()));
+      exact.put(alias.name(), new Route(alias.name(), true, withFallback(alias.name(), targets), alias.strategy(),
+          alias.weights(), alias.firstToken()));
       ownerOf.put(alias.name(), "switchboard");
     }
   }

@@ -33,6 +33,10 @@ interface Relay {
     /** The reply failed; before the commit point the chain may try elsewhere, after it the client is told in-band. */
     void fail(UpstreamFailure failure);
 
+    /** The first content event of a stream arrived (its commit point): the first-token deadline is met. */
+    default void contentStarted() {
+    }
+
     /** Nanos since the attempt started, for time-to-first-token. */
     long elapsedNanos();
 

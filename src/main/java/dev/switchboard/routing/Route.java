@@ -16,6 +16,8 @@ public final class Route {
   private final List<Target> targets;
   private final RoutingStrategy strategy;
   private final ScoreWeights weights;
+  /** The alias's first-token deadline for streams, or null. */
+  private final java.time.Duration firstToken;
   /** Round-robin position, per route so that interleaved models do not skew each other's rotation. */
   private final AtomicLong turn = new AtomicLong();
 
@@ -26,6 +28,13 @@ public final class Route {
    */
   public Route(String requestedModel, boolean alias, List<Target> targets, RoutingStrategy strategy,
                ScoreWeights weights) {
+    this(requestedModel, alias, targets, strategy, weights, null);
+  }
+
+  /** @param firstToken the alias's first-token deadline for streams ({@code models.X.first_token}), or null */
+  public Route(String requestedModel, boolean alias, List<Target> targets, RoutingStrategy strategy,
+               ScoreWeights weights, java.time.Duration firstToken) {
+    this.firstToken = firstToken;
     this.requestedModel = requestedModel;
     this.alias = alias;
     this.targets = List.copyOf(targets);
@@ -51,6 +60,11 @@ public final class Route {
 
   public ScoreWeights weights() {
     return weights;
+  }
+
+  /** The alias's first-token deadline for streams, or null for the providers' own. */
+  public java.time.Duration firstToken() {
+    return firstToken;
   }
 
   long nextTurn() {

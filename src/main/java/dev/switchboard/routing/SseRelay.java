@@ -98,7 +98,8 @@ final class SseRelay implements Relay {
 
   /** The commit point of a stream: headers go out, then whatever preamble was held back. */
   private void commit() {
-    provider.stats().firstToken(host.elapsedNanos());
+    provider.stats().streamFirstToken(host.elapsedNanos());
+    host.contentStarted();
     reply.startStream();
     if (held != null) {
       held.forEach(reply::writeEvent);
