@@ -125,7 +125,9 @@ final class ServicesSection {
     }
     CacheConfig c = new CacheConfig(mode, backend, maxBytes, maxEntry, ttl, maxTtl, n.bool("shared", d.shared()),
         n.bool("cache_truncated", d.cacheTruncated()), n.bool("coalesce", d.coalesce()), coalesceWait, replay,
-        redis(n.object("redis")));
+        redis(n.object("redis")), new CacheConfig.Stale(n.bool("serve_stale_on_error", false),
+            n.duration("max_stale", CacheConfig.Stale.OFF.maxStale())));
+    positive(n, "max_stale", c.stale().maxStale());
     if (c.coalesce()) {
       positive(n, "coalesce_wait", coalesceWait);
     }
