@@ -303,7 +303,8 @@ final class ProvidersSection {
     if (firstToken != null && (firstToken.isZero() || firstToken.isNegative())) {
       n.problem("first_token", "must be positive");
     }
+    Boolean hedge = n.has("hedge") ? n.bool("hedge", false) : null;
     n.rejectUnknown();
-    return new ModelConfig(name, targets, strategy, weights, firstToken);
+    return new ModelConfig(name, targets, strategy, weights, firstToken, hedge);
   }
 }

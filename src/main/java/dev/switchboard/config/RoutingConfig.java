@@ -14,10 +14,11 @@ import java.time.Duration;
  * @param slowStart a provider coming back (circuit closed again, cooldown over) ramps from a small share of traffic
  *     to its full share over this period
  * @param firstToken how a stream's first-token deadline is derived when nothing names one
+ * @param hedge hedged stream attempts
  */
 public record RoutingConfig(RoutingStrategy strategy, int maxAttempts, Duration requestTimeout, Duration statsWindow,
                             ScoreWeights weights, double explore, Duration slowStart, RetryConfig retry,
-                            CircuitConfig circuit, FirstTokenConfig firstToken) {
+                            CircuitConfig circuit, FirstTokenConfig firstToken, HedgeConfig hedge) {
   public static final RoutingConfig DEFAULT = new RoutingConfig(RoutingStrategy.SCORE, 4, Duration.ofMinutes(10),
       Duration.ofSeconds(60), ScoreWeights.DEFAULT, 0.05, Duration.ofSeconds(30), RetryConfig.DEFAULT,
       CircuitConfig.DEFAULT);
@@ -26,6 +27,6 @@ public record RoutingConfig(RoutingStrategy strategy, int maxAttempts, Duration 
                        ScoreWeights weights, double explore, Duration slowStart, RetryConfig retry,
                        CircuitConfig circuit) {
     this(strategy, maxAttempts, requestTimeout, statsWindow, weights, explore, slowStart, retry, circuit,
-        FirstTokenConfig.DEFAULT);
+        FirstTokenConfig.DEFAULT, HedgeConfig.DEFAULT);
   }
 }

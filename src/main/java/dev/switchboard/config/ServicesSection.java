@@ -216,9 +216,10 @@ final class ServicesSection {
     }
     c.rejectUnknown();
     FirstTokenConfig firstToken = FirstTokenConfig.parse(n.object("first_token"));
+    HedgeConfig hedge = HedgeConfig.parse(n.object("hedge"));
     n.rejectUnknown();
     return new RoutingConfig(strategy, maxAttempts, requestTimeout, window, weights, explore, slowStart, retry,
-        circuit, firstToken);
+        circuit, firstToken, hedge);
   }
 
   static RoutingStrategy strategy(ConfigNode n, RoutingStrategy def) {

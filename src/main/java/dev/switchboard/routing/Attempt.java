@@ -69,6 +69,16 @@ final class Attempt implements Relay.Host {
   /** How the body goes to the client, once the response head arrived; null before. */
   private Relay relay;
 
+  /** The hedge race this attempt runs in, or null when it runs alone. */
+  private HedgeRace race;
+
+  /** This attempt lost a hedge race: the other produced content first, and this one was cancelled. */
+  public static final class HedgeLost extends RuntimeException {
+    HedgeLost() {
+      super("another hedged attempt answered first", null, false, false);
+    }
+  }
+
   /** The client went away; nothing more is to be done for this request. */
   public static final class ClientGone extends RuntimeException {
     ClientGone() {
@@ -97,6 +107,16 @@ final class Attempt implements Relay.Host {
     this.timeouts = provider.config().timeouts();
   }
 
+  /** Runs this attempt in {@code race}: it commits only if it claims the reply first. Call before {@link #run}. */
+  void race(HedgeRace race) {
+    this.race = race;
+  }
+
+  /** Whether this attempt's stream delivered content (it reached the commit point). */
+  boolean hasContent() {
+    return contentStarted;
+  }
+
   /** The upstream's HTTP status, 0 when no response head arrived. */
   int upstreamStatus() {
     return upstreamStatus;
@@ -116,7 +136,9 @@ final class Attempt implements Relay.Host {
     ProviderConfig cfg = provider.config();
     provider.stats().started();
     reply.servedBy(provider.id(), target.model(), false);
-    reply.onCancel(this::cancel);
+    if (race == null) {
+      reply.onCancel(this::cancel);
+    }
     UpstreamRequest up = provider.adapter().prepare(request, target.model());
     RequestOptions options = new RequestOptions()
         .setMethod(up.method())
@@ -214,6 +236,19 @@ final class Attempt implements Relay.Host {
   @Override
   public boolean done() {
     return done;
+  }
+
+  @Override
+  public boolean claimCommit() {
+    if (race == null) {
+      return true;
+    }
+    if (!race.claim(this)) {
+      return false;
+    }
+    // Several attempts said who serves as they started; the winner is who did.
+    reply.servedBy(provider.id(), target.model(), false);
+    return true;
   }
 
   @Override
@@ -339,7 +374,9 @@ final class Attempt implements Relay.Host {
     } else {
       watchdog.remove(this);
     }
-    reply.onCancel(null);
+    if (race == null) {
+      reply.onCancel(null);
+    }
     provider.stats().succeeded(nanoClock.getAsLong() - startNanos);
     promise.tryComplete();
   }
@@ -355,7 +392,9 @@ final class Attempt implements Relay.Host {
     this.failure = failure;
     releaseRelay();
     watchdog.remove(this);
-    reply.onCancel(null);
+    if (race == null) {
+      reply.onCancel(null);
+    }
     abortUpstream();
     if (failure.kind().providerFault()) {
       provider.stats().failed();
@@ -378,6 +417,29 @@ final class Attempt implements Relay.Host {
     } else {
       promise.tryFail(failure);
     }
+  }
+
+  /** The other hedged attempt produced content first: close this one's connection so the provider stops. */
+  void loseHedge() {
+    if (done) {
+      return;
+    }
+    done = true;
+    releaseRelay();
+    watchdog.remove(this);
+    abortUpstream();
+    provider.stats().neutral(false);
+    if (headRecorded) {
+      reply.amendLastAttempt(provider.id(), "hedge_lost");
+    } else {
+      reply.attempt(provider.id(), "hedge_lost");
+    }
+    promise.tryFail(new HedgeLost());
+  }
+
+  /** The client left while this attempt ran in a hedge race. */
+  void cancelForClient() {
+    cancel();
   }
 
   private void cancel() {

@@ -42,6 +42,7 @@ public final class FailoverChain {
   final Clock wall;
   final AttemptSettings settings;
   final FirstTokenDeadline firstTokens;
+  final HedgePolicy hedging;
 
   public FailoverChain(Vertx vertx, ProviderClients clients, Selector selector, ProviderGuards guards,
                        LocalResponder local, GatewayMetrics metrics, RoutingConfig routing, ProviderEvents events,
@@ -68,6 +69,7 @@ public final class FailoverChain {
     this.effects = new GuardEffects(events, backoff);
     this.nanoClock = guards.clocks().nanoTime();
     this.firstTokens = new FirstTokenDeadline(routing.firstToken());
+    this.hedging = new HedgePolicy(routing.hedge());
     this.wall = guards.clocks().wall();
     Watchdog watchdog = new Watchdog(nanoClock);
     this.settings = new AttemptSettings(watchdog, nanoClock, maxResponseBytes, buffers,

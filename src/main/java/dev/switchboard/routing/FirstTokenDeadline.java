@@ -61,6 +61,11 @@ final class FirstTokenDeadline {
     if (header == null || header.isBlank()) {
       return -1;
     }
+    return millis(header, HEADER, "invalid_first_token_timeout", "a positive duration up to 1h such as 5s or 2500ms");
+  }
+
+  /** A header's duration in millis ("2500ms", "3s", or plain millis), positive and at most 1 h; else a 400. */
+  static long millis(String header, String name, String code, String expected) {
     String text = header.trim().toLowerCase(java.util.Locale.ROOT);
     long unit = 1;
     if (text.endsWith("ms")) {
@@ -77,8 +82,8 @@ final class FirstTokenDeadline {
     } catch (NumberFormatException e) {
       // worded below
     }
-    throw new ApiException(ApiError.invalid("Invalid " + HEADER + " '" + abbreviated(header.trim())
-        + "': use a positive duration up to 1h such as 5s or 2500ms.", HEADER, "invalid_first_token_timeout"));
+    throw new ApiException(ApiError.invalid("Invalid " + name + " '" + abbreviated(header.trim())
+        + "': use " + expected + ".", name, code));
   }
 
   private static String abbreviated(String s) {

@@ -65,7 +65,7 @@ public final class ModelCatalog {
             p.config().price(ref.model()), false));
       }
       exact.put(alias.name(), new Route(alias.name(), true, withFallback(alias.name(), targets), alias.strategy(),
-          alias.weights(), alias.firstToken()));
+          alias.weights(), alias.firstToken(), alias.hedge()));
       ownerOf.put(alias.name(), "switchboard");
     }
   }

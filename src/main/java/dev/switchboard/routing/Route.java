@@ -18,6 +18,8 @@ public final class Route {
   private final ScoreWeights weights;
   /** The alias's first-token deadline for streams, or null. */
   private final java.time.Duration firstToken;
+  /** Whether the alias's streams are hedged, or null for the default. */
+  private final Boolean hedge;
   /** Round-robin position, per route so that interleaved models do not skew each other's rotation. */
   private final AtomicLong turn = new AtomicLong();
 
@@ -28,13 +30,17 @@ public final class Route {
    */
   public Route(String requestedModel, boolean alias, List<Target> targets, RoutingStrategy strategy,
                ScoreWeights weights) {
-    this(requestedModel, alias, targets, strategy, weights, null);
+    this(requestedModel, alias, targets, strategy, weights, null, null);
   }
 
-  /** @param firstToken the alias's first-token deadline for streams ({@code models.X.first_token}), or null */
+  /**
+   * @param firstToken the alias's first-token deadline for streams ({@code models.X.first_token}), or null
+   * @param hedge whether the alias's streams are hedged ({@code models.X.hedge}), or null for the default
+   */
   public Route(String requestedModel, boolean alias, List<Target> targets, RoutingStrategy strategy,
-               ScoreWeights weights, java.time.Duration firstToken) {
+               ScoreWeights weights, java.time.Duration firstToken, Boolean hedge) {
     this.firstToken = firstToken;
+    this.hedge = hedge;
     this.requestedModel = requestedModel;
     this.alias = alias;
     this.targets = List.copyOf(targets);
@@ -65,6 +71,11 @@ public final class Route {
   /** The alias's first-token deadline for streams, or null for the providers' own. */
   public java.time.Duration firstToken() {
     return firstToken;
+  }
+
+  /** Whether the alias's streams are hedged, or null for {@code routing.hedge.enabled}. */
+  public Boolean hedge() {
+    return hedge;
   }
 
   long nextTurn() {

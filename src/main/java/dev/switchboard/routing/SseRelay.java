@@ -91,6 +91,9 @@ final class SseRelay implements Relay {
         held.add(payload);
         return;
       }
+      if (!host.claimCommit()) {
+        return;
+      }
       commit();
     }
     reply.writeEvent(payload);
@@ -120,6 +123,9 @@ final class SseRelay implements Relay {
     }
     if (translator.done()) {
       if (!reply.committed()) {
+        if (!host.claimCommit()) {
+          return true;
+        }
         commit();
       }
       reply.endStream(null);

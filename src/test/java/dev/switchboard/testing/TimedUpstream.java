@@ -94,6 +94,26 @@ public final class TimedUpstream implements AutoCloseable {
     resp.end();
   }
 
+  /**
+   * A stream whose head and role chunk go out at once and whose content follows after {@code delayMillis} (a slow
+   * first token), unless the gateway closed the connection meanwhile.
+   */
+  public void delayedStream(HttpServerRequest req, String id, long delayMillis, List<String> pieces) {
+    HttpServerResponse resp = sseHead(req);
+    List<String> chunks = FakeProvider.chatChunks(id, "m1", pieces.toArray(String[]::new));
+    event(resp, chunks.get(0));
+    vertx.setTimer(Math.max(1, delayMillis), t -> {
+      if (resp.closed()) {
+        return;
+      }
+      for (String chunk : chunks.subList(1, chunks.size())) {
+        event(resp, chunk);
+      }
+      event(resp, "[DONE]");
+      resp.end();
+    });
+  }
+
   @Override
   public void close() {
     try {
