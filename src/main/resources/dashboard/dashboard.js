@@ -170,6 +170,7 @@
       case "health": case "circuit": onTransition(event, body); break;
       case "failover": onFailover(body); break;
       case "budget": onBudget(body); break;
+      case "panic": onPanic(body); break;
       case "request": onRequest(body); break;
       case "dropped": $("stream-note").textContent = body.dropped_total + " events were dropped because this page fell behind."; break;
       case "bye": setConnection("Gateway shutting down", "error"); break;
@@ -382,6 +383,14 @@
     const line = "budget: " + b.scope + " " + b.name + " " + b.level + " its " + b.period + " budget (" + money(b.spent) + " of " + money(b.budget) + ")";
     list.prepend(el("li", {}, el("span", { class: "time", text: time(b.at || Date.now()) }), line));
     announce(line);
+    while (list.children.length > 50) list.lastChild.remove();
+  }
+
+  // Every candidate of a request was refused by circuits or health alone, and they were tried anyway.
+  function onPanic(p) {
+    const list = $("events");
+    list.prepend(el("li", {}, el("span", { class: "time", text: time(p.at || Date.now()) }),
+      "panic routing: " + p.model + " (" + (p.refused || []).join("; ") + ")"));
     while (list.children.length > 50) list.lastChild.remove();
   }
 
