@@ -171,6 +171,7 @@
       case "failover": onFailover(body); break;
       case "budget": onBudget(body); break;
       case "audit": onAudit(body); break;
+      case "panic": onPanic(body); break;
       case "request": onRequest(body); break;
       case "dropped": $("stream-note").textContent = body.dropped_total + " events were dropped because this page fell behind."; break;
       case "bye": setConnection("Gateway shutting down", "error"); break;
@@ -393,6 +394,13 @@
     const line = "config: " + a.who + " " + a.action + (a.target ? " " + a.target : "") + " → " + a.result;
     list.prepend(el("li", {}, el("span", { class: "time", text: time(a.at || Date.now()) }), line));
     announce(line);
+  }
+
+  // Every candidate of a request was refused by circuits or health alone, and they were tried anyway.
+  function onPanic(p) {
+    const list = $("events");
+    list.prepend(el("li", {}, el("span", { class: "time", text: time(p.at || Date.now()) }),
+      "panic routing: " + p.model + " (" + (p.refused || []).join("; ") + ")"));
     while (list.children.length > 50) list.lastChild.remove();
   }
 

@@ -321,7 +321,8 @@ public final class Switchboard implements Demo.Gateway {
             usage.gate()));
     JsonLimits.apply(config.server());
     BufferBudget buffers = new BufferBudget(config.server().maxBufferedResponseBytes());
-    ResponseCache cache = new ResponseCache(vertx, config.cache(), metrics);
+    ResponseCache cache = new ResponseCache(vertx, config.cache(), metrics, clocks.nanoTime()::getAsLong,
+        clocks.wall().millis());
     LiveEvents live = new LiveEvents(vertx);
     AdminServices admin = new AdminServices(config, providers, guards, health, selector, limiter, usage, cache,
         metrics, registry);

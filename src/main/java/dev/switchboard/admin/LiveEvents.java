@@ -96,6 +96,7 @@ public final class LiveEvents {
     forward(ProviderHealths.ADDRESS, "health");
     forward(ProviderGuards.CIRCUIT_ADDRESS, "circuit");
     forward(FailoverChain.FAILOVER_ADDRESS, "failover");
+    forward(FailoverChain.PANIC_ADDRESS, "panic");
     forward(REQUESTS_ADDRESS, "request");
     forward(dev.switchboard.usage.UsageService.ADDRESS, "budget");
     forward(AuditTrail.ADDRESS, "audit");

@@ -41,6 +41,8 @@ public final class ClientReply {
   private boolean ending;
   private final StreamFrames frames;
   private Runnable cancel;
+  /** Offered an upstream failure before it goes out; null when nobody can stand in (see {@link #onUpstreamFailure}). */
+  private java.util.function.Predicate<ApiError> standIn;
   /** The client's API when it is not Chat Completions: what every reply, event and error becomes on the wire. */
   private WireFormat format;
   /** What replies go out through: {@link #format}, or its native side while an attempt relays natively. */
@@ -131,6 +133,15 @@ public final class ClientReply {
     books.servedBy(providerId, model, degraded);
   }
 
+  /**
+   * Registers who may answer instead of a server-side error (5xx) before it is sent: {@code standIn} gets the error
+   * and returns true when it has answered the reply itself (the cache serving a stale answer), false to let the error
+   * go out. Asked at most once.
+   */
+  public void onUpstreamFailure(java.util.function.Predicate<ApiError> standIn) {
+    this.standIn = standIn;
+  }
+
   /** Registers what to do if the client goes away while an attempt is running. */
   public void onCancel(Runnable cancel) {
     this.cancel = cancel;
@@ -212,6 +223,13 @@ public final class ClientReply {
    *     error code alone
    */
   public void sendError(ApiError error, long retryAfterMillis, Boolean shouldRetry) {
+    java.util.function.Predicate<ApiError> offer = standIn;
+    if (offer != null && error.status() >= 500 && !committed && !finished) {
+      standIn = null;
+      if (offer.test(error)) {
+        return;
+      }
+    }
     books.error = error;
     if (!begin(active == null ? error.status() : active.errorStatus(error))) {
       return;

@@ -87,11 +87,15 @@ public final class ReplyRecorder {
   }
 
   void amendLastAttempt(String providerId, String result) {
-    if (attempts.isEmpty()) {
-      attempt(providerId, result);
-    } else {
-      attempts.set(attempts.size() - 1, providerId + ":" + result);
+    // The provider's own last entry: with hedged attempts another provider's may have come after it.
+    String prefix = providerId + ":";
+    for (int i = attempts.size() - 1; i >= 0; i--) {
+      if (attempts.get(i).startsWith(prefix)) {
+        attempts.set(i, prefix + result);
+        return;
+      }
     }
+    attempt(providerId, result);
   }
 
   List<String> attempts() {

@@ -99,9 +99,27 @@ public final class CacheStage implements RequestStage {
   private void miss(CachePlan plan, Exchange exchange, CompletableFuture<CachedReply> leading) {
     cache.countMiss();
     cache.metrics().cacheRequest(plan.endpoint(), "miss", "none");
-    exchange.reply().cacheStatus("MISS");
-    record(plan, exchange.reply(), leading);
+    ClientReply reply = exchange.reply();
+    reply.cacheStatus("MISS");
+    record(plan, reply, leading);
+    if (cache.config().stale().onError()) {
+      reply.onUpstreamFailure(error -> serveStale(plan, reply));
+    }
     exchange.next();
+  }
+
+  /**
+   * Every provider failed: an expired entry for the same request, still within {@code max_stale}, answers instead of
+   * the error ({@code x-switchboard-cache: STALE} with its {@code age}). False when there is none.
+   */
+  private boolean serveStale(CachePlan plan, ClientReply reply) {
+    CachedReply entry = cache.stale(plan.key());
+    if (entry == null || entry.stream() != plan.stream() || reply.clientClosed()) {
+      cache.metrics().cacheRequest(plan.endpoint(), "stale_miss", "none");
+      return false;
+    }
+    replay(entry, "stale", plan, reply);
+    return true;
   }
 
   /** Records the reply through a tap; the store listener finds the recording on the outcome. */
@@ -168,12 +186,17 @@ public final class CacheStage implements RequestStage {
   // ---- replay --------------------------------------------------------------------------------------------------
 
   private void replay(CachedReply entry, String tier, CachePlan plan, ClientReply reply) {
-    cache.countHit("coalesced".equals(tier));
-    cache.metrics().cacheRequest(plan.endpoint(), "hit", tier);
+    if (!"stale".equals(tier)) {
+      cache.countHit("coalesced".equals(tier));
+    }
+    cache.metrics().cacheRequest(plan.endpoint(), "stale".equals(tier) ? "stale" : "hit", tier);
     Usage saved = entry.usage();
     cache.metrics().cacheSavedTokens("prompt", saved.promptTokens());
     cache.metrics().cacheSavedTokens("completion", saved.completionTokens());
     reply.cacheHit(entry.ageSeconds(cache.nowMillis()), saved);
+    if ("stale".equals(tier)) {
+      reply.cacheStatus("STALE");
+    }
     reply.servedBy("cache", entry.model(), false);
     if (entry.nativeProvider() != null) {
       // Recorded as the provider sent it in the client's own API: replayed the same way, not translated again.

@@ -97,6 +97,10 @@ final class Recorder implements ReplyTap {
     if (reply.degraded()) {
       return "degraded";
     }
+    if (reply.cacheHit()) {
+      // A stale entry served in place of an error: the entry itself, not a fresh answer.
+      return "stale";
+    }
     if (tooLarge) {
       return "too_large";
     }

@@ -42,6 +42,7 @@ public final class ResponseCache {
   private final Ticker ticker;
   private final long wallBaseMillis;
   private final long tickerBase;
+  private final long staleKeepMillis;
   private final ConcurrentHashMap<String, CompletableFuture<CachedReply>> inFlight = new ConcurrentHashMap<>();
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
@@ -60,7 +61,7 @@ public final class ResponseCache {
    * @param ticker the clock of expiry and age (tests pass a fake one to move time)
    * @param wallBaseMillis the wall-clock time at {@code ticker}'s current reading
    */
-  ResponseCache(Vertx vertx, CacheConfig config, GatewayMetrics metrics, Ticker ticker, long wallBaseMillis) {
+  public ResponseCache(Vertx vertx, CacheConfig config, GatewayMetrics metrics, Ticker ticker, long wallBaseMillis) {
     this.vertx = vertx;
     this.config = config;
     this.metrics = metrics;
@@ -68,6 +69,7 @@ public final class ResponseCache {
     this.ticker = ticker;
     this.tickerBase = ticker.read();
     this.wallBaseMillis = wallBaseMillis;
+    this.staleKeepMillis = config.stale().keepMillis();
     this.local = Caffeine.newBuilder()
         .maximumWeight(config.maxBytes())
         .weigher((String k, CachedReply v) -> v.weight())
@@ -91,7 +93,8 @@ public final class ResponseCache {
   private final class EntryExpiry implements Expiry<String, CachedReply> {
     @Override
     public long expireAfterCreate(String key, CachedReply value, long currentTime) {
-      return TimeUnit.MILLISECONDS.toNanos(Math.max(0, value.remainingMillis(nowMillis())));
+      // With serve_stale_on_error an entry is kept max_stale past its expiry, for when every provider fails.
+      return TimeUnit.MILLISECONDS.toNanos(Math.max(0, value.remainingMillis(nowMillis()) + staleKeepMillis));
     }
 
     @Override
@@ -128,9 +131,23 @@ public final class ResponseCache {
     return vertx;
   }
 
-  /** The memory tier's entry for {@code key}, or null. */
+  /** The memory tier's fresh entry for {@code key}, or null. */
   CachedReply local(String key) {
-    return local.getIfPresent(key);
+    CachedReply entry = local.getIfPresent(key);
+    return entry == null || staleKeepMillis > 0 && entry.remainingMillis(nowMillis()) <= 0 ? null : entry;
+  }
+
+  /**
+   * The memory tier's expired entry for {@code key} that is still within {@code max_stale}, or null: what may be
+   * served when every provider failed ({@code serve_stale_on_error}).
+   */
+  CachedReply stale(String key) {
+    if (staleKeepMillis <= 0) {
+      return null;
+    }
+    CachedReply entry = local.getIfPresent(key);
+    long remaining = entry == null ? 0 : entry.remainingMillis(nowMillis());
+    return entry != null && remaining <= 0 && -remaining <= staleKeepMillis ? entry : null;
   }
 
   /** An entry read from Redis after a local miss: kept in memory too. */

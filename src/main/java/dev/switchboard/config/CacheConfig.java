@@ -20,10 +20,34 @@ import java.util.Locale;
  * @param coalesceWait how long such a request waits before going upstream itself
  * @param replayInterval pause between the events of a replayed stream (0: all at once)
  * @param redis the shared tier's connection, used with {@code backend: redis}
+ * @param stale serving expired entries when every provider failed
  */
 public record CacheConfig(Mode mode, Backend backend, long maxBytes, long maxEntryBytes, Duration ttl, Duration maxTtl,
                           boolean shared, boolean cacheTruncated, boolean coalesce, Duration coalesceWait,
-                          Duration replayInterval, Redis redis) {
+                          Duration replayInterval, Redis redis, Stale stale) {
+  /**
+   * Stale answers when all else fails.
+   *
+   * @param onError when every candidate failed (a 5xx would go out), serve an expired entry for the same request
+   * @param maxStale how long past its expiry an entry may still be served so; memory entries are kept that much
+   *     longer
+   */
+  public record Stale(boolean onError, Duration maxStale) {
+    public static final Stale OFF = new Stale(false, Duration.ofHours(1));
+
+    /** How long an entry is kept past its expiry. */
+    public long keepMillis() {
+      return onError ? maxStale.toMillis() : 0;
+    }
+  }
+
+  public CacheConfig(Mode mode, Backend backend, long maxBytes, long maxEntryBytes, Duration ttl, Duration maxTtl,
+                     boolean shared, boolean cacheTruncated, boolean coalesce, Duration coalesceWait,
+                     Duration replayInterval, Redis redis) {
+    this(mode, backend, maxBytes, maxEntryBytes, ttl, maxTtl, shared, cacheTruncated, coalesce, coalesceWait,
+        replayInterval, redis, Stale.OFF);
+  }
+
 
   public static final Redis REDIS_DEFAULT = new Redis("redis://127.0.0.1:6379", null, Secret.of(""),
       "switchboard:cache:", Duration.ofMillis(250), Duration.ofSeconds(5), 8);

@@ -7,9 +7,16 @@ import java.util.List;
  *
  * @param strategy this alias's strategy, or null for {@code routing.strategy}
  * @param weights this alias's score weights, or null for {@code routing.weights}
+ * @param firstToken this alias's first-token deadline for streams, or null for the providers' own
+ * @param hedge whether this alias's streams are hedged, or null for {@code routing.hedge.enabled}
  */
-public record ModelConfig(String name, List<TargetRef> targets, RoutingStrategy strategy, ScoreWeights weights) {
+public record ModelConfig(String name, List<TargetRef> targets, RoutingStrategy strategy, ScoreWeights weights,
+                          java.time.Duration firstToken, Boolean hedge) {
   public ModelConfig {
     targets = List.copyOf(targets);
+  }
+
+  public ModelConfig(String name, List<TargetRef> targets, RoutingStrategy strategy, ScoreWeights weights) {
+    this(name, targets, strategy, weights, null, null);
   }
 }

@@ -112,7 +112,11 @@ final class ProvidersSection {
   private static Timeouts timeouts(ConfigNode t) {
     Timeouts d = Timeouts.DEFAULT;
     Timeouts timeouts = new Timeouts(t.duration("connect", d.connect()), t.duration("first_byte", d.firstByte()),
-        t.duration("idle", d.idle()), t.duration("total", d.total()));
+        t.duration("idle", d.idle()), t.duration("total", d.total()),
+        t.has("first_token") ? t.duration("first_token", Duration.ZERO) : null);
+    if (timeouts.firstToken() != null) {
+      positive(t, "first_token", timeouts.firstToken());
+    }
     positive(t, "connect", timeouts.connect());
     positive(t, "first_byte", timeouts.firstByte());
     positive(t, "idle", timeouts.idle());
@@ -328,7 +332,12 @@ final class ProvidersSection {
     }
     RoutingStrategy strategy = ServicesSection.strategy(n, null);
     ScoreWeights weights = n.has("weights") ? ServicesSection.weights(n, "weights", ScoreWeights.DEFAULT) : null;
+    Duration firstToken = n.has("first_token") ? n.duration("first_token", Duration.ZERO) : null;
+    if (firstToken != null && (firstToken.isZero() || firstToken.isNegative())) {
+      n.problem("first_token", "must be positive");
+    }
+    Boolean hedge = n.has("hedge") ? n.bool("hedge", false) : null;
     n.rejectUnknown();
-    return new ModelConfig(name, targets, strategy, weights);
+    return new ModelConfig(name, targets, strategy, weights, firstToken, hedge);
   }
 }

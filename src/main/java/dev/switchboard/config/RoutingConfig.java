@@ -15,18 +15,37 @@ import java.time.Duration;
  *     to its full share over this period
  * @param contentPolicyFallback a provider's content-policy refusal moves on to the next candidate (default false:
  *     the refusal is the answer)
+ * @param firstToken how a stream's first-token deadline is derived when nothing names one
+ * @param hedge hedged stream attempts
  */
 public record RoutingConfig(RoutingStrategy strategy, int maxAttempts, Duration requestTimeout, Duration statsWindow,
                             ScoreWeights weights, double explore, Duration slowStart, RetryConfig retry,
-                            CircuitConfig circuit, boolean contentPolicyFallback) {
+                            CircuitConfig circuit, boolean contentPolicyFallback, FirstTokenConfig firstToken,
+                            HedgeConfig hedge) {
   public static final RoutingConfig DEFAULT = new RoutingConfig(RoutingStrategy.SCORE, 4, Duration.ofMinutes(10),
       Duration.ofSeconds(60), ScoreWeights.DEFAULT, 0.05, Duration.ofSeconds(30), RetryConfig.DEFAULT,
-      CircuitConfig.DEFAULT, false);
+      CircuitConfig.DEFAULT);
 
   /** Without the later options, at their defaults. */
   public RoutingConfig(RoutingStrategy strategy, int maxAttempts, Duration requestTimeout, Duration statsWindow,
                        ScoreWeights weights, double explore, Duration slowStart, RetryConfig retry,
                        CircuitConfig circuit) {
     this(strategy, maxAttempts, requestTimeout, statsWindow, weights, explore, slowStart, retry, circuit, false);
+  }
+
+  /** With the content-policy switch, the tail options at their defaults. */
+  public RoutingConfig(RoutingStrategy strategy, int maxAttempts, Duration requestTimeout, Duration statsWindow,
+                       ScoreWeights weights, double explore, Duration slowStart, RetryConfig retry,
+                       CircuitConfig circuit, boolean contentPolicyFallback) {
+    this(strategy, maxAttempts, requestTimeout, statsWindow, weights, explore, slowStart, retry, circuit,
+        contentPolicyFallback, FirstTokenConfig.DEFAULT, HedgeConfig.DEFAULT);
+  }
+
+  /** With the tail options, no content-policy fallback. */
+  public RoutingConfig(RoutingStrategy strategy, int maxAttempts, Duration requestTimeout, Duration statsWindow,
+                       ScoreWeights weights, double explore, Duration slowStart, RetryConfig retry,
+                       CircuitConfig circuit, FirstTokenConfig firstToken, HedgeConfig hedge) {
+    this(strategy, maxAttempts, requestTimeout, statsWindow, weights, explore, slowStart, retry, circuit, false,
+        firstToken, hedge);
   }
 }

@@ -125,7 +125,9 @@ final class ServicesSection {
     }
     CacheConfig c = new CacheConfig(mode, backend, maxBytes, maxEntry, ttl, maxTtl, n.bool("shared", d.shared()),
         n.bool("cache_truncated", d.cacheTruncated()), n.bool("coalesce", d.coalesce()), coalesceWait, replay,
-        redis(n.object("redis")));
+        redis(n.object("redis")), new CacheConfig.Stale(n.bool("serve_stale_on_error", false),
+            n.duration("max_stale", CacheConfig.Stale.OFF.maxStale())));
+    positive(n, "max_stale", c.stale().maxStale());
     if (c.coalesce()) {
       positive(n, "coalesce_wait", coalesceWait);
     }
@@ -214,9 +216,11 @@ final class ServicesSection {
       c.problem("max_open_for", "must not be shorter than open_for");
     }
     c.rejectUnknown();
+    FirstTokenConfig firstToken = FirstTokenConfig.parse(n.object("first_token"));
+    HedgeConfig hedge = HedgeConfig.parse(n.object("hedge"));
     n.rejectUnknown();
     return new RoutingConfig(strategy, maxAttempts, requestTimeout, window, weights, explore, slowStart, retry,
-        circuit, contentPolicyFallback);
+        circuit, contentPolicyFallback, firstToken, hedge);
   }
 
   static RoutingStrategy strategy(ConfigNode n, RoutingStrategy def) {

@@ -218,6 +218,7 @@ public final class HealthVerticle extends VerticleBase {
       // 2xx, or a 4xx that proves the API answers (a 404 where a provider has no models list, a 429 rate limit).
       metrics.probe(p.id(), "ok", nanos);
       health.probeSucceeded(millis, slowReason(p, millis, status), p.config().probe().likeTraffic());
+      healths.probeAnswered(p);
     }
     done.complete();
   }

@@ -165,6 +165,14 @@ public final class ProviderHealths implements ProviderEvents {
     return !h.refusesTraffic() || h.state() != ProviderHealth.State.MAINTENANCE && !watched(p);
   }
 
+  /**
+   * An active probe of {@code p} got an answer: its open circuit goes half-open at once, so a recovered provider is
+   * not kept out for the rest of {@code open_for}; its trials still decide whether it closes.
+   */
+  public void probeAnswered(Provider p) {
+    guards.of(p).circuit().probeSucceeded();
+  }
+
   /** The selector's health gate: down and maintenance providers are not candidates. */
   public CandidateGate gate() {
     return new CandidateGate() {
@@ -176,6 +184,13 @@ public final class ProviderHealths implements ProviderEvents {
         }
         ProviderHealth h = healths.get(p.id());
         return h.state().label() + " (" + h.reason() + ")";
+      }
+
+      @Override
+      public boolean panicable(Target target, long nowNanos) {
+        // Down because it failed (probes or traffic); not maintenance, refused credentials or a spent quota.
+        ProviderHealth.Snapshot s = healths.get(target.provider().id()).snapshot();
+        return s.state() == ProviderHealth.State.DOWN && !s.sticky();
       }
 
       @Override

@@ -39,6 +39,8 @@ public final class GatewayMetrics {
   public static final String HEALTH_TRANSITIONS = "switchboard_health_transitions";
   public static final String PROBE_DURATION = "switchboard_probe_duration_seconds";
   public static final String FAILOVERS = "switchboard_failovers";
+  public static final String PANIC_ROUTING = "switchboard_panic_routing";
+  public static final String HEDGES = "switchboard_hedges";
   public static final String CACHE_REQUESTS = "switchboard_cache_requests";
   public static final String CACHE_STORES = "switchboard_cache_stores";
   public static final String CACHE_EVICTIONS = "switchboard_cache_evictions";
@@ -148,6 +150,21 @@ public final class GatewayMetrics {
   public void failover(String provider, String reason) {
     counter(FAILOVERS, "Requests that moved on from a provider, by provider and reason", "provider", provider,
         "reason", reason).increment();
+  }
+
+  /** A request whose every candidate was refused by circuits or health alone, tried anyway (panic routing). */
+  public void panicRouting(String model) {
+    counter(PANIC_ROUTING, "Requests routed in panic mode: every candidate's circuit open or health down, tried anyway",
+        "model", boundedModel(model)).increment();
+  }
+
+  /**
+   * A hedged attempt on {@code provider}: {@code started}, {@code won} (it served the reply), {@code lost} (cancelled
+   * when the other produced content first), or {@code no_budget} (wanted but refused by the hedge budget).
+   */
+  public void hedge(String provider, String result) {
+    counter(HEDGES, "Hedged stream attempts by provider and result (started, won, lost, no_budget)",
+        "provider", provider, "result", result).increment();
   }
 
   /** Registers the up gauge of a provider: 1 healthy or degraded, 0 down, in maintenance or unknown. */

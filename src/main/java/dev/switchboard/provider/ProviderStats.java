@@ -37,6 +37,8 @@ public final class ProviderStats {
   /** EWMAs in microseconds, -1 before the first sample; CAS-updated, a lost race drops one sample's weight. */
   private final AtomicLong ewmaLatencyMicros = new AtomicLong(-1);
   private final AtomicLong ewmaFirstTokenMicros = new AtomicLong(-1);
+  /** Streams' times to first content event, for live percentiles (the first-token deadline, hedging delays). */
+  private final LatencyHistogram streamFirstTokens = new LatencyHistogram();
   private final AtomicLong lastSuccessMillis = new AtomicLong();
   private final AtomicLong lastFailureMillis = new AtomicLong();
   private final LatencySamples recent = new LatencySamples();
@@ -81,6 +83,20 @@ public final class ProviderStats {
   /** Time from sending the request to the first content (the response head for a whole JSON reply). */
   public void firstToken(long nanos) {
     ewma(ewmaFirstTokenMicros, nanos / 1_000);
+  }
+
+  /** A stream's first content event arrived {@code nanos} after the request was sent: also kept for percentiles. */
+  public void streamFirstToken(long nanos) {
+    firstToken(nanos);
+    streamFirstTokens.record(nanos);
+  }
+
+  /**
+   * The {@code q}-quantile of recent streams' times to first token, in millis (up to 25 % above the true value);
+   * -1 with fewer than {@code minSamples} samples.
+   */
+  public long streamFirstTokenMillis(double q, long minSamples) {
+    return streamFirstTokens.quantileMillis(q, minSamples);
   }
 
   /** The provider failed the attempt (unreachable, timeout, 5xx, rate limited, broken reply). */

@@ -46,6 +46,9 @@ final class Attempt implements Relay.Host {
   private final long startNanos;
   private final long deadlineNanos;
   private final long briefWaitMillis;
+  private final long firstTokenNanos;
+  /** Whether this attempt's stream delivered its first content event (its commit point). */
+  private boolean contentStarted;
   private UpstreamFailure failure;
   private int upstreamStatus;
 
@@ -69,6 +72,16 @@ final class Attempt implements Relay.Host {
   /** The provider's adapter, or its native side when it speaks the client's front-end API; chosen in {@link #run}. */
   private ProviderAdapter adapter;
 
+  /** The hedge race this attempt runs in, or null when it runs alone. */
+  private HedgeRace race;
+
+  /** This attempt lost a hedge race: the other produced content first, and this one was cancelled. */
+  public static final class HedgeLost extends RuntimeException {
+    HedgeLost() {
+      super("another hedged attempt answered first", null, false, false);
+    }
+  }
+
   /** The client went away; nothing more is to be done for this request. */
   public static final class ClientGone extends RuntimeException {
     ClientGone() {
@@ -76,10 +89,14 @@ final class Attempt implements Relay.Host {
     }
   }
 
-  /** @param deadlineNanos the whole request's deadline (on the settings' clock), bounding this attempt too */
+  /**
+   * @param deadlineNanos the whole request's deadline (on the settings' clock), bounding this attempt too
+   * @param firstTokenNanos how long after sending a stream may go without a content event, or -1 for no limit
+   */
   Attempt(AttemptSettings settings, HttpClient client, Target target, GatewayRequest request, ClientReply reply,
-          long deadlineNanos) {
+          long deadlineNanos, long firstTokenNanos) {
     this.deadlineNanos = deadlineNanos;
+    this.firstTokenNanos = firstTokenNanos;
     this.briefWaitMillis = settings.briefWaitMillis();
     this.watchdog = settings.watchdog();
     this.nanoClock = settings.nanoClock();
@@ -91,6 +108,16 @@ final class Attempt implements Relay.Host {
     this.reply = reply;
     this.settings = settings;
     this.timeouts = provider.config().timeouts();
+  }
+
+  /** Runs this attempt in {@code race}: it commits only if it claims the reply first. Call before {@link #run}. */
+  void race(HedgeRace race) {
+    this.race = race;
+  }
+
+  /** Whether this attempt's stream delivered content (it reached the commit point). */
+  boolean hasContent() {
+    return contentStarted;
   }
 
   /** The upstream's HTTP status, 0 when no response head arrived. */
@@ -112,7 +139,9 @@ final class Attempt implements Relay.Host {
     ProviderConfig cfg = provider.config();
     provider.stats().started();
     reply.servedBy(provider.id(), target.model(), false);
-    reply.onCancel(this::cancel);
+    if (race == null) {
+      reply.onCancel(this::cancel);
+    }
     adapter = nativeOrTranslating();
     UpstreamRequest up = adapter.prepare(request, target.model());
     RequestOptions options = new RequestOptions()
@@ -226,6 +255,24 @@ final class Attempt implements Relay.Host {
   }
 
   @Override
+  public boolean claimCommit() {
+    if (race == null) {
+      return true;
+    }
+    if (!race.claim(this)) {
+      return false;
+    }
+    // Several attempts said who serves as they started; the winner is who did.
+    reply.servedBy(provider.id(), target.model(), false);
+    return true;
+  }
+
+  @Override
+  public void contentStarted() {
+    contentStarted = true;
+  }
+
+  @Override
   public long elapsedNanos() {
     return nanoClock.getAsLong() - startNanos;
   }
@@ -306,6 +353,10 @@ final class Attempt implements Relay.Host {
       fail(Failures.timeout(provider.id(), "total (" + text(timeouts.total()) + ")"));
     } else if (now - deadlineNanos >= 0) {
       fail(Failures.timeout(provider.id(), "request deadline (routing.request_timeout)"));
+    } else if (firstTokenNanos > 0 && !contentStarted && sentNanos != 0 && now - sentNanos >= firstTokenNanos) {
+      // Silent past its first-token deadline: abandoned before commit, so the next candidate serves the client.
+      fail(Failures.timeout(provider.id(), "first-token (" + text(java.time.Duration.ofNanos(firstTokenNanos))
+          + ")"));
     } else if (headNanos == 0) {
       if (sentNanos != 0 && now - sentNanos >= timeouts.firstByte().toNanos()) {
         fail(Failures.timeout(provider.id(), "first byte (" + text(timeouts.firstByte()) + ")"));
@@ -339,7 +390,9 @@ final class Attempt implements Relay.Host {
     } else {
       watchdog.remove(this);
     }
-    reply.onCancel(null);
+    if (race == null) {
+      reply.onCancel(null);
+    }
     provider.stats().succeeded(nanoClock.getAsLong() - startNanos);
     promise.tryComplete();
   }
@@ -355,7 +408,9 @@ final class Attempt implements Relay.Host {
     this.failure = failure;
     releaseRelay();
     watchdog.remove(this);
-    reply.onCancel(null);
+    if (race == null) {
+      reply.onCancel(null);
+    }
     abortUpstream();
     if (failure.kind().providerFault()) {
       provider.stats().failed();
@@ -378,6 +433,29 @@ final class Attempt implements Relay.Host {
     } else {
       promise.tryFail(failure);
     }
+  }
+
+  /** The other hedged attempt produced content first: close this one's connection so the provider stops. */
+  void loseHedge() {
+    if (done) {
+      return;
+    }
+    done = true;
+    releaseRelay();
+    watchdog.remove(this);
+    abortUpstream();
+    provider.stats().neutral(false);
+    if (headRecorded) {
+      reply.amendLastAttempt(provider.id(), "hedge_lost");
+    } else {
+      reply.attempt(provider.id(), "hedge_lost");
+    }
+    promise.tryFail(new HedgeLost());
+  }
+
+  /** The client left while this attempt ran in a hedge race. */
+  void cancelForClient() {
+    cancel();
   }
 
   private void cancel() {

@@ -40,6 +40,15 @@ public interface CandidateGate {
     return null;
   }
 
+  /**
+   * Whether this gate's refusal of {@code target} is only live traffic's judgement that the provider is broken (an
+   * open circuit, health marked down by failures) — one panic routing may override when it refuses every candidate —
+   * rather than a decision that must hold (maintenance, refused credentials, spent quota or budget, a rate limit).
+   */
+  default boolean panicable(Target target, long nowNanos) {
+    return false;
+  }
+
   /** When a refused target may pass again, in millis from now; -1 when unknown. */
   default long retryAfterMillis(Target target, long nowNanos) {
     return -1;

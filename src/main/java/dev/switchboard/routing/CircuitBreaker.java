@@ -189,6 +189,26 @@ public final class CircuitBreaker {
   }
 
   /**
+   * An active health probe got an answer: an open circuit goes half-open at once, so the provider's recovery is
+   * judged by its trial requests now instead of after the rest of the open period. Other phases are left alone.
+   *
+   * @return true when this moved the circuit
+   */
+  public boolean probeSucceeded() {
+    while (true) {
+      State s = state.get();
+      if (s.phase() != Phase.OPEN) {
+        return false;
+      }
+      State next = new State(Phase.HALF_OPEN, 0, s.openForNanos(), 0, 0, clock.millis(), s.epoch() + 1);
+      if (state.compareAndSet(s, next)) {
+        publish(s, next, "health probe succeeded, trying " + config.halfOpenRequests() + " request(s)");
+        return true;
+      }
+    }
+  }
+
+  /**
    * Forces the circuit closed and forgets the provider's failure history (admin re-enable): even a circuit that is
    * still closed forgets its run of failures, or the first failure after the enable would open it again.
    */

@@ -24,6 +24,8 @@ import java.util.function.LongSupplier;
 public final class FailoverChain {
   /** Requests that needed more than one attempt or failed, for the dashboard's failover list. */
   public static final String FAILOVER_ADDRESS = "switchboard.failover";
+  /** Requests routed in panic mode (every candidate refused by circuits or health alone, tried anyway). */
+  public static final String PANIC_ADDRESS = "switchboard.panic";
 
   final Vertx vertx;
   final ProviderClients clients;
@@ -39,6 +41,8 @@ public final class FailoverChain {
   final LongSupplier nanoClock;
   final Clock wall;
   final AttemptSettings settings;
+  final FirstTokenDeadline firstTokens;
+  final HedgePolicy hedging;
 
   public FailoverChain(Vertx vertx, ProviderClients clients, Selector selector, ProviderGuards guards,
                        LocalResponder local, GatewayMetrics metrics, RoutingConfig routing, ProviderEvents events,
@@ -64,6 +68,8 @@ public final class FailoverChain {
     this.giveUp = new GiveUp(backoff);
     this.effects = new GuardEffects(events, backoff);
     this.nanoClock = guards.clocks().nanoTime();
+    this.firstTokens = new FirstTokenDeadline(routing.firstToken());
+    this.hedging = new HedgePolicy(routing.hedge());
     this.wall = guards.clocks().wall();
     Watchdog watchdog = new Watchdog(nanoClock);
     this.settings = new AttemptSettings(watchdog, nanoClock, maxResponseBytes, buffers,
@@ -73,6 +79,11 @@ public final class FailoverChain {
   }
 
   public void execute(GatewayRequest request, Route route, ClientReply reply) {
+    execute(request, route, reply, TailOptions.NONE);
+  }
+
+  /** @param tail what the request's headers ask of the slow-tail machinery (first-token deadline) */
+  public void execute(GatewayRequest request, Route route, ClientReply reply, TailOptions tail) {
     Selection selection;
     try {
       selection = selector.select(route, request);
@@ -86,7 +97,15 @@ public final class FailoverChain {
       reply.sendError(none.error(), none.retryAfterMillis(), none.shouldRetry());
       return;
     }
-    new FailoverRun(this, request, selection.candidates(), reply).next();
+    if (selection.panic()) {
+      metrics.panicRouting(request.model());
+      vertx.eventBus().publish(PANIC_ADDRESS, new io.vertx.core.json.JsonObject()
+          .put("request_id", request.requestId())
+          .put("model", request.model())
+          .put("refused", new io.vertx.core.json.JsonArray(new java.util.ArrayList<>(selection.refused())))
+          .put("at", wall.millis()));
+    }
+    new FailoverRun(this, request, route, selection.candidates(), reply, selection.panic(), tail).next();
   }
 
   /**

@@ -25,8 +25,22 @@ final class FailoverRun {
   private List<Long> backoffs;
   private int index;
   private int retriesHere;
+  /** The hedge race of the first attempt, or null when it was not hedged. */
+  private HedgeRace race;
+  private long hedgeTimer = -1;
+  /** Whether this request has had its one chance of a hedge. */
+  private boolean hedged;
+  /** Panic routing: the candidates' open circuits do not keep them out (see {@link Selector}). */
+  private final boolean panic;
 
-  FailoverRun(FailoverChain chain, GatewayRequest request, List<Target> candidates, ClientReply reply) {
+  private final Route route;
+  private final TailOptions tail;
+
+  FailoverRun(FailoverChain chain, GatewayRequest request, Route route, List<Target> candidates, ClientReply reply,
+              boolean panic, TailOptions tail) {
+    this.panic = panic;
+    this.route = route;
+    this.tail = tail;
     this.chain = chain;
     this.request = request;
     this.candidates = candidates;
@@ -56,6 +70,13 @@ final class FailoverRun {
       if (refusal == null && permit == CircuitBreaker.DENIED) {
         refusal = "circuit half-open, no trial slot free";
       }
+      if (refusal != null && panic && (permit == CircuitBreaker.DENIED && refusal.startsWith("circuit")
+          || guard.refusedOnlyByCircuit(now))) {
+        // Panic: tried despite its circuit. Its result, on an ordinary permit, cannot close or reopen a circuit that
+        // is not closed: the breaker still judges by its own trials.
+        refusal = null;
+        permit = CircuitBreaker.NORMAL;
+      }
       if (refusal != null) {
         // Another request found it broken after this one was routed: skip without spending an attempt.
         boolean rateLimit = guard.coolingDownForRateLimit(now);
@@ -63,13 +84,14 @@ final class FailoverRun {
         moveOn(null);
         continue;
       }
+      long granted = permit;
       chain.quota.acquire(t, estimate()).onComplete(ar -> {
         if (ar.succeeded() && ar.result()) {
-          start(t, guard, permit);
+          start(t, guard, granted);
           return;
         }
         // Another request took its headroom since selection: skip it, as the selector would have.
-        chain.effects.neutral(guard, permit);
+        chain.effects.neutral(guard, granted);
         tally.skipped(t.provider().id(), "at its rate limit", true, -1);
         moveOn(null);
         next();
@@ -92,7 +114,99 @@ final class FailoverRun {
       return;
     }
     tally.attempts++;
-    Attempt attempt = new Attempt(chain.settings, chain.clients.get(t.provider().id()), t, request, reply, deadline);
+    Attempt attempt = newAttempt(t);
+    long hedgeDelay = hedged ? HedgePolicy.NONE
+        : chain.hedging.delayMillis(request, route, tail, t, realCandidateAfter(index));
+    if (hedgeDelay != HedgePolicy.NONE) {
+      // At most one hedge per request, whatever becomes of this one.
+      hedged = true;
+      race = new HedgeRace(reply, this::cancelHedgeTimer);
+      race.add(attempt);
+      attempt.race(race);
+      int from = index;
+      hedgeTimer = chain.vertx.setTimer(Math.max(1, hedgeDelay), id -> {
+        hedgeTimer = -1;
+        hedge(attempt, from);
+      });
+    }
+    run(t, guard, permit, attempt);
+  }
+
+  private Attempt newAttempt(Target t) {
+    long firstToken = request.stream() ? chain.firstTokens.nanos(t, route, tail.firstTokenMillis())
+        : FirstTokenDeadline.NONE;
+    return new Attempt(chain.settings, chain.clients.get(t.provider().id()), t, request, reply, deadline, firstToken);
+  }
+
+  /**
+   * The first attempt has produced no content within the hedge delay: a second one starts on the next real candidate,
+   * if the budget, its guard and its rate-limit headroom allow. The first to produce content wins ({@link HedgeRace}).
+   */
+  private void hedge(Attempt first, int from) {
+    if (first.done() || first.hasContent() || race.decided() || reply.committed() || reply.clientClosed()
+        || tally.attempts >= chain.routing.maxAttempts()) {
+      return;
+    }
+    int j = from + 1;
+    while (j < candidates.size() && candidates.get(j).provider().isLocal()) {
+      j++;
+    }
+    if (j >= candidates.size()) {
+      return;
+    }
+    Target h = candidates.get(j);
+    dev.switchboard.api.NativeFront front = reply.nativeFront();
+    if (front != null && (candidates.get(from).provider().adapter().nativeFormat(front) != null
+        || h.provider().adapter().nativeFormat(front) != null)) {
+      // One reply format per client stream: an attempt relayed natively and one translated through chat cannot race
+      // for it (the reply takes the format of the attempt that starts, not of the one that wins).
+      return;
+    }
+    ProviderGuard g = chain.guards.of(h.provider());
+    long now = chain.nanoClock.getAsLong();
+    if (g.refusal(now) != null) {
+      return;
+    }
+    if (!chain.hedging.budget().tryTake()) {
+      chain.metrics.hedge(h.provider().id(), "no_budget");
+      return;
+    }
+    long permit = g.circuit().acquire(now);
+    if (permit == CircuitBreaker.DENIED) {
+      chain.hedging.budget().refund();
+      return;
+    }
+    int at = j;
+    chain.quota.acquire(h, estimate()).onComplete(ar -> {
+      boolean headroom = ar.succeeded() && ar.result();
+      if (!headroom || first.done() || race.decided() || reply.committed() || reply.clientClosed()) {
+        // No headroom, or the first attempt ended meanwhile (the run has moved on without a hedge).
+        chain.effects.neutral(g, permit);
+        if (headroom) {
+          chain.quota.settle(h, estimate(), null, false);
+        }
+        chain.hedging.budget().refund();
+        return;
+      }
+      index = at;
+      retriesHere = 0;
+      tally.attempts++;
+      chain.metrics.hedge(h.provider().id(), "started");
+      Attempt second = newAttempt(h);
+      race.add(second);
+      second.race(race);
+      run(h, g, permit, second);
+    });
+  }
+
+  private void cancelHedgeTimer() {
+    if (hedgeTimer >= 0) {
+      chain.vertx.cancelTimer(hedgeTimer);
+      hedgeTimer = -1;
+    }
+  }
+
+  private void run(Target t, ProviderGuard guard, long permit, Attempt attempt) {
     attempt.run().onComplete(ar -> {
       if (attempt.upstreamStatus() > 0) {
         chain.quota.observe(t, attempt.upstreamStatus(), attempt.upstreamHeaders());
@@ -105,6 +219,18 @@ final class FailoverRun {
 
   private void settle(Target t, ProviderGuard guard, long permit, Attempt attempt, AsyncResult<Void> ar) {
     long now = chain.nanoClock.getAsLong();
+    boolean othersRunning = race != null && race.othersRunning(attempt);
+    if (!othersRunning) {
+      cancelHedgeTimer();
+    }
+    if (race != null && race.hedgeStarted() && ar.succeeded()) {
+      chain.metrics.hedge(t.provider().id(), "won");
+    }
+    if (ar.failed() && ar.cause() instanceof Attempt.HedgeLost) {
+      chain.metrics.hedge(t.provider().id(), "lost");
+      chain.effects.neutral(guard, permit);
+      return;
+    }
     if (ar.succeeded()) {
       UpstreamFailure late = attempt.failure();
       if (late == null) {
@@ -123,6 +249,19 @@ final class FailoverRun {
     chain.effects.failed(guard, failure, permit, now);
     tally.failed(t.provider().id(), failure);
     if (reply.clientClosed() || reply.committed()) {
+      return;
+    }
+    if (othersRunning) {
+      // The hedged twin is still running: it answers, or its own failure decides what comes next.
+      chain.metrics.failover(t.provider().id(), failure.label());
+      return;
+    }
+    if (candidates.get(index) != t) {
+      // The first of two hedged attempts failed last: go on after the hedge's candidate.
+      chain.metrics.failover(t.provider().id(), failure.label());
+      index++;
+      retriesHere = 0;
+      next();
       return;
     }
     int larger = failure.kind() == FailureKind.CONTEXT_LENGTH ? largerContext(t) : -1;

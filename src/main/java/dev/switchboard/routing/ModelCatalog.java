@@ -86,8 +86,8 @@ public final class ModelCatalog {
             ref.contextWindow() > 0 ? ref.contextWindow() : Target.contextWindowOf(p, ref.model()),
             p.config().price(ref.model()), false));
       }
-      t.exact.put(alias.name(), route(alias.name(), true, withFallback(t, alias.name(), targets), alias.strategy(),
-          alias.weights()));
+      t.exact.put(alias.name(), new Route(alias.name(), true, withFallback(t, alias.name(), targets),
+          alias.strategy(), alias.weights(), alias.firstToken(), alias.hedge()));
       t.ownerOf.put(alias.name(), "switchboard");
     }
     return t;

@@ -72,6 +72,15 @@ public final class ProviderGuard {
     return null;
   }
 
+  /**
+   * Whether the only reason to refuse the provider now is its circuit (no suspension, no cooldown): live traffic's
+   * judgement, which panic routing may override when every candidate is refused.
+   */
+  public boolean refusedOnlyByCircuit(long nowNanos) {
+    long until = cooldownUntilNanos;
+    return suspended == null && (until == 0 || nowNanos - until >= 0) && !circuit.admits(nowNanos);
+  }
+
   /** When a refused provider may be tried again, in millis from now; -1 if unknown (suspended). */
   public long millisUntilAvailable(long nowNanos) {
     if (suspended != null) {

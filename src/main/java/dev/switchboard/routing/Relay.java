@@ -33,6 +33,18 @@ interface Relay {
     /** The reply failed; before the commit point the chain may try elsewhere, after it the client is told in-band. */
     void fail(UpstreamFailure failure);
 
+    /**
+     * Whether this attempt may commit the reply now: true when it runs alone or is the first of hedged attempts to
+     * get here (the others are cancelled); false when another already has, and nothing of this one may be written.
+     */
+    default boolean claimCommit() {
+      return true;
+    }
+
+    /** The first content event of a stream arrived (its commit point): the first-token deadline is met. */
+    default void contentStarted() {
+    }
+
     /** Nanos since the attempt started, for time-to-first-token. */
     long elapsedNanos();
 

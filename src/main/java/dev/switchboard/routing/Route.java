@@ -17,6 +17,10 @@ public final class Route {
   private final List<Target> targets;
   private final RoutingStrategy strategy;
   private final ScoreWeights weights;
+  /** The alias's first-token deadline for streams, or null. */
+  private final java.time.Duration firstToken;
+  /** Whether the alias's streams are hedged, or null for the default. */
+  private final Boolean hedge;
   /** Round-robin position, per route so that interleaved models do not skew each other's rotation. */
   private final AtomicLong turn = new AtomicLong();
   /** Smooth weighted round-robin's current weights, indexed like {@link #targets}; swapped whole, never mutated. */
@@ -29,6 +33,17 @@ public final class Route {
    */
   public Route(String requestedModel, boolean alias, List<Target> targets, RoutingStrategy strategy,
                ScoreWeights weights) {
+    this(requestedModel, alias, targets, strategy, weights, null, null);
+  }
+
+  /**
+   * @param firstToken the alias's first-token deadline for streams ({@code models.X.first_token}), or null
+   * @param hedge whether the alias's streams are hedged ({@code models.X.hedge}), or null for the default
+   */
+  public Route(String requestedModel, boolean alias, List<Target> targets, RoutingStrategy strategy,
+               ScoreWeights weights, java.time.Duration firstToken, Boolean hedge) {
+    this.firstToken = firstToken;
+    this.hedge = hedge;
     this.requestedModel = requestedModel;
     this.alias = alias;
     this.targets = List.copyOf(targets);
@@ -59,6 +74,16 @@ public final class Route {
 
   AtomicReference<double[]> smoothWeights() {
     return smoothWeights;
+  }
+
+  /** The alias's first-token deadline for streams, or null for the providers' own. */
+  public java.time.Duration firstToken() {
+    return firstToken;
+  }
+
+  /** Whether the alias's streams are hedged, or null for {@code routing.hedge.enabled}. */
+  public Boolean hedge() {
+    return hedge;
   }
 
   long nextTurn() {

@@ -13,6 +13,13 @@ public final class RoutingStage implements RequestStage {
 
   @Override
   public void handle(Exchange exchange) {
-    chain.execute(exchange.request(), exchange.route(), exchange.reply());
+    TailOptions tail;
+    try {
+      tail = TailOptions.of(exchange.headers());
+    } catch (dev.switchboard.api.ApiException e) {
+      exchange.reply().sendError(e.error(), -1);
+      return;
+    }
+    chain.execute(exchange.request(), exchange.route(), exchange.reply(), tail);
   }
 }

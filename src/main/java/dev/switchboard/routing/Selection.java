@@ -16,12 +16,23 @@ import java.util.List;
  * @param onlyRateLimited every refused target was refused for lack of rate-limit headroom
  * @param requestRefused the answer when one gate refused every target for the request itself (its size, its
  *     requirements; see {@link CandidateGate#noneLeft}), else null
+ * @param panic every real target was refused by circuits or health alone, so they are tried anyway ({@link Selector})
  */
 public record Selection(RoutingStrategy strategy, List<Target> candidates, List<String> refused,
                         long retryAfterMillis, String route, String unsupported, boolean onlyRateLimited,
-                        ApiError requestRefused) {
+                        ApiError requestRefused, boolean panic) {
   public Selection(RoutingStrategy strategy, List<Target> candidates, List<String> refused, long retryAfterMillis,
                    String route, String unsupported, boolean onlyRateLimited) {
-    this(strategy, candidates, refused, retryAfterMillis, route, unsupported, onlyRateLimited, null);
+    this(strategy, candidates, refused, retryAfterMillis, route, unsupported, onlyRateLimited, null, false);
+  }
+
+  public Selection(RoutingStrategy strategy, List<Target> candidates, List<String> refused, long retryAfterMillis,
+                   String route, String unsupported, boolean onlyRateLimited, ApiError requestRefused) {
+    this(strategy, candidates, refused, retryAfterMillis, route, unsupported, onlyRateLimited, requestRefused, false);
+  }
+
+  public Selection(RoutingStrategy strategy, List<Target> candidates, List<String> refused, long retryAfterMillis,
+                   String route, String unsupported, boolean onlyRateLimited, boolean panic) {
+    this(strategy, candidates, refused, retryAfterMillis, route, unsupported, onlyRateLimited, null, panic);
   }
 }

@@ -69,6 +69,11 @@ public final class Selector {
       }
 
       @Override
+      public boolean panicable(Target target, long nowNanos) {
+        return guards.of(target.provider()).refusedOnlyByCircuit(nowNanos);
+      }
+
+      @Override
       public long retryAfterMillis(Target target, long nowNanos) {
         return guards.of(target.provider()).millisUntilAvailable(nowNanos);
       }
@@ -111,6 +116,14 @@ public final class Selector {
       }
     }
 
+    boolean panic = false;
+    if (real.isEmpty() && !refused.panicable.isEmpty() && refused.panicable.size() == refused.reasons.size()) {
+      // Panic routing (Envoy's panic threshold): every real candidate is out only because live traffic judged it
+      // broken. Refusing them all turns an outage of the judgement into an outage of the route; try them anyway, in
+      // score order. Their circuits still judge by their own trials.
+      real.addAll(refused.panicable);
+      panic = true;
+    }
     // A pinned request keeps the bare order: the pin, not a ramp or exploration, decides who goes first.
     Strategy.Scored scored = (pin == null ? strategies.of(strategy) : strategies.bare(strategy)).order(route, real, now);
     if (pin != null && !pin.only) {
@@ -122,8 +135,10 @@ public final class Selector {
       candidates.add(fallback);
     }
     return new Selection(strategy, candidates, refused.reasons, refused.retryAfterMillis,
-        describe(strategy, real, scored), unsupported, refused.onlyRateLimited && !refused.reasons.isEmpty(),
-        real.isEmpty() && refused.onlyGate() != null ? refused.onlyGate().noneLeft(request, refused.reasons) : null);
+        describe(strategy, real, scored) + (panic ? "; panic" : ""), unsupported,
+        refused.onlyRateLimited && !refused.reasons.isEmpty() && !panic,
+        real.isEmpty() && refused.onlyGate() != null ? refused.onlyGate().noneLeft(request, refused.reasons) : null,
+        panic);
   }
 
   /** Whether every gate lets {@code t} be tried now; if one refuses, the first refusal goes into {@code refused}. */
@@ -134,6 +149,20 @@ public final class Selector {
       if (why != null) {
         refused.add(t, why, gate.rateLimited(t, now), gate.retryAfterMillis(t, now));
         refused.byGate(gate);
+        if (gate.panicable(t, now) && laterGatesOnlyPanicable(g + 1, t, request, now)) {
+          refused.panicable.add(t);
+        }
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether every gate after {@code from} lets {@code t} through or refuses it only in a way panic may override. */
+  private boolean laterGatesOnlyPanicable(int from, Target t, GatewayRequest request, long now) {
+    for (int g = from; g < gates.size(); g++) {
+      CandidateGate gate = gates.get(g);
+      if (gate.refuse(t, request, now) != null && !gate.panicable(t, now)) {
         return false;
       }
     }
@@ -143,6 +172,8 @@ public final class Selector {
   /** The targets left out of one selection and why; confined to the selecting call. */
   private static final class Refusals {
     final List<String> reasons = new ArrayList<>(0);
+    /** Refused targets that panic routing may try anyway (refused by circuits or health alone). */
+    final List<Target> panicable = new ArrayList<>(0);
     /** When a refused target may be tried again, in millis; -1 if none said. */
     long retryAfterMillis = -1;
     /** Whether every refusal so far was for rate-limit headroom. */

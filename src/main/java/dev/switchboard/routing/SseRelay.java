@@ -95,6 +95,9 @@ final class SseRelay implements Relay {
         held.add(payload);
         return;
       }
+      if (!host.claimCommit()) {
+        return;
+      }
       commit();
     }
     reply.writeEvent(payload);
@@ -102,7 +105,8 @@ final class SseRelay implements Relay {
 
   /** The commit point of a stream: headers go out, then whatever preamble was held back. */
   private void commit() {
-    provider.stats().firstToken(host.elapsedNanos());
+    provider.stats().streamFirstToken(host.elapsedNanos());
+    host.contentStarted();
     reply.startStream();
     if (held != null) {
       held.forEach(reply::writeEvent);
@@ -123,6 +127,9 @@ final class SseRelay implements Relay {
     }
     if (translator.done()) {
       if (!reply.committed()) {
+        if (!host.claimCommit()) {
+          return true;
+        }
         commit();
       }
       reply.endStream(null);

@@ -541,6 +541,29 @@ class HealthProbingTest {
     assertThat(probes(a.server())).isEqualTo(probesOfA);
   }
 
+  @Test
+  void aSuccessfulProbeMovesAnOpenCircuitToHalfOpenAtOnce() throws Exception {
+    modelsOk(a);
+    modelsOk(b);
+    b.chatJson("from b");
+    a.error("/chat/completions", 500, "server_error", null, "boom");
+    FakeClock clock = new FakeClock();
+    start(List.of("interval: 1h"), "  circuit_breaker: {failure_threshold: 2, open_for: 1h, max_open_for: 2h, half_open_requests: 1}\n",
+        new Clocks(clock, clock));
+    awaitFirstProbe("a");
+    assertThat(servedBy(chat("chat"))).isEqualTo("b");
+    assertThat(servedBy(chat("chat"))).isEqualTo("b");
+    var circuit = gateway.switchboard().services().guards().get("a").circuit();
+    assertThat(circuit.phase()).isEqualTo(dev.switchboard.routing.CircuitBreaker.Phase.OPEN);
+
+    a.chatJson("from a");
+    forceProbe("a");
+    // Not kept out for the rest of the hour: the probe's answer lets a trial through now, whose success closes it.
+    assertThat(circuit.phase()).isEqualTo(dev.switchboard.routing.CircuitBreaker.Phase.HALF_OPEN);
+    assertThat(servedBy(chat("chat"))).isEqualTo("a");
+    await().atMost(WAIT).until(() -> circuit.phase() == dev.switchboard.routing.CircuitBreaker.Phase.CLOSED);
+  }
+
   /**
    * A key that may list models but is refused a completion: the models probes keep answering, and that must not
    * bring the provider back (it would take one more refused request, then come back again, and so on).

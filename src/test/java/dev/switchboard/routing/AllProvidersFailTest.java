@@ -167,11 +167,13 @@ class AllProvidersFailTest extends RoutingTestBase {
 
     HttpResponse<String> resp = chat("m1");
 
-    // Only first-run mode (no real provider enabled) or an explicit local target answers locally.
+    // Only first-run mode (no real provider enabled) or an explicit local target answers locally. Every circuit is
+    // open, so panic routing tries both anyway; they fail again and the client learns that.
     assertThat(resp.statusCode()).as(resp.body()).isEqualTo(503);
-    assertThat(new JsonObject(resp.body()).getJsonObject("error").getString("code")).isEqualTo("no_provider_available");
+    assertThat(new JsonObject(resp.body()).getJsonObject("error").getString("code")).isEqualTo("all_providers_failed");
     assertThat(resp.headers().firstValue("x-switchboard-degraded")).isEmpty();
-    assertThat(received(a)).isEqualTo(2);
-    assertThat(received(b)).isEqualTo(2);
+    assertThat(resp.headers().firstValue("x-switchboard-route")).hasValueSatisfying(r -> assertThat(r).endsWith("; panic"));
+    assertThat(received(a)).isEqualTo(3);
+    assertThat(received(b)).isEqualTo(3);
   }
 }

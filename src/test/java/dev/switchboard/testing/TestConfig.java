@@ -148,6 +148,11 @@ public final class TestConfig {
     return GatewayUnderTest.start(yaml());
   }
 
+  /** Starts a gateway on {@code clocks} (tests move a fake clock). */
+  public GatewayUnderTest start(dev.switchboard.config.Clocks clocks) {
+    return GatewayUnderTest.start(yaml(), clocks);
+  }
+
   @Override
   public String toString() {
     return yaml();
