@@ -5,6 +5,7 @@ import dev.switchboard.config.Timeouts;
 import dev.switchboard.provider.Provider;
 import dev.switchboard.provider.UpstreamError;
 import dev.switchboard.provider.UpstreamRequest;
+import dev.switchboard.api.AttemptTrace;
 import dev.switchboard.api.ClientReply;
 import dev.switchboard.api.GatewayRequest;
 import io.vertx.core.AsyncResult;
@@ -65,6 +66,8 @@ final class Attempt implements Relay.Host {
   private boolean lingering;
   /** How the body goes to the client, once the response head arrived; null before. */
   private Relay relay;
+  /** This attempt's span; {@link AttemptTrace#NONE} when the request is not traced. */
+  private AttemptTrace trace = AttemptTrace.NONE;
 
   /** The client went away; nothing more is to be done for this request. */
   public static final class ClientGone extends RuntimeException {
@@ -90,6 +93,10 @@ final class Attempt implements Relay.Host {
     this.timeouts = provider.config().timeouts();
   }
 
+  private ProviderConfig cfg() {
+    return provider.config();
+  }
+
   /** The upstream's HTTP status, 0 when no response head arrived. */
   int upstreamStatus() {
     return upstreamStatus;
@@ -111,6 +118,8 @@ final class Attempt implements Relay.Host {
     reply.servedBy(provider.id(), target.model(), false);
     reply.onCancel(this::cancel);
     UpstreamRequest up = provider.adapter().prepare(request, target.model());
+    ForwardedHeaders.apply(request.requestId(), reply.books().clientHeaders(), cfg, up.headers());
+    trace = reply.books().trace().attempt(provider.id(), target.model(), reply.attempts().size() + 1, up.headers());
     RequestOptions options = new RequestOptions()
         .setMethod(up.method())
         .setHost(cfg.host())
@@ -181,6 +190,7 @@ final class Attempt implements Relay.Host {
       return;
     }
     reply.attempt(provider.id(), Integer.toString(status));
+    reply.books().price(cfg().price(target.model()));
     headRecorded = true;
     if (!request.stream()) {
       // A whole reply's head is its first token; a stream's comes with its first content event.
@@ -324,7 +334,9 @@ final class Attempt implements Relay.Host {
       watchdog.remove(this);
     }
     reply.onCancel(null);
-    provider.stats().succeeded(nanoClock.getAsLong() - startNanos);
+    long now = nanoClock.getAsLong();
+    provider.stats().succeeded(now - startNanos);
+    trace.answered(upstreamStatus, reply.usageReported(), target.model(), headNanos > 0 ? headNanos - startNanos : -1);
     promise.tryComplete();
   }
 
@@ -346,6 +358,8 @@ final class Attempt implements Relay.Host {
     } else {
       provider.stats().neutral(failure.kind().answered());
     }
+    trace.failed(upstreamStatus, failure.errorClass().name().toLowerCase(java.util.Locale.ROOT),
+        failure.kind().name().toLowerCase(java.util.Locale.ROOT), failure.label());
     if (headRecorded) {
       reply.amendLastAttempt(provider.id(), failure.label());
     } else {
@@ -373,6 +387,7 @@ final class Attempt implements Relay.Host {
     watchdog.remove(this);
     abortUpstream();
     provider.stats().neutral(false);
+    trace.failed(upstreamStatus, "client_gone", "client_gone", "client closed");
     promise.tryFail(new ClientGone());
   }
 
