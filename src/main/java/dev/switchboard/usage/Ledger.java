@@ -203,7 +203,7 @@ public final class Ledger implements AutoCloseable {
   public synchronized List<JsonObject> rows(String requestId) throws SQLException {
     List<JsonObject> out = new ArrayList<>();
     try (PreparedStatement p = connection.prepareStatement("SELECT key_name, provider, model, prompt_tokens, "
-        + "completion_tokens, cached_tokens, cost, status, estimated, attempts FROM ledger WHERE request_id = ? "
+        + "completion_tokens, cached_tokens, cost, status, estimated, attempts, end_user FROM ledger WHERE request_id = ? "
         + "ORDER BY id DESC")) {
       p.setString(1, requestId);
       try (ResultSet rs = p.executeQuery()) {
@@ -212,7 +212,7 @@ public final class Ledger implements AutoCloseable {
               .put("model", rs.getString(3)).put("prompt_tokens", rs.getLong(4))
               .put("completion_tokens", rs.getLong(5)).put("cached_tokens", rs.getLong(6))
               .put("cost", rs.getDouble(7)).put("status", rs.getInt(8)).put("estimated", rs.getBoolean(9))
-              .put("attempts", rs.getString(10)));
+              .put("attempts", rs.getString(10)).put("end_user", rs.getString(11)));
         }
       }
     }
