@@ -171,10 +171,10 @@ public final class ReplyRecorder {
 
   /**
    * The reply's cost as the ledger books it, as a header value: the provider-reported usage at the serving model's
-   * price ("0" for a cache hit or an unpriced model); null when nothing was reported to price.
+   * price ("0" for a cache hit, the local fallback or an unpriced model); null when nothing was reported to price.
    */
   public String costText() {
-    if ("HIT".equals(cacheStatus) || (price == null && !usage.isEmpty())) {
+    if ("HIT".equals(cacheStatus) || degraded || (price == null && !usage.isEmpty())) {
       return "0";
     }
     if (usage.isEmpty()) {

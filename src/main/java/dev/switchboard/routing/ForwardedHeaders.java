@@ -37,9 +37,9 @@ final class ForwardedHeaders {
   }
 
   private static void copy(MultiMap client, String name, MultiMap upstream) {
-    List<String> values = client.getAll(name);
-    if (!values.isEmpty()) {
-      upstream.set(name, values);
+    // get() first: most requests carry none of these, and getAll() would allocate a list for each.
+    if (client.get(name) != null) {
+      upstream.set(name, client.getAll(name));
     }
   }
 }
