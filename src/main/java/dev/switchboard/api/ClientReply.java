@@ -249,7 +249,7 @@ public final class ClientReply {
     if (inBandError != null) {
       books.error = inBandError;
     }
-    String cost = books.costText();
+    String cost = books.streamCostText();
     Buffer last = frames.last(inBandError, books.usage(), format, cost);
     ending = true;
     response.end(last);

@@ -183,6 +183,14 @@ public final class ReplyRecorder {
     return CostText.of(usage.cost(price));
   }
 
+  /**
+   * The cost for a stream's closing comment: only a priced model's reported usage has one, so an unpriced stream, a
+   * cache replay and the local fallback end exactly as they did before (and a replay as its original); or null.
+   */
+  public String streamCostText() {
+    return price == null || degraded || usage.isEmpty() ? null : CostText.of(usage.cost(price));
+  }
+
   void usage(Usage usage) {
     if (usage != null && !usage.isEmpty()) {
       this.usage = usage;
