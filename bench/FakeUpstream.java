@@ -309,6 +309,10 @@ public class FakeUpstream {
           for (int i = 0; i < events.length - 1; i++) resp.write(events[i]);
           resp.end(events[events.length - 1]);
         });
+      } else if (m == HttpMethod.POST && "/v1/traces".equals(path)) {
+        // An OTLP/HTTP sink for runs with tracing on (TRACING=1.0 bench/run.sh): spans are read and dropped; an
+        // empty ExportTraceServiceResponse is zero bytes.
+        req.body().onComplete(ar -> req.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/x-protobuf").end());
       } else if (m == HttpMethod.GET && "/v1/models".equals(path)) {
         req.response().putHeader(HttpHeaders.CONTENT_TYPE, CT_JSON).end(modelsBody);
       } else if (m == HttpMethod.GET && "/health".equals(path)) {

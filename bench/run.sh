@@ -9,6 +9,8 @@
 #   UPSTREAM_INSTANCES=0 (0 = one per core)  STREAM_CHUNKS=10
 #   JAVA_OPTS=""  (extra JVM options for the gateway)   UPSTREAM_JAVA_OPTS=""
 #   KEEP_LOGS=0   (1 = keep the temp directory with logs and raw wrk output)
+#   TRACING=off   (a ratio such as 1.0 or 0.01 = OpenTelemetry tracing on at that sampling ratio, exported to the
+#                 fake upstream's OTLP sink)
 #   FRONT_ENDS=0  (1 = also measure the OpenAI Responses and Anthropic Messages front ends through the gateway,
 #                  translated to chat and passed through natively: native_responses, native_messages)
 #
@@ -25,6 +27,7 @@ JAVA_OPTS="${JAVA_OPTS:-}"
 UPSTREAM_JAVA_OPTS="${UPSTREAM_JAVA_OPTS:-}"
 KEEP_LOGS="${KEEP_LOGS:-0}"
 FRONT_ENDS="${FRONT_ENDS:-0}"
+TRACING="${TRACING:-off}"
 # Saturated runs measure mostly queueing; the light-load cases show the latency the gateway itself adds.
 LIGHT_CONNECTIONS="${LIGHT_CONNECTIONS:-4}"
 
@@ -147,7 +150,12 @@ UPSTREAM_PID=$!
 PIDS+=("$UPSTREAM_PID")
 wait_health upstream "$UPSTREAM/health" 60 "${PIDS[-1]}"
 
-log "starting gateway on $GATEWAY"
+log "starting gateway on $GATEWAY (tracing: $TRACING)"
+if [ "$TRACING" = off ]; then
+  unset OTEL_EXPORTER_OTLP_ENDPOINT
+else
+  export OTEL_EXPORTER_OTLP_ENDPOINT="$UPSTREAM" BENCH_TRACE_RATIO="$TRACING"
+fi
 # shellcheck disable=SC2086
 java $JAVA_OPTS -jar "$JAR" -c "$BENCH/switchboard-bench.yaml" >"$WORK/gateway.log" 2>&1 &
 GATEWAY_PID=$!
@@ -185,15 +193,27 @@ run_wrk() { # NAME DURATION SCRIPT URL [CONNECTIONS]
   [ "$threads" -gt "$conns" ] && threads="$conns"
   limit=$(( $(secs "$dur") + 60 ))
   # run in the background and `wait`, so INT/TERM are handled at once (cleanup also kills wrk)
+  local cpu_before; cpu_before="$(cpu_ticks "$GATEWAY_PID")"
   timeout "$limit" wrk -t"$threads" -c"$conns" -d"$dur" --latency -s "$script" "$url" >"$WORK/$name.txt" 2>&1 &
   local pid=$! rc=0
   PIDS+=("$pid")
   wait "$pid" || rc=$?
   unset 'PIDS[-1]'
+  # The gateway's CPU time (all threads, user + system) spent during the case, for the CPU µs/request column.
+  echo $(( $(cpu_ticks "$GATEWAY_PID") - cpu_before )) >"$WORK/$name.cpu"
   alive_check "after $name"
   if [ "$rc" != 0 ]; then
     log "wrk $name failed (rc=$rc):"; cat "$WORK/$name.txt" >&2; exit 1
   fi
+}
+
+# utime + stime of a process in clock ticks (/proc/PID/stat fields 14 and 15; the name in field 2 may hold spaces)
+cpu_ticks() {
+  local stat; stat="$(cat "/proc/$1/stat" 2>/dev/null)" || { echo 0; return; }
+  stat="${stat##*) }"
+  # shellcheck disable=SC2086
+  set -- $stat
+  echo $(( ${12} + ${13} ))
 }
 
 # the upstream and the gateway must survive every case; report (with log tail) if one died
@@ -258,9 +278,12 @@ to_ms() {
     if (u == "us") n = n / 1000; else if (u == "s") n = n * 1000; else if (u == "m") n = n * 60000
     printf "%.3f", n }'
 }
-declare -A RPS P50 P99 ERR
+declare -A RPS P50 P99 ERR CPU
+TICK_US=$(( 1000000 / $(getconf CLK_TCK) ))
 for c in "${CASES[@]}"; do
   f="$WORK/$c.txt"
+  reqs="$(awk '/requests in/ {print $1}' "$f")"
+  CPU[$c]="$(awk -v t="$(cat "$WORK/$c.cpu")" -v n="$reqs" -v us="$TICK_US" 'BEGIN { printf "%.0f", (n > 0 ? t * us / n : 0) }')"
   RPS[$c]="$(awk '/^Requests\/sec:/ {print $2}' "$f")"
   P50[$c]="$(to_ms "$(awk '$1 == "50%" {print $2}' "$f")")"
   P99[$c]="$(to_ms "$(awk '$1 == "99%" {print $2}' "$f")")"
@@ -272,10 +295,11 @@ for c in "${CASES[@]}"; do
   ERR[$c]="${e:-none}"
 done
 
-echo "Switchboard benchmark  $(date -u +%Y-%m-%dT%H:%MZ)  cores=$(nproc)  connections=$CONNECTIONS threads=$THREADS duration=$DURATION warmup=$WARMUP  loadavg before=$LOAD1"
-printf '%-20s %12s %10s %10s  %s\n' case "req/s" "p50 ms" "p99 ms" errors
+echo "Switchboard benchmark  $(date -u +%Y-%m-%dT%H:%MZ)  cores=$(nproc)  connections=$CONNECTIONS threads=$THREADS duration=$DURATION warmup=$WARMUP  tracing=$TRACING  loadavg before=$LOAD1"
+printf '%-20s %12s %10s %10s %16s  %s\n' case "req/s" "p50 ms" "p99 ms" "gw CPU us/req" errors
 for c in "${CASES[@]}"; do
-  printf '%-20s %12.0f %10.2f %10.2f  %s\n' "$c" "${RPS[$c]}" "${P50[$c]}" "${P99[$c]}" "${ERR[$c]}"
+  cpu="${CPU[$c]}"; [[ "$c" == *direct* ]] && cpu="-"
+  printf '%-20s %12.0f %10.2f %10.2f %16s  %s\n' "$c" "${RPS[$c]}" "${P50[$c]}" "${P99[$c]}" "$cpu" "${ERR[$c]}"
 done
 echo
 for k in json sse json-light sse-light; do

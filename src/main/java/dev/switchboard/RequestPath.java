@@ -36,7 +36,11 @@ import dev.switchboard.server.RequestMetrics;
 import dev.switchboard.server.RequestValidator;
 import dev.switchboard.server.StagePipeline;
 import dev.switchboard.server.ValidationStage;
+import dev.switchboard.telemetry.TraceFinisher;
+import dev.switchboard.telemetry.Tracing;
+import dev.switchboard.telemetry.TracingStage;
 import dev.switchboard.usage.BudgetStage;
+import dev.switchboard.usage.EndUserStage;
 import dev.switchboard.usage.ClientKeys;
 import dev.switchboard.usage.KeyPolicyStage;
 import dev.switchboard.usage.LedgerListener;
@@ -59,10 +63,16 @@ final class RequestPath {
   static Function<ProviderClients, StagePipeline> stages(Vertx vertx, SwitchboardConfig config, ClientKeys keys,
                                                          ModelCatalog catalog, UsageService usage,
                                                          RateLimiter limiter, ResponseCache cache,
-                                                         Upstream upstream) {
-    List<RequestStage> head = List.of(new AuthenticationStage(new ClientAuth(keys)));
+                                                         Upstream upstream, Tracing tracing) {
+    List<RequestStage> head = new java.util.ArrayList<>();
+    if (tracing != null) {
+      // First, so a refused key is traced too; absent when tracing is off, at no cost.
+      head.add(new TracingStage(tracing));
+    }
+    head.add(new AuthenticationStage(new ClientAuth(keys)));
     return clients -> new StagePipeline(head, List.of(
         new ValidationStage(new RequestValidator(), catalog),
+        new EndUserStage(config.telemetry().endUserHeader()),
         new KeyPolicyStage(keys),
         new BudgetStage(usage),
         new AdmissionStage(limiter),
@@ -88,13 +98,17 @@ final class RequestPath {
   /** Everyone who hears that a request finished, in this order. */
   static FinishListener finishListeners(SwitchboardConfig config, GatewayMetrics metrics, UsageService usage,
                                         ProviderRegistry providers, RateLimiter limiter, LiveEvents live,
-                                        ResponseCache cache) {
-    return new FinishListeners(List.of(
+                                        ResponseCache cache, Tracing tracing) {
+    List<FinishListener> listeners = new java.util.ArrayList<>(List.of(
         new RequestMetrics(metrics),
         new AccessLog(config.logging().accessLog()),
         new LedgerListener(usage, providers, limiter.estimator()::promptTokens, System::currentTimeMillis),
         new LiveRequests(live),
         new KeySettlement(limiter),
         new CacheStore(cache)));
+    if (tracing != null) {
+      listeners.add(new TraceFinisher(providers));
+    }
+    return new FinishListeners(listeners);
   }
 }

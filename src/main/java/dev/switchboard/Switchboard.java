@@ -33,6 +33,8 @@ import dev.switchboard.ratelimit.RateLimiter;
 import dev.switchboard.ratelimit.RedisBuckets;
 import dev.switchboard.routing.ModelCatalog;
 import dev.switchboard.routing.ProviderGuards;
+import dev.switchboard.telemetry.TelemetryVerticle;
+import dev.switchboard.telemetry.Tracing;
 import dev.switchboard.usage.BudgetWindows;
 import dev.switchboard.usage.ClientKeys;
 import dev.switchboard.usage.UsageService;
@@ -331,8 +333,9 @@ public final class Switchboard implements Demo.Gateway {
     ConfigReloads reloads = new ConfigReloads(vertx, origin.file(), origin.env(), origin.store(),
         new ConfigReloads.Targets(providers, guards, health, catalog, usage, limiter, metrics),
         new AuditTrail(vertx, clocks.wall()), config, origin.base(), origin.overlay());
+    Tracing tracing = config.telemetry().tracing() ? Tracing.of(config.telemetry()) : null;
     var stages = RequestPath.stages(vertx, config, keys, catalog, usage, limiter, cache,
-        new RequestPath.Upstream(selector, guards, localResponder, metrics, health, buffers));
+        new RequestPath.Upstream(selector, guards, localResponder, metrics, health, buffers), tracing);
     GatewayServices services = new GatewayServices(config, providers, catalog, localResponder, metrics, registry,
         new Readiness(vertx, config, providers, health, guards), guards, selector, health, limiter, usage,
         cache, live, buffers,
@@ -340,7 +343,7 @@ public final class Switchboard implements Demo.Gateway {
           new AdminApi(vertx, admin, live).mount(router);
           new ConfigAdmin(reloads).mount(router);
         }, stages,
-        RequestPath.finishListeners(config, metrics, usage, providers, limiter, live, cache),
+        RequestPath.finishListeners(config, metrics, usage, providers, limiter, live, cache, tracing),
         RequestPath.frontEnds(ResponseStores.of(vertx, config.responses()), clocks.wall()));
     live.start(admin);
     services.readiness().rateLimitStore(buckets::healthy, buckets::describe, config.ratelimit().failOpen());
@@ -352,6 +355,7 @@ public final class Switchboard implements Demo.Gateway {
     // The ledger first: keys created through the admin API must be known before the first request, and it is
     // undeployed last, after the gateway's last requests have queued their rows.
     return vertx.deployVerticle(new UsageVerticle(usage))
+        .compose(id -> tracing == null ? Future.succeededFuture(id) : vertx.deployVerticle(new TelemetryVerticle(tracing)))
         .compose(id -> vertx.deployVerticle(() -> new GatewayVerticle(services, port, connectionLimits),
             new DeploymentOptions().setInstances(instances)))
         .onSuccess(id -> gatewayDeployment[0] = id)

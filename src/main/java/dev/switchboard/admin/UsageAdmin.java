@@ -200,8 +200,8 @@ final class UsageAdmin {
 
   private void costs(RoutingContext ctx) {
     String groupBy = ctx.queryParams().get("groupBy") == null ? "provider" : ctx.queryParams().get("groupBy");
-    if (!List.of("provider", "model", "key", "day").contains(groupBy)) {
-      AdminApi.error(ctx, ApiError.invalid("'groupBy' must be provider, model, key or day.", "groupBy",
+    if (!List.of("provider", "model", "key", "user", "day").contains(groupBy)) {
+      AdminApi.error(ctx, ApiError.invalid("'groupBy' must be provider, model, key, user or day.", "groupBy",
           "invalid_value"));
       return;
     }
@@ -225,8 +225,8 @@ final class UsageAdmin {
 
   private void top(RoutingContext ctx) {
     String by = ctx.queryParams().get("by") == null ? "model" : ctx.queryParams().get("by");
-    if (!List.of("model", "key", "provider").contains(by)) {
-      AdminApi.error(ctx, ApiError.invalid("'by' must be model, key or provider.", "by", "invalid_value"));
+    if (!List.of("model", "key", "provider", "user").contains(by)) {
+      AdminApi.error(ctx, ApiError.invalid("'by' must be model, key, provider or user.", "by", "invalid_value"));
       return;
     }
     int limit = 10;

@@ -30,6 +30,9 @@ public final class ClientReply {
     }
   }
 
+  /** The reply's cost in the ledger's currency; on streams a closing SSE comment says the same (README: Telemetry). */
+  public static final String COST_HEADER = "x-switchboard-cost";
+
   private final HttpServerResponse response;
   private final ReplyRecorder books;
   private final FinishListener listener;
@@ -207,6 +210,10 @@ public final class ClientReply {
       contentType = "application/json";
     }
     response.putHeader(HttpHeaders.CONTENT_TYPE, contentType == null ? "application/json" : contentType);
+    String cost = status < 400 ? books.costText() : null;
+    if (cost != null) {
+      response.putHeader(COST_HEADER, cost);
+    }
     ending = true;
     io.vertx.core.Future<Void> written = response.end(body);
     finish(status < 400 ? Outcome.OK : Outcome.CLIENT_ERROR);
@@ -284,7 +291,8 @@ public final class ClientReply {
     if (inBandError != null) {
       books.error = inBandError;
     }
-    Buffer last = frames.last(inBandError, books.usage(), active);
+    String cost = books.streamCostText();
+    Buffer last = frames.last(inBandError, books.usage(), active, cost);
     ending = true;
     response.end(last);
     finish(inBandError == null ? Outcome.OK : Outcome.STREAM_ERROR);

@@ -34,6 +34,10 @@ public final class ReplyRecorder {
   private long endNanos;
   private boolean admitted;
   private long tokenEstimate = -1;
+  private io.vertx.core.MultiMap clientHeaders;
+  private RequestTrace trace = RequestTrace.NONE;
+  private String endUser;
+  private dev.switchboard.config.ModelPrice price;
 
   /** @param method and @param path of the HTTP request, for the access log (may be null outside the front door) */
   public ReplyRecorder(String requestId, String method, String path, long startNanos) {
@@ -45,6 +49,15 @@ public final class ReplyRecorder {
 
   public String requestId() {
     return requestId;
+  }
+
+  /** The HTTP method and path, for the access log and the trace (may be null outside the front door). */
+  public String method() {
+    return method;
+  }
+
+  public String path() {
+    return path;
   }
 
   public long startNanos() {
@@ -128,6 +141,60 @@ public final class ReplyRecorder {
     return degraded;
   }
 
+  /** The headers the client sent (for the upstream's forwarded ones), or null outside the front door. */
+  public io.vertx.core.MultiMap clientHeaders() {
+    return clientHeaders;
+  }
+
+  public void clientHeaders(io.vertx.core.MultiMap headers) {
+    this.clientHeaders = headers;
+  }
+
+  /** This request's trace; {@link RequestTrace#NONE} unless tracing is on and sampled it. */
+  public RequestTrace trace() {
+    return trace;
+  }
+
+  public void trace(RequestTrace trace) {
+    this.trace = trace;
+  }
+
+  /** Who the request is for (the body's {@code user} or {@code metadata.user_id}, or a header), or null. */
+  public String endUser() {
+    return endUser;
+  }
+
+  public void endUser(String endUser) {
+    this.endUser = endUser;
+  }
+
+  /** The serving model's price, set when an attempt answers; null when unpriced. */
+  public void price(dev.switchboard.config.ModelPrice price) {
+    this.price = price;
+  }
+
+  /**
+   * The reply's cost as the ledger books it, as a header value: the provider-reported usage at the serving model's
+   * price ("0" for a cache hit, the local fallback or an unpriced model); null when nothing was reported to price.
+   */
+  public String costText() {
+    if ("HIT".equals(cacheStatus) || degraded || (price == null && !usage.isEmpty())) {
+      return "0";
+    }
+    if (usage.isEmpty()) {
+      return null;
+    }
+    return CostText.of(usage.cost(price));
+  }
+
+  /**
+   * The cost for a stream's closing comment: only a priced model's reported usage has one, so an unpriced stream, a
+   * cache replay and the local fallback end exactly as they did before (and a replay as its original); or null.
+   */
+  public String streamCostText() {
+    return price == null || degraded || usage.isEmpty() ? null : CostText.of(usage.cost(price));
+  }
+
   void usage(Usage usage) {
     if (usage != null && !usage.isEmpty()) {
       this.usage = usage;
@@ -200,6 +267,6 @@ public final class ReplyRecorder {
     this.endNanos = nowNanos;
     return new RequestOutcome(requestId, method, path, frontEnd, request, clientKey, provider, upstreamModel,
         List.copyOf(attempts), status, how, error, eventsWritten, usage, cacheStatus, cacheAgeSeconds >= 0,
-        cachedUsage, degraded, tap, startNanos, firstTokenNanos, nowNanos, admitted, tokenEstimate);
+        cachedUsage, degraded, tap, startNanos, firstTokenNanos, nowNanos, admitted, tokenEstimate, endUser, trace);
   }
 }

@@ -20,13 +20,25 @@ import java.util.List;
  * @param firstTokenNanos when the first token (or whole reply) went out, 0 if none did
  * @param admitted the rate limiter admitted it (its key holds a request slot and the estimate until settled)
  * @param tokenEstimate the admission's token estimate, -1 when there is none
+ * @param endUser who the request is for (body {@code user} / {@code metadata.user_id} / header), or null
+ * @param trace the request's trace, {@link RequestTrace#NONE} when not traced
  */
 public record RequestOutcome(String requestId, String method, String path, String frontEnd, GatewayRequest request,
                              String clientKey, String provider, String upstreamModel, List<String> attempts,
                              int status, ClientReply.Outcome outcome, ApiError error, int eventsWritten, Usage usage,
                              String cacheStatus, boolean cacheHit, Usage cachedUsage, boolean degraded, ReplyTap tap,
                              long startNanos, long firstTokenNanos, long endNanos, boolean admitted,
-                             long tokenEstimate) {
+                             long tokenEstimate, String endUser, RequestTrace trace) {
+
+  public RequestOutcome(String requestId, String method, String path, String frontEnd, GatewayRequest request,
+                        String clientKey, String provider, String upstreamModel, List<String> attempts,
+                        int status, ClientReply.Outcome outcome, ApiError error, int eventsWritten, Usage usage,
+                        String cacheStatus, boolean cacheHit, Usage cachedUsage, boolean degraded, ReplyTap tap,
+                        long startNanos, long firstTokenNanos, long endNanos, boolean admitted, long tokenEstimate) {
+    this(requestId, method, path, frontEnd, request, clientKey, provider, upstreamModel, attempts, status, outcome,
+        error, eventsWritten, usage, cacheStatus, cacheHit, cachedUsage, degraded, tap, startNanos, firstTokenNanos,
+        endNanos, admitted, tokenEstimate, null, RequestTrace.NONE);
+  }
 
   /** The endpoint's label for metrics, "other" when the request was not parsed. */
   public String endpointLabel() {

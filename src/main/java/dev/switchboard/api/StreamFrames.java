@@ -49,9 +49,13 @@ final class StreamFrames {
    * The stream's last write: what is still gathered, then an in-band error event when the stream failed and always
    * [DONE] — or the front end's own closing events (its streams have no [DONE]).
    */
-  Buffer last(ApiError inBandError, Usage usage, WireFormat format) {
+  Buffer last(ApiError inBandError, Usage usage, WireFormat format, String cost) {
     Buffer gathered = batch == null ? null : batch.take();
     Buffer last = gathered != null ? gathered : Buffer.buffer(DONE.length() + 8);
+    if (cost != null) {
+      // A comment every SSE parser skips: the stream's price, known only once its final usage chunk arrived.
+      last.appendString(": x-switchboard-cost " + cost + "\n\n");
+    }
     if (format != null) {
       // The front end's own closing events (or its in-band failure); its streams have no [DONE].
       format.end(inBandError, usage, last);

@@ -28,4 +28,17 @@ public record Usage(long promptTokens, long completionTokens, long totalTokens, 
   public boolean isEmpty() {
     return totalTokens == 0 && promptTokens == 0 && completionTokens == 0;
   }
+
+  /**
+   * What these tokens cost at {@code price} (per million tokens), 0 without one: cached prompt tokens at the cached
+   * price, the rest of the prompt at the input price. The one formula of the ledger and the cost header.
+   */
+  public double cost(dev.switchboard.config.ModelPrice price) {
+    if (price == null) {
+      return 0;
+    }
+    long cached = Math.min(cachedTokens, promptTokens);
+    long uncached = promptTokens - cached;
+    return (uncached * price.input() + cached * price.cachedInput() + completionTokens * price.output()) / 1e6;
+  }
 }

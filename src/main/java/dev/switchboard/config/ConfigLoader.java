@@ -125,13 +125,14 @@ public final class ConfigLoader {
     MetricsConfig metrics = ServerSection.metrics(root.object("metrics"), server);
     ResponsesConfig responses = ServicesSection.responses(root.object("responses"));
     ReloadConfig reload = ReloadConfig.parse(root.object("config"));
+    TelemetryConfig telemetry = TelemetrySection.telemetry(root.object("telemetry"), env);
     root.rejectUnknown();
 
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
     return new SwitchboardConfig(server, auth, logging, providers, models, routing, health, ratelimit, usage,
-        cache, metrics, responses, reload);
+        cache, metrics, responses, reload, telemetry);
   }
 
   /**

@@ -23,15 +23,18 @@ import java.util.Map;
  * @param limits this provider's own rate limits (its account's quota), Limits.NONE when not configured
  * @param modelLimits rate limits per model at this provider
  * @param budget spend limits of this provider; over one it is skipped
+ * @param forwardHeaders client headers passed on to this provider as sent (lower case), beside x-request-id and
+ *     traceparent/tracestate which always are
  */
 public record ProviderConfig(String id, ProviderType type, URI baseUrl, Secret apiKey, boolean enabled,
                              String disabledReason, List<String> models, Timeouts timeouts,
                              Map<String, String> headers, boolean streamUsage, int maxConnections,
                              boolean fallback, double quality, double weight, ProbeConfig probe, ApiOptions api,
                              List<ModelInfo> modelInfo, Limits limits, Map<String, Limits> modelLimits,
-                             Budget budget) {
+                             Budget budget, List<String> forwardHeaders) {
 
   public ProviderConfig {
+    forwardHeaders = List.copyOf(forwardHeaders);
     models = List.copyOf(models);
     headers = Map.copyOf(headers);
     modelInfo = List.copyOf(modelInfo);

@@ -74,9 +74,11 @@ final class ProvidersSection {
     });
     l.rejectUnknown();
     Budget budget = budget(n);
+    List<String> forwardHeaders = forwardHeaders(n);
     n.rejectUnknown();
     return new ProviderConfig(id, type, baseUrl, apiKey, enabled, reason, models, timeouts, headers, streamUsage,
-        maxConnections, fallback, quality, weight, probe, api, modelInfo, limits, modelLimits, budget);
+        maxConnections, fallback, quality, weight, probe, api, modelInfo, limits, modelLimits, budget,
+        forwardHeaders);
   }
 
   /** Whether a provider is switched on, and if not, why (null when the config itself is wrong). */
@@ -123,6 +125,24 @@ final class ProvidersSection {
     positive(t, "total", timeouts.total());
     t.rejectUnknown();
     return timeouts;
+  }
+
+  /** The client headers passed on as sent; hop-by-hop, framing and credential headers are refused. */
+  private static List<String> forwardHeaders(ConfigNode n) {
+    List<String> names = new ArrayList<>();
+    List<String> given = n.stringList("forward_headers");
+    for (int i = 0; i < given.size(); i++) {
+      String h = given.get(i).trim();
+      if (!HEADER_NAME.matcher(h).matches()) {
+        n.problem("forward_headers[" + i + "]", "is not a valid HTTP header name, got \"" + h + "\"");
+      } else if (HeaderRules.neverForwarded(h)) {
+        n.problem("forward_headers[" + i + "]", h + " is a hop-by-hop, framing, gateway or credential header and is "
+            + "never forwarded");
+      } else {
+        names.add(h.toLowerCase(Locale.ROOT));
+      }
+    }
+    return names;
   }
 
   /** The static headers sent upstream; the ones Switchboard sets itself, and unsafe values, are refused. */

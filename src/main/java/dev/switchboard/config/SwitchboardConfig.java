@@ -9,7 +9,16 @@ public record SwitchboardConfig(ServerConfig server, AuthConfig auth, LoggingCon
                                 Map<String, ProviderConfig> providers, Map<String, ModelConfig> models,
                                 RoutingConfig routing, HealthConfig health,
                                 RateLimitConfig ratelimit, UsageConfig usage, CacheConfig cache,
-                                MetricsConfig metrics, ResponsesConfig responses, ReloadConfig reload) {
+                                MetricsConfig metrics, ResponsesConfig responses, ReloadConfig reload,
+                                TelemetryConfig telemetry) {
+
+  public SwitchboardConfig(ServerConfig server, AuthConfig auth, LoggingConfig logging,
+                           Map<String, ProviderConfig> providers, Map<String, ModelConfig> models,
+                           RoutingConfig routing, HealthConfig health, RateLimitConfig ratelimit, UsageConfig usage,
+                           CacheConfig cache, MetricsConfig metrics, ResponsesConfig responses, ReloadConfig reload) {
+    this(server, auth, logging, providers, models, routing, health, ratelimit, usage, cache, metrics, responses,
+        reload, TelemetryConfig.OFF);
+  }
 
   public SwitchboardConfig {
     providers = Collections.unmodifiableMap(new LinkedHashMap<>(providers));

@@ -6,6 +6,7 @@ import dev.switchboard.provider.Provider;
 import dev.switchboard.provider.ProviderAdapter;
 import dev.switchboard.provider.UpstreamError;
 import dev.switchboard.provider.UpstreamRequest;
+import dev.switchboard.api.AttemptTrace;
 import dev.switchboard.api.ClientReply;
 import dev.switchboard.api.GatewayRequest;
 import io.vertx.core.AsyncResult;
@@ -82,6 +83,9 @@ final class Attempt implements Relay.Host {
     }
   }
 
+  /** This attempt's span; {@link AttemptTrace#NONE} when the request is not traced. */
+  private AttemptTrace trace = AttemptTrace.NONE;
+
   /** The client went away; nothing more is to be done for this request. */
   public static final class ClientGone extends RuntimeException {
     ClientGone() {
@@ -120,6 +124,10 @@ final class Attempt implements Relay.Host {
     return contentStarted;
   }
 
+  private ProviderConfig cfg() {
+    return provider.config();
+  }
+
   /** The upstream's HTTP status, 0 when no response head arrived. */
   int upstreamStatus() {
     return upstreamStatus;
@@ -144,6 +152,8 @@ final class Attempt implements Relay.Host {
     }
     adapter = nativeOrTranslating();
     UpstreamRequest up = adapter.prepare(request, target.model());
+    ForwardedHeaders.apply(request.requestId(), reply.books().clientHeaders(), cfg, up.headers());
+    trace = reply.books().trace().attempt(provider.id(), target.model(), reply.attempts().size() + 1, up.headers());
     RequestOptions options = new RequestOptions()
         .setMethod(up.method())
         .setHost(cfg.host())
@@ -214,6 +224,7 @@ final class Attempt implements Relay.Host {
       return;
     }
     reply.attempt(provider.id(), Integer.toString(status));
+    reply.books().price(cfg().price(target.model()));
     headRecorded = true;
     if (!request.stream()) {
       // A whole reply's head is its first token; a stream's comes with its first content event.
@@ -393,7 +404,9 @@ final class Attempt implements Relay.Host {
     if (race == null) {
       reply.onCancel(null);
     }
-    provider.stats().succeeded(nanoClock.getAsLong() - startNanos);
+    long now = nanoClock.getAsLong();
+    provider.stats().succeeded(now - startNanos);
+    trace.answered(upstreamStatus, reply.usageReported(), target.model(), headNanos > 0 ? headNanos - startNanos : -1);
     promise.tryComplete();
   }
 
@@ -417,6 +430,8 @@ final class Attempt implements Relay.Host {
     } else {
       provider.stats().neutral(failure.kind().answered());
     }
+    trace.failed(upstreamStatus, failure.errorClass().name().toLowerCase(java.util.Locale.ROOT),
+        failure.kind().name().toLowerCase(java.util.Locale.ROOT), failure.label());
     if (headRecorded) {
       reply.amendLastAttempt(provider.id(), failure.label());
     } else {
@@ -450,6 +465,7 @@ final class Attempt implements Relay.Host {
     } else {
       reply.attempt(provider.id(), "hedge_lost");
     }
+    trace.failed(upstreamStatus, "hedge_lost", "hedge_lost", "another hedged attempt answered first");
     promise.tryFail(new HedgeLost());
   }
 
@@ -467,6 +483,7 @@ final class Attempt implements Relay.Host {
     watchdog.remove(this);
     abortUpstream();
     provider.stats().neutral(false);
+    trace.failed(upstreamStatus, "client_gone", "client_gone", "client closed");
     promise.tryFail(new ClientGone());
   }
 

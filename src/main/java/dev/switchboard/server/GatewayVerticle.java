@@ -312,6 +312,7 @@ public final class GatewayVerticle extends VerticleBase {
     long start = NANOS.getAsLong();
     HttpServerRequest req = ctx.request();
     ReplyRecorder books = new ReplyRecorder(requestId(ctx), req.method().name(), req.path(), start);
+    books.clientHeaders(req.headers());
     Finished finished = new Finished();
     ClientReply reply = new ClientReply(ctx.response(), books, finished, NANOS);
     finished.reply = reply;

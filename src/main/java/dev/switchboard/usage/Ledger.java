@@ -34,8 +34,22 @@ public final class Ledger implements AutoCloseable {
           + "prompt_tokens BIGINT, completion_tokens BIGINT, cached_tokens BIGINT, cost DOUBLE, latency_ms BIGINT, "
           + "ttft_ms BIGINT, status INT, cache_hit BOOLEAN, attempts VARCHAR(1024), estimated BOOLEAN)");
       s.execute("CREATE INDEX IF NOT EXISTS ledger_at ON ledger(at)");
+      addEndUserColumn(connection);
       s.execute("CREATE TABLE IF NOT EXISTS api_keys (name VARCHAR(128) PRIMARY KEY, hash VARCHAR(64) NOT NULL, "
           + "spec VARCHAR(8192) NOT NULL, created BIGINT NOT NULL)");
+    }
+  }
+
+  /** A ledger written before end users were recorded gains the column; its old rows have none. */
+  private static void addEndUserColumn(Connection connection) throws SQLException {
+    try (Statement s = connection.createStatement();
+         ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM pragma_table_info('ledger') WHERE name = 'end_user'")) {
+      if (rs.next() && rs.getInt(1) > 0) {
+        return;
+      }
+    }
+    try (Statement s = connection.createStatement()) {
+      s.execute("ALTER TABLE ledger ADD COLUMN end_user VARCHAR(128)");
     }
   }
 
@@ -69,7 +83,7 @@ public final class Ledger implements AutoCloseable {
     connection.setAutoCommit(false);
     try (PreparedStatement p = connection.prepareStatement("INSERT INTO ledger (at, request_id, key_name, provider, "
         + "model, prompt_tokens, completion_tokens, cached_tokens, cost, latency_ms, ttft_ms, status, cache_hit, "
-        + "attempts, estimated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        + "attempts, estimated, end_user) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       for (LedgerRow r : rows) {
         p.setLong(1, r.timeMillis());
         p.setString(2, r.requestId());
@@ -87,6 +101,7 @@ public final class Ledger implements AutoCloseable {
         p.setString(14, r.attempts() == null || r.attempts().length() <= 1024 ? r.attempts()
             : r.attempts().substring(0, 1024));
         p.setBoolean(15, r.estimated());
+        p.setString(16, r.endUser());
         p.addBatch();
       }
       p.executeBatch();
@@ -124,6 +139,7 @@ public final class Ledger implements AutoCloseable {
       case "provider" -> "provider";
       case "model" -> "model";
       case "key" -> "key_name";
+      case "user" -> "end_user";
       case "day" -> null;
       default -> throw new IllegalArgumentException(groupBy);
     };
@@ -187,7 +203,7 @@ public final class Ledger implements AutoCloseable {
   public synchronized List<JsonObject> rows(String requestId) throws SQLException {
     List<JsonObject> out = new ArrayList<>();
     try (PreparedStatement p = connection.prepareStatement("SELECT key_name, provider, model, prompt_tokens, "
-        + "completion_tokens, cached_tokens, cost, status, estimated, attempts FROM ledger WHERE request_id = ? "
+        + "completion_tokens, cached_tokens, cost, status, estimated, attempts, end_user FROM ledger WHERE request_id = ? "
         + "ORDER BY id DESC")) {
       p.setString(1, requestId);
       try (ResultSet rs = p.executeQuery()) {
@@ -196,7 +212,7 @@ public final class Ledger implements AutoCloseable {
               .put("model", rs.getString(3)).put("prompt_tokens", rs.getLong(4))
               .put("completion_tokens", rs.getLong(5)).put("cached_tokens", rs.getLong(6))
               .put("cost", rs.getDouble(7)).put("status", rs.getInt(8)).put("estimated", rs.getBoolean(9))
-              .put("attempts", rs.getString(10)));
+              .put("attempts", rs.getString(10)).put("end_user", rs.getString(11)));
         }
       }
     }

@@ -55,7 +55,7 @@ public final class LedgerListener implements FinishListener {
       Usage saved = o.cachedUsage() == null ? Usage.NONE : o.cachedUsage();
       return new LedgerRow(wallMillis.getAsLong(), o.requestId(), request.clientKey(), "cache", request.model(),
           saved.promptTokens(), saved.completionTokens(), saved.cachedTokens(), 0, latencyMillis, -1, o.status(),
-          true, "", false);
+          true, "", false, o.endUser());
     }
     boolean served = o.provider() != null && o.status() >= 200 && o.status() < 300;
     Usage spent = o.usage();
@@ -71,7 +71,7 @@ public final class LedgerListener implements FinishListener {
     return new LedgerRow(wallMillis.getAsLong(), o.requestId(), request.clientKey(), o.provider(),
         o.upstreamModel() != null ? o.upstreamModel() : request.model(), spent.promptTokens(),
         spent.completionTokens(), spent.cachedTokens(), cost, latencyMillis, ttft, o.status(), false,
-        String.join(",", o.attempts()), estimated);
+        String.join(",", o.attempts()), estimated, o.endUser());
   }
 
   private double cost(GatewayRequest request, String providerId, String upstreamModel, Usage spent) {

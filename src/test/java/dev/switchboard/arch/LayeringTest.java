@@ -34,7 +34,7 @@ class LayeringTest {
         .layer("server").definedBy("dev.switchboard.server..")
         .layer("admin").definedBy("dev.switchboard.admin..")
         .layer("services").definedBy("dev.switchboard.cache..", "dev.switchboard.ratelimit..",
-            "dev.switchboard.usage..", "dev.switchboard.health..")
+            "dev.switchboard.usage..", "dev.switchboard.health..", "dev.switchboard.telemetry..")
         .layer("routing").definedBy("dev.switchboard.routing..")
         .layer("provider").definedBy("dev.switchboard.provider..")
         .layer("vocabulary").definedBy("dev.switchboard.api..", "dev.switchboard.config..",
@@ -64,7 +64,7 @@ class LayeringTest {
         .layer("rest").definedBy("dev.switchboard", "dev.switchboard.server..", "dev.switchboard.admin..",
             "dev.switchboard.cache..", "dev.switchboard.ratelimit..", "dev.switchboard.usage..",
             "dev.switchboard.health..", "dev.switchboard.routing..", "dev.switchboard.provider..",
-            "dev.switchboard.demo..")
+            "dev.switchboard.demo..", "dev.switchboard.telemetry..")
         .whereLayer("rest").mayNotBeAccessedByAnyLayer()
         .whereLayer("api").mayOnlyBeAccessedByLayers("rest")
         .whereLayer("config").mayOnlyBeAccessedByLayers("rest", "api")
