@@ -42,7 +42,9 @@ public final class PgMigrations {
 
   /** Brings the schema up to {@link #latest()}; answers the version found before. */
   public static Future<Integer> migrate(Pool pool) {
-    return pool.withConnection(c -> c.query("SELECT pg_advisory_lock(" + LOCK + ")").execute()
+    // The notice "already exists, skipping" is the normal case after the first start, not news for the log.
+    return pool.withConnection(c -> c.query("SET client_min_messages TO warning").execute()
+        .compose(v -> c.query("SELECT pg_advisory_lock(" + LOCK + ")").execute())
         .compose(v -> c.query("CREATE TABLE IF NOT EXISTS switchboard_schema (version INT PRIMARY KEY, "
             + "applied_at BIGINT NOT NULL)").execute())
         .compose(v -> c.query("SELECT COALESCE(MAX(version), 0) FROM switchboard_schema").execute())
