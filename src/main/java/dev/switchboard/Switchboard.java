@@ -86,6 +86,9 @@ public final class Switchboard implements Demo.Gateway {
   }
 
   public static void main(String[] args) {
+    if (args.length > 0 && MigrateLedger.NAME.equals(args[0])) {
+      System.exit(MigrateLedger.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.getenv()));
+    }
     Cli cli = Cli.parse(args);
     LogSetup.install("info");
     if (cli.demo()) {

@@ -227,6 +227,13 @@ public final class PostgresLedgerStore implements LedgerStore {
         .compose(v -> c.preparedQuery("SELECT pg_notify($1, $2)").execute(Tuple.of(KEYS_CHANNEL, name))))).mapEmpty();
   }
 
+  /** Stores a key unless one of that name exists; answers whether it was stored (for {@link LedgerCopy}). */
+  Future<Boolean> saveKeyIfAbsent(String name, String hash, JsonObject spec, long created) {
+    return timed(pool.preparedQuery("INSERT INTO api_keys (name, hash, spec, created) VALUES ($1, $2, $3, $4) "
+        + "ON CONFLICT (name) DO NOTHING").execute(Tuple.of(name, hash, spec.encode(), created)))
+        .map(r -> r.rowCount() > 0);
+  }
+
   @Override
   public Future<Boolean> deleteKey(String name) {
     return timed(pool.withTransaction(c -> c.preparedQuery("DELETE FROM api_keys WHERE name = $1")
@@ -260,10 +267,5 @@ public final class PostgresLedgerStore implements LedgerStore {
   public Future<Void> close() {
     Future<Void> s = subscriber == null ? Future.succeededFuture() : subscriber.close();
     return s.eventually(pool::close);
-  }
-
-  /** For the jar's migrate-ledger command: the pool itself. */
-  Pool pool() {
-    return pool;
   }
 }
