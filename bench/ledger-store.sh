@@ -96,7 +96,8 @@ for store in ${STORES:-sqlite postgres}; do
     t1=$(date +%s.%N)
     echo "outage: $sent requests while PostgreSQL was down (non-2xx: ${errors:-0}); held in memory/spilled: $held;" \
       "all $((base + sent)) rows in PostgreSQL $(python3 -c "print(round($t1-$t0,2))") s after it came back;" \
-      "distinct request ids: $(psql_ "SELECT COUNT(DISTINCT request_id) FROM ledger")"
+      "rows / distinct request ids now: $(psql_ "SELECT COUNT(*) || ' / ' || COUNT(DISTINCT request_id) FROM ledger")" \
+      "(wrk counts only replies it read: up to $CONNECTIONS requests in flight at its end add rows too)"
   fi
   kill $GW; wait $GW 2>/dev/null || true
   unset 'PIDS[-1]'

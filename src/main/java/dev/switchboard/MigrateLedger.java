@@ -59,7 +59,8 @@ final class MigrateLedger {
     try (Ledger ledger = Ledger.openExisting(file)) {
       LedgerCopy.Result r = LedgerCopy.copy(ledger, store);
       System.out.println("migrate-ledger: copied " + r.rows() + " ledger rows and " + r.keys() + " keys from " + file
-          + " to " + to + (r.keysSkipped() > 0 ? " (" + r.keysSkipped() + " keys were there already)" : "")
+          + " to " + PostgresLedgerStore.printable(to)
+          + (r.keysSkipped() > 0 ? " (" + r.keysSkipped() + " keys were there already)" : "")
           + "; rows copied before were skipped");
       return 0;
     } catch (Exception e) {

@@ -60,6 +60,14 @@ class MigrateLedgerTest {
   }
 
   @Test
+  void aPasswordInTheUrlIsNeverPrinted() {
+    assertThat(dev.switchboard.usage.PostgresLedgerStore.printable("postgres://sb:s3cret@db:5432/x"))
+        .isEqualTo("postgres://sb:***@db:5432/x");
+    assertThat(dev.switchboard.usage.PostgresLedgerStore.printable("postgres://db:5432/x"))
+        .isEqualTo("postgres://db:5432/x");
+  }
+
+  @Test
   void aMistakeIsAUsageErrorAndAMissingFileAFailure() {
     assertThat(MigrateLedger.run(new String[] {"--to", "postgres://x/y"}, Map.of())).isEqualTo(2);
     assertThat(MigrateLedger.run(new String[] {"--from", "x", "--to", "mysql://x"}, Map.of())).isEqualTo(2);

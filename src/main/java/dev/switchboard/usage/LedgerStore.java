@@ -19,7 +19,7 @@ public interface LedgerStore {
   /** Writes a batch of rows in one transaction. */
   Future<Void> insert(List<LedgerRow> rows);
 
-  /** Spend per key and per provider since {@code fromMillis}, to rebuild budget counters. Rows: key, provider, at, cost. */
+  /** Spend per key and provider since {@code fromMillis}, to rebuild budget counters. Rows: key, provider, at, cost. */
   Future<List<Object[]>> spendByDay(long fromMillis);
 
   /** Cost and tokens between two instants grouped by provider, model, key or day (see {@link Ledger#costs}). */

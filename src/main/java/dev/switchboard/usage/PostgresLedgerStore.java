@@ -38,7 +38,8 @@ public final class PostgresLedgerStore implements LedgerStore {
 
   private static final String INSERT = "INSERT INTO ledger (at, request_id, key_name, provider, model, prompt_tokens, "
       + "completion_tokens, cached_tokens, cost, latency_ms, ttft_ms, status, cache_hit, attempts, estimated, row_key) "
-      + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT (row_key) DO NOTHING";
+      + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) "
+      + "ON CONFLICT (row_key) DO NOTHING";
 
   private final Vertx vertx;
   private final PostgresStoreConfig config;
@@ -74,6 +75,11 @@ public final class PostgresLedgerStore implements LedgerStore {
       o.setUser("postgres");
     }
     return o.setReconnectAttempts(0);
+  }
+
+  /** The URL without a password in it, for logs and messages. */
+  public static String printable(String url) {
+    return url.replaceFirst("//([^:/@]*):[^@/]*@", "//$1:***@");
   }
 
   @Override

@@ -74,7 +74,7 @@ public final class UsageVerticle extends VerticleBase {
   private String where() {
     var config = usage.config();
     if (config.postgresStore()) {
-      return "on PostgreSQL at " + config.postgres().url() + " (usage.postgres.url)";
+      return "on PostgreSQL at " + PostgresLedgerStore.printable(config.postgres().url()) + " (usage.postgres.url)";
     }
     return config.persist() ? "in " + Path.of(config.dataDir()).toAbsolutePath() + " (usage.data_dir)" : "in memory";
   }

@@ -188,7 +188,8 @@ public final class PostgresProcess implements AutoCloseable {
   public String sql(String database, String statement) {
     try {
       Process p = new ProcessBuilder(bin.resolve("psql").toString(), "-h", "127.0.0.1", "-p", Integer.toString(port),
-          "-U", USER, "-d", database, "-At", "-v", "ON_ERROR_STOP=1", "-c", statement).redirectErrorStream(true).start();
+          "-U", USER, "-d", database, "-At", "-v", "ON_ERROR_STOP=1", "-c", statement).redirectErrorStream(true)
+          .start();
       String out = new String(p.getInputStream().readAllBytes()).trim();
       if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
         throw new IllegalStateException("psql failed on " + statement + ":\n" + out);

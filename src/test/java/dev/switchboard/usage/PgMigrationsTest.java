@@ -92,7 +92,8 @@ class PgMigrationsTest {
       sql(step);
     }
     sql("INSERT INTO switchboard_schema VALUES (1, 0)");
-    sql("INSERT INTO ledger (at, request_id, key_name, provider, model, cost) VALUES (1, 'req_old', 'k', 'p', 'm', 0.5)");
+    sql("INSERT INTO ledger (at, request_id, key_name, provider, model, cost) "
+        + "VALUES (1, 'req_old', 'k', 'p', 'm', 0.5)");
 
     PostgresLedgerStore store = store();
     assertThat(get(store.migrate())).isEqualTo(1);
