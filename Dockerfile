@@ -4,6 +4,9 @@
 #        Without a client key the gateway is open and listens on the container's loopback only (unreachable through
 #        -p): set SWITCHBOARD_API_KEY, or accept an open gateway with -e SWITCHBOARD_ALLOW_OPEN=true.
 #        (mount your own config with -v $PWD/conf:/app/conf)
+#        Arguments pass through to the jar: docker run -p 8080:8080 switchboard --demo --host 0.0.0.0
+#        docker run switchboard -c /app/conf/other.yaml    docker run switchboard migrate-ledger --from /app/data --to ...
+#        Several instances on PostgreSQL and Redis: deploy/compose.yaml, deploy/k8s/.
 
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
@@ -31,4 +34,6 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
 # exec so the JVM is PID 1 and receives SIGTERM for the graceful shutdown. Every client connection is a file
 # descriptor (server.max_connections, default 10000): the soft limit (often 1024) is raised to the hard one, which
 # `docker run --ulimit nofile=65536:65536` (or the orchestrator's equivalent) sets.
-ENTRYPOINT ["bash", "-c", "ulimit -n \"$(ulimit -Hn)\" 2>/dev/null; exec java $JAVA_OPTS -jar /app/switchboard.jar -c ${SWITCHBOARD_CONFIG:-/app/conf/switchboard.yaml}"]
+# The container's arguments follow the jar ("$@"); without -c the jar takes $SWITCHBOARD_CONFIG, else
+# /app/conf/switchboard.yaml (the working directory's conf/).
+ENTRYPOINT ["bash", "-c", "ulimit -n \"$(ulimit -Hn)\" 2>/dev/null; exec java $JAVA_OPTS -jar /app/switchboard.jar \"$@\"", "switchboard"]

@@ -50,7 +50,9 @@ record Cli(String configPath, boolean demo, String port, String host) {
     System.err.println("usage: java -jar switchboard.jar [-c|--config path]   (default: $SWITCHBOARD_CONFIG, else "
         + Switchboard.DEFAULT_CONFIG + ", else the built-in copy of it)\n       java -jar switchboard.jar --demo "
         + "[--port N] [--host address]   (simulated providers, traffic and the dashboard; port default "
-        + "$SWITCHBOARD_PORT or 8080, host 127.0.0.1: --host 0.0.0.0 to reach it from outside a container or VM)");
+        + "$SWITCHBOARD_PORT or 8080, host 127.0.0.1: --host 0.0.0.0 to reach it from outside a container or VM)\n"
+        + "       java -jar switchboard.jar migrate-ledger --from <data dir> --to postgres://host:5432/db [--user name]"
+        + "   (copies a SQLite ledger into PostgreSQL)");
     System.exit(problem == null ? 0 : 2);
   }
 }

@@ -99,6 +99,9 @@ public final class Switchboard implements Demo.Gateway {
   }
 
   public static void main(String[] args) {
+    if (args.length > 0 && MigrateLedger.NAME.equals(args[0])) {
+      System.exit(MigrateLedger.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.getenv()));
+    }
     Cli cli = Cli.parse(args);
     LogSetup.install("info");
     if (cli.demo()) {
@@ -347,6 +350,9 @@ public final class Switchboard implements Demo.Gateway {
         RequestPath.frontEnds(ResponseStores.of(vertx, config.responses()), clocks.wall()));
     live.start(admin);
     services.readiness().rateLimitStore(buckets::healthy, buckets::describe, config.ratelimit().failOpen());
+    // The ledger store's state: reported, never a reason to refuse traffic (rows are held, then spilled, and replayed).
+    services.readiness().readiness().register("usage_store",
+        p -> p.complete(io.vertx.ext.healthchecks.Status.OK(usage.storeState())));
     AtomicInteger port = new AtomicInteger();
     String[] gatewayDeployment = new String[1];
     ConnectionLimits connectionLimits = new ConnectionLimits(config.server().maxConnections(),

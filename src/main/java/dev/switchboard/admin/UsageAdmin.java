@@ -73,10 +73,7 @@ final class UsageAdmin {
     String hash = ClientKeys.hash(secret);
     long created = System.currentTimeMillis();
     JsonObject stored = ClientKeys.spec(spec);
-    usage.query(ledger -> {
-      ledger.saveKey(spec.name(), hash, stored, created);
-      return null;
-    }).onSuccess(v -> {
+    usage.withStore(store -> store.saveKey(spec.name(), hash, stored, created)).onSuccess(v -> {
       usage.keys().add(new ClientKeys.Entry(spec, hash, false, created));
       usage.registerGauges("key", spec.name(), spec.budget());
       LOG.info("admin: created client key " + spec.name());
@@ -145,7 +142,7 @@ final class UsageAdmin {
           + "file; remove it there.", "name", "key_in_config"));
       return;
     }
-    usage.query(ledger -> ledger.deleteKey(name)).onSuccess(v -> {
+    usage.withStore(store -> store.deleteKey(name)).onSuccess(v -> {
       usage.keys().remove(name);
       LOG.info("admin: revoked client key " + name);
       AdminApi.json(ctx, 200, new JsonObject().put("name", name).put("revoked", true));
@@ -209,7 +206,7 @@ final class UsageAdmin {
     if (range == null) {
       return;
     }
-    usage.query(ledger -> ledger.costs(range[0], range[1], groupBy, usage.windows().zone()))
+    usage.withStore(store -> store.costs(range[0], range[1], groupBy, usage.windows().zone()))
         .onSuccess(rows -> {
           double total = rows.stream().mapToDouble(r -> ((JsonObject) r).getDouble("cost")).sum();
           double month = usage.spentTotalThisMonth();
@@ -243,7 +240,7 @@ final class UsageAdmin {
       return;
     }
     int n = limit;
-    usage.query(ledger -> ledger.costs(range[0], range[1], by, usage.windows().zone()))
+    usage.withStore(store -> store.costs(range[0], range[1], by, usage.windows().zone()))
         .onSuccess(rows -> {
           JsonArray top = new JsonArray();
           rows.stream().limit(n).forEach(top::add);

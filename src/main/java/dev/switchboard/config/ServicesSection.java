@@ -35,10 +35,30 @@ final class ServicesSection {
     UsageConfig u = new UsageConfig(n.string("data_dir", d.dataDir()).trim(), n.bool("persist", d.persist()), zoneId,
         Duration.ofDays(n.integer("retention_days", d.retention().toDays(), 1, 36_500)),
         n.duration("flush_interval", d.flushInterval()),
-        n.decimal("alert_threshold", d.alertThreshold(), 0.01, 1), currency);
+        n.decimal("alert_threshold", d.alertThreshold(), 0.01, 1), currency,
+        n.string("store", d.store()).trim().toLowerCase(Locale.ROOT), postgresStore(n.object("postgres")));
+    if (!List.of(UsageConfig.SQLITE, UsageConfig.POSTGRES).contains(u.store())) {
+      n.problem("store", "must be sqlite or postgres, got \"" + u.store() + "\"");
+    }
     positive(n, "flush_interval", u.flushInterval());
     n.rejectUnknown();
     return u;
+  }
+
+  static PostgresStoreConfig postgresStore(ConfigNode n) {
+    PostgresStoreConfig d = PostgresStoreConfig.DEFAULT;
+    String url = n.string("url", d.url()).trim();
+    if (!url.matches("postgres(ql)?://[^/\\s]+(/[^\\s]*)?")) {
+      n.problem("url", "must be a postgres:// URL such as postgres://db:5432/switchboard");
+    }
+    PostgresStoreConfig p = new PostgresStoreConfig(url, n.string("user", d.user()).trim(),
+        Secret.of(n.string("password", "")), (int) n.integer("pool_size", d.poolSize(), 1, 100),
+        (int) n.integer("max_queued_rows", d.maxQueuedRows(), 100, 1_000_000), n.string("spill_dir", d.spillDir()).trim(),
+        n.duration("key_refresh", d.keyRefresh()), n.duration("connect_timeout", d.connectTimeout()));
+    positive(n, "key_refresh", p.keyRefresh());
+    positive(n, "connect_timeout", p.connectTimeout());
+    n.rejectUnknown();
+    return p;
   }
 
   static RateLimitConfig ratelimit(ConfigNode n) {

@@ -15,12 +15,28 @@ import java.time.ZoneId;
  * @param alertThreshold share of a budget at which a soft alert is raised
  * @param currency ISO 4217 code of the unit that model prices, costs and budgets are in ({@code USD}); used to show
  *     money (the dashboard, reports), never to convert it
+ * @param store where the ledger, created keys and reports live: {@code sqlite} (a file under {@code dataDir}, one
+ *     instance) or {@code postgres} (shared by every instance)
+ * @param postgres the PostgreSQL store's settings (used with {@code store: postgres})
  */
 public record UsageConfig(String dataDir, boolean persist, ZoneId timeZone, Duration retention, Duration flushInterval,
-                          double alertThreshold, String currency) {
+                          double alertThreshold, String currency, String store, PostgresStoreConfig postgres) {
   public static final String DEFAULT_CURRENCY = "USD";
+  public static final String SQLITE = "sqlite";
+  public static final String POSTGRES = "postgres";
   public static final UsageConfig DEFAULT = new UsageConfig("data", true, ZoneId.of("UTC"), Duration.ofDays(90),
       Duration.ofMillis(100), 0.8, DEFAULT_CURRENCY);
+
+  /** The settings with the embedded SQLite store. */
+  public UsageConfig(String dataDir, boolean persist, ZoneId timeZone, Duration retention, Duration flushInterval,
+                     double alertThreshold, String currency) {
+    this(dataDir, persist, timeZone, retention, flushInterval, alertThreshold, currency, SQLITE,
+        PostgresStoreConfig.DEFAULT);
+  }
+
+  public boolean postgresStore() {
+    return POSTGRES.equals(store);
+  }
 
   /** The settings without a currency: {@value #DEFAULT_CURRENCY}. */
   public UsageConfig(String dataDir, boolean persist, ZoneId timeZone, Duration retention, Duration flushInterval,

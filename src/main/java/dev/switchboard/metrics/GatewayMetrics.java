@@ -29,6 +29,10 @@ public final class GatewayMetrics {
   public static final String BUDGET_REMAINING = "switchboard_budget_remaining";
   public static final String BUDGET_ALERTS = "switchboard_budget_alerts";
   public static final String LEDGER_DROPPED = "switchboard_ledger_dropped";
+  public static final String LEDGER_STORE_UP = "switchboard_ledger_store_up";
+  public static final String LEDGER_PENDING = "switchboard_ledger_pending_rows";
+  public static final String LEDGER_SPILLED = "switchboard_ledger_spilled_rows";
+  public static final String LEDGER_REPLAYED = "switchboard_ledger_replayed_rows";
   public static final String RATE_LIMIT = "switchboard_ratelimit_decisions";
   public static final String RATE_LIMIT_BACKEND_UP = "switchboard_ratelimit_backend_up";
   public static final String RATE_LIMIT_BACKEND_ERRORS = "switchboard_ratelimit_backend_errors";
@@ -254,6 +258,22 @@ public final class GatewayMetrics {
 
   public void ledgerDropped() {
     counter(LEDGER_DROPPED, "Ledger rows dropped because the write queue was full").increment();
+  }
+
+  /**
+   * The shared ledger store's state: whether it answers, rows held in memory and in the spill file while it did not.
+   */
+  public void ledgerStore(String store, java.util.function.BooleanSupplier up,
+                          java.util.function.Supplier<Number> pending, java.util.function.Supplier<Number> spilled) {
+    gauge(LEDGER_STORE_UP, "1 when the ledger store answered its last write, 0 while it does not",
+        () -> up.getAsBoolean() ? 1 : 0, "store", store);
+    gauge(LEDGER_PENDING, "Ledger rows held in memory because the store did not take them yet", pending, "store", store);
+    gauge(LEDGER_SPILLED, "Ledger rows in the local spill file, waiting for the store to return", spilled,
+        "store", store);
+  }
+
+  public void ledgerReplayed(long rows) {
+    counter(LEDGER_REPLAYED, "Ledger rows written to the store after waiting in memory or the spill file").increment(rows);
   }
 
   // ---- response cache ------------------------------------------------------------------------------------------

@@ -34,6 +34,8 @@ public final class ClientKeys {
   /** Once any key existed, the gateway stays closed: revoking the last key must not open it to everyone. */
   private volatile boolean everHadKeys;
   private final Map<String, Entry> byName = new ConcurrentHashMap<>();
+  /** Bumped by every add and remove, so a reload can tell that its read went stale while it was in flight. */
+  private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
 
   public ClientKeys(List<ClientKeyConfig> configured) {
     for (ClientKeyConfig k : configured) {
@@ -61,12 +63,19 @@ public final class ClientKeys {
     everHadKeys = true;
     byHash.put(e.hash(), e);
     byName.put(e.config().name(), e);
+    generation.incrementAndGet();
+  }
+
+  /** Changes so far (see the field). */
+  public long generation() {
+    return generation.get();
   }
 
   public Entry remove(String name) {
     Entry e = byName.remove(name);
     if (e != null) {
       byHash.remove(e.hash());
+      generation.incrementAndGet();
     }
     return e;
   }

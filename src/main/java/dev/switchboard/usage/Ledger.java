@@ -75,6 +75,14 @@ public final class Ledger implements AutoCloseable {
     return new Ledger(c);
   }
 
+  /** An existing ledger file (for copying it elsewhere); fails when there is none rather than creating one. */
+  public static Ledger openExisting(Path file) throws Exception {
+    if (!Files.isRegularFile(file)) {
+      throw new java.io.FileNotFoundException(file + " is not a SQLite ledger file");
+    }
+    return new Ledger(DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath()));
+  }
+
   public synchronized void insert(List<LedgerRow> rows) throws SQLException {
     if (rows.isEmpty()) {
       return;
@@ -213,6 +221,26 @@ public final class Ledger implements AutoCloseable {
               .put("completion_tokens", rs.getLong(5)).put("cached_tokens", rs.getLong(6))
               .put("cost", rs.getDouble(7)).put("status", rs.getInt(8)).put("estimated", rs.getBoolean(9))
               .put("attempts", rs.getString(10)).put("end_user", rs.getString(11)));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Up to {@code limit} rows after row id {@code afterId}, in id order, each with its id (to copy the ledger). */
+  public synchronized List<Map.Entry<Long, LedgerRow>> after(long afterId, int limit) throws SQLException {
+    List<Map.Entry<Long, LedgerRow>> out = new ArrayList<>();
+    try (PreparedStatement p = connection.prepareStatement("SELECT id, at, request_id, key_name, provider, model, "
+        + "prompt_tokens, completion_tokens, cached_tokens, cost, latency_ms, ttft_ms, status, cache_hit, attempts, "
+        + "estimated, end_user FROM ledger WHERE id > ? ORDER BY id LIMIT ?")) {
+      p.setLong(1, afterId);
+      p.setInt(2, limit);
+      try (ResultSet rs = p.executeQuery()) {
+        while (rs.next()) {
+          out.add(Map.entry(rs.getLong(1), new LedgerRow(rs.getLong(2), rs.getString(3), rs.getString(4),
+              rs.getString(5), rs.getString(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getDouble(10),
+              rs.getLong(11), rs.getLong(12), rs.getInt(13), rs.getBoolean(14), rs.getString(15),
+              rs.getBoolean(16), rs.getString(17))));
         }
       }
     }

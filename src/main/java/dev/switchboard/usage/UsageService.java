@@ -48,7 +48,8 @@ public final class UsageService {
   private final Set<String> alerted = ConcurrentHashMap.newKeySet();
   private final Queue<LedgerRow> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queued = new AtomicInteger();
-  private volatile Ledger ledger;
+  private volatile LedgerStore store;
+  private volatile java.util.function.Supplier<JsonObject> storeState = () -> new JsonObject().put("store", "sqlite");
   private volatile SharedSpend shared;
 
   public UsageService(Vertx vertx, UsageConfig config, BudgetWindows windows, ClientKeys keys,
@@ -318,17 +319,32 @@ public final class UsageService {
     return windows.startMillis(week.isBefore(month) ? week : month);
   }
 
-  void ledger(Ledger ledger) {
-    this.ledger = ledger;
+  void store(LedgerStore store, java.util.function.Supplier<JsonObject> state) {
+    this.store = store;
+    this.storeState = state;
   }
 
-  /** Runs a ledger query on a worker thread (never the event loop). */
-  public <T> io.vertx.core.Future<T> query(LedgerQuery<T> query) {
-    Ledger l = ledger;
-    if (l == null) {
+  /** The ledger store's state for /ready: which store, and for PostgreSQL whether it answers and what is held. */
+  public JsonObject storeState() {
+    return storeState.get();
+  }
+
+  /** Runs a call on the ledger store (SQLite or PostgreSQL), once it is open. */
+  public <T> io.vertx.core.Future<T> withStore(java.util.function.Function<LedgerStore, io.vertx.core.Future<T>> call) {
+    LedgerStore s = store;
+    if (s == null) {
       return io.vertx.core.Future.failedFuture(new IllegalStateException("the ledger is not open yet"));
     }
-    return vertx.executeBlocking(() -> query.run(l), false);
+    return call.apply(s);
+  }
+
+  /** Runs a blocking SQLite ledger query on a worker thread (never the event loop); SQLite store only. */
+  public <T> io.vertx.core.Future<T> query(LedgerQuery<T> query) {
+    if (!(store instanceof SqliteLedgerStore s)) {
+      return io.vertx.core.Future.failedFuture(new IllegalStateException(store == null ? "the ledger is not open yet"
+          : "the ledger is on PostgreSQL; use withStore"));
+    }
+    return vertx.executeBlocking(() -> query.run(s.ledger()), false);
   }
 
   /** A blocking ledger call. */
@@ -346,6 +362,10 @@ public final class UsageService {
       queued.decrementAndGet();
     }
     return batch;
+  }
+
+  GatewayMetrics metrics() {
+    return metrics;
   }
 
   int queued() {

@@ -8,19 +8,24 @@ import java.util.List;
 import java.util.logging.Logger;
 
 /**
- * Owns the ledger: opens the database (on a worker thread), restores keys created through the admin API and the
- * current budget windows' spend, writes queued rows in batches every {@code usage.flush_interval}, applies the
- * retention, and flushes what is left when it stops. JDBC never runs on an event loop.
+ * Owns the ledger store ({@code usage.store}): opens it (SQLite on a worker thread; PostgreSQL migrated under its
+ * advisory lock), restores keys created through the admin API and the current budget windows' spend, writes queued
+ * rows in batches every {@code usage.flush_interval}, applies the retention, and flushes what is left when it stops.
+ * With PostgreSQL it also keeps the created keys in step with the other instances ({@link KeySync}) and holds or
+ * spills rows while the database is away ({@link SpillingWriter}). JDBC never runs on an event loop.
  */
 public final class UsageVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(UsageVerticle.class.getName());
   private static final int BATCH = 5_000;
   private static final long RETENTION_EVERY_MILLIS = 3_600_000;
+  private static final long REPLAY_EVERY_MILLIS = 1_000;
   /** How stale another instance's spend may look here, with shared budgets. */
   static final long SHARED_REFRESH_MILLIS = 1_000;
 
   private final UsageService usage;
-  private Ledger ledger;
+  private LedgerStore store;
+  /** The PostgreSQL write path; null with SQLite. */
+  private SpillingWriter writer;
   private boolean flushing;
   /** Set when stop begins: the periodic flush must not drain rows that the final flush would then write to a closed database. */
   private boolean stopping;
@@ -32,39 +37,76 @@ public final class UsageVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     var config = usage.config();
-    Path dir = config.persist() ? Path.of(config.dataDir()) : null;
-    return vertx.executeBlocking(() -> {
-      Ledger l = Ledger.open(dir);
-      for (var k : l.keys()) {
+    Future<LedgerStore> opened = config.postgresStore() ? openPostgres() : openSqlite();
+    return opened.compose(s -> s.keys().compose(keys -> {
+      for (var k : keys) {
         var restored = ClientKeys.fromSpec(k.getString("name"), k.getJsonObject("spec"));
         usage.keys().add(new ClientKeys.Entry(restored, k.getString("hash"), false, k.getLong("created")));
         usage.registerGauges("key", restored.name(), restored.budget());
       }
-      usage.load(l.spendByDay(usage.earliestWindowStartMillis()));
-      return l;
-    }).onSuccess(l -> {
-      ledger = l;
-      usage.ledger(l);
+      return s.spendByDay(usage.earliestWindowStartMillis());
+    }).map(spend -> {
+      usage.load(spend);
+      return s;
+    })).compose(s -> {
+      store = s;
+      if (writer != null) {
+        usage.store(s, writer::describe);
+        KeySync sync = new KeySync(usage, s);
+        vertx.setPeriodic(config.postgres().keyRefresh().toMillis(), id -> sync.reload());
+        vertx.setPeriodic(REPLAY_EVERY_MILLIS, id -> writer.replay());
+        return ((PostgresLedgerStore) s).listenForKeys(sync::reload).compose(v -> writer.start())
+            .onSuccess(v -> writer.replay());
+      }
+      usage.store(s, () -> new io.vertx.core.json.JsonObject().put("store", s.kind()));
+      return Future.succeededFuture();
+    }).onSuccess(v -> {
       vertx.setPeriodic(config.flushInterval().toMillis(), id -> flush());
       vertx.setPeriodic(RETENTION_EVERY_MILLIS, id -> purge());
       vertx.setPeriodic(60_000, id -> usage.dropEndedWindows());
       usage.refreshShared();
       vertx.setPeriodic(SHARED_REFRESH_MILLIS, id -> usage.refreshShared());
-      LOG.info("usage ledger " + (dir == null ? "in memory" : "at " + dir.toAbsolutePath()));
-    }).recover(err -> Future.failedFuture(new IllegalStateException("cannot open the usage ledger"
-        + (dir == null ? "" : " in " + dir.toAbsolutePath() + " (usage.data_dir)") + ": " + err.getMessage(), err)));
+      LOG.info("usage ledger " + where());
+    }).recover(err -> Future.failedFuture(new IllegalStateException("cannot open the usage ledger " + where()
+        + ": " + err.getMessage(), err)));
+  }
+
+  private String where() {
+    var config = usage.config();
+    if (config.postgresStore()) {
+      return "on PostgreSQL at " + PostgresLedgerStore.printable(config.postgres().url()) + " (usage.postgres.url)";
+    }
+    return config.persist() ? "in " + Path.of(config.dataDir()).toAbsolutePath() + " (usage.data_dir)" : "in memory";
+  }
+
+  private Future<LedgerStore> openSqlite() {
+    var config = usage.config();
+    Path dir = config.persist() ? Path.of(config.dataDir()) : null;
+    return vertx.executeBlocking(() -> new SqliteLedgerStore(vertx, Ledger.open(dir)));
+  }
+
+  private Future<LedgerStore> openPostgres() {
+    var pg = usage.config().postgres();
+    PostgresLedgerStore s = new PostgresLedgerStore(vertx, pg);
+    writer = new SpillingWriter(vertx, s, Path.of(pg.spillDir()), pg.maxQueuedRows(), usage.metrics());
+    return s.migrate().<LedgerStore>map(v -> s).onFailure(err -> s.close());
   }
 
   private Future<Void> flush() {
-    if (flushing || stopping || usage.queued() == 0) {
+    if (stopping) {
+      return Future.succeededFuture();
+    }
+    if (writer != null) {
+      // Never waits on a slow database: the writer holds what it cannot write yet, within its bound.
+      return usage.queued() == 0 && !writer.hasPending() ? Future.succeededFuture()
+          : writer.write(usage.drain(BATCH));
+    }
+    if (flushing || usage.queued() == 0) {
       return Future.succeededFuture();
     }
     flushing = true;
     List<LedgerRow> batch = usage.drain(BATCH);
-    return vertx.<Void>executeBlocking(() -> {
-      ledger.insert(batch);
-      return null;
-    }).onComplete(ar -> {
+    return store.insert(batch).onComplete(ar -> {
       flushing = false;
       if (ar.failed()) {
         LOG.warning("usage ledger: could not write " + batch.size() + " rows: " + ar.cause().getMessage());
@@ -74,7 +116,7 @@ public final class UsageVerticle extends VerticleBase {
 
   private void purge() {
     long before = System.currentTimeMillis() - usage.config().retention().toMillis();
-    vertx.executeBlocking(() -> ledger.purgeBefore(before))
+    store.purgeBefore(before)
         .onSuccess(n -> {
           if (n > 0) {
             LOG.info("usage ledger: removed " + n + " rows older than " + usage.config().retention().toDays() + " days");
@@ -82,22 +124,26 @@ public final class UsageVerticle extends VerticleBase {
         });
   }
 
-  /** Writes everything still queued, then closes the database. */
+  /** Writes everything still queued, then closes the store. */
   @Override
   public Future<?> stop() {
     stopping = true;
     usage.closeShared();
-    if (ledger == null) {
+    if (store == null) {
       return Future.succeededFuture();
     }
+    if (writer != null) {
+      return writer.finish(usage.drain(Integer.MAX_VALUE)).eventually(store::close);
+    }
     // Ordered after a periodic flush still running (executeBlocking keeps this context's blocking tasks in order).
-    return vertx.executeBlocking(() -> {
-      List<LedgerRow> batch;
-      while (!(batch = usage.drain(BATCH)).isEmpty()) {
-        ledger.insert(batch);
-      }
-      ledger.close();
-      return null;
-    });
+    return drainAll().eventually(store::close);
+  }
+
+  private Future<Void> drainAll() {
+    List<LedgerRow> batch = usage.drain(BATCH);
+    if (batch.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return store.insert(batch).compose(v -> drainAll());
   }
 }

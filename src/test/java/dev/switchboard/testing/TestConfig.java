@@ -121,6 +121,20 @@ public final class TestConfig {
     return section("ratelimit", "backend: redis\nredis: {url: \"" + redis.url() + "\"}");
   }
 
+  /**
+   * The ledger, created keys and reports on {@code pg} ({@code usage.store: postgres}); {@code spillDir} is this
+   * instance's spill directory, {@code fields} further lines of {@code usage.postgres} (e.g. "max_queued_rows: 100").
+   */
+  public TestConfig postgres(PostgresProcess pg, java.nio.file.Path spillDir, String... fields) {
+    StringBuilder body = new StringBuilder("store: postgres\nflush_interval: 50ms\npostgres:\n  url: \"")
+        .append(pg.url()).append("\"\n  user: ").append(PostgresProcess.USER).append("\n  spill_dir: \"")
+        .append(spillDir).append("\"\n");
+    for (String f : fields) {
+      body.append("  ").append(f).append('\n');
+    }
+    return section("usage", body.toString());
+  }
+
   public String yaml() {
     StringBuilder y = new StringBuilder();
     if (!keys.isEmpty() || adminKey != null) {
