@@ -40,6 +40,8 @@ import dev.switchboard.usage.BudgetStage;
 import dev.switchboard.usage.ClientKeys;
 import dev.switchboard.usage.KeyPolicyStage;
 import dev.switchboard.usage.LedgerListener;
+import dev.switchboard.usage.RequestStats;
+import dev.switchboard.usage.StatsListener;
 import dev.switchboard.usage.UsageService;
 import io.vertx.core.Vertx;
 
@@ -88,11 +90,14 @@ final class RequestPath {
   /** Everyone who hears that a request finished, in this order. */
   static FinishListener finishListeners(SwitchboardConfig config, GatewayMetrics metrics, UsageService usage,
                                         ProviderRegistry providers, RateLimiter limiter, LiveEvents live,
-                                        ResponseCache cache) {
+                                        ResponseCache cache, RequestStats stats) {
+    LedgerListener ledger = new LedgerListener(usage, providers, limiter.estimator()::promptTokens,
+        System::currentTimeMillis);
     return new FinishListeners(List.of(
         new RequestMetrics(metrics),
         new AccessLog(config.logging().accessLog()),
-        new LedgerListener(usage, providers, limiter.estimator()::promptTokens, System::currentTimeMillis),
+        ledger,
+        new StatsListener(stats, ledger::cost),
         new LiveRequests(live),
         new KeySettlement(limiter),
         new CacheStore(cache)));

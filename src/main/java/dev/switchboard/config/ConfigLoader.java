@@ -116,13 +116,14 @@ public final class ConfigLoader {
     CacheConfig cache = ServicesSection.cache(root.object("cache"));
     MetricsConfig metrics = ServerSection.metrics(root.object("metrics"), server);
     ResponsesConfig responses = ServicesSection.responses(root.object("responses"));
+    StatusConfig status = StatusConfig.parse(root.object("status"));
     root.rejectUnknown();
 
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
     return new SwitchboardConfig(server, auth, logging, providers, models, routing, health, ratelimit, usage,
-        cache, metrics, responses);
+        cache, metrics, responses, status);
   }
 
   /** SnakeYAML says "in 'string', line 3, column 8" of text it was handed: name the file instead. */

@@ -9,7 +9,8 @@ public record SwitchboardConfig(ServerConfig server, AuthConfig auth, LoggingCon
                                 Map<String, ProviderConfig> providers, Map<String, ModelConfig> models,
                                 RoutingConfig routing, HealthConfig health,
                                 RateLimitConfig ratelimit, UsageConfig usage, CacheConfig cache,
-                                MetricsConfig metrics, ResponsesConfig responses) {
+                                MetricsConfig metrics, ResponsesConfig responses,
+                                StatusConfig status) {
 
   public SwitchboardConfig {
     providers = Collections.unmodifiableMap(new LinkedHashMap<>(providers));

@@ -66,7 +66,7 @@ public final class ProviderHealths implements ProviderEvents {
             .put("from", t.from().label())
             .put("to", t.to().label())
             .put("reason", t.reason())
-            .put("at", System.currentTimeMillis()));
+            .put("at", clocks.wall().millis()));
       });
       map.put(p.id(), health);
       metrics.providerUp(p.id(), () -> {

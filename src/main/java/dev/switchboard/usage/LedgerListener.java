@@ -40,6 +40,11 @@ public final class LedgerListener implements FinishListener {
     }
   }
 
+  /** What a finished request cost, as its ledger row says; 0 for one refused before it was parsed. */
+  public double cost(RequestOutcome outcome) {
+    return outcome.request() == null ? 0 : row(outcome).cost();
+  }
+
   /**
    * The ledger row of a finished request. Usage is the provider's own count; a reply without one (a stream cut short,
    * a provider that does not report usage on streams) is counted with the tokenizer (prompt) and the events the
