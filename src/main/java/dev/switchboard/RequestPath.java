@@ -91,13 +91,11 @@ final class RequestPath {
   static FinishListener finishListeners(SwitchboardConfig config, GatewayMetrics metrics, UsageService usage,
                                         ProviderRegistry providers, RateLimiter limiter, LiveEvents live,
                                         ResponseCache cache, RequestStats stats) {
-    LedgerListener ledger = new LedgerListener(usage, providers, limiter.estimator()::promptTokens,
-        System::currentTimeMillis);
     return new FinishListeners(List.of(
         new RequestMetrics(metrics),
         new AccessLog(config.logging().accessLog()),
-        ledger,
-        new StatsListener(stats, ledger::cost),
+        new LedgerListener(usage, providers, limiter.estimator()::promptTokens, System::currentTimeMillis,
+            new StatsListener(stats)),
         new LiveRequests(live),
         new KeySettlement(limiter),
         new CacheStore(cache)));
