@@ -15,25 +15,29 @@ import java.util.concurrent.ConcurrentHashMap;
  * Request statistics for operators: total, successes, success rate, failovers, average and p95 latency and cost,
  * overall, per provider and per service type, over a rolling window and since the last reset
  * ({@code POST /admin/stats/reset}). Fed by {@link StatsListener}; read by the admin API and the recommendations.
- * Thread-safe: lock-free series in a concurrent map whose keys are bounded (provider ids from the config, "cache",
- * four service types).
+ * Thread-safe and lock-free: a series overall, one per service type (all four, from the start) and one per provider
+ * in a concurrent map whose keys are bounded (provider ids from the config, "cache").
  *
  * <p>Per provider, {@code requests} are the requests it answered and {@code failovers} the requests that moved on
  * from it to another provider; overall and per service, {@code failovers} are the requests that needed more than one
  * provider.
  */
 public final class RequestStats {
-  static final String ALL = "all";
-
   private final Clocks clocks;
   private final long windowNanos;
-  private final Map<String, StatsSeries> series = new ConcurrentHashMap<>();
+  private final StatsSeries all;
+  private final StatsSeries[] services = new StatsSeries[ServiceType.values().length];
+  private final Map<String, StatsSeries> providers = new ConcurrentHashMap<>();
   private volatile long resetAtMillis;
 
   public RequestStats(Duration window, Clocks clocks) {
     this.clocks = clocks;
     this.windowNanos = window.toNanos();
     this.resetAtMillis = clocks.wall().millis();
+    this.all = new StatsSeries(windowNanos, resetAtMillis);
+    for (ServiceType type : ServiceType.values()) {
+      services[type.ordinal()] = new StatsSeries(windowNanos, resetAtMillis);
+    }
   }
 
   /**
@@ -46,24 +50,28 @@ public final class RequestStats {
                      long latencyMillis, double cost) {
     long now = clocks.nanoTime().getAsLong();
     long failover = movedOnFrom.isEmpty() ? 0 : 1;
-    of(ALL).record(now, 1, success, failover, latencyMillis, cost);
-    of("service:" + service.label()).record(now, 1, success, failover, latencyMillis, cost);
+    all.record(now, 1, success, failover, latencyMillis, cost);
+    service(service).record(now, 1, success, failover, latencyMillis, cost);
     if (servedBy != null) {
-      of("provider:" + servedBy).record(now, 1, success, 0, latencyMillis, cost);
+      provider(servedBy).record(now, 1, success, 0, latencyMillis, cost);
     }
     for (String p : movedOnFrom) {
-      of("provider:" + p).record(now, 0, false, 1, 0, 0);
+      provider(p).record(now, 0, false, 1, 0, 0);
     }
   }
 
-  private StatsSeries of(String key) {
-    StatsSeries s = series.get(key);
-    return s != null ? s : series.computeIfAbsent(key, k -> new StatsSeries(windowNanos, resetAtMillis));
+  private StatsSeries provider(String id) {
+    StatsSeries s = providers.get(id);
+    return s != null ? s : providers.computeIfAbsent(id, k -> new StatsSeries(windowNanos, resetAtMillis));
+  }
+
+  private StatsSeries service(ServiceType type) {
+    return services[type.ordinal()];
   }
 
   /** One provider's figures over the window (empty when it has none). */
   public StatsSummary providerWindow(String provider) {
-    StatsSeries s = series.get("provider:" + provider);
+    StatsSeries s = providers.get(provider);
     return s == null ? new StatsSummary() : s.window(clocks.nanoTime().getAsLong());
   }
 
@@ -71,7 +79,11 @@ public final class RequestStats {
   public void reset() {
     long at = clocks.wall().millis();
     resetAtMillis = at;
-    series.values().forEach(s -> s.reset(at));
+    all.reset(at);
+    for (StatsSeries s : services) {
+      s.reset(at);
+    }
+    providers.values().forEach(s -> s.reset(at));
   }
 
   /** The admin view: {@code window} and {@code since_reset}, each overall, per provider and per service. */
@@ -83,17 +95,13 @@ public final class RequestStats {
   }
 
   private JsonObject view(java.util.function.Function<StatsSeries, StatsSummary> read) {
-    StatsSeries all = series.get(ALL);
-    JsonObject providers = new JsonObject();
-    JsonObject services = new JsonObject();
-    new TreeMap<>(series).forEach((key, s) -> {
-      if (key.startsWith("provider:")) {
-        providers.put(key.substring("provider:".length()), read.apply(s).describe());
-      } else if (key.startsWith("service:")) {
-        services.put(key.substring("service:".length()), read.apply(s).describe());
-      }
-    });
-    return new JsonObject().put("overall", (all == null ? new StatsSummary() : read.apply(all)).describe())
-        .put("providers", providers).put("services", services);
+    JsonObject byProvider = new JsonObject();
+    new TreeMap<>(providers).forEach((id, s) -> byProvider.put(id, read.apply(s).describe()));
+    JsonObject byService = new JsonObject();
+    for (ServiceType type : ServiceType.values()) {
+      byService.put(type.label(), read.apply(services[type.ordinal()]).describe());
+    }
+    return new JsonObject().put("overall", read.apply(all).describe()).put("providers", byProvider)
+        .put("services", byService);
   }
 }
