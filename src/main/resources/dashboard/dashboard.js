@@ -8,7 +8,7 @@
   const $ = (id) => document.getElementById(id);
   const state = {
     key: null, abort: null, retry: 0, providers: new Map(), history: new Map(), cards: new Map(),
-    failovers: [], requests: [], lastStates: new Map(), cacheTimer: null, stopped: true,
+    failovers: [], requests: [], lastStates: new Map(), cacheTimer: null, insightsTimer: null, stopped: true,
     currency: "USD", zone: "UTC", view: "live",
   };
 
@@ -88,6 +88,9 @@
     state.stopped = false;
     show(viewFromHash());
     connect();
+    clearInterval(state.insightsTimer);
+    refreshInsights();
+    state.insightsTimer = setInterval(refreshInsights, 5000);
   }
 
   function logout(message) {
@@ -96,6 +99,7 @@
     sessionStorage.removeItem(KEY);
     if (state.abort) state.abort.abort();
     clearInterval(state.cacheTimer);
+    clearInterval(state.insightsTimer);
     $("login").hidden = false;
     $("logout").hidden = true;
     $("views").hidden = true;
@@ -506,6 +510,86 @@
       : "Config reload refused: " + (body && body.error ? body.error.message : "no answer"));
   }
 
+  // ---- status, statistics, uptime, recommendations (polled every 5 s) -----------------------------------------
+  async function refreshInsights() {
+    if (state.stopped) return;
+    const [status, stats, uptime, recs] = await Promise.all(["/status", "/admin/stats", "/admin/uptime",
+      "/admin/recommendations"].map((p) => fetch(p, { headers: headers(), cache: "no-store" })
+      .then((r) => (r.ok ? r.json() : null)).catch(() => null)));
+    if (state.stopped) return;
+    renderStatus(status);
+    renderStats(stats);
+    renderUptime(uptime);
+    renderRecommendations(recs);
+  }
+
+  function renderStatus(s) {
+    const p = $("service-status");
+    if (!s) { p.hidden = true; return; }
+    const words = { healthy: "All services healthy", degraded: "Services degraded", critical: "Services critical" };
+    const text = words[s.status] || s.status;
+    if (p.dataset.status && p.dataset.status !== s.status) announce(text);
+    p.hidden = false;
+    p.dataset.status = s.status;
+    const lines = Object.entries(s.services || {}).map(([k, v]) => k + ": " + v.message);
+    p.title = lines.join("\n");
+    p.textContent = text;
+  }
+
+  function renderStats(s) {
+    const body = $("stats").tBodies[0];
+    if (!s) return;
+    $("stats-window").textContent = "last " + Math.round(s.window.duration_ms / 60000) + " min";
+    $("stats-reset-at").textContent = new Date(s.since_reset.reset_at).toLocaleString();
+    const rows = [];
+    const row = (scope, w, r) => el("tr", { "data-scope": scope },
+      el("th", { scope: "row", text: scope }),
+      el("td", { class: "num", text: num(w.requests) }),
+      el("td", { class: "num", text: pct(w.success_rate) }),
+      el("td", { class: "num", text: num(w.failovers) }),
+      el("td", { class: "num", text: ms(w.latency_avg_ms) }),
+      el("td", { class: "num", text: ms(w.latency_p95_ms) }),
+      el("td", { class: "num", text: money(w.cost) }),
+      el("td", { class: "num since", text: r ? num(r.requests) + " · " + pct(r.success_rate) : "–" }));
+    rows.push(row("overall", s.window.overall, s.since_reset.overall));
+    for (const [kind, label] of [["services", "service"], ["providers", "provider"]]) {
+      for (const [name, w] of Object.entries(s.window[kind] || {})) {
+        rows.push(row(label + " " + name, w, (s.since_reset[kind] || {})[name]));
+      }
+    }
+    body.replaceChildren(...rows);
+  }
+
+  async function resetStats() {
+    const res = await adminJson("/admin/stats/reset", { method: "POST" });
+    announce(res.ok ? "Statistics reset" : "Resetting the statistics failed: " + errorText(res));
+    if (res.ok) renderStats(res.body);
+  }
+
+  function renderUptime(u) {
+    const body = $("uptime").tBodies[0];
+    if (!u) return;
+    const share = (v) => (v === null || v === undefined ? "–" : v.toFixed(2) + "%");
+    const rows = Object.entries(u.providers || {}).map(([id, x]) => el("tr", { "data-provider": id },
+      el("th", { scope: "row", text: id }),
+      el("td", { class: "num", text: share(x["24h"]) }),
+      el("td", { class: "num", text: share(x["7d"]) }),
+      el("td", { class: "num", text: share(x["30d"]) })));
+    if (!rows.length) rows.push(el("tr", {}, el("td", { colspan: "4", class: "empty", text: "No probed providers." })));
+    body.replaceChildren(...rows);
+  }
+
+  function renderRecommendations(r) {
+    const list = $("recommendations");
+    if (!r) return;
+    const items = (r.data || []).map((x) => el("li", { "data-type": x.type, "data-severity": x.severity },
+      el("span", { text: x.message }), " ",
+      el("span", { class: "evidence", text: Object.entries(x.evidence || {})
+        .filter(([, v]) => v !== null && typeof v !== "object").map(([k, v]) => k + " " + v).join(", ") })));
+    if (!items.length) items.push(el("li", { class: "empty", text: "None." }));
+    list.replaceChildren(...items);
+  }
+
   // ---- views: live, costs, keys (the live stream keeps running behind the other two) --------------------------
   const VIEWS = { live: "main", costs: "costs-view", keys: "keys-view" };
   function viewFromHash() {
@@ -763,6 +847,7 @@
     $("logout").addEventListener("click", () => logout());
     $("cache-clear").addEventListener("click", clearCache);
     $("config-reload").addEventListener("click", reloadConfig);
+    $("stats-reset").addEventListener("click", resetStats);
     for (const tab of document.querySelectorAll(".view-tab")) {
       tab.addEventListener("click", () => {
         if (tab.dataset.view !== state.view) hideSecret();

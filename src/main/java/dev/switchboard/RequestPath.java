@@ -44,6 +44,8 @@ import dev.switchboard.usage.EndUserStage;
 import dev.switchboard.usage.ClientKeys;
 import dev.switchboard.usage.KeyPolicyStage;
 import dev.switchboard.usage.LedgerListener;
+import dev.switchboard.usage.RequestStats;
+import dev.switchboard.usage.StatsListener;
 import dev.switchboard.usage.UsageService;
 import io.vertx.core.Vertx;
 
@@ -98,11 +100,12 @@ final class RequestPath {
   /** Everyone who hears that a request finished, in this order. */
   static FinishListener finishListeners(SwitchboardConfig config, GatewayMetrics metrics, UsageService usage,
                                         ProviderRegistry providers, RateLimiter limiter, LiveEvents live,
-                                        ResponseCache cache, Tracing tracing) {
+                                        ResponseCache cache, Tracing tracing, RequestStats stats) {
     List<FinishListener> listeners = new java.util.ArrayList<>(List.of(
         new RequestMetrics(metrics),
         new AccessLog(config.logging().accessLog()),
-        new LedgerListener(usage, providers, limiter.estimator()::promptTokens, System::currentTimeMillis),
+        new LedgerListener(usage, providers, limiter.estimator()::promptTokens, System::currentTimeMillis,
+            new StatsListener(stats)),
         new LiveRequests(live),
         new KeySettlement(limiter),
         new CacheStore(cache)));

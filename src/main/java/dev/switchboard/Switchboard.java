@@ -10,6 +10,8 @@ import dev.switchboard.admin.ConfigOverlay;
 import dev.switchboard.admin.ConfigReloads;
 import dev.switchboard.admin.OverlayStore;
 import io.vertx.core.json.JsonObject;
+import dev.switchboard.admin.Insights;
+import dev.switchboard.admin.InsightsAdmin;
 import dev.switchboard.admin.LiveEvents;
 import dev.switchboard.config.Clocks;
 import dev.switchboard.config.ConfigException;
@@ -20,6 +22,8 @@ import dev.switchboard.demo.Demo;
 import dev.switchboard.health.HealthVerticle;
 import dev.switchboard.health.ProviderHealths;
 import dev.switchboard.health.Readiness;
+import dev.switchboard.health.UptimeHistory;
+import dev.switchboard.health.UptimeVerticle;
 import dev.switchboard.metrics.GatewayMetrics;
 import dev.switchboard.provider.ProviderRegistry;
 import dev.switchboard.provider.BufferBudget;
@@ -37,6 +41,7 @@ import dev.switchboard.telemetry.TelemetryVerticle;
 import dev.switchboard.telemetry.Tracing;
 import dev.switchboard.usage.BudgetWindows;
 import dev.switchboard.usage.ClientKeys;
+import dev.switchboard.usage.RequestStats;
 import dev.switchboard.usage.UsageService;
 import dev.switchboard.usage.UsageVerticle;
 import dev.switchboard.routing.ScoringPolicy;
@@ -332,6 +337,9 @@ public final class Switchboard implements Demo.Gateway {
     AdminServices admin = new AdminServices(config, providers, guards, health, selector, limiter, usage, cache,
         metrics, registry);
     ModelCatalog catalog = new ModelCatalog(config, providers);
+    RequestStats stats = new RequestStats(config.status().statsWindow(), clocks);
+    UptimeHistory uptime = new UptimeHistory(clocks.wall());
+    Insights insights = new Insights(catalog, stats, uptime, clocks);
     LocalResponder localResponder = new LocalResponder(config.server().maxResponseBytes(), buffers);
     ConfigReloads reloads = new ConfigReloads(vertx, origin.file(), origin.env(), origin.store(),
         new ConfigReloads.Targets(providers, guards, health, catalog, usage, limiter, metrics),
@@ -343,10 +351,12 @@ public final class Switchboard implements Demo.Gateway {
         new Readiness(vertx, config, providers, health, guards), guards, selector, health, limiter, usage,
         cache, live, buffers,
         router -> {
-          new AdminApi(vertx, admin, live).mount(router);
+          AdminApi api = new AdminApi(vertx, admin, live);
+          api.mount(router);
           new ConfigAdmin(reloads).mount(router);
+          new InsightsAdmin(admin, insights).mount(router, api);
         }, stages,
-        RequestPath.finishListeners(config, metrics, usage, providers, limiter, live, cache, tracing),
+        RequestPath.finishListeners(config, metrics, usage, providers, limiter, live, cache, tracing, stats),
         RequestPath.frontEnds(ResponseStores.of(vertx, config.responses()), clocks.wall()));
     live.start(admin);
     services.readiness().rateLimitStore(buckets::healthy, buckets::describe, config.ratelimit().failOpen());
@@ -365,6 +375,9 @@ public final class Switchboard implements Demo.Gateway {
         .compose(id -> vertx.deployVerticle(() -> new GatewayVerticle(services, port, connectionLimits),
             new DeploymentOptions().setInstances(instances)))
         .onSuccess(id -> gatewayDeployment[0] = id)
+        .compose(id -> vertx.deployVerticle(new UptimeVerticle(uptime, providers.all().stream()
+            .filter(p -> !p.isLocal() && p.enabled()).map(p -> p.id()).toList(),
+            config.usage().persist() ? Path.of(config.usage().dataDir()) : null)))
         .compose(id -> vertx.deployVerticle(new HealthVerticle(providers, health, metrics)))
         .compose(id -> vertx.deployVerticle(new RateLimitVerticle(limiter, config.ratelimit().redisHeartbeat())))
         .compose(id -> vertx.deployVerticle(new CacheVerticle(services.cache())))

@@ -81,7 +81,8 @@ public final class AdminApi {
         .setIndexPage("index.html").setDirectoryListing(false));
   }
 
-  private void authenticate(RoutingContext ctx) {
+  /** Lets the request on only with the admin key; answers 401/403 otherwise. */
+  void authenticate(RoutingContext ctx) {
     if (adminKey == null) {
       error(ctx, new ApiError(403, ApiError.AUTHENTICATION, "The admin API is switched off: set auth.admin_key "
           + "(e.g. SWITCHBOARD_ADMIN_KEY) to use it.", null, "admin_disabled"));

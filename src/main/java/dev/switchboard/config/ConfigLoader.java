@@ -126,13 +126,14 @@ public final class ConfigLoader {
     ResponsesConfig responses = ServicesSection.responses(root.object("responses"));
     ReloadConfig reload = ReloadConfig.parse(root.object("config"));
     TelemetryConfig telemetry = TelemetrySection.telemetry(root.object("telemetry"), env);
+    StatusConfig status = StatusConfig.parse(root.object("status"));
     root.rejectUnknown();
 
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
     return new SwitchboardConfig(server, auth, logging, providers, models, routing, health, ratelimit, usage,
-        cache, metrics, responses, reload, telemetry);
+        cache, metrics, responses, reload, telemetry, status);
   }
 
   /**

@@ -10,14 +10,14 @@ public record SwitchboardConfig(ServerConfig server, AuthConfig auth, LoggingCon
                                 RoutingConfig routing, HealthConfig health,
                                 RateLimitConfig ratelimit, UsageConfig usage, CacheConfig cache,
                                 MetricsConfig metrics, ResponsesConfig responses, ReloadConfig reload,
-                                TelemetryConfig telemetry) {
+                                TelemetryConfig telemetry, StatusConfig status) {
 
   public SwitchboardConfig(ServerConfig server, AuthConfig auth, LoggingConfig logging,
                            Map<String, ProviderConfig> providers, Map<String, ModelConfig> models,
                            RoutingConfig routing, HealthConfig health, RateLimitConfig ratelimit, UsageConfig usage,
                            CacheConfig cache, MetricsConfig metrics, ResponsesConfig responses, ReloadConfig reload) {
     this(server, auth, logging, providers, models, routing, health, ratelimit, usage, cache, metrics, responses,
-        reload, TelemetryConfig.OFF);
+        reload, TelemetryConfig.OFF, StatusConfig.DEFAULT);
   }
 
   public SwitchboardConfig {

@@ -84,7 +84,7 @@ public final class ProviderHealths implements ProviderEvents {
           .put("from", t.from().label())
           .put("to", t.to().label())
           .put("reason", t.reason())
-          .put("at", System.currentTimeMillis()));
+          .put("at", clocks.wall().millis()));
     });
     Map<String, ProviderHealth> next = new LinkedHashMap<>(healths);
     next.put(id, health);

@@ -24,7 +24,7 @@ public final class Readiness {
   private final HealthChecks readiness;
   private final ProviderRegistry providers;
   private final ProviderHealths healths;
-  private final ProviderGuards guards;
+  private final Availability availability;
   private final SwitchboardConfig config;
   private volatile boolean draining;
 
@@ -33,7 +33,7 @@ public final class Readiness {
     this.config = config;
     this.providers = providers;
     this.healths = healths;
-    this.guards = guards;
+    this.availability = new Availability(healths, guards);
     this.liveness = HealthChecks.create(vertx).register("gateway", p -> p.complete(Status.OK()));
     this.readiness = HealthChecks.create(vertx)
         .register("accepting", p -> p.complete(draining
@@ -71,18 +71,7 @@ public final class Readiness {
 
   /** Why a provider cannot serve now, or null when it can. */
   private String problem(Provider p) {
-    if (!p.enabled()) {
-      return "disabled: " + p.config().disabledReason();
-    }
-    if (p.isLocal()) {
-      return null;
-    }
-    if (!healths.routable(p)) {
-      ProviderHealth h = healths.of(p);
-      return h.state().label() + ": " + h.reason();
-    }
-    String refusal = guards.of(p).refusal(System.nanoTime());
-    return refusal;
+    return availability.problem(p, System.nanoTime());
   }
 
   /** Configured model names with no real provider able to serve them now, each with why not. */

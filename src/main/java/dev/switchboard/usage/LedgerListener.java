@@ -11,6 +11,7 @@ import dev.switchboard.provider.Provider;
 import dev.switchboard.provider.ProviderRegistry;
 
 import java.util.function.LongSupplier;
+import java.util.function.ObjDoubleConsumer;
 import java.util.function.ToLongFunction;
 
 /**
@@ -22,6 +23,7 @@ public final class LedgerListener implements FinishListener {
   private final ProviderRegistry providers;
   private final ToLongFunction<GatewayRequest> promptTokens;
   private final LongSupplier wallMillis;
+  private final ObjDoubleConsumer<RequestOutcome> costed;
 
   /**
    * @param promptTokens the tokenizer's count of a request's prompt, for replies without usage
@@ -29,16 +31,25 @@ public final class LedgerListener implements FinishListener {
    */
   public LedgerListener(UsageService usage, ProviderRegistry providers, ToLongFunction<GatewayRequest> promptTokens,
                         LongSupplier wallMillis) {
+    this(usage, providers, promptTokens, wallMillis, (outcome, cost) -> { });
+  }
+
+  /** @param costed hears each recorded request with its row's cost (the statistics), so nothing computes it twice */
+  public LedgerListener(UsageService usage, ProviderRegistry providers, ToLongFunction<GatewayRequest> promptTokens,
+                        LongSupplier wallMillis, ObjDoubleConsumer<RequestOutcome> costed) {
     this.usage = usage;
     this.providers = providers;
     this.promptTokens = promptTokens;
     this.wallMillis = wallMillis;
+    this.costed = costed;
   }
 
   @Override
   public void finished(RequestOutcome outcome) {
     if (outcome.request() != null) {
-      usage.record(row(outcome));
+      LedgerRow row = row(outcome);
+      usage.record(row);
+      costed.accept(outcome, row.cost());
     }
   }
 

@@ -52,7 +52,8 @@ import static org.awaitility.Awaitility.await;
  * The dashboard in a real browser (the system's headless Chromium through chromedriver) against a gateway in demo
  * mode: it loads without console errors, logs in, shows the three providers, turns a card down after a simulated
  * outage, and shows an admin action; money in the currency, sizes in binary units, an overspent budget in red; the
- * cost trend chart over seeded days; a key created (secret shown once) and revoked through the Keys view. Leaves a
+ * cost trend chart over seeded days; a key created (secret shown once) and revoked through the Keys view; the header's
+ * service status, the statistics (and their reset), uptime and recommendations panels. Leaves a
  * screenshot at target/dashboard.png.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -116,6 +117,21 @@ class DashboardBrowserTest {
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(state("steady")).isEqualTo("healthy"));
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
         assertThat(card("steady").findElement(By.cssSelector(".stats dd")).getText()).isNotEqualTo("–"));
+    // The header shows the gateway's status (GET /status) and the statistics fill in.
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(WebDriverException.class).untilAsserted(() -> {
+      WebElement status = browser.findElement(By.id("service-status"));
+      assertThat(status.getAttribute("data-status")).isEqualTo("healthy");
+      assertThat(status.getText()).isEqualTo("All services healthy");
+      assertThat(browser.findElement(By.cssSelector("#stats tr[data-scope=overall] td")).getText()).isNotEqualTo("0");
+      assertThat(browser.findElements(By.cssSelector("#stats tr[data-scope='provider steady']"))).hasSize(1);
+      assertThat(browser.findElements(By.cssSelector("#uptime tbody tr")).stream()
+          .map(e -> e.getAttribute("data-provider")).toList())
+          .containsExactlyInAnyOrder("steady", "flaky", "sometimes-down");
+    });
+    String resetAt = browser.findElement(By.id("stats-reset-at")).getText();
+    browser.findElement(By.id("stats-reset")).click();
+    await().atMost(Duration.ofSeconds(30)).until(() -> !browser.findElement(By.id("stats-reset-at")).getText()
+        .equals(resetAt));
     // The key is in session storage, never in the URL.
     assertThat(browser.getCurrentUrl()).doesNotContain(Demo.ADMIN_KEY + "&").endsWith("/dashboard");
     Object stored = ((org.openqa.selenium.JavascriptExecutor) browser)
@@ -157,6 +173,14 @@ class DashboardBrowserTest {
       assertThat(card("sometimes-down").findElement(By.cssSelector(".badge")).getText()).isEqualToIgnoringCase("down");
       assertThat(card("sometimes-down").findElement(By.cssSelector(".score")).getText())
           .isEqualTo("No score while down");
+    });
+    // The outage in the header and in the advice: the priority alias's primary is down, the others serve.
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(WebDriverException.class).untilAsserted(() -> {
+      WebElement status = browser.findElement(By.id("service-status"));
+      assertThat(status.getAttribute("data-status")).isEqualTo("degraded");
+      assertThat(status.getText()).isEqualTo("Services degraded");
+      assertThat(browser.findElement(By.cssSelector("#recommendations li[data-type=primary_down]")).getText())
+          .contains("sometimes-down").contains("demo-priority");
     });
 
     // An admin action from the card's button.
