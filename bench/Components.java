@@ -101,6 +101,17 @@ public class Components {
       metrics.tokens("openai", "gpt-4o-mini-2024-07-18", "prompt", 61);
       metrics.tokens("openai", "gpt-4o-mini-2024-07-18", "completion", 54);
     });
+
+    Path canned = Path.of("/work/shared/bench-compare/nginx/html/canned/chat_completion.sse");
+    if (Files.exists(canned)) {
+      Buffer stream = Buffer.buffer(Files.readAllBytes(canned));
+      int[] events = new int[1];
+      measure("SSE parse of the canned 16-event stream (one read)", () -> {
+        dev.switchboard.api.SseParser parser = new dev.switchboard.api.SseParser(1 << 20, e -> events[0]++);
+        parser.feed(stream);
+        parser.finish();
+      });
+    }
     System.out.println("(access-log bytes written: " + lines[0] + ")");
   }
 
