@@ -67,6 +67,12 @@ public final class PromptSize {
         while (i < n && isPunct(s.charAt(i))) {
           i++;
         }
+        if (i == start) {
+          // A control character other than a line break or tab: a token of its own.
+          i++;
+          tokens++;
+          continue;
+        }
         if (i - start == 1 && i < n && isLetter(s.charAt(i))) {
           continue;
         }

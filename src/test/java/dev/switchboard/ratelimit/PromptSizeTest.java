@@ -61,4 +61,16 @@ class PromptSizeTest {
     assertThat(PromptSize.tokens("hi")).isEqualTo(TokenEstimator.count("hi"));
     assertThat(PromptSize.tokens("   ")).isEqualTo(1);
   }
+
+  @Test
+  void everyCharacterIsCountedAndTheScanAlwaysMovesOn() {
+    // Control characters, DEL, form feed, lone surrogates and symbols: each must advance the scan (a character the
+    // scan did not consume would loop forever on the event loop).
+    for (char c = 0; c < 0x3000; c++) {
+      String s = "a" + c + "b" + c;
+      assertThat(PromptSize.tokens(s)).as("U+%04X", (int) c).isBetween(1L, 4L);
+    }
+    assertThat(PromptSize.tokens("\u0001\u0002\u0003")).isEqualTo(3);
+    assertThat(PromptSize.tokens("x\fy\u000bz\u007f")).isBetween(3L, 6L);
+  }
 }
