@@ -115,6 +115,7 @@ public final class LogSetup {
   }
 
   static final class AsyncHandler extends Handler {
+    private static final int BATCH = 256;
     private final BlockingQueue<String> queue;
     private final PrintStream out;
     private final AtomicLong dropped = new AtomicLong();
@@ -139,15 +140,26 @@ public final class LogSetup {
       }
     }
 
+    /**
+     * Writes lines in batches: whatever queued while the last batch was written goes out in one {@code print} (one
+     * write to stdout for up to {@value #BATCH} lines) rather than one flushed {@code println} each.
+     */
     private void drain() {
+      java.util.List<String> batch = new java.util.ArrayList<>(BATCH);
+      StringBuilder text = new StringBuilder(64 * 1024);
       while (true) {
         try {
-          String line = queue.take();
-          out.println(line);
+          batch.add(queue.take());
+          queue.drainTo(batch, BATCH - 1);
+          for (String line : batch) {
+            text.append(line).append(System.lineSeparator());
+          }
           long lost = dropped.getAndSet(0);
           if (lost > 0) {
-            out.println(Instant.now() + " WARNING LogSetup - " + lost + " log lines dropped: output too slow");
+            text.append(Instant.now()).append(" WARNING LogSetup - ").append(lost)
+                .append(" log lines dropped: output too slow").append(System.lineSeparator());
           }
+          out.print(text);
           if (queue.isEmpty()) {
             out.flush();
           }
@@ -157,6 +169,13 @@ public final class LogSetup {
         } catch (Throwable t) {
           // Keep logging through anything (even an OutOfMemoryError elsewhere): a dead writer loses every later line.
           dropped.incrementAndGet();
+        } finally {
+          batch.clear();
+          if (text.capacity() > 1 << 20) {
+            text = new StringBuilder(64 * 1024);
+          } else {
+            text.setLength(0);
+          }
         }
       }
     }

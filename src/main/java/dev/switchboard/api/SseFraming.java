@@ -17,12 +17,17 @@ final class SseFraming {
    */
   static Buffer frame(Buffer payload) {
     int len = payload.length();
+    // The usual payload is one line: one forEachByte finds that without a bounds check per byte.
+    io.netty.buffer.ByteBuf bytes = ((io.vertx.core.internal.buffer.BufferInternal) payload).getByteBuf();
     int breaks = 0;
-    for (int i = 0; i < len; i++) {
-      byte b = payload.getByte(i);
-      if (b == '\n' || b == '\r') {
-        breaks++;
+    int from = 0;
+    while (from < len) {
+      int at = bytes.forEachByte(from, len - from, io.netty.util.ByteProcessor.FIND_CRLF);
+      if (at < 0) {
+        break;
       }
+      breaks++;
+      from = at + 1;
     }
     Buffer frame = Buffer.buffer(len + 8 + breaks * DATA.length()).appendBuffer(DATA);
     if (breaks == 0) {

@@ -1,6 +1,9 @@
 package dev.switchboard.api;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.util.ByteProcessor;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
@@ -33,27 +36,39 @@ public final class SseParser {
   /** Feeds a chunk; dispatches every event it completes. Throws {@link IllegalStateException} past the cap. */
   public void feed(Buffer chunk) {
     int len = chunk.length();
+    // Netty's forEachByte finds the line ends without a bounds check per byte (Buffer.getByte has two).
+    ByteBuf bytes = ((BufferInternal) chunk).getByteBuf();
     int start = 0;
-    for (int i = 0; i < len; i++) {
-      byte b = chunk.getByte(i);
-      if (skipLf) {
-        skipLf = false;
-        if (b == '\n') {
-          start = i + 1;
-          continue;
-        }
+    if (skipLf && len > 0) {
+      skipLf = false;
+      if (bytes.getByte(bytes.readerIndex()) == '\n') {
+        start = 1;
       }
-      if (b == '\n' || b == '\r') {
-        Buffer line;
-        if (partial != null) {
-          line = partial.appendBuffer(chunk, start, i - start);
-          partial = null;
+    }
+    while (start < len) {
+      int end = bytes.forEachByte(bytes.readerIndex() + start, len - start, ByteProcessor.FIND_CRLF);
+      if (end < 0) {
+        break;
+      }
+      int i = end - bytes.readerIndex();
+      byte b = bytes.getByte(end);
+      Buffer line;
+      if (partial != null) {
+        line = partial.appendBuffer(chunk, start, i - start);
+        partial = null;
+      } else {
+        line = chunk.slice(start, i);
+      }
+      endLine(line);
+      start = i + 1;
+      if (b == '\r') {
+        if (start < len) {
+          if (bytes.getByte(bytes.readerIndex() + start) == '\n') {
+            start++;
+          }
         } else {
-          line = chunk.slice(start, i);
+          skipLf = true;
         }
-        endLine(line);
-        skipLf = b == '\r';
-        start = i + 1;
       }
     }
     if (start < len) {

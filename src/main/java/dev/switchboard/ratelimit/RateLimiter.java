@@ -116,10 +116,11 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
     String keyName = request.clientKey();
     Limits limits = keyLimits(keyName);
     if (!limits.limited()) {
-      // Tokenizing costs microseconds per request: only when some provider bucket will need the estimate.
+      // Only estimate when some provider bucket will need the estimate.
       return Future.succeededFuture(new Admission(true, null, -1, null, providerLimits ? estimate(request) : -1));
     }
-    long estimate = estimate(request);
+    // A key limited by requests alone takes no tokens: no estimate unless a provider bucket needs one.
+    long estimate = limits.tpm() > 0 || providerLimits ? estimate(request) : 0;
     String bucket = keyBucket(keyName);
     return buckets.take(bucket, limits, estimate).compose(take -> {
       if (take.admitted()) {

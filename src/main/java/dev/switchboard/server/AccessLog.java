@@ -1,22 +1,36 @@
 package dev.switchboard.server;
 
 import dev.switchboard.api.FinishListener;
-import dev.switchboard.api.GatewayRequest;
 import dev.switchboard.api.RequestOutcome;
-import dev.switchboard.api.Usage;
-import io.vertx.core.json.JsonObject;
 
-import java.time.Instant;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** One JSON line per client request: who, what, where it went, how it ended. Never a body, never a key. */
+/**
+ * One JSON line per client request: who, what, where it went, how it ended. Never a body, never a key.
+ *
+ * <p>Cheap on the event loop: the line is written by {@link AccessLogLine} into a builder reused per thread (no JSON
+ * tree, no formatter), and handed to the logger, whose handler ({@code LogSetup}) only queues it for its writer thread
+ * (bounded; a full queue drops and counts lines instead of blocking).
+ */
 public final class AccessLog implements FinishListener {
   private static final Logger LOG = Logger.getLogger("switchboard.access");
+  /** A builder that grew past this (a very long model name or path) is not kept for the thread's next line. */
+  private static final int KEEP_CAPACITY = 4096;
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
   private final boolean enabled;
+  private final LongSupplier wallMillis;
 
   public AccessLog(boolean enabled) {
+    this(enabled, System::currentTimeMillis);
+  }
+
+  /** @param wallMillis the clock of the lines' {@code ts} */
+  public AccessLog(boolean enabled, LongSupplier wallMillis) {
     this.enabled = enabled;
+    this.wallMillis = wallMillis;
   }
 
   @Override
@@ -24,49 +38,25 @@ public final class AccessLog implements FinishListener {
     if (!enabled || !LOG.isLoggable(Level.INFO)) {
       return;
     }
-    long startNanos = outcome.startNanos();
-    GatewayRequest req = outcome.request();
-    JsonObject line = new JsonObject()
-        .put("ts", Instant.now().toString())
-        .put("type", "access")
-        .put("request_id", outcome.requestId())
-        .put("method", outcome.method())
-        .put("path", outcome.path())
-        .put("status", outcome.status())
-        .put("outcome", outcome.outcomeLabel())
-        .put("duration_ms", round((outcome.endNanos() - startNanos) / 1e6));
-    if (req != null) {
-      line.put("client", req.clientKey()).put("model", req.model()).put("stream", req.stream())
-          .put("cache", outcome.cacheStatus().toLowerCase(java.util.Locale.ROOT));
-    }
-    if (outcome.provider() != null) {
-      line.put("provider", outcome.provider()).put("upstream_model", outcome.upstreamModel());
-    }
-    if (!outcome.attempts().isEmpty()) {
-      line.put("attempts", String.join(",", outcome.attempts()));
-    }
-    if (outcome.firstTokenNanos() > 0) {
-      line.put("ttft_ms", round((outcome.firstTokenNanos() - startNanos) / 1e6));
-    }
-    Usage u = outcome.usage();
-    if (!u.isEmpty()) {
-      line.put("prompt_tokens", u.promptTokens()).put("completion_tokens", u.completionTokens());
-    }
-    if (outcome.cacheHit()) {
-      // Answered from the cache: nothing spent; these are the tokens the original outcome used.
-      Usage saved = outcome.cachedUsage();
-      line.put("saved_prompt_tokens", saved.promptTokens()).put("saved_completion_tokens", saved.completionTokens());
-    }
-    if (outcome.degraded()) {
-      line.put("degraded", true);
-    }
-    if (outcome.error() != null) {
-      line.put("error_code", outcome.error().code());
-    }
-    LOG.info(line.encode());
+    LOG.info(line(outcome));
   }
 
-  private static double round(double v) {
-    return Math.round(v * 100) / 100.0;
+  /** The line of {@code outcome}, built in this thread's reused builder. */
+  String line(RequestOutcome outcome) {
+    Scratch s = SCRATCH.get();
+    StringBuilder sb = s.builder;
+    sb.setLength(0);
+    s.line.append(sb, outcome, wallMillis.getAsLong());
+    String line = sb.toString();
+    if (sb.capacity() > KEEP_CAPACITY) {
+      s.builder = new StringBuilder(512);
+    }
+    return line;
+  }
+
+  /** One thread's builder and line writer (with its cached date). */
+  private static final class Scratch {
+    StringBuilder builder = new StringBuilder(512);
+    final AccessLogLine line = new AccessLogLine();
   }
 }

@@ -1,6 +1,8 @@
 package dev.switchboard.metrics;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,5 +22,25 @@ class GatewayMetricsTest {
     // a name seen before the cap keeps its own series
     metrics.tokens("openrouter", "vendor/model-3", "prompt", 5);
     assertThat(registry.find(GatewayMetrics.TOKENS).tag("model", "vendor/model-3").counter().count()).isEqualTo(6);
+  }
+
+  @Test
+  void aLatencySeriesIsADozenOrSoBucketsNotEighty() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    GatewayMetrics metrics = new GatewayMetrics(registry);
+    metrics.requestFinished("chat", "openai", 200, "ok", 3_000_000);
+    metrics.requestFinished("chat", "openai", 200, "ok", 7_000_000_000L);
+    metrics.timeToFirstToken("chat", "openai", 40_000_000);
+    metrics.probe("openai", "ok", 2_000_000);
+    String scrape = registry.scrape();
+    for (String histogram : new String[] {"switchboard_request_duration_seconds", "switchboard_time_to_first_token_seconds",
+        "switchboard_probe_duration_seconds"}) {
+      long buckets = scrape.lines().filter(l -> l.startsWith(histogram + "_bucket{")).count();
+      assertThat(buckets).as(histogram).isBetween(10L, 20L);
+    }
+    assertThat(scrape).contains("switchboard_request_duration_seconds_bucket{endpoint=\"chat\",provider=\"openai\","
+        + "le=\"0.005\"} 1").contains("le=\"10.0\"} 2");
+    assertThat(scrape.lines().filter(l -> l.startsWith("switchboard_")).count())
+        .as("every switchboard_ line of one request, one first token and one probe").isLessThan(70);
   }
 }

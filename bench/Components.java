@@ -1,0 +1,169 @@
+import dev.switchboard.api.ClientReply;
+import dev.switchboard.api.Endpoint;
+import dev.switchboard.api.GatewayRequest;
+import dev.switchboard.api.RequestOutcome;
+import dev.switchboard.api.Usage;
+import dev.switchboard.config.AuthConfig;
+import dev.switchboard.config.ClientKeyConfig;
+import dev.switchboard.config.Limits;
+import dev.switchboard.config.RateLimitConfig;
+import dev.switchboard.config.Secret;
+import dev.switchboard.metrics.GatewayMetrics;
+import dev.switchboard.ratelimit.LocalBuckets;
+import dev.switchboard.ratelimit.RateLimiter;
+import dev.switchboard.server.AccessLog;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/**
+ * Per-component cost of the request path's hot pieces, in CPU nanoseconds per call of this thread (ThreadMXBean, so
+ * other processes on a shared machine do not inflate it), median of 15 batches after warm-up. Runs against any build:
+ * {@code java -cp target/switchboard.jar bench/Components.java} (or -cp /work/bench-before.jar for the old one).
+ *
+ * <ul>
+ *   <li>access-log line: {@code AccessLog.finished} of a served stream's outcome, through JUL to a handler that only
+ *       counts (LogSetup's handler adds a queue offer);</li>
+ *   <li>key check: {@code RateLimiter.admit} for a key with rpm and tpm limits (local buckets), body = the
+ *       bench-compare chat request (its token estimate included);</li>
+ *   <li>request metrics: {@code GatewayMetrics.requestFinished} + tokens, on a Prometheus registry.</li>
+ * </ul>
+ */
+public class Components {
+  static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+  static volatile Object sink;
+
+  interface Op {
+    void run() throws Exception;
+  }
+
+  public static void main(String[] args) throws Exception {
+    String chat = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"system\",\"content\":\"You are a concise "
+        + "assistant for an e-commerce support desk. Answer in at most three sentences and never invent order "
+        + "numbers.\"},{\"role\":\"user\",\"content\":\"Hi! I ordered a pair of running shoes last Tuesday and the "
+        + "tracking page still says 'label created'. Is that normal, and when should I expect the parcel?\"}],"
+        + "\"temperature\":0.2,\"max_tokens\":256,\"user\":\"bench-user-42\"}";
+    JsonObject body = new JsonObject(chat);
+    GatewayRequest request = new GatewayRequest("req_0123456789abcdef", Endpoint.CHAT, "gpt-4o-mini", true, false,
+        body, Buffer.buffer(chat), "bench", null, null, System.nanoTime());
+
+    if (args.length > 0 && args[0].equals("--log-pipeline")) {
+      logPipeline(request);
+      return;
+    }
+    Logger access = Logger.getLogger("switchboard.access");
+    access.setUseParentHandlers(false);
+    long[] lines = new long[1];
+    access.addHandler(new Handler() {
+      @Override
+      public void publish(LogRecord r) {
+        lines[0] += r.getMessage().length();
+      }
+
+      @Override
+      public void flush() {
+      }
+
+      @Override
+      public void close() {
+      }
+    });
+    AccessLog log = new AccessLog(true);
+    long t0 = System.nanoTime();
+    RequestOutcome outcome = new RequestOutcome("req_0123456789abcdef", "POST", "/v1/chat/completions", "chat",
+        request, "bench", "openai", "gpt-4o-mini-2024-07-18", List.of("openai:200"), 200, ClientReply.Outcome.OK,
+        null, 16, new Usage(61, 54, 115, 0), "BYPASS", false, Usage.NONE, false, null, t0, t0 + 1_234_567,
+        t0 + 2_345_678, true, 317);
+    measure("access-log line", () -> log.finished(outcome));
+
+    AuthConfig auth = new AuthConfig(List.of(new ClientKeyConfig("bench", Secret.of("sk-bench-key"),
+        new Limits(100_000_000, 100_000_000_000L, 100_000_000, 100_000_000_000L), 0, 0)), Secret.of(""));
+    GatewayMetrics metrics = new GatewayMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    RateLimiter limiter = new RateLimiter(RateLimitConfig.DEFAULT, auth, new LocalBuckets(), metrics);
+    limiter.providerLimits(true);
+    measure("key check (admit, estimate included)", () -> sink = limiter.admit(request, null, null).result());
+    measure("token estimate alone", () -> sink = limiter.estimate(request));
+
+    measure("request metrics (requestFinished + 2 token counters)", () -> {
+      metrics.requestStarted();
+      metrics.requestFinished("chat", "openai", 200, "ok", 2_345_678);
+      metrics.tokens("openai", "gpt-4o-mini-2024-07-18", "prompt", 61);
+      metrics.tokens("openai", "gpt-4o-mini-2024-07-18", "completion", 54);
+    });
+
+    Path canned = Path.of("/work/shared/bench-compare/nginx/html/canned/chat_completion.sse");
+    if (Files.exists(canned)) {
+      Buffer stream = Buffer.buffer(Files.readAllBytes(canned));
+      int[] events = new int[1];
+      measure("SSE parse of the canned 16-event stream (one read)", () -> {
+        dev.switchboard.api.SseParser parser = new dev.switchboard.api.SseParser(1 << 20, e -> events[0]++);
+        parser.feed(stream);
+        parser.finish();
+      });
+    }
+    System.out.println("(access-log bytes written: " + lines[0] + ")");
+  }
+
+  /**
+   * The whole access-log pipeline as the gateway runs it: LogSetup's queue and writer thread to stdout (run with
+   * {@code > /dev/null}); process CPU (all threads, the writer's syscalls included) per line, printed on stderr.
+   */
+  static void logPipeline(GatewayRequest request) throws Exception {
+    dev.switchboard.LogSetup.install("info");
+    AccessLog log = new AccessLog(true);
+    long t0 = System.nanoTime();
+    RequestOutcome outcome = new RequestOutcome("req_0123456789abcdef", "POST", "/v1/chat/completions", "chat",
+        request, "bench", "openai", "gpt-4o-mini-2024-07-18", List.of("openai:200"), 200, ClientReply.Outcome.OK,
+        null, 16, new Usage(61, 54, 115, 0), "BYPASS", false, Usage.NONE, false, null, t0, t0 + 1_234_567,
+        t0 + 2_345_678, true, 317);
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    double[] perLine = new double[7];
+    for (int round = -3; round < perLine.length; round++) {
+      long c0 = os.getProcessCpuTime();
+      int n = 200_000;
+      for (int i = 0; i < n; i++) {
+        log.finished(outcome);
+        if ((i & 1023) == 0) {
+          Thread.onSpinWait();
+        }
+      }
+      dev.switchboard.LogSetup.flush();
+      if (round >= 0) {
+        perLine[round] = (os.getProcessCpuTime() - c0) / (double) n;
+      }
+    }
+    Arrays.sort(perLine);
+    System.err.printf("access log, whole pipeline (line + queue + writer thread + stdout), process CPU: %.0f ns/line"
+        + " (min %.0f, max %.0f)%n", perLine[perLine.length / 2], perLine[0], perLine[perLine.length - 1]);
+  }
+
+  static void measure(String name, Op op) throws Exception {
+    int batch = 20_000;
+    for (int i = 0; i < 30 * batch; i++) {
+      op.run();
+    }
+    double[] perOp = new double[15];
+    for (int b = 0; b < perOp.length; b++) {
+      long c0 = CPU.getCurrentThreadCpuTime();
+      for (int i = 0; i < batch; i++) {
+        op.run();
+      }
+      perOp[b] = (CPU.getCurrentThreadCpuTime() - c0) / (double) batch;
+    }
+    Arrays.sort(perOp);
+    System.out.printf("%-55s %8.0f ns/op (min %.0f, max %.0f)%n", name, perOp[perOp.length / 2], perOp[0],
+        perOp[perOp.length - 1]);
+  }
+}
