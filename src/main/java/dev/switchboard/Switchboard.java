@@ -8,12 +8,16 @@ import dev.switchboard.admin.LiveEvents;
 import dev.switchboard.config.Clocks;
 import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.ConfigLoader;
+import dev.switchboard.config.LoggingConfig;
 import dev.switchboard.config.ProviderConfig;
+import dev.switchboard.config.Secrets;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.demo.Demo;
 import dev.switchboard.health.HealthVerticle;
 import dev.switchboard.health.ProviderHealths;
 import dev.switchboard.health.Readiness;
+import dev.switchboard.logging.LogbackSetup;
+import dev.switchboard.logging.ShutdownAwareLogManager;
 import dev.switchboard.metrics.GatewayMetrics;
 import dev.switchboard.provider.ProviderRegistry;
 import dev.switchboard.provider.BufferBudget;
@@ -65,9 +69,10 @@ import java.util.logging.Logger;
  */
 public final class Switchboard implements Demo.Gateway {
   static {
-    // Must precede the first Logger: keeps JUL alive during shutdown hooks so draining is logged.
+    // Must precede the first Logger: keeps JUL (and so its bridge to Logback) alive during shutdown hooks so draining
+    // is logged.
     if (System.getProperty("java.util.logging.manager") == null) {
-      System.setProperty("java.util.logging.manager", LogSetup.ShutdownAwareLogManager.class.getName());
+      System.setProperty("java.util.logging.manager", ShutdownAwareLogManager.class.getName());
     }
   }
 
@@ -89,7 +94,7 @@ public final class Switchboard implements Demo.Gateway {
 
   public static void main(String[] args) {
     Cli cli = Cli.parse(args);
-    LogSetup.install("info");
+    LogbackSetup.install(LoggingConfig.of(true, "info"), Secrets.none());
     if (cli.demo()) {
       runDemo(cli.host() != null ? cli.host() : "127.0.0.1",
           cli.port() != null ? cli.port() : System.getenv().getOrDefault("SWITCHBOARD_PORT", "8080"));
@@ -100,7 +105,7 @@ public final class Switchboard implements Demo.Gateway {
     Vertx vertx = null;
     try {
       SwitchboardConfig config = loadConfig(choice);
-      LogSetup.install(config.logging().level());
+      LogbackSetup.install(config.logging(), Secrets.of(config));
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       vertx = newVertx(registry, config);
       gateway = deploy(vertx, registry, config, Clocks.SYSTEM).toCompletionStage().toCompletableFuture()
@@ -109,7 +114,7 @@ public final class Switchboard implements Demo.Gateway {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       System.err.println("switchboard: failed to start: " + (cause instanceof ConfigException ? "" : cause.getClass()
           .getSimpleName() + ": ") + cause.getMessage());
-      LogSetup.flush();
+      LogbackSetup.stop();
       if (vertx != null) {
         vertx.close();
       }
@@ -132,8 +137,7 @@ public final class Switchboard implements Demo.Gateway {
       } catch (Exception e) {
         LOG.warning("shutdown did not finish cleanly: " + e);
       }
-      LogSetup.flush();
-      LogSetup.ShutdownAwareLogManager.resetNow();
+      LogbackSetup.stop();
     }, "switchboard-shutdown"));
   }
 
@@ -154,7 +158,7 @@ public final class Switchboard implements Demo.Gateway {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       System.err.println("switchboard: demo failed to start: " + cause.getClass().getSimpleName() + ": "
           + cause.getMessage());
-      LogSetup.flush();
+      LogbackSetup.stop();
       System.exit(1);
       return;
     }
@@ -164,8 +168,7 @@ public final class Switchboard implements Demo.Gateway {
       } catch (Exception e) {
         LOG.warning("demo shutdown did not finish cleanly: " + e);
       }
-      LogSetup.flush();
-      LogSetup.ShutdownAwareLogManager.resetNow();
+      LogbackSetup.stop();
     }, "switchboard-shutdown"));
   }
 
