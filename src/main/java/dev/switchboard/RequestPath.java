@@ -41,7 +41,12 @@ import dev.switchboard.usage.ClientKeys;
 import dev.switchboard.usage.KeyPolicyStage;
 import dev.switchboard.usage.LedgerListener;
 import dev.switchboard.usage.UsageService;
+import dev.switchboard.config.Secrets;
+import dev.switchboard.logging.PayloadLog;
+import dev.switchboard.logging.PayloadStage;
+import dev.switchboard.logging.PayloadWriter;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
 
 import java.time.Clock;
 import java.util.List;
@@ -61,8 +66,10 @@ final class RequestPath {
                                                          RateLimiter limiter, ResponseCache cache,
                                                          Upstream upstream) {
     List<RequestStage> head = List.of(new AuthenticationStage(new ClientAuth(keys)));
+    RequestStage payloads = new PayloadStage(config.logging().payloads());
     return clients -> new StagePipeline(head, List.of(
         new ValidationStage(new RequestValidator(), catalog),
+        payloads,
         new KeyPolicyStage(keys),
         new BudgetStage(usage),
         new AdmissionStage(limiter),
@@ -79,6 +86,22 @@ final class RequestPath {
     }
   }
 
+  /** The payload log when some key or model has one, its file closed with Vert.x; else a listener that does nothing. */
+  private static FinishListener payloadLog(Vertx vertx, SwitchboardConfig config, GatewayMetrics metrics,
+                                           Clock clock) {
+    if (!config.logging().payloads().enabled()) {
+      return outcome -> { };
+    }
+    PayloadWriter writer = new PayloadWriter(config.logging().payloads(), Secrets.of(config),
+        metrics::payloadLogDropped, clock);
+    // Closing drains the queue and waits on a disk: not on the thread that runs Vert.x's close.
+    ((VertxInternal) vertx).addCloseHook(done -> new Thread(() -> {
+      writer.close();
+      done.succeed();
+    }, "switchboard-payload-close").start());
+    return new PayloadLog(writer);
+  }
+
   /** The front ends beside Chat Completions, with where stored responses live. */
   static FrontEnds frontEnds(ResponseStore store, Clock clock) {
     return new FrontEnds(new ResponsesStage(store, clock), new MessagesStage(), new CountTokensStage(),
@@ -86,12 +109,13 @@ final class RequestPath {
   }
 
   /** Everyone who hears that a request finished, in this order. */
-  static FinishListener finishListeners(SwitchboardConfig config, GatewayMetrics metrics, UsageService usage,
-                                        ProviderRegistry providers, RateLimiter limiter, LiveEvents live,
-                                        ResponseCache cache) {
+  static FinishListener finishListeners(Vertx vertx, SwitchboardConfig config, GatewayMetrics metrics,
+                                        UsageService usage, ProviderRegistry providers, RateLimiter limiter,
+                                        LiveEvents live, ResponseCache cache, Clock clock) {
     return new FinishListeners(List.of(
         new RequestMetrics(metrics),
         new AccessLog(config.logging().accessLog()),
+        payloadLog(vertx, config, metrics, clock),
         new LedgerListener(usage, providers, limiter.estimator()::promptTokens, System::currentTimeMillis),
         new LiveRequests(live),
         new KeySettlement(limiter),

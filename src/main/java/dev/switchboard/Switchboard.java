@@ -281,7 +281,8 @@ public final class Switchboard implements Demo.Gateway {
         new Readiness(vertx, config, providers, health, guards), guards, selector, health, limiter, usage,
         cache, live, buffers,
         router -> new AdminApi(vertx, admin, live).mount(router), stages,
-        RequestPath.finishListeners(config, metrics, usage, providers, limiter, live, cache),
+        RequestPath.finishListeners(vertx, config, metrics, usage, providers, limiter, live, cache,
+            clocks.wall()),
         RequestPath.frontEnds(ResponseStores.of(vertx, config.responses()), clocks.wall()));
     live.start(admin);
     services.readiness().rateLimitStore(buckets::healthy, buckets::describe, config.ratelimit().failOpen());

@@ -29,6 +29,7 @@ public final class GatewayMetrics {
   public static final String BUDGET_REMAINING = "switchboard_budget_remaining";
   public static final String BUDGET_ALERTS = "switchboard_budget_alerts";
   public static final String LEDGER_DROPPED = "switchboard_ledger_dropped";
+  public static final String PAYLOAD_LOG_DROPPED = "switchboard_payload_log_dropped";
   public static final String RATE_LIMIT = "switchboard_ratelimit_decisions";
   public static final String RATE_LIMIT_BACKEND_UP = "switchboard_ratelimit_backend_up";
   public static final String RATE_LIMIT_BACKEND_ERRORS = "switchboard_ratelimit_backend_errors";
@@ -227,6 +228,10 @@ public final class GatewayMetrics {
    */
   public void connectionRefused(String reason) {
     counter(CONNECTIONS_REFUSED, "Client connections refused or cut at the edge by reason", "reason", reason).increment();
+  }
+
+  public void payloadLogDropped() {
+    counter(PAYLOAD_LOG_DROPPED, "Payload log records dropped because the write queue was full").increment();
   }
 
   public void ledgerDropped() {
