@@ -2,6 +2,7 @@ package dev.switchboard;
 
 import dev.switchboard.admin.LiveEvents;
 import dev.switchboard.admin.LiveRequests;
+import dev.switchboard.api.Exchange;
 import dev.switchboard.api.FinishListener;
 import dev.switchboard.api.FinishListeners;
 import dev.switchboard.api.RequestStage;
@@ -66,7 +67,9 @@ final class RequestPath {
                                                          RateLimiter limiter, ResponseCache cache,
                                                          Upstream upstream) {
     List<RequestStage> head = List.of(new AuthenticationStage(new ClientAuth(keys)));
-    RequestStage payloads = new PayloadStage(config.logging().payloads());
+    // A pass-through unless some key or model has payload logs.
+    RequestStage payloads = config.logging().payloads().enabled()
+        ? new PayloadStage(config.logging().payloads()) : Exchange::next;
     return clients -> new StagePipeline(head, List.of(
         new ValidationStage(new RequestValidator(), catalog),
         payloads,
