@@ -2,6 +2,7 @@ package dev.switchboard;
 
 import dev.switchboard.admin.LiveEvents;
 import dev.switchboard.admin.LiveRequests;
+import dev.switchboard.api.Exchange;
 import dev.switchboard.api.FinishListener;
 import dev.switchboard.api.FinishListeners;
 import dev.switchboard.api.RequestStage;
@@ -47,7 +48,12 @@ import dev.switchboard.usage.LedgerListener;
 import dev.switchboard.usage.RequestStats;
 import dev.switchboard.usage.StatsListener;
 import dev.switchboard.usage.UsageService;
+import dev.switchboard.config.Secrets;
+import dev.switchboard.logging.PayloadLog;
+import dev.switchboard.logging.PayloadStage;
+import dev.switchboard.logging.PayloadWriter;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
 
 import java.time.Clock;
 import java.util.List;
@@ -72,8 +78,12 @@ final class RequestPath {
       head.add(new TracingStage(tracing));
     }
     head.add(new AuthenticationStage(new ClientAuth(keys)));
+    // A pass-through unless some key or model has payload logs.
+    RequestStage payloads = config.logging().payloads().enabled()
+        ? new PayloadStage(config.logging().payloads()) : Exchange::next;
     return clients -> new StagePipeline(head, List.of(
         new ValidationStage(new RequestValidator(), catalog),
+        payloads,
         new EndUserStage(config.telemetry().endUserHeader()),
         new KeyPolicyStage(keys),
         new BudgetStage(usage),
@@ -91,6 +101,22 @@ final class RequestPath {
     }
   }
 
+  /** The payload log when some key or model has one, its file closed with Vert.x; else a listener that does nothing. */
+  private static FinishListener payloadLog(Vertx vertx, SwitchboardConfig config, GatewayMetrics metrics,
+                                           Clock clock) {
+    if (!config.logging().payloads().enabled()) {
+      return outcome -> { };
+    }
+    PayloadWriter writer = new PayloadWriter(config.logging().payloads(), Secrets.of(config),
+        metrics::payloadLogDropped, clock);
+    // Closing drains the queue and waits on a disk: not on the thread that runs Vert.x's close.
+    ((VertxInternal) vertx).addCloseHook(done -> new Thread(() -> {
+      writer.close();
+      done.succeed();
+    }, "switchboard-payload-close").start());
+    return new PayloadLog(writer);
+  }
+
   /** The front ends beside Chat Completions, with where stored responses live. */
   static FrontEnds frontEnds(ResponseStore store, Clock clock) {
     return new FrontEnds(new ResponsesStage(store, clock), new MessagesStage(), new CountTokensStage(),
@@ -98,12 +124,14 @@ final class RequestPath {
   }
 
   /** Everyone who hears that a request finished, in this order. */
-  static FinishListener finishListeners(SwitchboardConfig config, GatewayMetrics metrics, UsageService usage,
-                                        ProviderRegistry providers, RateLimiter limiter, LiveEvents live,
-                                        ResponseCache cache, Tracing tracing, RequestStats stats) {
+  static FinishListener finishListeners(Vertx vertx, SwitchboardConfig config, GatewayMetrics metrics,
+                                        UsageService usage, ProviderRegistry providers, RateLimiter limiter,
+                                        LiveEvents live, ResponseCache cache, Clock clock, Tracing tracing,
+                                        RequestStats stats) {
     List<FinishListener> listeners = new java.util.ArrayList<>(List.of(
         new RequestMetrics(metrics),
         new AccessLog(config.logging().accessLog()),
+        payloadLog(vertx, config, metrics, clock),
         new LedgerListener(usage, providers, limiter.estimator()::promptTokens, System::currentTimeMillis,
             new StatsListener(stats)),
         new LiveRequests(live),

@@ -16,7 +16,9 @@ import dev.switchboard.admin.LiveEvents;
 import dev.switchboard.config.Clocks;
 import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.ConfigLoader;
+import dev.switchboard.config.LoggingConfig;
 import dev.switchboard.config.ProviderConfig;
+import dev.switchboard.config.Secrets;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.demo.Demo;
 import dev.switchboard.health.HealthVerticle;
@@ -24,6 +26,8 @@ import dev.switchboard.health.ProviderHealths;
 import dev.switchboard.health.Readiness;
 import dev.switchboard.health.UptimeHistory;
 import dev.switchboard.health.UptimeVerticle;
+import dev.switchboard.logging.LogbackSetup;
+import dev.switchboard.logging.ShutdownAwareLogManager;
 import dev.switchboard.metrics.GatewayMetrics;
 import dev.switchboard.provider.ProviderRegistry;
 import dev.switchboard.provider.BufferBudget;
@@ -78,9 +82,10 @@ import java.util.logging.Logger;
  */
 public final class Switchboard implements Demo.Gateway {
   static {
-    // Must precede the first Logger: keeps JUL alive during shutdown hooks so draining is logged.
+    // Must precede the first Logger: keeps JUL (and so its bridge to Logback) alive during shutdown hooks so draining
+    // is logged.
     if (System.getProperty("java.util.logging.manager") == null) {
-      System.setProperty("java.util.logging.manager", LogSetup.ShutdownAwareLogManager.class.getName());
+      System.setProperty("java.util.logging.manager", ShutdownAwareLogManager.class.getName());
     }
   }
 
@@ -108,7 +113,7 @@ public final class Switchboard implements Demo.Gateway {
       System.exit(MigrateLedger.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.getenv()));
     }
     Cli cli = Cli.parse(args);
-    LogSetup.install("info");
+    LogbackSetup.install(LoggingConfig.of(true, "info"), Secrets.none());
     if (cli.demo()) {
       runDemo(cli.host() != null ? cli.host() : "127.0.0.1",
           cli.port() != null ? cli.port() : System.getenv().getOrDefault("SWITCHBOARD_PORT", "8080"));
@@ -119,7 +124,7 @@ public final class Switchboard implements Demo.Gateway {
     Vertx vertx = null;
     try {
       SwitchboardConfig config = loadConfig(choice);
-      LogSetup.install(config.logging().level());
+      LogbackSetup.install(config.logging(), Secrets.of(config));
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       vertx = newVertx(registry, config);
       gateway = deploy(vertx, registry, config, Clocks.SYSTEM, choice.builtIn() ? null : choice.file(),
@@ -128,7 +133,7 @@ public final class Switchboard implements Demo.Gateway {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       System.err.println("switchboard: failed to start: " + (cause instanceof ConfigException ? "" : cause.getClass()
           .getSimpleName() + ": ") + cause.getMessage());
-      LogSetup.flush();
+      LogbackSetup.stop();
       if (vertx != null) {
         vertx.close();
       }
@@ -152,8 +157,7 @@ public final class Switchboard implements Demo.Gateway {
       } catch (Exception e) {
         LOG.warning("shutdown did not finish cleanly: " + e);
       }
-      LogSetup.flush();
-      LogSetup.ShutdownAwareLogManager.resetNow();
+      LogbackSetup.stop();
     }, "switchboard-shutdown"));
   }
 
@@ -174,7 +178,7 @@ public final class Switchboard implements Demo.Gateway {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       System.err.println("switchboard: demo failed to start: " + cause.getClass().getSimpleName() + ": "
           + cause.getMessage());
-      LogSetup.flush();
+      LogbackSetup.stop();
       System.exit(1);
       return;
     }
@@ -184,8 +188,7 @@ public final class Switchboard implements Demo.Gateway {
       } catch (Exception e) {
         LOG.warning("demo shutdown did not finish cleanly: " + e);
       }
-      LogSetup.flush();
-      LogSetup.ShutdownAwareLogManager.resetNow();
+      LogbackSetup.stop();
     }, "switchboard-shutdown"));
   }
 
@@ -356,7 +359,8 @@ public final class Switchboard implements Demo.Gateway {
           new ConfigAdmin(reloads).mount(router);
           new InsightsAdmin(admin, insights).mount(router, api);
         }, stages,
-        RequestPath.finishListeners(config, metrics, usage, providers, limiter, live, cache, tracing, stats),
+        RequestPath.finishListeners(vertx, config, metrics, usage, providers, limiter, live, cache, clocks.wall(),
+            tracing, stats),
         RequestPath.frontEnds(ResponseStores.of(vertx, config.responses()), clocks.wall()));
     live.start(admin);
     services.readiness().rateLimitStore(buckets::healthy, buckets::describe, config.ratelimit().failOpen());

@@ -181,7 +181,7 @@ public final class ClientReply {
     books.cacheHit(ageSeconds, saved);
   }
 
-  /** Sees everything this reply sends from now on (the cache records a reply through it). */
+  /** Sees everything this reply sends from now on (the cache records a reply through it); taps add up. */
   public void tap(ReplyTap tap) {
     books.tap(tap);
   }

@@ -19,7 +19,9 @@ public final class FinishListeners implements FinishListener {
       try {
         listener.finished(outcome);
       } catch (RuntimeException e) {
-        LOG.log(Level.SEVERE, listener.getClass().getSimpleName() + " failed for request " + outcome.requestId(), e);
+        try (var scope = LogScope.request(outcome.requestId(), null)) {
+          LOG.log(Level.SEVERE, listener.getClass().getSimpleName() + " failed for request " + outcome.requestId(), e);
+        }
       }
     }
   }

@@ -228,7 +228,7 @@ public final class ReplyRecorder {
   }
 
   void tap(ReplyTap tap) {
-    this.tap = tap;
+    this.tap = this.tap == null ? tap : ReplyTap.both(this.tap, tap);
   }
 
   ReplyTap tap() {

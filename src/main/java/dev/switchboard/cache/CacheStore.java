@@ -16,7 +16,8 @@ public final class CacheStore implements FinishListener {
 
   @Override
   public void finished(RequestOutcome outcome) {
-    if (outcome.tap() instanceof Recorder recorder) {
+    Recorder recorder = outcome.tap() == null ? null : outcome.tap().find(Recorder.class);
+    if (recorder != null) {
       cache.store(recorder, outcome);
     }
   }

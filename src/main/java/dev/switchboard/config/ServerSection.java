@@ -2,7 +2,9 @@ package dev.switchboard.config;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.logging.Logger;
 
@@ -160,8 +162,79 @@ final class ServerSection {
     if (!List.of("debug", "info", "warn", "error").contains(level)) {
       n.problem("level", "must be one of debug, info, warn, error, got \"" + level + "\"");
     }
-    LoggingConfig l = new LoggingConfig(n.bool("access_log", true), level);
+    Map<String, String> levels = new LinkedHashMap<>();
+    n.stringMap("levels").forEach((logger, value) -> {
+      String v = value.trim().toLowerCase(Locale.ROOT);
+      if (!List.of("trace", "debug", "info", "warn", "error", "off").contains(v)) {
+        n.problem("levels." + logger, "must be one of trace, debug, info, warn, error, off, got \"" + value + "\"");
+      }
+      levels.put(logger, v);
+    });
+    String format = n.string("format", LoggingConfig.TEXT).trim().toLowerCase(Locale.ROOT);
+    if (!List.of(LoggingConfig.TEXT, LoggingConfig.JSON).contains(format)) {
+      n.problem("format", "must be text or json, got \"" + format + "\"");
+    }
+    LogFile file = n.has("file") ? logFile(n, "file", null) : null;
+    LoggingConfig l = new LoggingConfig(n.bool("access_log", true), level, Map.copyOf(levels), format, file,
+        payloads(n));
     n.rejectUnknown();
     return l;
+  }
+
+  /** {@code payloads*} and {@code payload_*} keys of the logging section. */
+  private static PayloadLogConfig payloads(ConfigNode n) {
+    PayloadLogConfig d = PayloadLogConfig.OFF;
+    PayloadMode mode = payloadMode(n, "payloads", n.string("payloads", "off"));
+    Map<String, PayloadMode> byKey = new LinkedHashMap<>();
+    n.stringMap("payloads_by_key").forEach((k, v) -> byKey.put(k, payloadMode(n, "payloads_by_key." + k, v)));
+    Map<String, PayloadMode> byModel = new LinkedHashMap<>();
+    n.stringMap("payloads_by_model").forEach((k, v) -> byModel.put(k, payloadMode(n, "payloads_by_model." + k, v)));
+    List<JsonPath> redact = new ArrayList<>();
+    List<String> paths = n.stringList("payload_redact");
+    for (int i = 0; i < paths.size(); i++) {
+      JsonPath p = JsonPath.parse(paths.get(i));
+      if (p == null) {
+        n.problem("payload_redact[" + i + "]", "must be a JSON path such as $.messages[*].content ($ then .name, "
+            + "['name'], [*] or [N] steps), got \"" + paths.get(i) + "\"");
+      } else {
+        redact.add(p);
+      }
+    }
+    int maxBytes = (int) n.size("payload_max_bytes", d.maxBytes(), 256, 16L * MB);
+    LogFile file = n.has("payload_file") ? logFile(n, "payload_file", d.file().path()) : d.file();
+    int queue = (int) n.integer("payload_queue", d.queue(), 1, 1_000_000);
+    return new PayloadLogConfig(mode, Map.copyOf(byKey), Map.copyOf(byModel), List.copyOf(redact), maxBytes, file,
+        queue);
+  }
+
+  private static PayloadMode payloadMode(ConfigNode n, String key, String text) {
+    PayloadMode m = PayloadMode.parse(text);
+    if (m == null) {
+      n.problem(key, "must be " + PayloadMode.FORMS + ", got \"" + text + "\"");
+      return PayloadMode.OFF;
+    }
+    return m;
+  }
+
+  /** A rotated file: a path alone, or {path, max_size, max_history, total_size}. */
+  private static LogFile logFile(ConfigNode n, String key, String defaultPath) {
+    LogFile d = PayloadLogConfig.DEFAULT_FILE;
+    if (!n.isMapping(key)) {
+      String path = n.string(key, "").trim();
+      if (path.isEmpty()) {
+        n.problem(key, "must be a file path or a mapping with path, max_size, max_history, total_size");
+      }
+      return new LogFile(path, d.maxSizeBytes(), d.maxHistoryDays(), d.totalSizeBytes());
+    }
+    ConfigNode f = n.object(key);
+    String path = defaultPath == null ? f.requiredString("path").trim() : f.string("path", defaultPath).trim();
+    LogFile file = new LogFile(path, f.size("max_size", d.maxSizeBytes(), 1024, 1024L * 1024 * MB),
+        (int) f.integer("max_history", d.maxHistoryDays(), 1, 3650),
+        f.size("total_size", d.totalSizeBytes(), 1024, 1024L * 1024 * MB));
+    if (file.totalSizeBytes() < file.maxSizeBytes()) {
+      f.problem("total_size", "must be at least max_size (" + file.maxSizeBytes() + " bytes)");
+    }
+    f.rejectUnknown();
+    return file;
   }
 }

@@ -33,6 +33,7 @@ public final class GatewayMetrics {
   public static final String LEDGER_PENDING = "switchboard_ledger_pending_rows";
   public static final String LEDGER_SPILLED = "switchboard_ledger_spilled_rows";
   public static final String LEDGER_REPLAYED = "switchboard_ledger_replayed_rows";
+  public static final String PAYLOAD_LOG_DROPPED = "switchboard_payload_log_dropped";
   public static final String RATE_LIMIT = "switchboard_ratelimit_decisions";
   public static final String RATE_LIMIT_BACKEND_UP = "switchboard_ratelimit_backend_up";
   public static final String RATE_LIMIT_BACKEND_ERRORS = "switchboard_ratelimit_backend_errors";
@@ -273,6 +274,10 @@ public final class GatewayMetrics {
    */
   public void connectionRefused(String reason) {
     counter(CONNECTIONS_REFUSED, "Client connections refused or cut at the edge by reason", "reason", reason).increment();
+  }
+
+  public void payloadLogDropped() {
+    counter(PAYLOAD_LOG_DROPPED, "Payload log records dropped because the write queue was full").increment();
   }
 
   public void ledgerDropped() {

@@ -1,5 +1,6 @@
 package dev.switchboard.ratelimit;
 
+import dev.switchboard.api.LogScope;
 import dev.switchboard.api.ApiError;
 import dev.switchboard.api.ClientReply;
 import dev.switchboard.api.Exchange;
@@ -28,7 +29,9 @@ public final class AdmissionStage implements RequestStage {
     limiter.admit(request, exchange.headers().get("x-switchboard-priority"), exchange.context())
         .onComplete(ar -> {
           if (ar.failed()) {
-            LOG.log(Level.SEVERE, "rate limiter failed for request " + exchange.requestId(), ar.cause());
+            try (var scope = LogScope.request(exchange.requestId(), exchange.headers().get("traceparent"))) {
+              LOG.log(Level.SEVERE, "rate limiter failed for request " + exchange.requestId(), ar.cause());
+            }
             exchange.reply().sendError(ApiError.server("Switchboard failed to check the rate limit; see the gateway "
                 + "log for request " + exchange.requestId() + "."), -1);
             return;

@@ -11,8 +11,8 @@ import java.util.logging.Logger;
  * One JSON line per client request: who, what, where it went, how it ended. Never a body, never a key.
  *
  * <p>Cheap on the event loop: the line is written by {@link AccessLogLine} into a builder reused per thread (no JSON
- * tree, no formatter), and handed to the logger, whose handler ({@code LogSetup}) only queues it for its writer thread
- * (bounded; a full queue drops and counts lines instead of blocking).
+ * tree, no formatter), and handed to the logger, bridged to Logback, whose async appender only queues it for its
+ * writer thread (bounded; a full queue drops lines instead of blocking; see logging/LogbackSetup).
  */
 public final class AccessLog implements FinishListener {
   private static final Logger LOG = Logger.getLogger("switchboard.access");

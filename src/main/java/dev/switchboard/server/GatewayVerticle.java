@@ -1,5 +1,6 @@
 package dev.switchboard.server;
 
+import dev.switchboard.api.LogScope;
 import dev.switchboard.api.Endpoint;
 import dev.switchboard.api.ApiError;
 import dev.switchboard.api.ApiException;
@@ -184,10 +185,15 @@ public final class GatewayVerticle extends VerticleBase {
     if (failure instanceof io.vertx.core.http.HttpClosedException || connections.handledHere(ctx.request())) {
       // The client went away mid-request, or the edge already answered its malformed body: nothing to send, and a
       // client's mistake is no server error. The reply's close handler records the request as client_closed.
-      LOG.fine(() -> "request " + requestId(ctx) + " on " + ctx.request().path() + " ended by the client: " + failure);
+      try (var scope = LogScope.request(requestId(ctx), ctx.request().getHeader("traceparent"))) {
+        LOG.fine(() -> "request " + requestId(ctx) + " on " + ctx.request().path() + " ended by the client: "
+            + failure);
+      }
       return;
     }
-    LOG.log(java.util.logging.Level.SEVERE, "unhandled error on " + ctx.request().path(), failure);
+    try (var scope = LogScope.request(requestId(ctx), ctx.request().getHeader("traceparent"))) {
+      LOG.log(java.util.logging.Level.SEVERE, "unhandled error on " + ctx.request().path(), failure);
+    }
     fail(ctx, ApiError.server("Switchboard failed to handle the request; see the gateway log for request "
         + requestId(ctx) + "."));
   }

@@ -34,7 +34,8 @@ class LayeringTest {
         .layer("server").definedBy("dev.switchboard.server..")
         .layer("admin").definedBy("dev.switchboard.admin..")
         .layer("services").definedBy("dev.switchboard.cache..", "dev.switchboard.ratelimit..",
-            "dev.switchboard.usage..", "dev.switchboard.health..", "dev.switchboard.telemetry..")
+            "dev.switchboard.usage..", "dev.switchboard.health..", "dev.switchboard.telemetry..",
+            "dev.switchboard.logging..")
         .layer("routing").definedBy("dev.switchboard.routing..")
         .layer("provider").definedBy("dev.switchboard.provider..")
         .layer("vocabulary").definedBy("dev.switchboard.api..", "dev.switchboard.config..",

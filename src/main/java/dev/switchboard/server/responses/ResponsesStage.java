@@ -1,6 +1,7 @@
 package dev.switchboard.server.responses;
 
 import dev.switchboard.api.ApiError;
+import dev.switchboard.api.LogScope;
 import dev.switchboard.api.ApiException;
 import dev.switchboard.api.Endpoint;
 import dev.switchboard.api.Exchange;
@@ -48,8 +49,10 @@ public final class ResponsesStage implements RequestStage {
         return;
       }
       if (ar.failed()) {
-        LOG.warning("could not read stored response " + previous + " for request " + exchange.requestId() + ": "
-            + ar.cause());
+        try (var scope = LogScope.request(exchange.requestId(), exchange.headers().get("traceparent"))) {
+          LOG.warning("could not read stored response " + previous + " for request " + exchange.requestId() + ": "
+              + ar.cause());
+        }
         exchange.reply().sendError(new ApiError(503, ApiError.SERVER, "The stored response '" + previous
             + "' could not be read right now; retry the request.", "previous_response_id", "store_unavailable"), 1_000);
         return;
