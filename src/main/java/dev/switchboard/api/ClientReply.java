@@ -274,6 +274,13 @@ public final class ClientReply {
     frames.write(payload, active);
   }
 
+  /** A comment line in a committed stream ({@code : text}), which SSE clients skip: a note for people and proxies. */
+  public void comment(String text) {
+    if (!finished && committed) {
+      frames.comment(text);
+    }
+  }
+
   /** Stops the running attempt, once. */
   private void runCancel() {
     Runnable c = cancel;

@@ -45,6 +45,7 @@ public final class GatewayMetrics {
   public static final String FAILOVERS = "switchboard_failovers";
   public static final String PANIC_ROUTING = "switchboard_panic_routing";
   public static final String HEDGES = "switchboard_hedges";
+  public static final String STREAM_RESUMES = "switchboard_stream_resumes";
   public static final String CACHE_REQUESTS = "switchboard_cache_requests";
   public static final String CACHE_STORES = "switchboard_cache_stores";
   public static final String CACHE_EVICTIONS = "switchboard_cache_evictions";
@@ -169,6 +170,15 @@ public final class GatewayMetrics {
   public void hedge(String provider, String result) {
     counter(HEDGES, "Hedged stream attempts by provider and result (started, won, lost, no_budget)",
         "provider", provider, "result", result).increment();
+  }
+
+  /**
+   * A stream cut after commit: {@code completed} (a continuation finished it), {@code failed} (the continuation
+   * failed too) or {@code unavailable} (no candidate left to continue on).
+   */
+  public void streamResume(String result) {
+    counter(STREAM_RESUMES, "Streams cut after commit and continued on another candidate, by result",
+        "result", result).increment();
   }
 
   /** Registers the up gauge of a provider: 1 healthy or degraded, 0 down, in maintenance or unknown. */
