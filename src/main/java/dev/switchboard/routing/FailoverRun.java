@@ -249,9 +249,6 @@ final class FailoverRun {
       UpstreamFailure late = attempt.failure();
       if (splice != null && splice.resumes() > 0) {
         chain.metrics.streamResume(late == null ? "completed" : "failed");
-        if (late == null) {
-          reply.amendLastAttempt(t.provider().id(), "resumed");
-        }
       }
       if (late == null) {
         chain.effects.succeeded(guard, permit);

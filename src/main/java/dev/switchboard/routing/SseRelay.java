@@ -148,8 +148,10 @@ final class SseRelay implements Relay {
         }
         commit();
       }
-      if (splice != null) {
+      if (splice != null && splice.resumes() > 0) {
         splice.finish(write);
+        // Before the reply ends: the books go to the access log and the ledger then.
+        reply.amendLastAttempt(provider.id(), "resumed");
       }
       reply.endStream(null);
       host.succeed();
