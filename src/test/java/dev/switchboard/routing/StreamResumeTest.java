@@ -284,4 +284,27 @@ class StreamResumeTest extends RoutingTestBase {
     assertThat(text(resp)).isEqualTo(FULL);
     assertThat(finisher.requests()).isEqualTo(1);
   }
+
+  @Test
+  void aMessagesFrontEndStreamTranslatedThroughChatIsResumedToo() throws Exception {
+    startResuming("  resume: {enabled: true}\n");
+    cutAfter = 11;
+    repeat = 12;
+
+    HttpResponse<String> resp = gateway.post("/v1/messages", "{\"model\": \"m1\", \"max_tokens\": 100, "
+        + "\"stream\": true, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
+    assertThat(resp.statusCode()).as(resp.body()).isEqualTo(200);
+    StringBuilder text = new StringBuilder();
+    List<String> types = new ArrayList<>();
+    for (String e : SseClient.dataEvents(resp.body())) {
+      JsonObject event = new JsonObject(e);
+      types.add(event.getString("type"));
+      if ("content_block_delta".equals(event.getString("type"))) {
+        text.append(event.getJsonObject("delta").getString("text"));
+      }
+    }
+    assertThat(text.toString()).isEqualTo(FULL);
+    assertThat(types.stream().filter("message_start"::equals).count()).isEqualTo(1);
+    assertThat(types).doesNotContain("error").last().isEqualTo("message_stop");
+  }
 }
