@@ -106,7 +106,7 @@ final class RequestPath {
         new AccessLog(config.logging().accessLog()),
         new LedgerListener(usage, providers, limiter.estimator()::promptTokens, System::currentTimeMillis,
             new StatsListener(stats)),
-        new LiveRequests(live),
+        new LiveRequests(live, limiter.estimator()::promptTokens),
         new KeySettlement(limiter),
         new CacheStore(cache)));
     if (tracing != null) {

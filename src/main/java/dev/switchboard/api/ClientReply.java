@@ -117,6 +117,11 @@ public final class ClientReply {
     books.attempt(providerId, result);
   }
 
+  /** An attempt cancelled while its provider worked on it (a hedge loser): the ledger books its estimated tokens. */
+  public void abandoned(AbandonedAttempt attempt) {
+    books.abandoned(attempt);
+  }
+
   /** Replaces the result of the last attempt of this provider (a 2xx head whose body then failed). */
   public void amendLastAttempt(String providerId, String result) {
     books.amendLastAttempt(providerId, result);

@@ -503,6 +503,11 @@ final class Attempt implements Relay.Host {
       reply.attempt(provider.id(), "hedge_lost");
     }
     trace.failed(upstreamStatus, "hedge_lost", "hedge_lost", "another hedged attempt answered first");
+    if (sentNanos != 0) {
+      // The provider had the request and was working on it: its prompt (and whatever it generated unseen) is billed.
+      // It produced no content — the first content event decides the race — so its estimate is the prompt's.
+      reply.abandoned(new dev.switchboard.api.AbandonedAttempt(provider.id(), target.model(), 0, "hedge_lost"));
+    }
     promise.tryFail(new HedgeLost());
   }
 
