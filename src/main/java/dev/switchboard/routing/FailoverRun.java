@@ -333,12 +333,19 @@ final class FailoverRun {
       retriesHere = 0;
       GatewayRequest next = splice.continuationOf(request, h.provider().type(), reply.usageReported(), cut.charsDelivered);
       chain.quota.acquire(h, estimate()).onComplete(ar -> {
-        if (!(ar.succeeded() && ar.result()) || reply.finished()) {
+        boolean headroom = ar.succeeded() && ar.result();
+        if (!headroom || reply.finished()) {
           chain.effects.neutral(g, permit);
+          if (headroom) {
+            chain.quota.settle(h, estimate(), null, false);
+          }
           endCut(cut);
           return;
         }
         tally.attempts++;
+        // The dashboard's failover list tells the story (published when the continuation ends).
+        tally.outcomes.add(cutOn.provider().id() + ": stream cut after commit (" + cut.failure.label()
+            + "), resumed on " + h.provider().id());
         reply.comment("x-switchboard-resumed " + h.provider().id());
         long firstToken = chain.firstTokens.nanos(h, route, tail.firstTokenMillis());
         Attempt attempt = new Attempt(chain.settings, chain.clients.get(h.provider().id()), h, next, reply, deadline,
