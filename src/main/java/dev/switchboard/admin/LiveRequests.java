@@ -30,24 +30,33 @@ public final class LiveRequests implements FinishListener {
     long completion = u.completionTokens();
     if (!o.abandoned().isEmpty() && o.request() != null) {
       // The dashboard's request list shows what a hedge loser spent, estimated as the ledger books it.
-      attempts = new java.util.ArrayList<>(attempts);
       long each = promptTokens.applyAsLong(o.request());
+      attempts = attemptsShown(attempts, o.abandoned(), each);
       for (dev.switchboard.api.AbandonedAttempt a : o.abandoned()) {
-        long tokens = each + (a.contentChars() + 3) / 4;
         prompt += each;
         completion += (a.contentChars() + 3) / 4;
-        String label = a.provider() + ":" + a.why();
-        int at = attempts.indexOf(label);
-        String shown = label + " (~" + tokens + " tokens billed)";
-        if (at >= 0) {
-          attempts.set(at, shown);
-        } else {
-          attempts.add(shown);
-        }
       }
     }
     live.requestFinished(o.requestId(), o.request() == null ? null : o.request().model(), o.provider(), o.status(),
         o.outcomeLabel(), attempts, o.request() != null && o.request().stream(), o.durationNanos(), o.ttftNanos(),
         prompt, completion, o.degraded());
+  }
+
+  /** The attempts as the dashboard lists them: an abandoned one's entry says the tokens it is estimated to have cost. */
+  static java.util.List<String> attemptsShown(java.util.List<String> attempts,
+                                               java.util.List<dev.switchboard.api.AbandonedAttempt> abandoned,
+                                               long promptTokens) {
+    java.util.List<String> shown = new java.util.ArrayList<>(attempts);
+    for (dev.switchboard.api.AbandonedAttempt a : abandoned) {
+      String label = a.provider() + ":" + a.why();
+      String text = label + " (~" + (promptTokens + (a.contentChars() + 3) / 4) + " tokens billed)";
+      int at = shown.indexOf(label);
+      if (at >= 0) {
+        shown.set(at, text);
+      } else {
+        shown.add(text);
+      }
+    }
+    return shown;
   }
 }
