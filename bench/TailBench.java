@@ -14,6 +14,12 @@
  * client-side TTFT (first body byte: the gateway holds the role chunk until the first content event) and the time to
  * the end of the stream, p50/p90/p99, and the extra upstream attempts hedging cost (upstream requests / client
  * requests - 1; from x-switchboard-attempts: hedges started, lost).
+ *
+ * Then mid-stream resume: upstream a cuts --cut-share (default 0.1) of its streams (connection reset) after a random
+ * 1..4 of its 5 content chunks, with no slow tail; b answers a continuation request (the delivered text as an
+ * assistant turn) with the rest of the same deterministic text. The same load runs with routing.resume off and on;
+ * it reports how many streams were cut and the share of them the client received whole (all five words, one finish,
+ * [DONE], no error event).
  */
 
 import dev.switchboard.Switchboard;
@@ -40,11 +46,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 public class TailBench {
-  record Result(int status, long ttftNanos, long totalNanos, String attempts) {
+  record Result(int status, long ttftNanos, long totalNanos, String attempts, boolean whole) {
   }
+
+  static final String FULL = "word0 word1 word2 word3 word4 ";
+  /** Share of upstream a's first attempts that are cut mid-stream (the resume phase sets it). */
+  static volatile double cutShare;
+  static final AtomicInteger cuts = new AtomicInteger();
 
   static final AtomicInteger upstreamRequests = new AtomicInteger();
   static final AtomicInteger upstreamClosedEarly = new AtomicInteger();
+  /** Whether the upstreams' heavy TTFT tail is on (the hedge phase) or off (the resume phase). */
+  static volatile boolean slow = true;
 
   public static void main(String[] args) throws Exception {
     int requests = intArg(args, "--requests", 600);
@@ -69,12 +82,48 @@ public class TailBench {
     for (String[] s : settings) {
       run(vertx, a.actualPort(), b.actualPort(), s[0], s[1], requests, concurrency);
     }
+    double cut = Double.parseDouble(strArg(args, "--cut-share", "0.1"));
+    slow = false;
+    System.out.printf("%nMid-stream resume: a cuts %.0f%% of its streams after 1..4 of 5 content chunks%n", cut * 100);
+    System.out.println("setting                        streams  cut  completed whole  share of cut completed  extra attempts");
+    for (String[] s : new String[][] {{"resume off", "{enabled: false}"}, {"resume on", "{enabled: true, max: 1}"}}) {
+      cuts.set(0);
+      cutShare = cut;
+      runResume(vertx, a.actualPort(), b.actualPort(), s[0], s[1], requests, concurrency);
+      cutShare = 0;
+    }
     vertx.close();
     System.exit(0);
   }
 
-  static void run(Vertx vertx, int aPort, int bPort, String name, String hedge, int requests, int concurrency)
-      throws Exception {
+  static void runResume(Vertx vertx, int aPort, int bPort, String name, String resume, int requests,
+                        int concurrency) throws Exception {
+    Switchboard gateway = gateway(aPort, bPort, "{enabled: false}\n  resume: " + resume);
+    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+        new PoolOptions().setHttp1MaxSize(concurrency));
+    List<Result> results = Collections.synchronizedList(new ArrayList<>(requests));
+    int before = upstreamRequests.get();
+    load(client, options(gateway), BODY, requests, concurrency, results);
+    int upstream = upstreamRequests.get() - before;
+    int cut = cuts.get();
+    long whole = results.stream().filter(Result::whole).count();
+    // Streams that were not cut come through whole either way; the rest of the whole ones were cut and completed.
+    long cutCompleted = Math.max(0, whole - (requests - cut));
+    System.out.printf("%-30s %7d %4d %16d %22.1f%% %14d%n", name, requests, cut, whole,
+        cut == 0 ? 100.0 : 100.0 * cutCompleted / cut, upstream - requests);
+    client.close();
+    gateway.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  static final Buffer BODY = Buffer.buffer(
+      "{\"model\":\"chat\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+
+  static RequestOptions options(Switchboard gateway) {
+    return new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1")
+        .setPort(gateway.port()).setURI("/v1/chat/completions").putHeader("content-type", "application/json");
+  }
+
+  static Switchboard gateway(int aPort, int bPort, String hedge) throws Exception {
     String yaml = """
         server: {host: 127.0.0.1, port: 0, instances: 1}
         logging: {access_log: false, level: warn}
@@ -91,8 +140,13 @@ public class TailBench {
             strategy: priority
             targets: [{provider: a, model: m}, {provider: b, model: m}]
         """.formatted(hedge, aPort, bPort);
-    Switchboard gateway = Switchboard.start(ConfigLoader.fromYaml(yaml, Map.of())).toCompletionStage()
+    return Switchboard.start(ConfigLoader.fromYaml(yaml, Map.of())).toCompletionStage()
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  static void run(Vertx vertx, int aPort, int bPort, String name, String hedge, int requests, int concurrency)
+      throws Exception {
+    Switchboard gateway = gateway(aPort, bPort, hedge);
     HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
         new PoolOptions().setHttp1MaxSize(concurrency));
     Buffer body = Buffer.buffer("{\"model\":\"chat\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
@@ -135,22 +189,46 @@ public class TailBench {
         .compose(resp -> {
           Promise<Result> p = Promise.promise();
           long[] first = {0};
+          Buffer all = Buffer.buffer();
           resp.handler(chunk -> {
             if (first[0] == 0) {
               first[0] = System.nanoTime();
             }
+            all.appendBuffer(chunk);
           });
           resp.endHandler(v -> p.tryComplete(new Result(resp.statusCode(), first[0] - t0, System.nanoTime() - t0,
-              resp.getHeader("x-switchboard-attempts"))));
+              resp.getHeader("x-switchboard-attempts"), whole(all.toString()))));
           resp.exceptionHandler(p::tryFail);
           return p.future();
         })
-        .recover(err -> Future.succeededFuture(new Result(0, 0, System.nanoTime() - t0, null)))
+        .recover(err -> Future.succeededFuture(new Result(0, 0, System.nanoTime() - t0, null, false)))
         .onComplete(ar -> {
           results.add(ar.result());
           done.countDown();
           sendNext(client, options, body, total, next, results, done);
         });
+  }
+
+  /** Whether a client stream is the whole deterministic answer: every word once, one finish, [DONE], no error. */
+  static boolean whole(String body) {
+    StringBuilder text = new StringBuilder();
+    int finishes = 0;
+    for (String line : body.split("\n")) {
+      if (!line.startsWith("data: ") || line.equals("data: [DONE]")) {
+        continue;
+      }
+      io.vertx.core.json.JsonObject o = new io.vertx.core.json.JsonObject(line.substring(6));
+      if (o.containsKey("error")) {
+        return false;
+      }
+      io.vertx.core.json.JsonArray choices = o.getJsonArray("choices");
+      if (choices != null && !choices.isEmpty()) {
+        io.vertx.core.json.JsonObject c = choices.getJsonObject(0);
+        text.append(c.getJsonObject("delta").getString("content", ""));
+        finishes += c.getValue("finish_reason") != null ? 1 : 0;
+      }
+    }
+    return FULL.contentEquals(text) && finishes == 1 && body.endsWith("data: [DONE]\n\n");
   }
 
   static String chunk(String id, String delta, String finish) {
@@ -164,19 +242,42 @@ public class TailBench {
       upstreamRequests.incrementAndGet();
       ThreadLocalRandom rnd = ThreadLocalRandom.current();
       long ttft = Math.round(medianMs * (0.8 + 0.4 * rnd.nextDouble()));
-      if (rnd.nextDouble() < slowShare) {
+      io.vertx.core.json.JsonArray messages = b.toJsonObject().getJsonArray("messages");
+      if (messages.size() > 1) {
+        // A continuation: the rest of the text after what the gateway delivered (the assistant turn).
+        String delivered = messages.getJsonObject(messages.size() - 2).getString("content");
+        HttpServerResponse resp = req.response().setChunked(true).putHeader("content-type", "text/event-stream");
+        String id = "chatcmpl-" + name;
+        resp.write(chunk(id, "{\"role\":\"assistant\",\"content\":\"\"}", "null"));
+        String rest = FULL.substring(Math.min(FULL.length(), delivered.length()));
+        vertx.setTimer(ttft, t -> {
+          resp.write(chunk(id, new io.vertx.core.json.JsonObject().put("content", rest).encode(), "null"));
+          resp.write(chunk(id, "{}", "\"stop\""));
+          resp.end("data: [DONE]\n\n");
+        });
+        return;
+      }
+      int cutAfter = name.equals("a") && rnd.nextDouble() < cutShare ? 1 + rnd.nextInt(4) : -1;
+      if (cutAfter > 0) {
+        cuts.incrementAndGet();
+      }
+      if (slow && rnd.nextDouble() < slowShare) {
         ttft *= slowFactor;
       }
       HttpServerResponse resp = req.response().setChunked(true).putHeader("content-type", "text/event-stream");
       String id = "chatcmpl-" + name;
       resp.write(chunk(id, "{\"role\":\"assistant\",\"content\":\"\"}", "null"));
-      vertx.setTimer(ttft, t -> pieces(vertx, resp, id, 0));
+      vertx.setTimer(ttft, t -> pieces(vertx, resp, id, 0, cutAfter));
     })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
-  static void pieces(Vertx vertx, HttpServerResponse resp, String id, int i) {
+  static void pieces(Vertx vertx, HttpServerResponse resp, String id, int i, int cutAfter) {
     if (resp.closed()) {
       upstreamClosedEarly.incrementAndGet();
+      return;
+    }
+    if (i == cutAfter) {
+      resp.reset();
       return;
     }
     if (i == 5) {
@@ -185,7 +286,7 @@ public class TailBench {
       return;
     }
     resp.write(chunk(id, "{\"content\":\"word" + i + " \"}", "null"));
-    vertx.setTimer(2, t -> pieces(vertx, resp, id, i + 1));
+    vertx.setTimer(2, t -> pieces(vertx, resp, id, i + 1, cutAfter));
   }
 
   static long pct(List<Long> sorted, int p) {

@@ -134,7 +134,7 @@ final class RequestPath {
         payloadLog(vertx, config, metrics, clock),
         new LedgerListener(usage, providers, limiter.estimator()::promptTokens, System::currentTimeMillis,
             new StatsListener(stats)),
-        new LiveRequests(live),
+        new LiveRequests(live, limiter.estimator()::promptTokens),
         new KeySettlement(limiter),
         new CacheStore(cache)));
     if (tracing != null) {

@@ -117,6 +117,11 @@ public final class ClientReply {
     books.attempt(providerId, result);
   }
 
+  /** An attempt cancelled while its provider worked on it (a hedge loser): the ledger books its estimated tokens. */
+  public void abandoned(AbandonedAttempt attempt) {
+    books.abandoned(attempt);
+  }
+
   /** Replaces the result of the last attempt of this provider (a 2xx head whose body then failed). */
   public void amendLastAttempt(String providerId, String result) {
     books.amendLastAttempt(providerId, result);
@@ -272,6 +277,13 @@ public final class ClientReply {
       tap.event(payload);
     }
     frames.write(payload, active);
+  }
+
+  /** A comment line in a committed stream ({@code : text}), which SSE clients skip: a note for people and proxies. */
+  public void comment(String text) {
+    if (!finished && committed) {
+      frames.comment(text);
+    }
   }
 
   /** Stops the running attempt, once. */

@@ -38,6 +38,8 @@ public final class ReplyRecorder {
   private RequestTrace trace = RequestTrace.NONE;
   private String endUser;
   private dev.switchboard.config.ModelPrice price;
+  /** Hedge losers and the like; null until one (most requests have none). */
+  private List<AbandonedAttempt> abandoned;
 
   /** @param method and @param path of the HTTP request, for the access log (may be null outside the front door) */
   public ReplyRecorder(String requestId, String method, String path, long startNanos) {
@@ -261,12 +263,21 @@ public final class ReplyRecorder {
     return endNanos;
   }
 
+  /** An attempt cancelled while its provider worked on it: its tokens go to the ledger with this request's. */
+  void abandoned(AbandonedAttempt attempt) {
+    if (abandoned == null) {
+      abandoned = new ArrayList<>(1);
+    }
+    abandoned.add(attempt);
+  }
+
   /** Closes the books: the one outcome of this request. */
   RequestOutcome finish(ClientReply.Outcome how, long nowNanos) {
     this.outcome = how;
     this.endNanos = nowNanos;
     return new RequestOutcome(requestId, method, path, frontEnd, request, clientKey, provider, upstreamModel,
         List.copyOf(attempts), status, how, error, eventsWritten, usage, cacheStatus, cacheAgeSeconds >= 0,
-        cachedUsage, degraded, tap, startNanos, firstTokenNanos, nowNanos, admitted, tokenEstimate, endUser, trace);
+        cachedUsage, degraded, tap, startNanos, firstTokenNanos, nowNanos, admitted, tokenEstimate, endUser, trace,
+        abandoned == null ? List.of() : List.copyOf(abandoned));
   }
 }

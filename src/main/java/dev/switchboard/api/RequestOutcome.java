@@ -22,13 +22,27 @@ import java.util.List;
  * @param tokenEstimate the admission's token estimate, -1 when there is none
  * @param endUser who the request is for (body {@code user} / {@code metadata.user_id} / header), or null
  * @param trace the request's trace, {@link RequestTrace#NONE} when not traced
+ * @param abandoned attempts cancelled while the provider worked on them (hedge losers), whose tokens were spent
  */
 public record RequestOutcome(String requestId, String method, String path, String frontEnd, GatewayRequest request,
                              String clientKey, String provider, String upstreamModel, List<String> attempts,
                              int status, ClientReply.Outcome outcome, ApiError error, int eventsWritten, Usage usage,
                              String cacheStatus, boolean cacheHit, Usage cachedUsage, boolean degraded, ReplyTap tap,
                              long startNanos, long firstTokenNanos, long endNanos, boolean admitted,
-                             long tokenEstimate, String endUser, RequestTrace trace) {
+                             long tokenEstimate, String endUser, RequestTrace trace,
+                             List<AbandonedAttempt> abandoned) {
+
+  /** Without abandoned attempts. */
+  public RequestOutcome(String requestId, String method, String path, String frontEnd, GatewayRequest request,
+                        String clientKey, String provider, String upstreamModel, List<String> attempts,
+                        int status, ClientReply.Outcome outcome, ApiError error, int eventsWritten, Usage usage,
+                        String cacheStatus, boolean cacheHit, Usage cachedUsage, boolean degraded, ReplyTap tap,
+                        long startNanos, long firstTokenNanos, long endNanos, boolean admitted,
+                        long tokenEstimate, String endUser, RequestTrace trace) {
+    this(requestId, method, path, frontEnd, request, clientKey, provider, upstreamModel, attempts, status, outcome,
+        error, eventsWritten, usage, cacheStatus, cacheHit, cachedUsage, degraded, tap, startNanos, firstTokenNanos,
+        endNanos, admitted, tokenEstimate, endUser, trace, List.of());
+  }
 
   public RequestOutcome(String requestId, String method, String path, String frontEnd, GatewayRequest request,
                         String clientKey, String provider, String upstreamModel, List<String> attempts,

@@ -45,6 +45,19 @@ final class StreamFrames {
     batch.add(frame);
   }
 
+  /** An SSE comment every parser skips ({@code : text}), written with the events of this read. */
+  void comment(String text) {
+    Buffer frame = Buffer.buffer(": " + text + "\n\n");
+    if (context == null) {
+      response.write(frame);
+      return;
+    }
+    if (batch == null) {
+      batch = new EventBatch(response, context);
+    }
+    batch.add(frame);
+  }
+
   /**
    * The stream's last write: what is still gathered, then an in-band error event when the stream failed and always
    * [DONE] — or the front end's own closing events (its streams have no [DONE]).

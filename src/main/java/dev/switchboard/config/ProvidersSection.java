@@ -357,7 +357,8 @@ final class ProvidersSection {
       n.problem("first_token", "must be positive");
     }
     Boolean hedge = n.has("hedge") ? n.bool("hedge", false) : null;
+    Boolean resume = n.has("resume") ? n.bool("resume", false) : null;
     n.rejectUnknown();
-    return new ModelConfig(name, targets, strategy, weights, firstToken, hedge);
+    return new ModelConfig(name, targets, strategy, weights, firstToken, hedge, resume);
   }
 }

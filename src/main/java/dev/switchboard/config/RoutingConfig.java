@@ -17,11 +17,12 @@ import java.time.Duration;
  *     the refusal is the answer)
  * @param firstToken how a stream's first-token deadline is derived when nothing names one
  * @param hedge hedged stream attempts
+ * @param resume mid-stream resume of cut chat streams
  */
 public record RoutingConfig(RoutingStrategy strategy, int maxAttempts, Duration requestTimeout, Duration statsWindow,
                             ScoreWeights weights, double explore, Duration slowStart, RetryConfig retry,
                             CircuitConfig circuit, boolean contentPolicyFallback, FirstTokenConfig firstToken,
-                            HedgeConfig hedge) {
+                            HedgeConfig hedge, ResumeConfig resume) {
   public static final RoutingConfig DEFAULT = new RoutingConfig(RoutingStrategy.SCORE, 4, Duration.ofMinutes(10),
       Duration.ofSeconds(60), ScoreWeights.DEFAULT, 0.05, Duration.ofSeconds(30), RetryConfig.DEFAULT,
       CircuitConfig.DEFAULT);
@@ -39,6 +40,15 @@ public record RoutingConfig(RoutingStrategy strategy, int maxAttempts, Duration 
                        CircuitConfig circuit, boolean contentPolicyFallback) {
     this(strategy, maxAttempts, requestTimeout, statsWindow, weights, explore, slowStart, retry, circuit,
         contentPolicyFallback, FirstTokenConfig.DEFAULT, HedgeConfig.DEFAULT);
+  }
+
+  /** Without mid-stream resume (off). */
+  public RoutingConfig(RoutingStrategy strategy, int maxAttempts, Duration requestTimeout, Duration statsWindow,
+                       ScoreWeights weights, double explore, Duration slowStart, RetryConfig retry,
+                       CircuitConfig circuit, boolean contentPolicyFallback, FirstTokenConfig firstToken,
+                       HedgeConfig hedge) {
+    this(strategy, maxAttempts, requestTimeout, statsWindow, weights, explore, slowStart, retry, circuit,
+        contentPolicyFallback, firstToken, hedge, ResumeConfig.DEFAULT);
   }
 
   /** With the tail options, no content-policy fallback. */

@@ -238,9 +238,10 @@ final class ServicesSection {
     c.rejectUnknown();
     FirstTokenConfig firstToken = FirstTokenConfig.parse(n.object("first_token"));
     HedgeConfig hedge = HedgeConfig.parse(n.object("hedge"));
+    ResumeConfig resume = ResumeConfig.parse(n.object("resume"));
     n.rejectUnknown();
     return new RoutingConfig(strategy, maxAttempts, requestTimeout, window, weights, explore, slowStart, retry,
-        circuit, contentPolicyFallback, firstToken, hedge);
+        circuit, contentPolicyFallback, firstToken, hedge, resume);
   }
 
   static RoutingStrategy strategy(ConfigNode n, RoutingStrategy def) {

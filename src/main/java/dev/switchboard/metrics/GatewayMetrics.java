@@ -46,6 +46,9 @@ public final class GatewayMetrics {
   public static final String FAILOVERS = "switchboard_failovers";
   public static final String PANIC_ROUTING = "switchboard_panic_routing";
   public static final String HEDGES = "switchboard_hedges";
+  public static final String STREAM_RESUMES = "switchboard_stream_resumes";
+  public static final String ABANDONED_TOKENS = "switchboard_abandoned_attempt_tokens";
+  public static final String ABANDONED_COST = "switchboard_abandoned_attempt_cost";
   public static final String CACHE_REQUESTS = "switchboard_cache_requests";
   public static final String CACHE_STORES = "switchboard_cache_stores";
   public static final String CACHE_EVICTIONS = "switchboard_cache_evictions";
@@ -189,6 +192,28 @@ public final class GatewayMetrics {
   public void hedge(String provider, String result) {
     counter(HEDGES, "Hedged stream attempts by provider and result (started, won, lost, no_budget)",
         "provider", provider, "result", result).increment();
+  }
+
+  /**
+   * A stream cut after commit: {@code completed} (a continuation finished it), {@code failed} (the continuation
+   * failed too) or {@code unavailable} (no candidate left to continue on).
+   */
+  public void streamResume(String result) {
+    counter(STREAM_RESUMES, "Streams cut after commit and continued on another candidate, by result",
+        "result", result).increment();
+  }
+
+  /**
+   * Estimated tokens and cost of an attempt cancelled while {@code provider} worked on it, by why ({@code hedge_lost}):
+   * spent although the client got nothing of it.
+   */
+  public void abandonedAttempt(String provider, String why, long tokens, double cost) {
+    counter(ABANDONED_TOKENS, "Estimated tokens of attempts cancelled while the provider worked on them (hedge losers)",
+        "provider", provider, "why", why).increment(tokens);
+    if (cost > 0) {
+      counter(ABANDONED_COST, "Estimated cost of attempts cancelled while the provider worked on them",
+          "provider", provider, "why", why).increment(cost);
+    }
   }
 
   /** Registers the up gauge of a provider: 1 healthy or degraded, 0 down, in maintenance or unknown. */

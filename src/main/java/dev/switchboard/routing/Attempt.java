@@ -73,6 +73,25 @@ final class Attempt implements Relay.Host {
   /** The provider's adapter, or its native side when it speaks the client's front-end API; chosen in {@link #run}. */
   private ProviderAdapter adapter;
 
+  /** The client stream's text for a mid-stream resume, or null when a cut ends the stream. */
+  private StreamSplice splice;
+  /** Whether this attempt continues a cut stream (it is translated through chat whatever the front end). */
+  private boolean continuation;
+  /** The delivered text's length when this attempt started: what it adds is its own. */
+  private int charsAtStart;
+
+  /** A committed stream was cut and may be resumed: the run continues it on another candidate. */
+  public static final class StreamCut extends RuntimeException {
+    final UpstreamFailure failure;
+    final int charsDelivered;
+
+    StreamCut(UpstreamFailure failure, int charsDelivered) {
+      super("stream cut after commit", null, false, false);
+      this.failure = failure;
+      this.charsDelivered = charsDelivered;
+    }
+  }
+
   /** The hedge race this attempt runs in, or null when it runs alone. */
   private HedgeRace race;
 
@@ -119,6 +138,15 @@ final class Attempt implements Relay.Host {
     this.race = race;
   }
 
+  /**
+   * Lets a cut of this attempt's committed stream be resumed through {@code splice}; {@code continuation} when this
+   * attempt itself continues a cut stream. Call before {@link #run}.
+   */
+  void resumable(StreamSplice splice, boolean continuation) {
+    this.splice = splice;
+    this.continuation = continuation;
+  }
+
   /** Whether this attempt's stream delivered content (it reached the commit point). */
   boolean hasContent() {
     return contentStarted;
@@ -151,6 +179,7 @@ final class Attempt implements Relay.Host {
       reply.onCancel(this::cancel);
     }
     adapter = nativeOrTranslating();
+    charsAtStart = splice == null ? 0 : splice.deliveredChars();
     UpstreamRequest up = adapter.prepare(request, target.model());
     ForwardedHeaders.apply(request.requestId(), reply.books().clientHeaders(), cfg, up.headers());
     trace = reply.books().trace().attempt(provider.id(), target.model(), reply.attempts().size() + 1, up.headers());
@@ -241,7 +270,7 @@ final class Attempt implements Relay.Host {
     }
     String contentType = resp.getHeader(HttpHeaders.CONTENT_TYPE);
     if (request.stream() && contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17)) {
-      return new SseRelay(this, provider, adapter, request, reply);
+      return new SseRelay(this, provider, adapter, request, reply, adapter == provider.adapter() ? splice : null);
     }
     return new JsonRelay(this, provider, adapter, request, reply, settings.maxResponseBytes(), settings.buffers());
   }
@@ -252,6 +281,9 @@ final class Attempt implements Relay.Host {
    * over between a native and a translating target.
    */
   private ProviderAdapter nativeOrTranslating() {
+    if (continuation) {
+      return provider.adapter();
+    }
     dev.switchboard.api.NativeFront front = reply.nativeFront();
     ProviderAdapter speaksIt = front == null ? null : provider.adapter().nativeFormat(front);
     reply.relayNatively(speaksIt == null ? null : provider.id());
@@ -437,7 +469,12 @@ final class Attempt implements Relay.Host {
     } else {
       reply.attempt(provider.id(), failure.label());
     }
-    if (reply.committed()) {
+    if (reply.committed() && splice != null && adapter == provider.adapter() && splice.resumable()
+        && !request.endpoint().binaryReply()) {
+      // Cut after commit, text only: the run continues it elsewhere rather than ending it here.
+      reply.amendLastAttempt(provider.id(), "cut");
+      promise.tryFail(new StreamCut(failure, splice.deliveredChars() - charsAtStart));
+    } else if (reply.committed()) {
       // Past the commit point the client already has part of the reply: end it visibly, never silently.
       if (request.endpoint().binaryReply()) {
         reply.abortRaw();
@@ -466,6 +503,11 @@ final class Attempt implements Relay.Host {
       reply.attempt(provider.id(), "hedge_lost");
     }
     trace.failed(upstreamStatus, "hedge_lost", "hedge_lost", "another hedged attempt answered first");
+    if (sentNanos != 0) {
+      // The provider had the request and was working on it: its prompt (and whatever it generated unseen) is billed.
+      // It produced no content — the first content event decides the race — so its estimate is the prompt's.
+      reply.abandoned(new dev.switchboard.api.AbandonedAttempt(provider.id(), target.model(), 0, "hedge_lost"));
+    }
     promise.tryFail(new HedgeLost());
   }
 

@@ -35,6 +35,8 @@ final class FailoverRun {
 
   private final Route route;
   private final TailOptions tail;
+  /** The client stream's text for a mid-stream resume; null when a cut ends the stream (resume off, not chat). */
+  private final StreamSplice splice;
 
   FailoverRun(FailoverChain chain, GatewayRequest request, Route route, List<Target> candidates, ClientReply reply,
               boolean panic, TailOptions tail) {
@@ -46,6 +48,10 @@ final class FailoverRun {
     this.candidates = candidates;
     this.reply = reply;
     this.deadline = chain.deadlineNanos(request);
+    Boolean resume = route == null ? null : route.resume();
+    boolean on = resume != null ? resume : chain.routing.resume().enabled();
+    this.splice = on && request.stream() && request.endpoint() == dev.switchboard.api.Endpoint.CHAT
+        ? new StreamSplice(chain.routing.resume().max()) : null;
   }
 
   /** Tries the current candidate, skipping any that became unavailable since selection. */
@@ -135,7 +141,10 @@ final class FailoverRun {
   private Attempt newAttempt(Target t) {
     long firstToken = request.stream() ? chain.firstTokens.nanos(t, route, tail.firstTokenMillis())
         : FirstTokenDeadline.NONE;
-    return new Attempt(chain.settings, chain.clients.get(t.provider().id()), t, request, reply, deadline, firstToken);
+    Attempt a = new Attempt(chain.settings, chain.clients.get(t.provider().id()), t, request, reply, deadline,
+        firstToken);
+    a.resumable(splice, false);
+    return a;
   }
 
   /**
@@ -231,8 +240,16 @@ final class FailoverRun {
       chain.effects.neutral(guard, permit);
       return;
     }
+    if (ar.failed() && ar.cause() instanceof Attempt.StreamCut cut) {
+      chain.effects.failed(guard, cut.failure, permit, now);
+      resume(t, cut);
+      return;
+    }
     if (ar.succeeded()) {
       UpstreamFailure late = attempt.failure();
+      if (splice != null && splice.resumes() > 0) {
+        chain.metrics.streamResume(late == null ? "completed" : "failed");
+      }
       if (late == null) {
         chain.effects.succeeded(guard, permit);
       } else {
@@ -286,6 +303,66 @@ final class FailoverRun {
       }
       default -> throw new IllegalStateException(decision.action().name());
     }
+  }
+
+  /**
+   * A committed stream was cut: continue it on the next real candidate that its guard and rate limit let in, sent the
+   * original request plus the text delivered so far; with none, the stream ends with the in-band error as without
+   * resume.
+   */
+  private void resume(Target cutOn, Attempt.StreamCut cut) {
+    if (reply.clientClosed() || reply.finished()) {
+      return;
+    }
+    long now = chain.nanoClock.getAsLong();
+    int from = candidates.indexOf(cutOn);
+    for (int j = from + 1; j < candidates.size() && now - deadline < 0; j++) {
+      Target h = candidates.get(j);
+      if (h.provider().isLocal()) {
+        continue;
+      }
+      ProviderGuard g = chain.guards.of(h.provider());
+      if (g.refusal(now) != null) {
+        continue;
+      }
+      long permit = g.circuit().acquire(now);
+      if (permit == CircuitBreaker.DENIED) {
+        continue;
+      }
+      index = j;
+      retriesHere = 0;
+      GatewayRequest next = splice.continuationOf(request, h.provider().type(), reply.usageReported(), cut.charsDelivered);
+      chain.quota.acquire(h, estimate()).onComplete(ar -> {
+        boolean headroom = ar.succeeded() && ar.result();
+        if (!headroom || reply.finished()) {
+          chain.effects.neutral(g, permit);
+          if (headroom) {
+            chain.quota.settle(h, estimate(), null, false);
+          }
+          endCut(cut);
+          return;
+        }
+        tally.attempts++;
+        // The dashboard's failover list tells the story (published when the continuation ends).
+        tally.outcomes.add(cutOn.provider().id() + ": stream cut after commit (" + cut.failure.label()
+            + "), resumed on " + h.provider().id());
+        reply.comment("x-switchboard-resumed " + h.provider().id());
+        long firstToken = chain.firstTokens.nanos(h, route, tail.firstTokenMillis());
+        Attempt attempt = new Attempt(chain.settings, chain.clients.get(h.provider().id()), h, next, reply, deadline,
+            firstToken);
+        attempt.resumable(splice, true);
+        run(h, g, permit, attempt);
+      });
+      return;
+    }
+    endCut(cut);
+  }
+
+  /** No continuation: the cut stream ends with its in-band error, as it would without resume. */
+  private void endCut(Attempt.StreamCut cut) {
+    chain.metrics.streamResume("unavailable");
+    reply.endStream(cut.failure.clientError());
+    published();
   }
 
   /** Tries the current candidate again after the policy's {@code delayMillis}. */

@@ -87,7 +87,7 @@ public final class ModelCatalog {
             p.config().price(ref.model()), false));
       }
       t.exact.put(alias.name(), new Route(alias.name(), true, withFallback(t, alias.name(), targets),
-          alias.strategy(), alias.weights(), alias.firstToken(), alias.hedge()));
+          alias.strategy(), alias.weights(), alias.firstToken(), alias.hedge(), alias.resume()));
       t.ownerOf.put(alias.name(), "switchboard");
     }
     return t;

@@ -21,6 +21,8 @@ public final class Route {
   private final java.time.Duration firstToken;
   /** Whether the alias's streams are hedged, or null for the default. */
   private final Boolean hedge;
+  /** Whether the alias's cut streams are resumed, or null for the default. */
+  private final Boolean resume;
   /** Round-robin position, per route so that interleaved models do not skew each other's rotation. */
   private final AtomicLong turn = new AtomicLong();
   /** Smooth weighted round-robin's current weights, indexed like {@link #targets}; swapped whole, never mutated. */
@@ -42,6 +44,13 @@ public final class Route {
    */
   public Route(String requestedModel, boolean alias, List<Target> targets, RoutingStrategy strategy,
                ScoreWeights weights, java.time.Duration firstToken, Boolean hedge) {
+    this(requestedModel, alias, targets, strategy, weights, firstToken, hedge, null);
+  }
+
+  /** @param resume whether the alias's cut streams are resumed ({@code models.X.resume}), or null for the default */
+  public Route(String requestedModel, boolean alias, List<Target> targets, RoutingStrategy strategy,
+               ScoreWeights weights, java.time.Duration firstToken, Boolean hedge, Boolean resume) {
+    this.resume = resume;
     this.firstToken = firstToken;
     this.hedge = hedge;
     this.requestedModel = requestedModel;
@@ -84,6 +93,11 @@ public final class Route {
   /** Whether the alias's streams are hedged, or null for {@code routing.hedge.enabled}. */
   public Boolean hedge() {
     return hedge;
+  }
+
+  /** Whether the alias's cut streams are resumed, or null for {@code routing.resume.enabled}. */
+  public Boolean resume() {
+    return resume;
   }
 
   long nextTurn() {

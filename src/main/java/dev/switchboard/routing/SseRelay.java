@@ -31,10 +31,23 @@ final class SseRelay implements Relay {
   private final ClientReply reply;
   /** Made once: the translator calls it for every event it emits. */
   private final java.util.function.Consumer<Buffer> emit = this::forward;
+  /** The client stream's text for a mid-stream resume, or null when this stream is not resumable. */
+  private final StreamSplice splice;
+  /** Writes a committed payload to the client (through the splice when there is one). */
+  private final java.util.function.Consumer<Buffer> write;
   private StreamTranslator translator;
   private List<Buffer> held;
 
   SseRelay(Host host, Provider provider, ProviderAdapter adapter, GatewayRequest request, ClientReply reply) {
+    this(host, provider, adapter, request, reply, null);
+  }
+
+  /** @param splice the client stream's text for a mid-stream resume, or null */
+  SseRelay(Host host, Provider provider, ProviderAdapter adapter, GatewayRequest request, ClientReply reply,
+           StreamSplice splice) {
+    this.splice = splice;
+    java.util.function.Consumer<Buffer> toClient = reply::writeEvent;
+    this.write = splice == null ? toClient : payload -> splice.pass(payload, toClient);
     this.host = host;
     this.adapter = adapter;
     this.provider = provider;
@@ -99,8 +112,11 @@ final class SseRelay implements Relay {
         return;
       }
       commit();
+    } else if (splice != null && translator.emittedContent()) {
+      // A continuation: its first content meets its first-token deadline.
+      host.contentStarted();
     }
-    reply.writeEvent(payload);
+    write.accept(payload);
   }
 
   /** The commit point of a stream: headers go out, then whatever preamble was held back. */
@@ -109,7 +125,7 @@ final class SseRelay implements Relay {
     host.contentStarted();
     reply.startStream();
     if (held != null) {
-      held.forEach(reply::writeEvent);
+      held.forEach(write);
       held = null;
     }
   }
@@ -119,7 +135,7 @@ final class SseRelay implements Relay {
     if (host.done()) {
       return true;
     }
-    reply.usage(translator.usage());
+    reply.usage(splice == null ? translator.usage() : splice.total(translator.usage()));
     UpstreamError error = translator.error();
     if (error != null) {
       host.fail(Failures.streamError(provider.id(), error));
@@ -131,6 +147,11 @@ final class SseRelay implements Relay {
           return true;
         }
         commit();
+      }
+      if (splice != null && splice.resumes() > 0) {
+        splice.finish(write);
+        // Before the reply ends: the books go to the access log and the ledger then.
+        reply.amendLastAttempt(provider.id(), "resumed");
       }
       reply.endStream(null);
       host.succeed();

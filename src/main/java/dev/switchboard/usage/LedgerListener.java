@@ -78,6 +78,19 @@ public final class LedgerListener implements FinishListener {
       spent = new Usage(prompt, completion, prompt + completion, 0);
     }
     double cost = served && !o.degraded() ? cost(request, o.provider(), o.upstreamModel(), spent) : 0;
+    for (dev.switchboard.api.AbandonedAttempt a : o.abandoned()) {
+      // A hedge loser's tokens were spent too: its prompt (tokenizer) and content, at its own model's price.
+      long prompt = promptTokens.applyAsLong(request);
+      long completion = (a.contentChars() + 3) / 4;
+      Usage lost = new Usage(prompt, completion, prompt + completion, 0);
+      Provider p = providers.get(a.provider());
+      double lostCost = p == null ? 0 : Costs.of(lost, p.config().price(a.model()));
+      usage.abandoned(a.provider(), a.why(), lost.totalTokens(), lostCost);
+      spent = new Usage(spent.promptTokens() + prompt, spent.completionTokens() + completion,
+          spent.totalTokens() + prompt + completion, spent.cachedTokens());
+      cost += lostCost;
+      estimated = true;
+    }
     long ttft = o.firstTokenNanos() > 0 ? (o.firstTokenNanos() - o.startNanos()) / 1_000_000 : -1;
     return new LedgerRow(wallMillis.getAsLong(), o.requestId(), request.clientKey(), o.provider(),
         o.upstreamModel() != null ? o.upstreamModel() : request.model(), spent.promptTokens(),

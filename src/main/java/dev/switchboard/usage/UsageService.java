@@ -149,6 +149,11 @@ public final class UsageService {
     }
   }
 
+  /** Tokens and cost of an attempt cancelled while its provider worked on it (booked in its request's row). */
+  public void abandoned(String provider, String why, long tokens, double cost) {
+    metrics.abandonedAttempt(provider, why, tokens, cost);
+  }
+
   /** Adds a finished request: spend now, the ledger row soon. */
   public void record(LedgerRow row) {
     if (row.cost() > 0) {

@@ -130,4 +130,32 @@ class HedgingTest extends RoutingTestBase {
     assertThat(started).as("at most budget x requests + burst").isBetween(1.0, 0.2 * requests + 1);
     assertThat(hedges("b", "no_budget")).isEqualTo(requests - started);
   }
+
+  @Test
+  void theLosersEstimatedTokensAndCostAreBookedWithTheRequestAndCounted() throws Exception {
+    start("usage: {persist: false, flush_interval: 50ms}\n"
+        + routing("priority", "{per_provider: 0}", "{failure_threshold: 100}", "  hedge: {enabled: true, delay: 200ms}\n")
+        + "providers:\n  s: {type: openai, base_url: \"" + slow.baseUrl() + "\", api_key: k-s, "
+        + "models: [{name: m1, input_price: 1000, output_price: 1000}], "
+        + "timeouts: {connect: 500ms, first_byte: 2s, idle: 10s, total: 30s}}\n" + provider("b", b, "m1", ""));
+
+    HttpResponse<String> resp = stream("m1");
+    assertThat(header(resp, "x-switchboard-attempts")).isEqualTo("s:hedge_lost,b:200");
+    String id = header(resp, "x-request-id");
+    var usage = gateway.switchboard().services().usage();
+    await().atMost(10, TimeUnit.SECONDS).until(() -> !usage.query(l -> l.rows(id)).toCompletionStage()
+        .toCompletableFuture().join().isEmpty());
+    io.vertx.core.json.JsonObject row = usage.query(l -> l.rows(id)).toCompletionStage().toCompletableFuture().join()
+        .get(0);
+    // b reports 5 prompt + 2 completion tokens at no price; s's prompt (by the tokenizer) is added, at s's price.
+    assertThat(row.getLong("prompt_tokens")).as("the loser's prompt is booked too").isGreaterThan(5);
+    assertThat(row.getLong("completion_tokens")).isEqualTo(2);
+    assertThat(row.getDouble("cost")).as("b is unpriced: all of it is s's").isPositive();
+    assertThat(row.getBoolean("estimated")).isTrue();
+    assertThat(row.getString("attempts")).isEqualTo("s:hedge_lost,b:200");
+    Counter tokens = gateway.switchboard().services().prometheus().find("switchboard_abandoned_attempt_tokens")
+        .tags("provider", "s", "why", "hedge_lost").counter();
+    assertThat(tokens).isNotNull();
+    assertThat(tokens.count()).isEqualTo(row.getLong("prompt_tokens") - 5);
+  }
 }
