@@ -49,7 +49,8 @@ public final class TokenEstimator {
     return messages(body.getValue("messages")) + text(body.getValue("tools"));
   }
 
-  private long completionBudget(GatewayRequest request) {
+  /** The completion the request may produce, over all its choices. */
+  public long completionBudget(GatewayRequest request) {
     JsonObject body = request.body();
     long completion = 0;
     if (request.endpoint() == dev.switchboard.api.Endpoint.CHAT
