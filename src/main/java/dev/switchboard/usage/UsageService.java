@@ -243,13 +243,16 @@ public final class UsageService {
   /** Replaces a reservation by the request's actual cost (already added to this instance's own counters). */
   private void settle(Reservation r, double cost) {
     SharedSpend s = shared;
-    if (r.shared() && s != null) {
+    if (s != null) {
+      // Also for a hold taken locally while Redis was away: the spend must reach Redis, and a hold whose answer
+      // came too late may have been taken there after all.
       long[] ttls = new long[r.periods().size()];
       for (int i = 0; i < ttls.length; i++) {
         ttls[i] = spendTtlSeconds(r.periods().get(i));
       }
       s.settle(r.counters(), r.requestId(), cost, ttls);
-    } else {
+    }
+    if (!r.shared()) {
       localHolds.release(r.counters(), r.amount());
     }
   }
