@@ -55,6 +55,9 @@ public final class UsageService {
   private final Map<String, Reservation> reservations = new ConcurrentHashMap<>();
   private final LocalHolds localHolds = new LocalHolds();
   private volatile java.util.function.LongSupplier holdClock = System::currentTimeMillis;
+  /** Names this instance's holds in Redis: random per process, so instances never collide. */
+  private final String holdPrefix = Long.toHexString(new java.security.SecureRandom().nextLong()) + ':';
+  private final java.util.concurrent.atomic.AtomicLong holdSeq = new java.util.concurrent.atomic.AtomicLong();
 
   public UsageService(Vertx vertx, UsageConfig config, BudgetWindows windows, ClientKeys keys,
                       ProviderRegistry providers, GatewayMetrics metrics) {
@@ -182,16 +185,16 @@ public final class UsageService {
     for (int i = 0; i < limits.length; i++) {
       limits[i] = limit(k.budget(), periods.get(i));
     }
+    String holdId = holdPrefix + holdSeq.incrementAndGet();
     SharedSpend s = shared;
     if (s == null) {
-      return io.vertx.core.Future.succeededFuture(holdLocally(request, keyName, counters, periods, limits, amount));
+      return io.vertx.core.Future.succeededFuture(
+          holdLocally(request, holdId, keyName, counters, periods, limits, amount));
     }
-    return s.reserve(counters, limits, request.requestId(), amount, holdClock.getAsLong(),
-            config.reservationTtl().toMillis())
+    return s.reserve(counters, limits, holdId, amount, holdClock.getAsLong(), config.reservationTtl().toMillis())
         .map(refusal -> {
           if (refusal == null) {
-            reservations.put(request.requestId(),
-                new Reservation(request.requestId(), keyName, counters, periods, amount, true));
+            keep(request.requestId(), new Reservation(holdId, counters, periods, amount, true, null));
             return (ApiError) null;
           }
           BudgetWindows.Period period = periods.get(refusal.window());
@@ -199,10 +202,24 @@ public final class UsageService {
         })
         // Redis is away: this instance holds alone, as its spend counts alone then.
         .recover(t -> io.vertx.core.Future.succeededFuture(
-            holdLocally(request, keyName, counters, periods, limits, amount)));
+            holdLocally(request, holdId, keyName, counters, periods, limits, amount)));
   }
 
-  private ApiError holdLocally(GatewayRequest request, String keyName, List<String> counters,
+  private void keep(String requestId, Reservation r) {
+    reservations.merge(requestId, r, (earlier, mine) -> mine.after(earlier));
+  }
+
+  /** Takes one hold of a finished request, or null. */
+  private Reservation take(String requestId) {
+    Reservation[] taken = new Reservation[1];
+    reservations.computeIfPresent(requestId, (k, r) -> {
+      taken[0] = r;
+      return r.previous();
+    });
+    return taken[0];
+  }
+
+  private ApiError holdLocally(GatewayRequest request, String holdId, String keyName, List<String> counters,
                                List<BudgetWindows.Period> periods, double[] limits, double amount) {
     double[] spent = new double[periods.size()];
     for (int i = 0; i < spent.length; i++) {
@@ -213,8 +230,7 @@ public final class UsageService {
       return refusal(keyName, periods.get(refused), spent[refused], localHolds.held(counters.get(refused)),
           limits[refused], amount);
     }
-    reservations.put(request.requestId(),
-        new Reservation(request.requestId(), keyName, counters, periods, amount, false));
+    keep(request.requestId(), new Reservation(holdId, counters, periods, amount, false, null));
     return null;
   }
 
@@ -234,7 +250,7 @@ public final class UsageService {
 
   /** Gives back the hold of a request that finished before its reservation came back (nothing was recorded). */
   public void release(String requestId) {
-    Reservation r = reservations.remove(requestId);
+    Reservation r = take(requestId);
     if (r != null) {
       settle(r, 0);
     }
@@ -250,7 +266,7 @@ public final class UsageService {
       for (int i = 0; i < ttls.length; i++) {
         ttls[i] = spendTtlSeconds(r.periods().get(i));
       }
-      s.settle(r.counters(), r.requestId(), cost, ttls);
+      s.settle(r.counters(), r.holdId(), cost, ttls);
     }
     if (!r.shared()) {
       localHolds.release(r.counters(), r.amount());
@@ -264,7 +280,7 @@ public final class UsageService {
 
   /** Adds a finished request: spend now, the ledger row soon. */
   public void record(LedgerRow row) {
-    Reservation held = row.requestId() == null ? null : reservations.remove(row.requestId());
+    Reservation held = row.requestId() == null ? null : take(row.requestId());
     if (held != null) {
       // The key's windows: spend added here locally, and in Redis by the settlement together with the release.
       if (row.cost() > 0) {

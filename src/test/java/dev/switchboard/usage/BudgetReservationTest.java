@@ -123,7 +123,11 @@ class BudgetReservationTest {
     try {
       for (int i = 0; i < 40; i++) {
         GatewayUnderTest g = i % 2 == 0 ? one : two;
-        replies.add(pool.submit(() -> chat(g, 10)));
+        // Some share a request id (the client's x-request-id): each still settles its own hold.
+        String requestId = i % 4 == 0 ? "same-id" : "req-" + i;
+        replies.add(pool.submit(() -> g.post("/v1/chat/completions",
+            Requests.chat("m", "hi").with("max_tokens", 10).toString(),
+            "Authorization", "Bearer sk-team-key-1", "x-request-id", requestId)));
       }
       int served = 0;
       for (Future<HttpResponse<String>> f : replies) {
