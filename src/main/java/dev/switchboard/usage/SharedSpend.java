@@ -36,7 +36,7 @@ final class SharedSpend {
   SharedSpend(Vertx vertx, RateLimitConfig config) {
     this.config = config;
     this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.redisUrl())
-        .setMaxPoolSize(4).setMaxPoolWaiting(4096).setMaxWaitingHandlers(4096));
+        .setMaxPoolSize(16).setMaxPoolWaiting(4096).setMaxWaitingHandlers(4096));
     this.redis = RedisAPI.api(client);
   }
 
