@@ -86,7 +86,7 @@ final class RequestPath {
         payloads,
         new EndUserStage(config.telemetry().endUserHeader()),
         new KeyPolicyStage(keys),
-        new BudgetStage(usage),
+        new BudgetStage(usage, limiter.estimator()),
         new AdmissionStage(limiter),
         new CacheStage(cache),
         new RoutingStage(upstream.chain(vertx, clients, config, limiter))));

@@ -325,6 +325,7 @@ public final class Switchboard implements Demo.Gateway {
         || !p.config().modelLimits().isEmpty()));
     UsageService usage = new UsageService(vertx, config.usage(),
         new BudgetWindows(Clock.systemUTC(), config.usage().timeZone()), keys, providers, metrics);
+    usage.holdClock(clocks.wall()::millis);
     if (config.ratelimit().redis()) {
       // One Redis for shared state: budgets are shared wherever rate limits are.
       usage.share(config.ratelimit());

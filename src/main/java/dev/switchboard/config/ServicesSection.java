@@ -36,11 +36,13 @@ final class ServicesSection {
         Duration.ofDays(n.integer("retention_days", d.retention().toDays(), 1, 36_500)),
         n.duration("flush_interval", d.flushInterval()),
         n.decimal("alert_threshold", d.alertThreshold(), 0.01, 1), currency,
-        n.string("store", d.store()).trim().toLowerCase(Locale.ROOT), postgresStore(n.object("postgres")));
+        n.string("store", d.store()).trim().toLowerCase(Locale.ROOT), postgresStore(n.object("postgres")),
+        n.duration("reservation_ttl", d.reservationTtl()));
     if (!List.of(UsageConfig.SQLITE, UsageConfig.POSTGRES).contains(u.store())) {
       n.problem("store", "must be sqlite or postgres, got \"" + u.store() + "\"");
     }
     positive(n, "flush_interval", u.flushInterval());
+    positive(n, "reservation_ttl", u.reservationTtl());
     n.rejectUnknown();
     return u;
   }

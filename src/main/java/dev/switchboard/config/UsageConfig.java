@@ -18,14 +18,25 @@ import java.time.ZoneId;
  * @param store where the ledger, created keys and reports live: {@code sqlite} (a file under {@code dataDir}, one
  *     instance) or {@code postgres} (shared by every instance)
  * @param postgres the PostgreSQL store's settings (used with {@code store: postgres})
+ * @param reservationTtl how long a key budget's reservation for a request in flight holds before it lapses on its
+ *     own ({@code reservation_ttl}): longer than any request runs, short enough that a crashed instance's holds
+ *     stop blocking the key soon
  */
 public record UsageConfig(String dataDir, boolean persist, ZoneId timeZone, Duration retention, Duration flushInterval,
-                          double alertThreshold, String currency, String store, PostgresStoreConfig postgres) {
+                          double alertThreshold, String currency, String store, PostgresStoreConfig postgres,
+                          Duration reservationTtl) {
+  public static final Duration DEFAULT_RESERVATION_TTL = Duration.ofMinutes(10);
   public static final String DEFAULT_CURRENCY = "USD";
   public static final String SQLITE = "sqlite";
   public static final String POSTGRES = "postgres";
   public static final UsageConfig DEFAULT = new UsageConfig("data", true, ZoneId.of("UTC"), Duration.ofDays(90),
       Duration.ofMillis(100), 0.8, DEFAULT_CURRENCY);
+
+  public UsageConfig(String dataDir, boolean persist, ZoneId timeZone, Duration retention, Duration flushInterval,
+                     double alertThreshold, String currency, String store, PostgresStoreConfig postgres) {
+    this(dataDir, persist, timeZone, retention, flushInterval, alertThreshold, currency, store, postgres,
+        DEFAULT_RESERVATION_TTL);
+  }
 
   /** The settings with the embedded SQLite store. */
   public UsageConfig(String dataDir, boolean persist, ZoneId timeZone, Duration retention, Duration flushInterval,

@@ -67,7 +67,8 @@ public final class TokenEstimator {
     return messages(body.getValue("messages"), count) + text(body.getValue("tools"), count);
   }
 
-  private long completionBudget(GatewayRequest request) {
+  /** The completion the request may produce, over all its choices. */
+  public long completionBudget(GatewayRequest request) {
     JsonObject body = request.body();
     long completion = 0;
     if (request.endpoint() == dev.switchboard.api.Endpoint.CHAT

@@ -30,11 +30,13 @@ final class SharedSpend {
   private final RedisAPI redis;
   private final Map<String, Double> mirror = new ConcurrentHashMap<>();
   private final AtomicBoolean up = new AtomicBoolean(true);
+  private final HoldScripts reserve = new HoldScripts(HoldScripts.RESERVE);
+  private final HoldScripts settle = new HoldScripts(HoldScripts.SETTLE);
 
   SharedSpend(Vertx vertx, RateLimitConfig config) {
     this.config = config;
     this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.redisUrl())
-        .setMaxPoolSize(4).setMaxPoolWaiting(4096).setMaxWaitingHandlers(4096));
+        .setMaxPoolSize(16).setMaxPoolWaiting(4096).setMaxWaitingHandlers(4096));
     this.redis = RedisAPI.api(client);
   }
 
@@ -57,6 +59,64 @@ final class SharedSpend {
         })
         .onSuccess(v -> recovered())
         .onFailure(this::down);
+  }
+
+  /** A refused reservation: the window (index into the counters) that refused, its spend and what was held in it. */
+  record Refusal(int window, double spent, double held) {
+  }
+
+  /**
+   * Holds {@code amount} for a request in every window of {@code counters} atomically, or in none: null when held,
+   * else the refusal. Fails when Redis does not answer in time (the caller then holds locally).
+   */
+  Future<Refusal> reserve(List<String> counters, double[] limits, String requestId, double amount, long nowMillis,
+                          long ttlMillis) {
+    List<String> args = new ArrayList<>(5 + limits.length);
+    args.add(Long.toString(nowMillis));
+    args.add(Long.toString(nowMillis + ttlMillis));
+    args.add(requestId);
+    args.add(Double.toString(amount));
+    // The hash outlives its newest hold a little, so an idle key's holds vanish with their expiry.
+    args.add(Long.toString(ttlMillis + 60_000));
+    for (double limit : limits) {
+      args.add(Double.toString(limit));
+    }
+    return timed(reserve.eval(redis, holdKeys(counters), args)).map(answer -> {
+      recovered();
+      int window = answer.get(0).toInteger();
+      if (window == 0) {
+        return (Refusal) null;
+      }
+      double spent = Double.parseDouble(answer.get(1).toString());
+      mirror.merge(counters.get(window - 1), spent, Math::max);
+      return new Refusal(window - 1, spent, Double.parseDouble(answer.get(2).toString()));
+    }).onFailure(this::down);
+  }
+
+  /** Replaces a request's holds by its actual cost, added to each window's spend (one round trip). */
+  void settle(List<String> counters, String requestId, double cost, long[] ttlSeconds) {
+    List<String> args = new ArrayList<>(2 + ttlSeconds.length);
+    args.add(requestId);
+    args.add(Double.toString(cost));
+    for (long ttl : ttlSeconds) {
+      args.add(Long.toString(ttl));
+    }
+    timed(settle.eval(redis, holdKeys(counters), args)).onSuccess(totals -> {
+      for (int i = 0; i < counters.size(); i++) {
+        mirror.put(counters.get(i), Double.parseDouble(totals.get(i).toString()));
+      }
+      recovered();
+    }).onFailure(this::down);
+  }
+
+  private List<String> holdKeys(List<String> counters) {
+    List<String> keys = new ArrayList<>(3 * counters.size());
+    for (String c : counters) {
+      keys.add(key(c));
+      keys.add(config.keyPrefix() + "held:" + c);
+      keys.add(config.keyPrefix() + "heldx:" + c);
+    }
+    return keys;
   }
 
   /** Reads the current totals of these counters into the mirror. */

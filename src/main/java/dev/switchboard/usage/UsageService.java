@@ -51,6 +51,13 @@ public final class UsageService {
   private volatile LedgerStore store;
   private volatile java.util.function.Supplier<JsonObject> storeState = () -> new JsonObject().put("store", "sqlite");
   private volatile SharedSpend shared;
+  /** Requests in flight holding part of their key's budget, by request id; settled when their row is recorded. */
+  private final Map<String, Reservation> reservations = new ConcurrentHashMap<>();
+  private final LocalHolds localHolds = new LocalHolds();
+  private volatile java.util.function.LongSupplier holdClock = System::currentTimeMillis;
+  /** Names this instance's holds in Redis: random per process, so instances never collide. */
+  private final String holdPrefix = Long.toHexString(new java.security.SecureRandom().nextLong()) + ':';
+  private final java.util.concurrent.atomic.AtomicLong holdSeq = new java.util.concurrent.atomic.AtomicLong();
 
   public UsageService(Vertx vertx, UsageConfig config, BudgetWindows windows, ClientKeys keys,
                       ProviderRegistry providers, GatewayMetrics metrics) {
@@ -154,11 +161,143 @@ public final class UsageService {
     metrics.abandonedAttempt(provider, why, tokens, cost);
   }
 
+  /** The clock of reservations' expiry (every instance's wall clock; tests move a fake one). */
+  public void holdClock(java.util.function.LongSupplier wallMillis) {
+    this.holdClock = wallMillis;
+  }
+
+  /**
+   * Reserves a request's estimated cost against every budget window of its key before it goes upstream, in Redis
+   * when budgets are shared (one atomic script), else (or while Redis does not answer) in this instance's
+   * {@link LocalHolds}. Answers null when held (or the key has no budget), else the 429 to send. The hold is
+   * settled by {@link #record} when the request finishes, or given back by {@link #release}.
+   */
+  public io.vertx.core.Future<ApiError> reserve(GatewayRequest request, double amount) {
+    String keyName = request.clientKey();
+    ClientKeyConfig k = keyName == null ? null : keys.config(keyName);
+    if (k == null || !k.budget().any()) {
+      return io.vertx.core.Future.succeededFuture();
+    }
+    List<String> counters = new ArrayList<>(3);
+    List<BudgetWindows.Period> periods = new ArrayList<>(3);
+    for (BudgetWindows.Period period : BudgetWindows.Period.values()) {
+      if (limit(k.budget(), period) > 0) {
+        counters.add(counter("key", keyName, period, windows.start(period)));
+        periods.add(period);
+      }
+    }
+    double[] limits = new double[periods.size()];
+    for (int i = 0; i < limits.length; i++) {
+      limits[i] = limit(k.budget(), periods.get(i));
+    }
+    String holdId = holdPrefix + holdSeq.incrementAndGet();
+    SharedSpend s = shared;
+    if (s == null) {
+      return io.vertx.core.Future.succeededFuture(
+          holdLocally(request, holdId, keyName, counters, periods, limits, amount));
+    }
+    return s.reserve(counters, limits, holdId, amount, holdClock.getAsLong(), config.reservationTtl().toMillis())
+        .map(refusal -> {
+          if (refusal == null) {
+            keep(request.requestId(), new Reservation(holdId, counters, periods, amount, true, null));
+            return (ApiError) null;
+          }
+          BudgetWindows.Period period = periods.get(refusal.window());
+          return refusal(keyName, period, refusal.spent(), refusal.held(), limits[refusal.window()], amount);
+        })
+        // Redis is away: this instance holds alone, as its spend counts alone then.
+        .recover(t -> io.vertx.core.Future.succeededFuture(
+            holdLocally(request, holdId, keyName, counters, periods, limits, amount)));
+  }
+
+  private void keep(String requestId, Reservation r) {
+    reservations.merge(requestId, r, (earlier, mine) -> mine.after(earlier));
+  }
+
+  /** Takes one hold of a finished request, or null. */
+  private Reservation take(String requestId) {
+    Reservation[] taken = new Reservation[1];
+    reservations.computeIfPresent(requestId, (k, r) -> {
+      taken[0] = r;
+      return r.previous();
+    });
+    return taken[0];
+  }
+
+  private ApiError holdLocally(GatewayRequest request, String holdId, String keyName, List<String> counters,
+                               List<BudgetWindows.Period> periods, double[] limits, double amount) {
+    double[] spent = new double[periods.size()];
+    for (int i = 0; i < spent.length; i++) {
+      spent[i] = spent("key", keyName, periods.get(i));
+    }
+    int refused = localHolds.hold(counters, spent, limits, amount);
+    if (refused >= 0) {
+      return refusal(keyName, periods.get(refused), spent[refused], localHolds.held(counters.get(refused)),
+          limits[refused], amount);
+    }
+    keep(request.requestId(), new Reservation(holdId, counters, periods, amount, false, null));
+    return null;
+  }
+
+  private ApiError refusal(String keyName, BudgetWindows.Period period, double spent, double held, double limit,
+                           double amount) {
+    String window = period.name().toLowerCase();
+    if (spent >= limit) {
+      return new ApiError(429, ApiError.RATE_LIMIT, "Key '" + keyName + "' has spent its " + window + " budget ("
+          + round(spent) + " of " + limit + "). It resets on " + windows.end(period) + " ("
+          + windows.zone().getId() + ").", null, "budget_exceeded");
+    }
+    return new ApiError(429, ApiError.RATE_LIMIT, "Key '" + keyName + "' cannot reserve the up to " + round(amount)
+        + " this request may cost: of its " + window + " budget " + limit + ", " + round(spent) + " is spent and "
+        + round(held) + " is held by its requests in flight. Retry when they finish, or lower max_tokens.", null,
+        "budget_exceeded");
+  }
+
+  /** Gives back the hold of a request that finished before its reservation came back (nothing was recorded). */
+  public void release(String requestId) {
+    Reservation r = take(requestId);
+    if (r != null) {
+      settle(r, 0);
+    }
+  }
+
+  /** Replaces a reservation by the request's actual cost (already added to this instance's own counters). */
+  private void settle(Reservation r, double cost) {
+    SharedSpend s = shared;
+    if (s != null) {
+      // Also for a hold taken locally while Redis was away: the spend must reach Redis, and a hold whose answer
+      // came too late may have been taken there after all.
+      long[] ttls = new long[r.periods().size()];
+      for (int i = 0; i < ttls.length; i++) {
+        ttls[i] = spendTtlSeconds(r.periods().get(i));
+      }
+      s.settle(r.counters(), r.holdId(), cost, ttls);
+    }
+    if (!r.shared()) {
+      localHolds.release(r.counters(), r.amount());
+    }
+  }
+
+  /** Requests holding budget right now (for tests and diagnostics). */
+  int reservationsHeld() {
+    return reservations.size();
+  }
+
   /** Adds a finished request: spend now, the ledger row soon. */
   public void record(LedgerRow row) {
+    Reservation held = row.requestId() == null ? null : take(row.requestId());
+    if (held != null) {
+      // The key's windows: spend added here locally, and in Redis by the settlement together with the release.
+      if (row.cost() > 0) {
+        addLocal("key", row.keyName(), windows.dayOf(row.timeMillis()), row.cost(), false);
+      }
+      settle(held, row.cost());
+    }
     if (row.cost() > 0) {
       LocalDate day = windows.dayOf(row.timeMillis());
-      add("key", row.keyName(), day, row.cost());
+      if (held == null) {
+        add("key", row.keyName(), day, row.cost());
+      }
       if (row.provider() != null) {
         add("provider", row.provider(), day, row.cost());
         metrics.cost(row.provider(), row.model(), row.cost());
@@ -173,24 +312,32 @@ public final class UsageService {
   }
 
   private void add(String scope, String name, LocalDate day, double cost) {
+    addLocal(scope, name, day, cost, true);
+  }
+
+  private void addLocal(String scope, String name, LocalDate day, double cost, boolean share) {
     if (name == null) {
       return;
     }
     Budget budget = budgetOf(scope, name);
-    SharedSpend s = shared;
+    SharedSpend s = share ? shared : null;
     for (BudgetWindows.Period period : BudgetWindows.Period.values()) {
       LocalDate start = BudgetWindows.startOf(period, day);
       String id = counter(scope, name, period, start);
       spend.computeIfAbsent(id, k -> new DoubleAdder()).add(cost);
       if (s != null && budget != null && limit(budget, period) > 0) {
-        // Kept a little past the window's end; the key names the window, so a new window starts from zero.
-        long ttl = (windows.startMillis(windows.end(period)) - windows.nowMillis()) / 1000 + 2 * 86_400;
-        s.add(id, cost, Math.max(60, ttl));
+        s.add(id, cost, spendTtlSeconds(period));
       }
     }
     if (budget != null && budget.any()) {
       checkAlert(scope, name, budget);
     }
+  }
+
+  /** Kept a little past the window's end; the key names the window, so a new window starts from zero. */
+  private long spendTtlSeconds(BudgetWindows.Period period) {
+    long ttl = (windows.startMillis(windows.end(period)) - windows.nowMillis()) / 1000 + 2 * 86_400;
+    return Math.max(60, ttl);
   }
 
   private Budget budgetOf(String scope, String name) {
@@ -222,6 +369,12 @@ public final class UsageService {
         }
       }
     }
+  }
+
+  /** Whether the key has any budget (only those reserve). */
+  public boolean hasBudget(String keyName) {
+    ClientKeyConfig k = keyName == null ? null : keys.config(keyName);
+    return k != null && k.budget().any();
   }
 
   /** Null when the key may spend, otherwise the 429 it gets. */
@@ -281,10 +434,12 @@ public final class UsageService {
     for (BudgetWindows.Period period : BudgetWindows.Period.values()) {
       String current = windows.start(period).toString();
       String marker = "|" + period + "|";
-      spend.keySet().removeIf(k -> {
+      java.util.function.Predicate<String> ended = k -> {
         int at = k.indexOf(marker);
         return at >= 0 && k.substring(at + marker.length()).compareTo(current) < 0;
-      });
+      };
+      spend.keySet().removeIf(ended);
+      localHolds.forget(ended);
     }
     alerted.removeIf(id -> {
       for (BudgetWindows.Period period : BudgetWindows.Period.values()) {

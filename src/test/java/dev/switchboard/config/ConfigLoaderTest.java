@@ -45,6 +45,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void budgetReservationTtlHasADefaultAndIsValidated() {
+    assertThat(ConfigLoader.fromYaml(MINIMAL, Map.of()).usage().reservationTtl()).hasMinutes(10);
+    assertThat(ConfigLoader.fromYaml("usage: {reservation_ttl: 2m}\n" + MINIMAL, Map.of()).usage().reservationTtl())
+        .hasMinutes(2);
+    assertThat(problemAt(problemsOf("usage: {reservation_ttl: 0s}\n" + MINIMAL, Map.of()), "usage.reservation_ttl"))
+        .contains("longer than 0");
+  }
+
+  @Test
   void transportAndDrainDelayAreValidated() {
     var ok = ConfigLoader.fromYaml("server: {transport: NIO, drain_delay: 5s}\n" + MINIMAL, Map.of());
     assertThat(ok.server().transport()).isEqualTo("nio");
