@@ -25,13 +25,27 @@ public final class LogSetup {
   private LogSetup() {
   }
 
-  public static synchronized void install(String level) {
-    Level jul = switch (level) {
+  private static Level jul(String level) {
+    return switch (level) {
       case "debug" -> Level.FINE;
       case "warn" -> Level.WARNING;
       case "error" -> Level.SEVERE;
       default -> Level.INFO;
     };
+  }
+
+  /** A reload's {@code logging.level}: the levels change, the handlers stay as installed (or not, in tests). */
+  public static synchronized void level(String level) {
+    Level jul = jul(level);
+    LogManager.getLogManager().getLogger("").setLevel(jul);
+    if (handler != null) {
+      handler.setLevel(jul);
+    }
+    NETTY.setLevel(jul.intValue() < Level.INFO.intValue() ? Level.INFO : jul);
+  }
+
+  public static synchronized void install(String level) {
+    Level jul = jul(level);
     Logger root = LogManager.getLogManager().getLogger("");
     if (handler == null) {
       for (Handler h : root.getHandlers()) {

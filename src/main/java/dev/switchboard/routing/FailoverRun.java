@@ -16,6 +16,8 @@ import java.util.List;
  */
 final class FailoverRun {
   private final FailoverChain chain;
+  /** The rules of the config generation this request started on, kept to its end. */
+  private final RoutingRules rules;
   private final GatewayRequest request;
   private final List<Target> candidates;
   private final ClientReply reply;
@@ -36,16 +38,17 @@ final class FailoverRun {
   private final Route route;
   private final TailOptions tail;
 
-  FailoverRun(FailoverChain chain, GatewayRequest request, Route route, List<Target> candidates, ClientReply reply,
-              boolean panic, TailOptions tail) {
+  FailoverRun(FailoverChain chain, RoutingRules rules, GatewayRequest request, Route route, List<Target> candidates,
+              ClientReply reply, boolean panic, TailOptions tail) {
     this.panic = panic;
     this.route = route;
     this.tail = tail;
     this.chain = chain;
+    this.rules = rules;
     this.request = request;
     this.candidates = candidates;
     this.reply = reply;
-    this.deadline = chain.deadlineNanos(request);
+    this.deadline = chain.deadlineNanos(request, rules.routing());
   }
 
   /** Tries the current candidate, skipping any that became unavailable since selection. */
@@ -61,7 +64,7 @@ final class FailoverRun {
         return;
       }
       long now = chain.nanoClock.getAsLong();
-      if (tally.attempts >= chain.routing.maxAttempts() || now - deadline >= 0) {
+      if (tally.attempts >= rules.routing().maxAttempts() || now - deadline >= 0) {
         break;
       }
       ProviderGuard guard = chain.guards.of(t.provider());
@@ -91,14 +94,14 @@ final class FailoverRun {
           return;
         }
         // Another request took its headroom since selection: skip it, as the selector would have.
-        chain.effects.neutral(guard, granted);
+        rules.effects().neutral(guard, granted);
         tally.skipped(t.provider().id(), "at its rate limit", true, -1);
         moveOn(null);
         next();
       });
       return;
     }
-    GiveUp.Answer answer = chain.giveUp.exhausted(tally, request.model(), soonestMillis());
+    GiveUp.Answer answer = rules.giveUp().exhausted(tally, request.model(), soonestMillis());
     reply.sendError(answer.error(), answer.retryAfterMillis(), answer.shouldRetry());
     published();
   }
@@ -109,14 +112,14 @@ final class FailoverRun {
 
   private void start(Target t, ProviderGuard guard, long permit) {
     if (reply.clientClosed()) {
-      chain.effects.neutral(guard, permit);
+      rules.effects().neutral(guard, permit);
       chain.quota.settle(t, estimate(), null, false);
       return;
     }
     tally.attempts++;
     Attempt attempt = newAttempt(t);
     long hedgeDelay = hedged ? HedgePolicy.NONE
-        : chain.hedging.delayMillis(request, route, tail, t, realCandidateAfter(index));
+        : rules.hedging().delayMillis(request, route, tail, t, realCandidateAfter(index));
     if (hedgeDelay != HedgePolicy.NONE) {
       // At most one hedge per request, whatever becomes of this one.
       hedged = true;
@@ -133,9 +136,9 @@ final class FailoverRun {
   }
 
   private Attempt newAttempt(Target t) {
-    long firstToken = request.stream() ? chain.firstTokens.nanos(t, route, tail.firstTokenMillis())
+    long firstToken = request.stream() ? rules.firstTokens().nanos(t, route, tail.firstTokenMillis())
         : FirstTokenDeadline.NONE;
-    return new Attempt(chain.settings, chain.clients.get(t.provider().id()), t, request, reply, deadline, firstToken);
+    return new Attempt(rules.settings(), chain.clients.get(t.provider().id()), t, request, reply, deadline, firstToken);
   }
 
   /**
@@ -144,7 +147,7 @@ final class FailoverRun {
    */
   private void hedge(Attempt first, int from) {
     if (first.done() || first.hasContent() || race.decided() || reply.committed() || reply.clientClosed()
-        || tally.attempts >= chain.routing.maxAttempts()) {
+        || tally.attempts >= rules.routing().maxAttempts()) {
       return;
     }
     int j = from + 1;
@@ -167,13 +170,13 @@ final class FailoverRun {
     if (g.refusal(now) != null) {
       return;
     }
-    if (!chain.hedging.budget().tryTake()) {
+    if (!rules.hedging().budget().tryTake()) {
       chain.metrics.hedge(h.provider().id(), "no_budget");
       return;
     }
     long permit = g.circuit().acquire(now);
     if (permit == CircuitBreaker.DENIED) {
-      chain.hedging.budget().refund();
+      rules.hedging().budget().refund();
       return;
     }
     int at = j;
@@ -181,11 +184,11 @@ final class FailoverRun {
       boolean headroom = ar.succeeded() && ar.result();
       if (!headroom || first.done() || race.decided() || reply.committed() || reply.clientClosed()) {
         // No headroom, or the first attempt ended meanwhile (the run has moved on without a hedge).
-        chain.effects.neutral(g, permit);
+        rules.effects().neutral(g, permit);
         if (headroom) {
           chain.quota.settle(h, estimate(), null, false);
         }
-        chain.hedging.budget().refund();
+        rules.hedging().budget().refund();
         return;
       }
       index = at;
@@ -228,25 +231,25 @@ final class FailoverRun {
     }
     if (ar.failed() && ar.cause() instanceof Attempt.HedgeLost) {
       chain.metrics.hedge(t.provider().id(), "lost");
-      chain.effects.neutral(guard, permit);
+      rules.effects().neutral(guard, permit);
       return;
     }
     if (ar.succeeded()) {
       UpstreamFailure late = attempt.failure();
       if (late == null) {
-        chain.effects.succeeded(guard, permit);
+        rules.effects().succeeded(guard, permit);
       } else {
         // The stream had committed, so the client got an in-band error; the provider still failed.
-        chain.effects.failed(guard, late, permit, now);
+        rules.effects().failed(guard, late, permit, now);
       }
       published();
       return;
     }
     if (!(ar.cause() instanceof UpstreamFailure failure)) {
-      chain.effects.neutral(guard, permit);
+      rules.effects().neutral(guard, permit);
       return;
     }
-    chain.effects.failed(guard, failure, permit, now);
+    rules.effects().failed(guard, failure, permit, now);
     tally.failed(t.provider().id(), failure);
     if (reply.clientClosed() || reply.committed()) {
       return;
@@ -265,7 +268,7 @@ final class FailoverRun {
       return;
     }
     int larger = failure.kind() == FailureKind.CONTEXT_LENGTH ? largerContext(t) : -1;
-    RetryDecision decision = chain.policy.decide(new RetryPolicy.Failed(failure.kind(), failure.retryAfterMillis(),
+    RetryDecision decision = rules.policy().decide(new RetryPolicy.Failed(failure.kind(), failure.retryAfterMillis(),
         retriesHere, tally.attempts, realCandidateAfter(index), larger >= 0, deadline - now));
     switch (decision.action()) {
       case GIVE_UP -> {
@@ -312,7 +315,7 @@ final class FailoverRun {
     if (failure != null) {
       Target from = candidates.get(index);
       chain.metrics.failover(from.provider().id(), failure.label());
-      chain.effects.leaving(chain.guards.of(from.provider()), failure, chain.nanoClock.getAsLong());
+      rules.effects().leaving(chain.guards.of(from.provider()), failure, chain.nanoClock.getAsLong());
     }
     index++;
     retriesHere = 0;
