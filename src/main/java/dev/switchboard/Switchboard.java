@@ -316,7 +316,8 @@ public final class Switchboard implements Demo.Gateway {
     LiveConfig generation = new LiveConfig(config);
     GatewayMetrics metrics = new GatewayMetrics(registry);
     ProviderGuards guards = new ProviderGuards(vertx, providers, generation::routing, metrics, clocks);
-    ProviderHealths health = new ProviderHealths(vertx, config.health(), providers, guards, metrics, clocks);
+    ProviderHealths health = new ProviderHealths(vertx, () -> generation.get().health(), providers, guards, metrics,
+        clocks);
     LocalBuckets local = new LocalBuckets();
     Buckets buckets = config.ratelimit().redis() ? new RedisBuckets(vertx, config.ratelimit(), local, metrics) : local;
     ClientKeys keys = new ClientKeys(config.auth().keys());
@@ -334,8 +335,8 @@ public final class Switchboard implements Demo.Gateway {
             usage.gate()));
     JsonLimits.apply(config.server());
     BufferBudget buffers = new BufferBudget(config.server().maxBufferedResponseBytes());
-    ResponseCache cache = new ResponseCache(vertx, config.cache(), metrics, clocks.nanoTime()::getAsLong,
-        clocks.wall().millis());
+    ResponseCache cache = new ResponseCache(vertx, () -> generation.get().cache(), metrics,
+        clocks.nanoTime()::getAsLong, clocks.wall().millis());
     LiveEvents live = new LiveEvents(vertx);
     AdminServices admin = new AdminServices(config, providers, guards, health, selector, limiter, usage, cache,
         metrics, registry);

@@ -1,5 +1,7 @@
 package dev.switchboard.admin;
 
+import dev.switchboard.config.CacheConfig;
+import dev.switchboard.config.HealthConfig;
 import dev.switchboard.config.RateLimitConfig;
 import dev.switchboard.config.SwitchboardConfig;
 
@@ -10,8 +12,8 @@ import java.util.Objects;
 /**
  * Which changed settings a reload applies to the running gateway and which only a restart can: the table the README's
  * reload section documents. Live: {@code providers}, {@code models}, {@code routing}, {@code auth.keys}, the
- * {@code ratelimit} limits ({@code default_key_limits}, {@code fail_open}, {@code queue_max_wait}) and
- * {@code logging.level}. Everything else is read when a listener, a backend or a background service starts.
+ * {@code ratelimit} limits ({@code default_key_limits}, {@code fail_open}, {@code queue_max_wait}),
+ * {@code logging.level}, the health probes' intervals and thresholds and the cache's mode and TTLs. Everything else is read when a listener, a backend or a background service starts.
  */
 final class ReloadScope {
   private static final String LATER = ": changed; takes effect at the next restart";
@@ -34,6 +36,12 @@ final class ReloadScope {
     if (!running.logging().level().equals(next.logging().level())) {
       out.add("logging.level");
     }
+    if (!liveHealth(running.health()).equals(liveHealth(next.health()))) {
+      out.add("health");
+    }
+    if (!liveCache(running.cache()).equals(liveCache(next.cache()))) {
+      out.add("cache");
+    }
     return out;
   }
 
@@ -52,8 +60,13 @@ final class ReloadScope {
     if (!startOnly(started.ratelimit()).equals(startOnly(next.ratelimit()))) {
       out.add("ratelimit (backend, redis, queue_max_length, default_completion_tokens, leases)" + LATER);
     }
-    Object[][] sections = {{"health", started.health(), next.health()}, {"usage", started.usage(), next.usage()},
-        {"cache", started.cache(), next.cache()}, {"metrics", started.metrics(), next.metrics()},
+    if (!startOnly(started.health()).equals(startOnly(next.health()))) {
+      out.add("health (enabled, stale_after, ready_requires)" + LATER);
+    }
+    if (!startOnly(started.cache()).equals(startOnly(next.cache()))) {
+      out.add("cache (backend, max_bytes, max_entry_bytes, redis, serve_stale_on_error)" + LATER);
+    }
+    Object[][] sections = {{"usage", started.usage(), next.usage()}, {"metrics", started.metrics(), next.metrics()},
         {"responses", started.responses(), next.responses()}, {"config", started.reload(), next.reload()},
         {"telemetry", started.telemetry(), next.telemetry()}, {"status", started.status(), next.status()}};
     for (Object[] s : sections) {
@@ -62,6 +75,24 @@ final class ReloadScope {
       }
     }
     return out;
+  }
+
+  private static List<Object> liveHealth(HealthConfig h) {
+    return List.of(h.interval(), h.timeout(), h.jitter(), h.downInterval(), h.downAfter(), h.recoverAfter(),
+        h.degradedLatency(), h.degradedErrorRate());
+  }
+
+  private static List<Object> startOnly(HealthConfig h) {
+    return List.of(h.enabled(), h.staleAfter(), h.readyRequires());
+  }
+
+  private static List<Object> liveCache(CacheConfig c) {
+    return List.of(c.mode(), c.ttl(), c.maxTtl(), c.shared(), c.cacheTruncated(), c.coalesce(), c.coalesceWait(),
+        c.replayInterval());
+  }
+
+  private static List<Object> startOnly(CacheConfig c) {
+    return List.of(c.backend(), c.maxBytes(), c.maxEntryBytes(), c.redis(), c.stale());
   }
 
   private static List<Object> liveLimits(RateLimitConfig r) {

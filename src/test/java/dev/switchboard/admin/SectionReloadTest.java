@@ -141,14 +141,33 @@ class SectionReloadTest {
   }
 
   @Test
+  void theCacheTurnedOnByAReloadServesTheSecondIdenticalRequest() throws Exception {
+    a.chatJson("from a");
+    GatewayUnderTest gateway = start(two().section("cache", "{mode: off}"));
+    Requests.Chat chat = Requests.chat("chat", "what is 2+2?").with("temperature", 0);
+    gateway.chat(chat);
+    assertThat(header(gateway.chat(chat), "x-switchboard-cache")).isNotEqualTo("HIT");
+
+    JsonObject outcome = reload(gateway, two().section("cache", "{mode: deterministic, ttl: 10m}"));
+
+    assertThat(outcome.getJsonArray("sections").getList()).containsExactly("cache");
+    assertThat(header(gateway.chat(chat), "x-switchboard-cache")).isEqualTo("MISS");
+    HttpResponse<String> again = gateway.chat(chat);
+    assertThat(header(again, "x-switchboard-cache")).isEqualTo("HIT");
+    assertThat(again.body()).contains("from a");
+  }
+
+  @Test
   void aChangeOnlyARestartAppliesIsReportedAsSuch() throws Exception {
     a.chatJson("from a");
     GatewayUnderTest gateway = start(two());
 
-    JsonObject outcome = reload(gateway, two().section("cache", "{mode: off}"));
+    JsonObject outcome = reload(gateway, two().routing("{strategy: random, explore: 0}")
+        .section("metrics", "{auth: admin_key}"));
 
-    assertThat(outcome.getString("result")).isEqualTo("unchanged");
-    assertThat(outcome.getJsonArray("not_applied").getList())
-        .containsExactly("cache: changed; takes effect at the next restart");
+    assertThat(outcome.getString("result")).isEqualTo("applied");
+    assertThat(outcome.getJsonArray("sections").getList()).containsExactly("routing");
+    assertThat(outcome.getJsonArray("not_applied").getList()).as("routing applied, so not listed")
+        .containsExactly("metrics: changed; takes effect at the next restart");
   }
 }
