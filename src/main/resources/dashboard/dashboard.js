@@ -591,7 +591,7 @@
   }
 
   // ---- views: live, costs, keys (the live stream keeps running behind the other two) --------------------------
-  const VIEWS = { live: "main", costs: "costs-view", keys: "keys-view" };
+  const VIEWS = { live: "main", costs: "costs-view", keys: "keys-view", config: "config-view" };
   function viewFromHash() {
     const v = location.hash.replace("#", "");
     return VIEWS[v] ? v : "live";
@@ -836,6 +836,122 @@
     }
   }
 
+  // ---- config view: runtime changes through the admin config endpoints ------------------------------------------
+  // Each problem the gateway names ("providers.a.weight: must be ...") marks the input whose data-field is the first
+  // part of its path after the entry's name; the whole message also goes to the form's alert line.
+  function fieldOf(path, section, name) {
+    let rest = path;
+    const prefix = section + "." + name + ".";
+    if (rest.startsWith(prefix)) rest = rest.slice(prefix.length);
+    return rest.split(/[.[]/)[0];
+  }
+
+  function clearFieldErrors(form) {
+    for (const e of form.querySelectorAll(".field-error")) e.remove();
+    for (const e of form.querySelectorAll("[aria-invalid]")) {
+      e.removeAttribute("aria-invalid");
+      e.removeAttribute("aria-describedby");
+    }
+  }
+
+  function showFieldErrors(form, res, section, name) {
+    const err = res.body && res.body.error;
+    const problems = (res.body && res.body.problems) || (err && err.param ? [err.param + ": " + err.message] : []);
+    let marked = 0;
+    for (const p of problems) {
+      const colon = p.indexOf(": ");
+      if (colon < 0) continue;
+      const field = fieldOf(p.slice(0, colon), section, name);
+      const input = form.querySelector("[data-field='" + CSS.escape(field) + "']");
+      if (!input || input.getAttribute("aria-invalid")) continue;
+      const id = input.id + "-error";
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", id);
+      input.after(el("span", { id, class: "field-error", "data-for": field, text: p.slice(colon + 2) }));
+      marked++;
+    }
+    return marked;
+  }
+
+  async function configChange(form, errorId, resultId, section, name, path, method, body) {
+    clearFieldErrors(form);
+    $(errorId).textContent = "";
+    $(resultId).textContent = "";
+    if (!name) {
+      const first = form.querySelector("[required]");
+      first.setAttribute("aria-invalid", "true");
+      $(errorId).textContent = "Name the " + (section === "models" ? "alias" : "provider") + " first.";
+      first.focus();
+      return;
+    }
+    let res;
+    try {
+      res = await adminJson(path, body === undefined ? { method }
+        : { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    } catch (err) {
+      res = { ok: false, status: 0, body: null };
+    }
+    if (!res.ok) {
+      showFieldErrors(form, res, section, name);
+      $(errorId).textContent = "Not changed: " + errorText(res);
+      const bad = form.querySelector("[aria-invalid]");
+      if (bad) bad.focus();
+      return;
+    }
+    const text = name + ": " + (res.body && res.body.result ? res.body.result : "done");
+    $(resultId).textContent = text;
+    announce(text);
+  }
+
+  const listField = (id) => $(id).value.split(",").map((m) => m.trim()).filter(Boolean);
+
+  function providerChange(e, action) {
+    if (e) e.preventDefault();
+    const form = $("provider-form");
+    const id = $("provider-id").value.trim();
+    const path = "/admin/providers/" + encodeURIComponent(id);
+    if (action === "remove") return configChange(form, "provider-error", "provider-result", "providers", id, path, "DELETE");
+    const fields = {};
+    const weight = numberField("provider-weight");
+    if (weight !== undefined) fields.weight = weight;
+    if ($("provider-enabled").value) fields.enabled = $("provider-enabled").value === "true";
+    const models = listField("provider-models");
+    if (models.length) fields.models = models;
+    if (action === "add") {
+      for (const [f, input] of [["type", "provider-type"], ["base_url", "provider-base-url"], ["api_key", "provider-api-key"]]) {
+        const v = $(input).value.trim();
+        if (v) fields[f] = v;
+      }
+      return configChange(form, "provider-error", "provider-result", "providers", id, path, "PUT", fields)
+        .then(() => { $("provider-api-key").value = ""; });
+    }
+    return configChange(form, "provider-error", "provider-result", "providers", id, path, "PATCH", fields);
+  }
+
+  async function rotateKey(e) {
+    e.preventDefault();
+    const id = $("rotate-id").value.trim();
+    const key = $("rotate-key").value;
+    // The new key leaves the page with this request only: the field is cleared whatever the answer.
+    $("rotate-key").value = "";
+    await configChange($("rotate-form"), "rotate-error", "rotate-result", "providers", id,
+      "/admin/providers/" + encodeURIComponent(id) + "/key", "POST", { api_key: key });
+  }
+
+  function aliasChange(e, remove) {
+    if (e) e.preventDefault();
+    const name = $("alias-name").value.trim();
+    const path = "/admin/models/" + encodeURIComponent(name);
+    if (remove) return configChange($("alias-form"), "alias-error", "alias-result", "models", name, path, "DELETE");
+    const targets = listField("alias-targets").map((t) => {
+      const slash = t.indexOf("/");
+      return slash < 0 ? { provider: t } : { provider: t.slice(0, slash), model: t.slice(slash + 1) };
+    });
+    const entry = { targets };
+    if ($("alias-strategy").value) entry.strategy = $("alias-strategy").value;
+    return configChange($("alias-form"), "alias-error", "alias-result", "models", name, path, "PUT", entry);
+  }
+
   // ---- start -------------------------------------------------------------------------------------------------
   document.addEventListener("DOMContentLoaded", () => {
     $("login").addEventListener("submit", (e) => {
@@ -857,6 +973,12 @@
     }
     $("costs-refresh").addEventListener("click", loadCosts);
     $("key-form").addEventListener("submit", createKey);
+    $("provider-form").addEventListener("submit", (e) => providerChange(e, "update"));
+    $("provider-add").addEventListener("click", (e) => providerChange(e, "add"));
+    $("provider-remove").addEventListener("click", (e) => providerChange(e, "remove"));
+    $("rotate-form").addEventListener("submit", rotateKey);
+    $("alias-form").addEventListener("submit", (e) => aliasChange(e, false));
+    $("alias-remove").addEventListener("click", (e) => aliasChange(e, true));
     $("key-copy").addEventListener("click", copySecret);
     $("key-secret-done").addEventListener("click", hideSecret);
     const saved = sessionStorage.getItem(KEY);

@@ -4,6 +4,7 @@ import dev.switchboard.admin.ConfigReloads;
 import dev.switchboard.admin.ConfigWatch;
 import dev.switchboard.admin.OverlayFile;
 import dev.switchboard.admin.OverlayStore;
+import dev.switchboard.admin.PostgresOverlay;
 import dev.switchboard.admin.RedisOverlay;
 import dev.switchboard.config.RedisUrls;
 import dev.switchboard.config.ReloadConfig;
@@ -23,8 +24,14 @@ final class ReloadTriggers {
   private ReloadTriggers() {
   }
 
-  /** The shared Redis when rate limits use one (every instance then applies a change), else the local file. */
+  /**
+   * The shared PostgreSQL when the usage store is one, else the shared Redis when rate limits use one (every instance
+   * then applies a change), else the local file.
+   */
   static OverlayStore overlayStore(Vertx vertx, SwitchboardConfig config) {
+    if (config.usage().postgresStore()) {
+      return new PostgresOverlay(vertx, config.usage().postgres());
+    }
     if (config.ratelimit().redis()) {
       return new RedisOverlay(vertx, config.ratelimit().redisUrl(), RedisUrls.redacted(config.ratelimit().redisUrl()));
     }

@@ -9,6 +9,7 @@ import dev.switchboard.api.RequestStage;
 import dev.switchboard.cache.CacheStage;
 import dev.switchboard.cache.CacheStore;
 import dev.switchboard.cache.ResponseCache;
+import dev.switchboard.config.LiveConfig;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.health.ProviderHealths;
 import dev.switchboard.metrics.GatewayMetrics;
@@ -94,9 +95,9 @@ final class RequestPath {
 
   /** What the failover chain of each instance is built from. */
   record Upstream(Selector selector, ProviderGuards guards, LocalResponder local, GatewayMetrics metrics,
-                  ProviderHealths health, BufferBudget buffers) {
+                  ProviderHealths health, BufferBudget buffers, LiveConfig live) {
     FailoverChain chain(Vertx vertx, ProviderClients clients, SwitchboardConfig config, RateLimiter limiter) {
-      return new FailoverChain(vertx, clients, selector, guards, local, metrics, config.routing(), health, limiter,
+      return new FailoverChain(vertx, clients, selector, guards, local, metrics, live::routing, health, limiter,
           config.server().maxResponseBytes(), buffers);
     }
   }

@@ -17,6 +17,7 @@ import dev.switchboard.config.Clocks;
 import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.LoggingConfig;
+import dev.switchboard.config.LiveConfig;
 import dev.switchboard.config.ProviderConfig;
 import dev.switchboard.config.Secrets;
 import dev.switchboard.config.SwitchboardConfig;
@@ -314,13 +315,16 @@ public final class Switchboard implements Demo.Gateway {
                                             Clocks clocks, ConfigStart origin) {
     ProviderRegistry providers = new ProviderRegistry(config, clocks);
     announce(config);
+    // The generation a reload swaps: services read the sections a reload may change from here, per decision.
+    LiveConfig generation = new LiveConfig(config);
     GatewayMetrics metrics = new GatewayMetrics(registry);
-    ProviderGuards guards = new ProviderGuards(vertx, providers, config.routing(), metrics, clocks);
-    ProviderHealths health = new ProviderHealths(vertx, config.health(), providers, guards, metrics, clocks);
+    ProviderGuards guards = new ProviderGuards(vertx, providers, generation::routing, metrics, clocks);
+    ProviderHealths health = new ProviderHealths(vertx, () -> generation.get().health(), providers, guards, metrics,
+        clocks);
     LocalBuckets local = new LocalBuckets();
     Buckets buckets = config.ratelimit().redis() ? new RedisBuckets(vertx, config.ratelimit(), local, metrics) : local;
     ClientKeys keys = new ClientKeys(config.auth().keys());
-    RateLimiter limiter = new RateLimiter(config.ratelimit(), keys::config, buckets, metrics);
+    RateLimiter limiter = new RateLimiter(() -> generation.get().ratelimit(), keys::config, buckets, metrics);
     limiter.providerLimits(providers.all().stream().anyMatch(p -> p.config().limits().limited()
         || !p.config().modelLimits().isEmpty()));
     UsageService usage = new UsageService(vertx, config.usage(),
@@ -330,13 +334,13 @@ public final class Switchboard implements Demo.Gateway {
       // One Redis for shared state: budgets are shared wherever rate limits are.
       usage.share(config.ratelimit());
     }
-    Selector selector = new Selector(config.routing(), providers, guards, new ScoringPolicy(limiter.headroom()),
+    Selector selector = new Selector(generation::routing, providers, guards, new ScoringPolicy(limiter.headroom()),
         List.of(new ContextWindowGate(limiter.estimator()), new RequirementGate(), health.gate(), limiter.gate(),
             usage.gate()));
     JsonLimits.apply(config.server());
     BufferBudget buffers = new BufferBudget(config.server().maxBufferedResponseBytes());
-    ResponseCache cache = new ResponseCache(vertx, config.cache(), metrics, clocks.nanoTime()::getAsLong,
-        clocks.wall().millis());
+    ResponseCache cache = new ResponseCache(vertx, () -> generation.get().cache(), metrics,
+        clocks.nanoTime()::getAsLong, clocks.wall().millis());
     LiveEvents live = new LiveEvents(vertx);
     AdminServices admin = new AdminServices(config, providers, guards, health, selector, limiter, usage, cache,
         metrics, registry);
@@ -346,11 +350,12 @@ public final class Switchboard implements Demo.Gateway {
     Insights insights = new Insights(catalog, stats, uptime, clocks);
     LocalResponder localResponder = new LocalResponder(config.server().maxResponseBytes(), buffers);
     ConfigReloads reloads = new ConfigReloads(vertx, origin.file(), origin.env(), origin.store(),
-        new ConfigReloads.Targets(providers, guards, health, catalog, usage, limiter, metrics),
+        new ConfigReloads.Targets(providers, guards, health, catalog, usage, limiter, metrics, generation, keys,
+            LogbackSetup::levels),
         new AuditTrail(vertx, clocks.wall()), config, origin.base(), origin.overlay());
     Tracing tracing = config.telemetry().tracing() ? Tracing.of(config.telemetry()) : null;
     var stages = RequestPath.stages(vertx, config, keys, catalog, usage, limiter, cache,
-        new RequestPath.Upstream(selector, guards, localResponder, metrics, health, buffers), tracing);
+        new RequestPath.Upstream(selector, guards, localResponder, metrics, health, buffers, generation), tracing);
     GatewayServices services = new GatewayServices(config, providers, catalog, localResponder, metrics, registry,
         new Readiness(vertx, config, providers, health, guards), guards, selector, health, limiter, usage,
         cache, live, buffers,

@@ -2,6 +2,8 @@ package dev.switchboard.admin;
 
 import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.ConfigLoader;
+import dev.switchboard.config.LiveConfig;
+import dev.switchboard.config.LoggingConfig;
 import dev.switchboard.config.ServerConfig;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.health.ProviderHealths;
@@ -11,6 +13,7 @@ import dev.switchboard.provider.ProviderRegistry;
 import dev.switchboard.ratelimit.RateLimiter;
 import dev.switchboard.routing.ModelCatalog;
 import dev.switchboard.routing.ProviderGuards;
+import dev.switchboard.usage.ClientKeys;
 import dev.switchboard.usage.UsageService;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -22,8 +25,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
@@ -37,9 +40,10 @@ import java.util.logging.Logger;
  * (open streams included); new requests see the new ones. State keyed by provider id (circuit, health, stats,
  * buckets, spend) carries over; a removed provider's is released once its last requests can have finished.
  *
- * <p>The sections a running gateway applies are {@code providers} and {@code models}; a change to the server's
- * host, port, instances or transport is refused as needing a restart, and changes to other sections are reported
- * as taking effect at the next restart. Operations run one at a time, in the order they were asked for.
+ * <p>The sections a running gateway applies are {@code providers}, {@code models}, {@code routing}, {@code auth.keys},
+ * the rate limits and {@code logging.level} (see {@link ReloadScope}); a change to the server's host, port,
+ * instances or transport is refused as needing a restart, and changes to other sections are reported as taking
+ * effect at the next restart. Operations run one at a time, in the order they were asked for.
  * Thread-safe.
  */
 public final class ConfigReloads {
@@ -54,9 +58,10 @@ public final class ConfigReloads {
 
   /** What a reload or change did. {@code result}: applied, unchanged, invalid or failed. */
   public record Outcome(String result, List<String> problems, ProviderRegistry.Changes changes,
-                        List<String> modelsChanged, List<String> notApplied, long swapNanos) {
+                        List<String> modelsChanged, List<String> notApplied, long swapNanos,
+                        List<String> sectionsApplied) {
     static Outcome refused(String result, List<String> problems) {
-      return new Outcome(result, problems, null, List.of(), List.of(), 0);
+      return new Outcome(result, problems, null, List.of(), List.of(), 0, List.of());
     }
 
     public boolean ok() {
@@ -71,6 +76,9 @@ public final class ConfigReloads {
       if (changes != null) {
         o.put("providers", changes.toJson());
         o.put("models", new JsonArray(modelsChanged));
+        if (!sectionsApplied.isEmpty()) {
+          o.put("sections", new JsonArray(sectionsApplied));
+        }
         // How long the swap itself held nothing up for: requests are never paused, this is its whole cost.
         o.put("swap_micros", swapNanos / 1_000);
       }
@@ -83,7 +91,8 @@ public final class ConfigReloads {
 
   /** The services a config change reaches. */
   public record Targets(ProviderRegistry providers, ProviderGuards guards, ProviderHealths health,
-                        ModelCatalog catalog, UsageService usage, RateLimiter limiter, GatewayMetrics metrics) {
+                        ModelCatalog catalog, UsageService usage, RateLimiter limiter, GatewayMetrics metrics,
+                        LiveConfig live, ClientKeys keys, Consumer<LoggingConfig> logging) {
   }
 
   private final Vertx vertx;
@@ -265,6 +274,7 @@ public final class ConfigReloads {
     }
     Current before = current.get();
     List<String> models = modelsChanged(before.config(), next);
+    List<String> sections = ReloadScope.applied(before.config(), next);
     long swapStart = System.nanoTime();
     ProviderRegistry.Changes changes = targets.providers().apply(next);
     targets.guards().reconcile(targets.providers(), changes);
@@ -275,6 +285,12 @@ public final class ConfigReloads {
     }
     targets.limiter().providerLimits(targets.providers().all().stream().anyMatch(p -> p.config().limits().limited()
         || !p.config().modelLimits().isEmpty()));
+    // The sections read per request (routing, rate limits): one write; requests that started keep what they read.
+    targets.live().set(next);
+    List<String> keys = targets.keys().reconcile(next.auth().keys());
+    if (!before.config().logging().level().equals(next.logging().level())) {
+      targets.logging().accept(next.logging());
+    }
     // Last: only now do new requests reach new providers, whose guards and health exist by now.
     targets.catalog().rebuild(next);
     current.set(new Current(next, base, overlay));
@@ -291,13 +307,15 @@ public final class ConfigReloads {
         }
       });
     }
-    List<String> notApplied = notApplied(started, next);
-    boolean any = changes.any() || !models.isEmpty();
+    List<String> notApplied = ReloadScope.restartNeeded(started, next);
+    boolean any = changes.any() || !models.isEmpty() || !sections.isEmpty();
     if (any) {
-      LOG.info("config: applied; providers " + changes.toJson().encode() + ", models " + models
+      // Key names only: a key's secret never reaches the log.
+      LOG.info("config: applied; providers " + changes.toJson().encode() + ", models " + models + ", sections "
+          + sections + (keys.isEmpty() ? "" : ", client keys " + keys)
           + (notApplied.isEmpty() ? "" : "; not applied until a restart: " + notApplied));
     }
-    return new Outcome(any ? "applied" : "unchanged", List.of(), changes, models, notApplied, swapNanos);
+    return new Outcome(any ? "applied" : "unchanged", List.of(), changes, models, notApplied, swapNanos, sections);
   }
 
   /** What the running server cannot change under its open connections. */
@@ -332,29 +350,6 @@ public final class ConfigReloads {
         out.add(name);
       }
     });
-    return out;
-  }
-
-  /** Sections that differ from the running ones but are only read at start. */
-  private static List<String> notApplied(SwitchboardConfig running, SwitchboardConfig next) {
-    List<String> out = new ArrayList<>();
-    String later = ": changed; takes effect at the next restart";
-    if (!running.server().equals(next.server())) {
-      out.add("server" + later);
-    }
-    if (!running.auth().equals(next.auth())) {
-      out.add("auth" + later);
-    }
-    Object[][] sections = {{"logging", running.logging(), next.logging()}, {"routing", running.routing(),
-        next.routing()}, {"health", running.health(), next.health()}, {"ratelimit", running.ratelimit(),
-        next.ratelimit()}, {"usage", running.usage(), next.usage()}, {"cache", running.cache(), next.cache()},
-        {"metrics", running.metrics(), next.metrics()}, {"responses", running.responses(), next.responses()},
-        {"config", running.reload(), next.reload()}};
-    for (Object[] s : sections) {
-      if (!Objects.equals(s[1], s[2])) {
-        out.add(s[0] + later);
-      }
-    }
     return out;
   }
 

@@ -17,10 +17,15 @@ import java.util.Locale;
  */
 final class CachePolicy {
   static final String TTL_HEADER = "x-switchboard-cache-ttl";
-  private final CacheConfig config;
+  /** The running generation's section, read once per plan (see {@link ResponseCache}). */
+  private final java.util.function.Supplier<CacheConfig> settings;
 
   CachePolicy(CacheConfig config) {
-    this.config = config;
+    this(() -> config);
+  }
+
+  CachePolicy(java.util.function.Supplier<CacheConfig> settings) {
+    this.settings = settings;
   }
 
   /**
@@ -40,6 +45,7 @@ final class CachePolicy {
    * asked through two APIs never shares an entry.
    */
   CachePlan plan(GatewayRequest request, Route route, String cacheControl, String ttlHeader, String frontEnd) {
+    CacheConfig config = settings.get();
     if (!config.enabled() || !cacheable(request.endpoint())) {
       return null;
     }
@@ -52,7 +58,7 @@ final class CachePolicy {
         noCache |= d.equals("no-cache") || d.equals("max-age=0");
       }
     }
-    long ttl = ttlMillis(ttlHeader);
+    long ttl = ttlMillis(ttlHeader, config);
     if (noStore || (config.mode() == CacheConfig.Mode.DETERMINISTIC && !deterministic(request))) {
       return null;
     }
@@ -90,7 +96,7 @@ final class CachePolicy {
         || body.getValue("seed") instanceof Number;
   }
 
-  private long ttlMillis(String header) {
+  private static long ttlMillis(String header, CacheConfig config) {
     long max = config.maxTtl().toMillis();
     if (header == null) {
       return config.ttl().toMillis();

@@ -34,7 +34,11 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class ResponseCache {
   private final Vertx vertx;
-  private final CacheConfig config;
+  /**
+   * The running generation's section: mode, TTLs, sharing, coalescing and replay pace are read per request, so a
+   * reload changes them; the backend, the memory bound and the stale window stay as started.
+   */
+  private final java.util.function.Supplier<CacheConfig> settings;
   private final GatewayMetrics metrics;
   private final CachePolicy policy;
   private final Cache<String, CachedReply> local;
@@ -62,10 +66,17 @@ public final class ResponseCache {
    * @param wallBaseMillis the wall-clock time at {@code ticker}'s current reading
    */
   public ResponseCache(Vertx vertx, CacheConfig config, GatewayMetrics metrics, Ticker ticker, long wallBaseMillis) {
+    this(vertx, () -> config, metrics, ticker, wallBaseMillis);
+  }
+
+  /** @param settings the running generation's cache section (see {@link dev.switchboard.config.LiveConfig}) */
+  public ResponseCache(Vertx vertx, java.util.function.Supplier<CacheConfig> settings, GatewayMetrics metrics,
+                       Ticker ticker, long wallBaseMillis) {
+    CacheConfig config = settings.get();
     this.vertx = vertx;
-    this.config = config;
+    this.settings = settings;
     this.metrics = metrics;
-    this.policy = new CachePolicy(config);
+    this.policy = new CachePolicy(settings);
     this.ticker = ticker;
     this.tickerBase = ticker.read();
     this.wallBaseMillis = wallBaseMillis;
@@ -113,8 +124,9 @@ public final class ResponseCache {
     return wallBaseMillis + TimeUnit.NANOSECONDS.toMillis(ticker.read() - tickerBase);
   }
 
+  /** The running generation's cache section. */
   public CacheConfig config() {
-    return config;
+    return settings.get();
   }
 
   // ---- for the cache stage and the store listener -------------------------------------------------------------
@@ -188,7 +200,7 @@ public final class ResponseCache {
 
   private CachedReply storeIfGood(Recorder recorder, RequestOutcome outcome) {
     CachePlan plan = recorder.plan();
-    String refusal = recorder.refusal(outcome, plan.stream(), config.cacheTruncated());
+    String refusal = recorder.refusal(outcome, plan.stream(), config().cacheTruncated());
     if (refusal != null) {
       skipped.increment();
       metrics.cacheStore(refusal);
@@ -246,6 +258,7 @@ public final class ResponseCache {
   public JsonObject describe() {
     long h = hits.sum();
     long m = misses.sum();
+    CacheConfig config = config();
     JsonObject out = new JsonObject()
         .put("mode", config.mode().label())
         .put("backend", config.backend().label())

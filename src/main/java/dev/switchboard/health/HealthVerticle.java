@@ -39,7 +39,6 @@ public final class HealthVerticle extends VerticleBase {
   private final ProviderRegistry providers;
   private final ProviderHealths healths;
   private final GatewayMetrics metrics;
-  private final HealthConfig config;
   private final Map<String, Long> timers = new HashMap<>();
   private final Map<String, Future<Void>> running = new HashMap<>();
   private HttpClient client;
@@ -49,13 +48,12 @@ public final class HealthVerticle extends VerticleBase {
     this.providers = providers;
     this.healths = healths;
     this.metrics = metrics;
-    this.config = healths.config();
   }
 
   @Override
   public Future<?> start() {
     client = vertx.createHttpClient(new HttpClientOptions()
-            .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.timeout().toMillis()))
+            .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, healths.config().timeout().toMillis()))
             .setKeepAlive(true)
             .setIdleTimeout(60)
             .setTrustAll(false),
@@ -68,7 +66,7 @@ public final class HealthVerticle extends VerticleBase {
       }
       probeNow(p).onComplete(ar -> msg.reply(describe(p)));
     });
-    if (!config.enabled()) {
+    if (!healths.config().enabled()) {
       return Future.succeededFuture();
     }
     // After a reload: new providers (and ones with a new key or URL) are probed at once; removed ones no more.
@@ -132,10 +130,10 @@ public final class HealthVerticle extends VerticleBase {
   /** The wait before {@code p}'s next probe: shorter while it is down. Package-private: tests read the schedule. */
   long nextDelay(Provider p) {
     ProviderHealth.State state = healths.of(p).snapshot().state();
-    long base = state == ProviderHealth.State.DOWN ? config.downInterval().toMillis()
+    long base = state == ProviderHealth.State.DOWN ? healths.config().downInterval().toMillis()
         : p.config().probe().interval() != null ? p.config().probe().interval().toMillis()
-        : config.interval().toMillis();
-    double jitter = config.jitter() * (ThreadLocalRandom.current().nextDouble() * 2 - 1);
+        : healths.config().interval().toMillis();
+    double jitter = healths.config().jitter() * (ThreadLocalRandom.current().nextDouble() * 2 - 1);
     return Math.max(100, (long) (base * (1 + jitter)));
   }
 
@@ -170,14 +168,14 @@ public final class HealthVerticle extends VerticleBase {
         .setSsl(p.config().ssl())
         .setURI(up.path())
         .setHeaders(up.headers())
-        .setConnectTimeout(config.timeout().toMillis())
-        .setIdleTimeout(config.timeout().toMillis());
+        .setConnectTimeout(healths.config().timeout().toMillis())
+        .setIdleTimeout(healths.config().timeout().toMillis());
     // Completed only after the health is updated: a forced probe answers with the state the probe produced.
     // Everything here runs on this verticle's event loop, so the first of reply and timeout settles it.
     Promise<Void> done = Promise.promise();
-    long timer = vertx.setTimer(config.timeout().toMillis() + 50, id -> {
+    long timer = vertx.setTimer(healths.config().timeout().toMillis() + 50, id -> {
       if (!done.future().isComplete()) {
-        failed(p, health, start, "probe timed out after " + config.timeout().toMillis() + " ms");
+        failed(p, health, start, "probe timed out after " + healths.config().timeout().toMillis() + " ms");
         done.complete();
       }
     });
@@ -235,7 +233,7 @@ public final class HealthVerticle extends VerticleBase {
     if (status == 429) {
       return "rate limited (probe answered HTTP 429)";
     }
-    long limit = config.degradedLatency().toMillis();
+    long limit = healths.config().degradedLatency().toMillis();
     if (probeMillis > limit) {
       return "slow: probe took " + probeMillis + " ms (limit " + limit + " ms)";
     }
@@ -245,7 +243,7 @@ public final class HealthVerticle extends VerticleBase {
       return "slow: live time to first token " + Math.round(ttft) + " ms (limit " + limit + " ms)";
     }
     long[] window = stats.window();
-    if (window[0] >= 10 && (double) window[1] / window[0] > config.degradedErrorRate()) {
+    if (window[0] >= 10 && (double) window[1] / window[0] > healths.config().degradedErrorRate()) {
       return "elevated live error rate " + Math.round(100.0 * window[1] / window[0]) + "% over " + window[0]
           + " attempts";
     }

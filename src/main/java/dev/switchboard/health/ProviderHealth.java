@@ -59,7 +59,8 @@ public final class ProviderHealth {
   }
 
   private final String provider;
-  private final HealthConfig config;
+  /** The running generation's thresholds, read per decision: a reload changes them, the state carries over. */
+  private final java.util.function.Supplier<HealthConfig> settings;
   private final long staleAfterMillis;
   /** Wall time: the timestamps are shown to admins, and staleness is judged against them. */
   private final Clock clock;
@@ -68,8 +69,13 @@ public final class ProviderHealth {
 
   public ProviderHealth(String provider, HealthConfig config, long staleAfterMillis, Clock clock,
                         Consumer<Transition> listener) {
+    this(provider, () -> config, staleAfterMillis, clock, listener);
+  }
+
+  public ProviderHealth(String provider, java.util.function.Supplier<HealthConfig> settings, long staleAfterMillis,
+                        Clock clock, Consumer<Transition> listener) {
     this.provider = provider;
-    this.config = config;
+    this.settings = settings;
     this.staleAfterMillis = staleAfterMillis;
     this.clock = clock;
     this.listener = listener;
@@ -131,7 +137,7 @@ public final class ProviderHealth {
         case MAINTENANCE -> {
         }
         case DOWN -> {
-          if (successes >= config.recoverAfter()) {
+          if (successes >= settings.get().recoverAfter()) {
             next = slowReason == null ? State.HEALTHY : State.DEGRADED;
             reason = slowReason == null ? successes + " successful probes" : slowReason;
             sticky = false;
@@ -203,7 +209,7 @@ public final class ProviderHealth {
             s.lastProbeOkMillis(), latencyMillis, error, s.sticky(), false, false) : null;
       }
       int failures = s.failures() + 1;
-      boolean down = s.state() == State.DOWN || live || failures >= config.downAfter();
+      boolean down = s.state() == State.DOWN || live || failures >= settings.get().downAfter();
       State next = down ? State.DOWN : s.state();
       String reason = down && s.state() != State.DOWN ? error : s.reason();
       if (s.state() == State.DOWN && !s.sticky()) {

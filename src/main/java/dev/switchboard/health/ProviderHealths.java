@@ -31,7 +31,8 @@ public final class ProviderHealths implements ProviderEvents {
   public static final String ADDRESS = "switchboard.health";
   private static final Logger LOG = Logger.getLogger(ProviderHealths.class.getName());
 
-  private final HealthConfig config;
+  /** The running generation's section: intervals and thresholds a reload changes are read from here. */
+  private final java.util.function.Supplier<HealthConfig> settings;
   /** Copied on write (reloads are rare), in config order. */
   private volatile Map<String, ProviderHealth> healths = Map.of();
   /** Providers whose adapter has a probe request: only a probe can clear a down that probes or hard signals set. */
@@ -49,7 +50,13 @@ public final class ProviderHealths implements ProviderEvents {
   /** @param clocks time of the health states (since, last probe, staleness) */
   public ProviderHealths(Vertx vertx, HealthConfig config, ProviderRegistry providers, ProviderGuards guards,
                          GatewayMetrics metrics, Clocks clocks) {
-    this.config = config;
+    this(vertx, () -> config, providers, guards, metrics, clocks);
+  }
+
+  /** @param settings the running generation's health section (see {@link dev.switchboard.config.LiveConfig}) */
+  public ProviderHealths(Vertx vertx, java.util.function.Supplier<HealthConfig> settings, ProviderRegistry providers,
+                         ProviderGuards guards, GatewayMetrics metrics, Clocks clocks) {
+    this.settings = settings;
     this.guards = guards;
     this.vertx = vertx;
     this.metrics = metrics;
@@ -68,7 +75,7 @@ public final class ProviderHealths implements ProviderEvents {
       withProbe.remove(p.id());
     }
     String id = p.id();
-    ProviderHealth health = new ProviderHealth(id, config, staleAfterMillis(p.config()), clocks.wall(), t -> {
+    ProviderHealth health = new ProviderHealth(id, settings, staleAfterMillis(p.config()), clocks.wall(), t -> {
       LOG.log(t.to().routable() ? java.util.logging.Level.INFO : java.util.logging.Level.WARNING,
           "provider " + t.provider() + ": " + t.from().label() + " -> " + t.to().label() + " (" + t.reason() + ")");
       metrics.healthTransition(t.provider(), t.to().label());
@@ -126,9 +133,9 @@ public final class ProviderHealths implements ProviderEvents {
   }
 
   private long staleAfterMillis(ProviderConfig p) {
-    long stale = config.staleAfter().toMillis();
+    long stale = settings.get().staleAfter().toMillis();
     if (p.probe().interval() != null) {
-      stale = Math.max(stale, p.probe().interval().toMillis() * 3 + config.timeout().toMillis() * 2);
+      stale = Math.max(stale, p.probe().interval().toMillis() * 3 + settings.get().timeout().toMillis() * 2);
     }
     return stale;
   }
@@ -138,7 +145,7 @@ public final class ProviderHealths implements ProviderEvents {
    * adapter has no probe request (none yet for Anthropic, Gemini, Azure) is not: nothing would ever clear a down.
    */
   public boolean watched(Provider p) {
-    return config.enabled() && !p.isLocal() && p.enabled() && !"none".equals(p.config().probe().mode())
+    return settings.get().enabled() && !p.isLocal() && p.enabled() && !"none".equals(p.config().probe().mode())
         && probeable.contains(p.id());
   }
 
@@ -155,7 +162,7 @@ public final class ProviderHealths implements ProviderEvents {
   }
 
   public HealthConfig config() {
-    return config;
+    return settings.get();
   }
 
   /** Whether the selector may send this provider traffic now, as far as health knows. */
@@ -195,7 +202,7 @@ public final class ProviderHealths implements ProviderEvents {
 
       @Override
       public long retryAfterMillis(Target target, long nowNanos) {
-        return config.downInterval().toMillis();
+        return settings.get().downInterval().toMillis();
       }
     };
   }

@@ -53,6 +53,20 @@ public final class LogbackSetup {
     }
   }
 
+  /**
+   * A reload's {@code logging.level} and {@code logging.levels}: only the levels change, the appenders stay as
+   * installed (format and file need a restart). The propagator carries them to the JUL loggers.
+   */
+  public static synchronized void levels(LoggingConfig config) {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context
+        && System.getProperty(OVERRIDE_PROPERTY) == null) {
+      Level root = level(config.level());
+      context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(root);
+      context.getLogger("io.netty").setLevel(root.isGreaterOrEqual(Level.INFO) ? root : Level.INFO);
+      config.levels().forEach((logger, level) -> context.getLogger(logger).setLevel(level(level)));
+    }
+  }
+
   /** Writes out what is queued and closes the files: the last step of a shutdown, after the drain was logged. */
   public static void stop() {
     if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {

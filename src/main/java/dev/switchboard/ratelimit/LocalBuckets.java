@@ -27,7 +27,29 @@ public final class LocalBuckets implements Buckets {
   @Override
   public TokenBucket view(String bucket, Limits limits) {
     TokenBucket b = buckets.get(bucket);
-    return b != null ? b : buckets.computeIfAbsent(bucket, k -> new TokenBucket(limits, clock));
+    if (b == null) {
+      return buckets.computeIfAbsent(bucket, k -> new TokenBucket(limits, clock));
+    }
+    return b.limits() == limits || b.limits().equals(limits) ? b : relimited(bucket, b, limits);
+  }
+
+  /**
+   * A reload changed the limits a bucket is asked with: a bucket of the new size replaces it, holding no more than
+   * the old one had left, so a lowered limit refuses at once and a raised one does not hand out a fresh burst.
+   * Racing callers converge on one replacement (compute on the map's bin).
+   */
+  private TokenBucket relimited(String bucket, TokenBucket stale, Limits limits) {
+    return buckets.compute(bucket, (k, b) -> {
+      if (b != null && b != stale && b.limits().equals(limits)) {
+        return b;
+      }
+      TokenBucket next = new TokenBucket(limits, clock);
+      TokenBucket from = b == null ? stale : b;
+      // A dimension the old limits left open has nothing to carry over: the new bucket starts full there.
+      next.clamp(from.limits().rpm() > 0 ? from.availableRequests() : -1,
+          from.limits().tpm() > 0 ? from.availableTokens() : -1);
+      return next;
+    });
   }
 
   /** The synchronous take the shared store falls back to. */

@@ -58,7 +58,11 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
     }
   }
 
-  private final RateLimitConfig config;
+  /**
+   * The running generation's section, for what a reload may change: the default key limits, {@code fail_open} and
+   * {@code queue_max_wait}. The backend, token estimate and queue length stay as started.
+   */
+  private final java.util.function.Supplier<RateLimitConfig> live;
   private final Buckets buckets;
   private final GatewayMetrics metrics;
   private final TokenEstimator estimator;
@@ -71,7 +75,15 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
   /** @param keys a key's config by name (config keys and keys created through the admin API), or null */
   public RateLimiter(RateLimitConfig config, java.util.function.Function<String, ClientKeyConfig> keys,
                      Buckets buckets, GatewayMetrics metrics) {
-    this.config = config;
+    this(() -> config, keys, buckets, metrics);
+  }
+
+  /** @param live the running generation's ratelimit section (see {@link dev.switchboard.config.LiveConfig}) */
+  public RateLimiter(java.util.function.Supplier<RateLimitConfig> live,
+                     java.util.function.Function<String, ClientKeyConfig> keys, Buckets buckets,
+                     GatewayMetrics metrics) {
+    RateLimitConfig config = live.get();
+    this.live = live;
     this.keys = keys;
     this.buckets = buckets;
     this.metrics = metrics;
@@ -104,7 +116,7 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
 
   private Limits keyLimits(String keyName) {
     ClientKeyConfig k = keys.apply(keyName);
-    return k != null && k.limits() != null ? k.limits() : config.defaultKeyLimits();
+    return k != null && k.limits() != null ? k.limits() : live.get().defaultKeyLimits();
   }
 
   /**
@@ -127,13 +139,13 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
         metrics.rateLimit("key", "admitted");
         return Future.succeededFuture(Admission.admitted(limits, take, estimate));
       }
-      if (!buckets.healthy() && !config.failOpen()) {
+      if (!buckets.healthy() && !live.get().failOpen()) {
         metrics.rateLimit("key", "rejected");
         return Future.succeededFuture(new Admission(false, new ApiError(503, ApiError.SERVER, "Rate limits cannot be "
             + "checked: the shared store (Redis) is unreachable and ratelimit.redis.on_failure is closed.", null,
             "rate_limiter_unavailable"), 1_000, null, estimate));
       }
-      long maxWait = config.queueMaxWait().toMillis();
+      long maxWait = live.get().queueMaxWait().toMillis();
       if (maxWait <= 0 || take.waitMillis() > maxWait) {
         metrics.rateLimit("key", "rejected");
         return Future.succeededFuture(Admission.rejected(keyName, limits, take, estimate));

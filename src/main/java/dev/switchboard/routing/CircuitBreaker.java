@@ -38,7 +38,8 @@ public final class CircuitBreaker {
   public static final long DENIED = -1;
 
   private final String provider;
-  private final CircuitConfig config;
+  /** The running generation's circuit settings, read per decision: a reload changes them, the state carries over. */
+  private final java.util.function.Supplier<CircuitConfig> settings;
   private final ProviderStats stats;
   /** Wall time of the transitions ({@link #sinceMillis}); the decisions run on the callers' {@code nowNanos}. */
   private final Clock clock;
@@ -47,8 +48,13 @@ public final class CircuitBreaker {
 
   public CircuitBreaker(String provider, CircuitConfig config, ProviderStats stats, Clock clock,
                         Consumer<Transition> listener) {
+    this(provider, () -> config, stats, clock, listener);
+  }
+
+  public CircuitBreaker(String provider, java.util.function.Supplier<CircuitConfig> settings, ProviderStats stats,
+                        Clock clock, Consumer<Transition> listener) {
     this.provider = provider;
-    this.config = config;
+    this.settings = settings;
     this.stats = stats;
     this.clock = clock;
     this.listener = listener;
@@ -61,7 +67,7 @@ public final class CircuitBreaker {
     return switch (s.phase()) {
       case CLOSED -> true;
       case OPEN -> nowNanos - s.untilNanos() >= 0;
-      case HALF_OPEN -> s.trials() < config.halfOpenRequests();
+      case HALF_OPEN -> s.trials() < settings.get().halfOpenRequests();
     };
   }
 
@@ -84,13 +90,13 @@ public final class CircuitBreaker {
           State next = new State(Phase.HALF_OPEN, 0, s.openForNanos(), 1, 0, clock.millis(),
               s.epoch() + 1);
           if (state.compareAndSet(s, next)) {
-            publish(s, next, "open period over, trying " + config.halfOpenRequests() + " request(s)");
+            publish(s, next, "open period over, trying " + settings.get().halfOpenRequests() + " request(s)");
             return next.epoch();
           }
           break;
         }
         default: {
-          if (s.trials() >= config.halfOpenRequests()) {
+          if (s.trials() >= settings.get().halfOpenRequests()) {
             return DENIED;
           }
           if (state.compareAndSet(s, new State(Phase.HALF_OPEN, 0, s.openForNanos(), s.trials() + 1, s.successes(),
@@ -119,7 +125,7 @@ public final class CircuitBreaker {
         return false;
       }
       int successes = s.successes() + 1;
-      State next = successes >= config.halfOpenRequests()
+      State next = successes >= settings.get().halfOpenRequests()
           ? new State(Phase.CLOSED, 0, 0, 0, 0, clock.millis(), s.epoch())
           : new State(Phase.HALF_OPEN, 0, s.openForNanos(), Math.max(0, s.trials() - 1), successes, s.sinceMillis(),
               s.epoch());
@@ -141,7 +147,7 @@ public final class CircuitBreaker {
       State next;
       String reason;
       if (currentTrial(s, permit)) {
-        long openFor = Math.min(config.maxOpenFor().toNanos(), s.openForNanos() * 2);
+        long openFor = Math.min(settings.get().maxOpenFor().toNanos(), s.openForNanos() * 2);
         next = new State(Phase.OPEN, nowNanos + openFor, openFor, 0, 0, clock.millis(), s.epoch());
         reason = "trial request failed (" + what + ")";
       } else if (s.phase() == Phase.CLOSED && permit == NORMAL) {
@@ -149,7 +155,7 @@ public final class CircuitBreaker {
         if (reason == null) {
           return;
         }
-        long openFor = config.openFor().toNanos();
+        long openFor = settings.get().openFor().toNanos();
         next = new State(Phase.OPEN, nowNanos + openFor, openFor, 0, 0, clock.millis(), s.epoch());
       } else {
         // A result from an earlier phase: the circuit has already judged past it.
@@ -164,11 +170,11 @@ public final class CircuitBreaker {
 
   private String tripReason(String what) {
     int consecutive = stats.consecutiveFailures();
-    if (consecutive >= config.failureThreshold()) {
+    if (consecutive >= settings.get().failureThreshold()) {
       return consecutive + " consecutive failures (last: " + what + ")";
     }
     long[] w = stats.window();
-    if (w[0] >= config.minRequests() && (double) w[1] / w[0] >= config.errorRate()) {
+    if (w[0] >= settings.get().minRequests() && (double) w[1] / w[0] >= settings.get().errorRate()) {
       return "error rate " + Math.round(100.0 * w[1] / w[0]) + "% over " + w[0] + " attempts (last: " + what + ")";
     }
     return null;
@@ -202,7 +208,7 @@ public final class CircuitBreaker {
       }
       State next = new State(Phase.HALF_OPEN, 0, s.openForNanos(), 0, 0, clock.millis(), s.epoch() + 1);
       if (state.compareAndSet(s, next)) {
-        publish(s, next, "health probe succeeded, trying " + config.halfOpenRequests() + " request(s)");
+        publish(s, next, "health probe succeeded, trying " + settings.get().halfOpenRequests() + " request(s)");
         return true;
       }
     }

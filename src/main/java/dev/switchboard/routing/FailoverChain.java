@@ -11,6 +11,7 @@ import io.vertx.core.Vertx;
 
 import java.time.Clock;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Runs one request over its selected candidates until one answers: each try is an {@link Attempt}; after a failure
@@ -33,27 +34,35 @@ public final class FailoverChain {
   final ProviderGuards guards;
   final LocalResponder local;
   final GatewayMetrics metrics;
-  final RoutingConfig routing;
   final ProviderQuota quota;
-  final RetryPolicy policy;
-  final GiveUp giveUp;
-  final GuardEffects effects;
   final LongSupplier nanoClock;
   final Clock wall;
-  final AttemptSettings settings;
-  final FirstTokenDeadline firstTokens;
-  final HedgePolicy hedging;
+  /** The running generation's routing section; a reload swaps it, a started request keeps its {@link #rules}. */
+  private final Supplier<RoutingConfig> routing;
+  private final ProviderEvents events;
+  private final Backoff.Jitter jitter;
+  private final AttemptSettings shared;
+  /** Rules built from the current routing section; rebuilt when it changes (this instance's event loop only). */
+  private RoutingRules rules;
 
   public FailoverChain(Vertx vertx, ProviderClients clients, Selector selector, ProviderGuards guards,
                        LocalResponder local, GatewayMetrics metrics, RoutingConfig routing, ProviderEvents events,
                        ProviderQuota quota, long maxResponseBytes, BufferBudget buffers) {
+    this(vertx, clients, selector, guards, local, metrics, () -> routing, events, quota, maxResponseBytes, buffers,
+        Backoff.Jitter.RANDOM);
+  }
+
+  /** @param routing the running generation's routing section (see {@link dev.switchboard.config.LiveConfig}) */
+  public FailoverChain(Vertx vertx, ProviderClients clients, Selector selector, ProviderGuards guards,
+                       LocalResponder local, GatewayMetrics metrics, Supplier<RoutingConfig> routing,
+                       ProviderEvents events, ProviderQuota quota, long maxResponseBytes, BufferBudget buffers) {
     this(vertx, clients, selector, guards, local, metrics, routing, events, quota, maxResponseBytes, buffers,
         Backoff.Jitter.RANDOM);
   }
 
   /** @param jitter the random part of backoffs (tests pass a fixed one) */
   FailoverChain(Vertx vertx, ProviderClients clients, Selector selector, ProviderGuards guards, LocalResponder local,
-                GatewayMetrics metrics, RoutingConfig routing, ProviderEvents events, ProviderQuota quota,
+                GatewayMetrics metrics, Supplier<RoutingConfig> routing, ProviderEvents events, ProviderQuota quota,
                 long maxResponseBytes, BufferBudget buffers, Backoff.Jitter jitter) {
     this.vertx = vertx;
     this.clients = clients;
@@ -63,17 +72,14 @@ public final class FailoverChain {
     this.metrics = metrics;
     this.routing = routing;
     this.quota = quota;
-    Backoff backoff = new Backoff(routing.retry(), jitter);
-    this.policy = new RetryPolicy(routing.retry(), routing.maxAttempts(), backoff, routing.contentPolicyFallback());
-    this.giveUp = new GiveUp(backoff);
-    this.effects = new GuardEffects(events, backoff);
+    this.events = events;
+    this.jitter = jitter;
     this.nanoClock = guards.clocks().nanoTime();
-    this.firstTokens = new FirstTokenDeadline(routing.firstToken());
-    this.hedging = new HedgePolicy(routing.hedge());
     this.wall = guards.clocks().wall();
     Watchdog watchdog = new Watchdog(nanoClock);
-    this.settings = new AttemptSettings(watchdog, nanoClock, maxResponseBytes, buffers,
-        routing.circuit().openFor().toMillis());
+    this.shared = new AttemptSettings(watchdog, nanoClock, maxResponseBytes, buffers,
+        routing.get().circuit().openFor().toMillis());
+    this.rules = RoutingRules.of(routing.get(), events, jitter, shared);
     // Created from the owning verticle's start(), so the tick runs on that verticle's event loop and dies with it.
     vertx.setPeriodic(Watchdog.TICK_MILLIS, id -> watchdog.tick());
   }
@@ -92,7 +98,8 @@ public final class FailoverChain {
       return;
     }
     reply.route(selection.route());
-    GiveUp.Answer none = giveUp.noCandidates(selection, request.model());
+    RoutingRules rules = rules();
+    GiveUp.Answer none = rules.giveUp().noCandidates(selection, request.model());
     if (none != null) {
       reply.sendError(none.error(), none.retryAfterMillis(), none.shouldRetry());
       return;
@@ -105,14 +112,24 @@ public final class FailoverChain {
           .put("refused", new io.vertx.core.json.JsonArray(new java.util.ArrayList<>(selection.refused())))
           .put("at", wall.millis()));
     }
-    new FailoverRun(this, request, route, selection.candidates(), reply, selection.panic(), tail).next();
+    new FailoverRun(this, rules, request, route, selection.candidates(), reply, selection.panic(), tail).next();
+  }
+
+  /** The rules of the running generation: kept while its routing section is the same instance, rebuilt after. */
+  private RoutingRules rules() {
+    RoutingConfig now = routing.get();
+    if (rules.routing() != now) {
+      // Hedges in flight refund the budget they took from; the new section starts a budget of its own.
+      rules = RoutingRules.of(now, events, jitter, shared);
+    }
+    return rules;
   }
 
   /**
    * The request's deadline on the chain's clock. The front door stamps {@code receivedNanos} with the system's
    * nanoTime, so the time already spent (admission queue, cache lookup) is measured there and carried over.
    */
-  long deadlineNanos(GatewayRequest request) {
+  long deadlineNanos(GatewayRequest request, RoutingConfig routing) {
     long spent = Math.max(0, System.nanoTime() - request.receivedNanos());
     return nanoClock.getAsLong() + routing.requestTimeout().toNanos() - spent;
   }

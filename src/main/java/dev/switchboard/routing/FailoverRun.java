@@ -16,6 +16,8 @@ import java.util.List;
  */
 final class FailoverRun {
   private final FailoverChain chain;
+  /** The rules of the config generation this request started on, kept to its end. */
+  private final RoutingRules rules;
   private final GatewayRequest request;
   private final List<Target> candidates;
   private final ClientReply reply;
@@ -38,20 +40,21 @@ final class FailoverRun {
   /** The client stream's text for a mid-stream resume; null when a cut ends the stream (resume off, not chat). */
   private final StreamSplice splice;
 
-  FailoverRun(FailoverChain chain, GatewayRequest request, Route route, List<Target> candidates, ClientReply reply,
-              boolean panic, TailOptions tail) {
+  FailoverRun(FailoverChain chain, RoutingRules rules, GatewayRequest request, Route route, List<Target> candidates,
+              ClientReply reply, boolean panic, TailOptions tail) {
     this.panic = panic;
     this.route = route;
     this.tail = tail;
     this.chain = chain;
+    this.rules = rules;
     this.request = request;
     this.candidates = candidates;
     this.reply = reply;
-    this.deadline = chain.deadlineNanos(request);
+    this.deadline = chain.deadlineNanos(request, rules.routing());
     Boolean resume = route == null ? null : route.resume();
-    boolean on = resume != null ? resume : chain.routing.resume().enabled();
+    boolean on = resume != null ? resume : rules.routing().resume().enabled();
     this.splice = on && request.stream() && request.endpoint() == dev.switchboard.api.Endpoint.CHAT
-        ? new StreamSplice(chain.routing.resume().max()) : null;
+        ? new StreamSplice(rules.routing().resume().max()) : null;
   }
 
   /** Tries the current candidate, skipping any that became unavailable since selection. */
@@ -67,7 +70,7 @@ final class FailoverRun {
         return;
       }
       long now = chain.nanoClock.getAsLong();
-      if (tally.attempts >= chain.routing.maxAttempts() || now - deadline >= 0) {
+      if (tally.attempts >= rules.routing().maxAttempts() || now - deadline >= 0) {
         break;
       }
       ProviderGuard guard = chain.guards.of(t.provider());
@@ -97,14 +100,14 @@ final class FailoverRun {
           return;
         }
         // Another request took its headroom since selection: skip it, as the selector would have.
-        chain.effects.neutral(guard, granted);
+        rules.effects().neutral(guard, granted);
         tally.skipped(t.provider().id(), "at its rate limit", true, -1);
         moveOn(null);
         next();
       });
       return;
     }
-    GiveUp.Answer answer = chain.giveUp.exhausted(tally, request.model(), soonestMillis());
+    GiveUp.Answer answer = rules.giveUp().exhausted(tally, request.model(), soonestMillis());
     reply.sendError(answer.error(), answer.retryAfterMillis(), answer.shouldRetry());
     published();
   }
@@ -115,14 +118,14 @@ final class FailoverRun {
 
   private void start(Target t, ProviderGuard guard, long permit) {
     if (reply.clientClosed()) {
-      chain.effects.neutral(guard, permit);
+      rules.effects().neutral(guard, permit);
       chain.quota.settle(t, estimate(), null, false);
       return;
     }
     tally.attempts++;
     Attempt attempt = newAttempt(t);
     long hedgeDelay = hedged ? HedgePolicy.NONE
-        : chain.hedging.delayMillis(request, route, tail, t, realCandidateAfter(index));
+        : rules.hedging().delayMillis(request, route, tail, t, realCandidateAfter(index));
     if (hedgeDelay != HedgePolicy.NONE) {
       // At most one hedge per request, whatever becomes of this one.
       hedged = true;
@@ -139,9 +142,9 @@ final class FailoverRun {
   }
 
   private Attempt newAttempt(Target t) {
-    long firstToken = request.stream() ? chain.firstTokens.nanos(t, route, tail.firstTokenMillis())
+    long firstToken = request.stream() ? rules.firstTokens().nanos(t, route, tail.firstTokenMillis())
         : FirstTokenDeadline.NONE;
-    Attempt a = new Attempt(chain.settings, chain.clients.get(t.provider().id()), t, request, reply, deadline,
+    Attempt a = new Attempt(rules.settings(), chain.clients.get(t.provider().id()), t, request, reply, deadline,
         firstToken);
     a.resumable(splice, false);
     return a;
@@ -153,7 +156,7 @@ final class FailoverRun {
    */
   private void hedge(Attempt first, int from) {
     if (first.done() || first.hasContent() || race.decided() || reply.committed() || reply.clientClosed()
-        || tally.attempts >= chain.routing.maxAttempts()) {
+        || tally.attempts >= rules.routing().maxAttempts()) {
       return;
     }
     int j = from + 1;
@@ -176,13 +179,13 @@ final class FailoverRun {
     if (g.refusal(now) != null) {
       return;
     }
-    if (!chain.hedging.budget().tryTake()) {
+    if (!rules.hedging().budget().tryTake()) {
       chain.metrics.hedge(h.provider().id(), "no_budget");
       return;
     }
     long permit = g.circuit().acquire(now);
     if (permit == CircuitBreaker.DENIED) {
-      chain.hedging.budget().refund();
+      rules.hedging().budget().refund();
       return;
     }
     int at = j;
@@ -190,11 +193,11 @@ final class FailoverRun {
       boolean headroom = ar.succeeded() && ar.result();
       if (!headroom || first.done() || race.decided() || reply.committed() || reply.clientClosed()) {
         // No headroom, or the first attempt ended meanwhile (the run has moved on without a hedge).
-        chain.effects.neutral(g, permit);
+        rules.effects().neutral(g, permit);
         if (headroom) {
           chain.quota.settle(h, estimate(), null, false);
         }
-        chain.hedging.budget().refund();
+        rules.hedging().budget().refund();
         return;
       }
       index = at;
@@ -237,11 +240,11 @@ final class FailoverRun {
     }
     if (ar.failed() && ar.cause() instanceof Attempt.HedgeLost) {
       chain.metrics.hedge(t.provider().id(), "lost");
-      chain.effects.neutral(guard, permit);
+      rules.effects().neutral(guard, permit);
       return;
     }
     if (ar.failed() && ar.cause() instanceof Attempt.StreamCut cut) {
-      chain.effects.failed(guard, cut.failure, permit, now);
+      rules.effects().failed(guard, cut.failure, permit, now);
       resume(t, cut);
       return;
     }
@@ -251,19 +254,19 @@ final class FailoverRun {
         chain.metrics.streamResume(late == null ? "completed" : "failed");
       }
       if (late == null) {
-        chain.effects.succeeded(guard, permit);
+        rules.effects().succeeded(guard, permit);
       } else {
         // The stream had committed, so the client got an in-band error; the provider still failed.
-        chain.effects.failed(guard, late, permit, now);
+        rules.effects().failed(guard, late, permit, now);
       }
       published();
       return;
     }
     if (!(ar.cause() instanceof UpstreamFailure failure)) {
-      chain.effects.neutral(guard, permit);
+      rules.effects().neutral(guard, permit);
       return;
     }
-    chain.effects.failed(guard, failure, permit, now);
+    rules.effects().failed(guard, failure, permit, now);
     tally.failed(t.provider().id(), failure);
     if (reply.clientClosed() || reply.committed()) {
       return;
@@ -282,7 +285,7 @@ final class FailoverRun {
       return;
     }
     int larger = failure.kind() == FailureKind.CONTEXT_LENGTH ? largerContext(t) : -1;
-    RetryDecision decision = chain.policy.decide(new RetryPolicy.Failed(failure.kind(), failure.retryAfterMillis(),
+    RetryDecision decision = rules.policy().decide(new RetryPolicy.Failed(failure.kind(), failure.retryAfterMillis(),
         retriesHere, tally.attempts, realCandidateAfter(index), larger >= 0, deadline - now));
     switch (decision.action()) {
       case GIVE_UP -> {
@@ -335,7 +338,7 @@ final class FailoverRun {
       chain.quota.acquire(h, estimate()).onComplete(ar -> {
         boolean headroom = ar.succeeded() && ar.result();
         if (!headroom || reply.finished()) {
-          chain.effects.neutral(g, permit);
+          rules.effects().neutral(g, permit);
           if (headroom) {
             chain.quota.settle(h, estimate(), null, false);
           }
@@ -347,8 +350,8 @@ final class FailoverRun {
         tally.outcomes.add(cutOn.provider().id() + ": stream cut after commit (" + cut.failure.label()
             + "), resumed on " + h.provider().id());
         reply.comment("x-switchboard-resumed " + h.provider().id());
-        long firstToken = chain.firstTokens.nanos(h, route, tail.firstTokenMillis());
-        Attempt attempt = new Attempt(chain.settings, chain.clients.get(h.provider().id()), h, next, reply, deadline,
+        long firstToken = rules.firstTokens().nanos(h, route, tail.firstTokenMillis());
+        Attempt attempt = new Attempt(rules.settings(), chain.clients.get(h.provider().id()), h, next, reply, deadline,
             firstToken);
         attempt.resumable(splice, true);
         run(h, g, permit, attempt);
@@ -389,7 +392,7 @@ final class FailoverRun {
     if (failure != null) {
       Target from = candidates.get(index);
       chain.metrics.failover(from.provider().id(), failure.label());
-      chain.effects.leaving(chain.guards.of(from.provider()), failure, chain.nanoClock.getAsLong());
+      rules.effects().leaving(chain.guards.of(from.provider()), failure, chain.nanoClock.getAsLong());
     }
     index++;
     retriesHere = 0;

@@ -20,7 +20,7 @@ public final class ProviderGuard {
   /** Replaced when a reload changes the provider's config; its stats (which the circuit reads) carry over. */
   private volatile Provider provider;
   private final CircuitBreaker circuit;
-  private final long slowStartNanos;
+  private final java.util.function.Supplier<RoutingConfig> routing;
   /** Starts the slow-start ramp when the circuit closes or a suspension lifts, which bring no {@code nowNanos}. */
   private final LongSupplier nanoClock;
   private volatile String suspended;
@@ -33,10 +33,16 @@ public final class ProviderGuard {
 
   ProviderGuard(Provider provider, RoutingConfig routing, LongSupplier nanoClock, Clock clock,
                 Consumer<CircuitBreaker.Transition> listener) {
+    this(provider, () -> routing, nanoClock, clock, listener);
+  }
+
+  /** @param routing the running generation's routing section: circuit settings and ramp length are read from it */
+  ProviderGuard(Provider provider, java.util.function.Supplier<RoutingConfig> routing, LongSupplier nanoClock,
+                Clock clock, Consumer<CircuitBreaker.Transition> listener) {
     this.provider = provider;
-    this.slowStartNanos = routing.slowStart().toNanos();
+    this.routing = routing;
     this.nanoClock = nanoClock;
-    this.circuit = new CircuitBreaker(provider.id(), routing.circuit(), provider.stats(), clock, t -> {
+    this.circuit = new CircuitBreaker(provider.id(), () -> routing.get().circuit(), provider.stats(), clock, t -> {
       if (t.to() == CircuitBreaker.Phase.CLOSED) {
         startRamp();
       }
@@ -150,6 +156,7 @@ public final class ProviderGuard {
   }
 
   private void startRamp() {
+    long slowStartNanos = routing.get().slowStart().toNanos();
     if (slowStartNanos > 0) {
       rampStartNanos = nanoClock.getAsLong();
     }
@@ -168,7 +175,8 @@ public final class ProviderGuard {
     if (cooldownUntil != 0 && cooldownUntil - start > 0) {
       start = cooldownUntil;
     }
-    double share = (double) (nowNanos - start) / slowStartNanos;
+    long slowStartNanos = routing.get().slowStart().toNanos();
+    double share = slowStartNanos <= 0 ? 1 : (double) (nowNanos - start) / slowStartNanos;
     if (share >= 1) {
       rampStartNanos = 0;
       return 1;

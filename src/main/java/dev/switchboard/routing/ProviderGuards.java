@@ -26,7 +26,8 @@ public final class ProviderGuards {
   private volatile Map<String, ProviderGuard> guards = Map.of();
   private final Clocks clocks;
   private final Vertx vertx;
-  private final RoutingConfig routing;
+  /** The running generation's routing section, which every guard reads its circuit and ramp settings from. */
+  private final java.util.function.Supplier<RoutingConfig> routing;
   private final GatewayMetrics metrics;
   private final java.util.List<java.util.function.Consumer<CircuitBreaker.Transition>> listeners =
       new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -38,6 +39,12 @@ public final class ProviderGuards {
   /** @param clocks time of the slow-start ramps and the circuits' transition times */
   public ProviderGuards(Vertx vertx, ProviderRegistry providers, RoutingConfig routing, GatewayMetrics metrics,
                         Clocks clocks) {
+    this(vertx, providers, () -> routing, metrics, clocks);
+  }
+
+  /** @param routing the running generation's routing section (see {@link dev.switchboard.config.LiveConfig}) */
+  public ProviderGuards(Vertx vertx, ProviderRegistry providers, java.util.function.Supplier<RoutingConfig> routing,
+                        GatewayMetrics metrics, Clocks clocks) {
     this.clocks = clocks;
     this.vertx = vertx;
     this.routing = routing;

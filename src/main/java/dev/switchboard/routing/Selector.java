@@ -9,6 +9,7 @@ import dev.switchboard.api.GatewayRequest;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Ranks a route's targets for one request: drops those that may not be tried now (disabled, refused by a
@@ -24,12 +25,14 @@ import java.util.List;
 public final class Selector {
   private static final String PREFER = "prefer:";
 
-  private final RoutingConfig config;
+  /** The routing section of the running config generation, read per selection (a reload swaps it). */
+  private final Supplier<RoutingConfig> routing;
+  /** The strategies built for one routing section; rebuilt when a reload changes it, kept (with their state) else. */
+  private volatile Rules rules;
   private final ProviderRegistry providers;
   private final ScoringPolicy scoring;
   private final ProviderGuards guards;
   private final List<CandidateGate> gates;
-  private final Strategies strategies;
   /** The guards' clock: refusals compare it with the cooldowns and circuits they stamped. */
   private final java.util.function.LongSupplier nanoClock;
 
@@ -39,16 +42,41 @@ public final class Selector {
    */
   public Selector(RoutingConfig config, ProviderRegistry providers, ProviderGuards guards, ScoringPolicy scoring,
                   List<CandidateGate> gates) {
-    this.config = config;
+    this(() -> config, providers, guards, scoring, gates);
+  }
+
+  /** @param routing the running generation's routing section (see {@link dev.switchboard.config.LiveConfig}) */
+  public Selector(Supplier<RoutingConfig> routing, ProviderRegistry providers, ProviderGuards guards,
+                  ScoringPolicy scoring, List<CandidateGate> gates) {
+    this.routing = routing;
     this.providers = providers;
     this.guards = guards;
     this.scoring = scoring;
-    this.strategies = new Strategies(config, scoring, guards);
+    this.rules = new Rules(routing.get(), new Strategies(routing.get(), scoring, guards));
     this.nanoClock = guards.clocks().nanoTime();
     List<CandidateGate> all = new ArrayList<>(gates.size() + 1);
     all.add(guardGate(guards));
     all.addAll(gates);
     this.gates = List.copyOf(all);
+  }
+
+  /** A routing section and the strategies built from it. */
+  private record Rules(RoutingConfig config, Strategies strategies) {
+  }
+
+  /**
+   * The rules of the running generation. A reload that changed the section is seen by identity (unchanged sections
+   * keep their instance); two event loops racing here both build, one copy wins, and the other's few selections used
+   * equally valid strategies.
+   */
+  private Rules rules() {
+    RoutingConfig now = routing.get();
+    Rules r = rules;
+    if (r.config() != now) {
+      r = new Rules(now, new Strategies(now, scoring, guards));
+      rules = r;
+    }
+    return r;
   }
 
   public ScoringPolicy scoring() {
@@ -81,7 +109,8 @@ public final class Selector {
   }
 
   public Selection select(Route route, GatewayRequest request) {
-    RoutingStrategy strategy = strategy(route, request);
+    Rules rules = rules();
+    RoutingStrategy strategy = strategy(route, request, rules.config());
     Pin pin = pin(route, request);
     long now = nanoClock.getAsLong();
     List<Target> real = new ArrayList<>(route.targets().size());
@@ -125,6 +154,7 @@ public final class Selector {
       panic = true;
     }
     // A pinned request keeps the bare order: the pin, not a ramp or exploration, decides who goes first.
+    Strategies strategies = rules.strategies();
     Strategy.Scored scored = (pin == null ? strategies.of(strategy) : strategies.bare(strategy)).order(route, real, now);
     if (pin != null && !pin.only) {
       prefer(real, pin);
@@ -203,7 +233,7 @@ public final class Selector {
     }
   }
 
-  private RoutingStrategy strategy(Route route, GatewayRequest request) {
+  private RoutingStrategy strategy(Route route, GatewayRequest request, RoutingConfig config) {
     String header = request.strategy();
     if (header != null && !header.isBlank()) {
       return RoutingStrategy.parse(header).orElseThrow(() -> new ApiException(ApiError.invalid(

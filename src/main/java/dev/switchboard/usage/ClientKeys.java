@@ -66,6 +66,39 @@ public final class ClientKeys {
     generation.incrementAndGet();
   }
 
+  /**
+   * After a reload: the file's keys become {@code configured}. A key in the file by the same name and secret keeps
+   * its entry if unchanged and takes its new limits, budget and models otherwise; a new one is added; a file key no
+   * longer in the file is removed (its secret is refused from the next request). Keys created through the admin API
+   * are not touched. Readers see each key's change whole (one map write per key).
+   *
+   * @return the names of the keys added, changed or removed, in that order of kinds
+   */
+  public synchronized List<String> reconcile(List<ClientKeyConfig> configured) {
+    List<String> changed = new ArrayList<>();
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (ClientKeyConfig k : configured) {
+      names.add(k.name());
+      Entry old = byName.get(k.name());
+      if (old != null && old.config().equals(k)) {
+        continue;
+      }
+      Entry next = new Entry(k, hash(k.key().reveal()), true, 0);
+      if (old != null && !old.hash().equals(next.hash())) {
+        byHash.remove(old.hash());
+      }
+      add(next);
+      changed.add(k.name());
+    }
+    for (Entry e : List.copyOf(byName.values())) {
+      if (e.fromConfig() && !names.contains(e.config().name())) {
+        remove(e.config().name());
+        changed.add(e.config().name());
+      }
+    }
+    return changed;
+  }
+
   /** Changes so far (see the field). */
   public long generation() {
     return generation.get();

@@ -33,7 +33,10 @@ public final class PgMigrations {
           "CREATE UNIQUE INDEX ledger_row_key ON ledger(row_key)",
           "CREATE INDEX ledger_request_id ON ledger(request_id)"),
       // The end user a request was for (the body's user, metadata.user_id or the end-user header).
-      List.of("ALTER TABLE ledger ADD COLUMN end_user VARCHAR(128)"));
+      List.of("ALTER TABLE ledger ADD COLUMN end_user VARCHAR(128)"),
+      // Runtime config changes (the overlay over the file), shared by every instance: one row, announced by NOTIFY.
+      List.of("CREATE TABLE config_overlay (id INT PRIMARY KEY, overlay TEXT NOT NULL, updated_at BIGINT NOT NULL, "
+          + "instance VARCHAR(64))"));
 
   private PgMigrations() {
   }

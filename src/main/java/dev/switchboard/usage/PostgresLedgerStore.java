@@ -63,7 +63,7 @@ public final class PostgresLedgerStore implements LedgerStore {
   }
 
   /** The URL with {@code user}/{@code password} applied over it. */
-  static PgConnectOptions connectOptions(PostgresStoreConfig config) {
+  public static PgConnectOptions connectOptions(PostgresStoreConfig config) {
     PgConnectOptions o = PgConnectOptions.fromUri(config.url().replaceFirst("^postgres://", "postgresql://"));
     if (!config.user().isEmpty()) {
       o.setUser(config.user());

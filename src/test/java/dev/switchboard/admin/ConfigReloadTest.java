@@ -187,8 +187,9 @@ class ConfigReloadTest {
         }
       }, java.util.concurrent.Executors.newCachedThreadPool()));
     }
+    // Every other reload also changes the routing section, which requests read per generation.
     TestConfig two = base().provider("a", a, KEY_A, "m").with("weight: 2").provider("b", b, KEY_B, "fast")
-        .model("chat", "a/m").model("chat2", "a/m");
+        .model("chat", "a/m").model("chat2", "a/m").routing("{strategy: round-robin, explore: 0, max_attempts: 3}");
     List<Long> swapMicros = new ArrayList<>();
     List<Long> reloadMillis = new ArrayList<>();
     for (int i = 0; i < 10; i++) {

@@ -291,6 +291,79 @@ class DashboardBrowserTest {
     assertNoConsoleErrors();
   }
 
+  /**
+   * The Config view's forms against a gateway started from a file (runtime changes need one): a weight the config
+   * refuses is marked on its field with the gateway's message and changes nothing; a good one is applied; an alias
+   * saved with a strategy routes the next request with it.
+   */
+  @Test
+  @Order(3)
+  void configFormsShowFieldErrorsAndApplyChanges() throws Exception {
+    dev.switchboard.testing.FakeProvider upstream = new dev.switchboard.testing.FakeProvider();
+    Path dir = dev.switchboard.testing.GatewayUnderTest.freshDirectory();
+    Path file = dir.resolve("switchboard.yaml");
+    Files.writeString(file, ConfigReloadTest.base(dir, "{enabled: false}")
+        .provider("a", upstream, "sk-browser-a-0000", "m").model("chat", "a/m").yaml());
+    upstream.chatJson("from a");
+    dev.switchboard.testing.GatewayUnderTest gateway = dev.switchboard.testing.GatewayUnderTest.startFile(file,
+        Map.of());
+    try {
+      browser.get(gateway.baseUrl() + "/dashboard#config");
+      browser.findElement(By.id("admin-key")).sendKeys(ConfigReloadTest.ADMIN_KEY);
+      browser.findElement(By.id("connect")).click();
+      await().atMost(Duration.ofSeconds(30)).until(() -> browser.findElement(By.id("views")).isDisplayed());
+      browser.findElement(By.cssSelector(".view-tab[data-view=config]")).click();
+      await().atMost(Duration.ofSeconds(30)).until(() -> browser.findElement(By.id("config-view")).isDisplayed());
+
+      browser.findElement(By.id("provider-id")).sendKeys("a");
+      browser.findElement(By.id("provider-weight")).sendKeys("-3");
+      browser.findElement(By.id("provider-update")).click();
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        WebElement weight = browser.findElement(By.id("provider-weight"));
+        assertThat(weight.getAttribute("aria-invalid")).isEqualTo("true");
+        assertThat(browser.findElement(By.cssSelector("#provider-form .field-error[data-for=weight]")).getText())
+            .isNotBlank();
+        assertThat(browser.findElement(By.id("provider-error")).getText()).startsWith("Not changed:")
+            .contains("providers.a.weight");
+      });
+      assertThat(adminConfig(gateway).getJsonObject("providers").getJsonObject("a").containsKey("weight"))
+          .as("the refused weight changed nothing").isFalse();
+
+      WebElement weight = browser.findElement(By.id("provider-weight"));
+      weight.clear();
+      weight.sendKeys("3");
+      browser.findElement(By.id("provider-update")).click();
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        assertThat(browser.findElement(By.id("provider-result")).getText()).isEqualTo("a: applied");
+        assertThat(browser.findElements(By.cssSelector("#provider-form .field-error"))).isEmpty();
+      });
+      assertThat(adminConfig(gateway).getJsonObject("providers").getJsonObject("a").getValue("weight").toString())
+          .isIn("3", "3.0");
+
+      browser.findElement(By.id("alias-name")).sendKeys("chat");
+      browser.findElement(By.id("alias-targets")).sendKeys("a/m");
+      new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("alias-strategy")))
+          .selectByVisibleText("round-robin");
+      browser.findElement(By.id("alias-save")).click();
+      await().atMost(Duration.ofSeconds(30)).until(() -> browser.findElement(By.id("alias-result")).getText()
+          .equals("chat: applied"));
+      HttpResponse<String> routed = gateway.chat(dev.switchboard.testing.Requests.chat("chat", "hi"));
+      assertThat(routed.headers().firstValue("x-switchboard-route").orElse("")).startsWith("strategy=round-robin");
+      // The refused change's 400 is logged by the browser as a failed load; nothing else may be.
+      assertThat(browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+          .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+          .filter(e -> !e.getMessage().contains("status of 400")).toList()).as("browser console errors").isEmpty();
+    } finally {
+      gateway.close();
+      upstream.close();
+    }
+  }
+
+  private static JsonObject adminConfig(dev.switchboard.testing.GatewayUnderTest gateway) throws Exception {
+    HttpResponse<String> r = ConfigReloadTest.admin(gateway, "GET", "/admin/config", null);
+    return new JsonObject(r.body()).getJsonObject("config");
+  }
+
   private static int chat(String key) throws Exception {
     HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
             + demo.gateway().port() + "/v1/chat/completions")).header("Authorization", "Bearer " + key)

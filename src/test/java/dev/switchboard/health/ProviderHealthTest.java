@@ -384,4 +384,21 @@ class ProviderHealthTest {
 
     assertThat(path()).containsExactly("unknown->healthy", "healthy->down", "down->maintenance");
   }
+
+  @Test
+  void aReloadedDownAfterJudgesTheNextFailureWithTheCountSoFar() {
+    java.util.concurrent.atomic.AtomicReference<HealthConfig> live = new java.util.concurrent.atomic.AtomicReference<>(
+        CONFIG);
+    ProviderHealth reloadable = new ProviderHealth("p", live::get, 60_000, clock, transitions::add);
+    reloadable.probeFailed(5, "probe answered HTTP 503");
+    reloadable.probeFailed(5, "probe answered HTTP 503");
+    assertThat(reloadable.state()).as("two of three").isNotEqualTo(State.DOWN);
+
+    live.set(new HealthConfig(true, Duration.ofSeconds(30), Duration.ofSeconds(5), 0.2, Duration.ofSeconds(5), 10, 2,
+        Duration.ofSeconds(10), 0.25, Duration.ofSeconds(100), "any"));
+    reloadable.probeFailed(5, "probe answered HTTP 503");
+
+    assertThat(reloadable.state()).as("down_after is 10 now; the count carried over").isNotEqualTo(State.DOWN);
+    assertThat(reloadable.snapshot().failures()).isEqualTo(3);
+  }
 }

@@ -67,7 +67,7 @@ class PgMigrationsTest {
     PostgresLedgerStore store = store();
     assertThat(get(store.migrate())).as("a fresh database").isZero();
     assertThat(get(store.migrate())).isEqualTo(PgMigrations.latest());
-    assertThat(sql("SELECT string_agg(version::text, ',' ORDER BY version) FROM switchboard_schema")).isEqualTo("1,2,3");
+    assertThat(sql("SELECT string_agg(version::text, ',' ORDER BY version) FROM switchboard_schema")).isEqualTo("1,2,3,4");
     get(store.close());
   }
 
@@ -97,7 +97,7 @@ class PgMigrationsTest {
 
     PostgresLedgerStore store = store();
     assertThat(get(store.migrate())).isEqualTo(1);
-    assertThat(sql("SELECT MAX(version) FROM switchboard_schema")).isEqualTo("3");
+    assertThat(sql("SELECT MAX(version) FROM switchboard_schema")).isEqualTo("4");
     assertThat(get(store.rows("req_old"))).hasSize(1);
     // The new column is there and makes a replayed row count once.
     var row = new LedgerRow(2, "req_new", "k", "p", "m", 1, 1, 0, 0.25, 5, -1, 200, false, "p:200", false);
