@@ -46,7 +46,7 @@ public final class BudgetStage implements RequestStage {
     usage.reserve(request, amount).onComplete(ar -> {
       if (exchange.reply().finished()) {
         // The client left (or shutdown ended it) while Redis answered: its outcome is out, so nothing settles this.
-        usage.release(request.requestId());
+        usage.release(request);
         return;
       }
       if (ar.failed()) {

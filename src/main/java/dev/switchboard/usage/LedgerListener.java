@@ -48,7 +48,7 @@ public final class LedgerListener implements FinishListener {
   public void finished(RequestOutcome outcome) {
     if (outcome.request() != null) {
       LedgerRow row = row(outcome);
-      usage.record(row);
+      usage.record(row, outcome.request());
       costed.accept(outcome, row.cost());
     }
   }

@@ -199,15 +199,18 @@ public final class UsageService {
     return s.reserve(counters, limits, holdId, amount, holdClock.getAsLong(), config.reservationTtl().toMillis())
         .map(refusal -> {
           if (refusal == null) {
-            keep(request.requestId(), new Reservation(holdId, counters, periods, amount, true, null));
+            keep(holdKey(request), new Reservation(holdId, counters, periods, amount, true, null));
             return (ApiError) null;
           }
           BudgetWindows.Period period = periods.get(refusal.window());
           return refusal(keyName, period, refusal.spent(), refusal.held(), limits[refusal.window()], amount);
         })
         // Redis is away: this instance holds alone, as its spend counts alone then.
-        .recover(t -> io.vertx.core.Future.succeededFuture(
-            holdLocally(request, holdId, keyName, counters, periods, limits, amount)));
+        .recover(t -> {
+          LOG.fine("budget reservation for key " + keyName + " held by this instance alone (Redis: " + t + ")");
+          return io.vertx.core.Future.succeededFuture(
+              holdLocally(request, holdId, keyName, counters, periods, limits, amount));
+        });
   }
 
   private void keep(String requestId, Reservation r) {
@@ -235,7 +238,7 @@ public final class UsageService {
       return refusal(keyName, periods.get(refused), spent[refused], localHolds.held(counters.get(refused)),
           limits[refused], amount);
     }
-    keep(request.requestId(), new Reservation(holdId, counters, periods, amount, false, null));
+    keep(holdKey(request), new Reservation(holdId, counters, periods, amount, false, null));
     return null;
   }
 
@@ -253,9 +256,22 @@ public final class UsageService {
         "budget_exceeded");
   }
 
+  /**
+   * Which request a hold belongs to. Not the request id alone: that is the client's {@code x-request-id} when it
+   * sends one, so several requests may share it, and one of them refused (or finished) must not settle another's
+   * hold. The arrival time in nanoseconds tells them apart; both survive every copy of the request.
+   */
+  private static String holdKey(GatewayRequest request) {
+    return holdKey(request.requestId(), request.receivedNanos());
+  }
+
+  private static String holdKey(String requestId, long receivedNanos) {
+    return requestId + '@' + receivedNanos;
+  }
+
   /** Gives back the hold of a request that finished before its reservation came back (nothing was recorded). */
-  public void release(String requestId) {
-    Reservation r = take(requestId);
+  public void release(GatewayRequest request) {
+    Reservation r = take(holdKey(request));
     if (r != null) {
       settle(r, 0);
     }
@@ -283,9 +299,14 @@ public final class UsageService {
     return reservations.size();
   }
 
-  /** Adds a finished request: spend now, the ledger row soon. */
+  /** Adds a finished request that held no budget reservation (seeded rows, tests). */
   public void record(LedgerRow row) {
-    Reservation held = row.requestId() == null ? null : take(row.requestId());
+    record(row, null);
+  }
+
+  /** Adds a finished request: spend now, the ledger row soon; its budget hold, if it took one, is settled. */
+  public void record(LedgerRow row, GatewayRequest request) {
+    Reservation held = request == null || row.requestId() == null ? null : take(holdKey(request));
     if (held != null) {
       // The key's windows: spend added here locally, and in Redis by the settlement together with the release.
       if (row.cost() > 0) {
