@@ -1,5 +1,6 @@
 package dev.switchboard.usage;
 
+import dev.switchboard.testing.Closer;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
 import dev.switchboard.testing.Requests;
@@ -7,8 +8,8 @@ import dev.switchboard.testing.SseClient;
 import dev.switchboard.testing.TestConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -21,23 +22,17 @@ import static org.awaitility.Awaitility.await;
 /** Every reply says what it cost, as the ledger books it; and the ledger knows who each request was for. */
 class CostHeaderTest {
   private static final String ADMIN = "admin-key-0123";
-  private final FakeProvider up = new FakeProvider();
+  @RegisterExtension
+  final Closer closer = new Closer();
+  private final FakeProvider up = closer.register(new FakeProvider());
   private GatewayUnderTest gateway;
-
-  @AfterEach
-  void stop() {
-    if (gateway != null) {
-      gateway.close();
-    }
-    up.close();
-  }
 
   /** Provider up serving m at 2 input, 10 output and 1 cached per million tokens; the ledger in memory. */
   private GatewayUnderTest start() {
-    return TestConfig.empty().adminKey(ADMIN).section("usage", "{persist: false, flush_interval: 20ms}")
+    return closer.register(TestConfig.empty().adminKey(ADMIN).section("usage", "{persist: false, flush_interval: 20ms}")
         .provider("up", "{base_url: \"" + up.baseUrl() + "\", api_key: sk-up, models: [{name: m, input_price: 2, "
             + "output_price: 10, cached_input_price: 1}]}")
-        .start();
+        .start());
   }
 
   private JsonObject ledgerRow(HttpResponse<String> resp) {
