@@ -17,7 +17,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * {@code POST /v1/messages} to an Anthropic provider is passed through natively: the client's body goes upstream with
@@ -77,14 +76,6 @@ class MessagesNativeTest {
         "anthropic-beta", "prompt-caching-2024-07-31");
   }
 
-  private JsonObject ledgerRow(HttpResponse<String> resp) {
-    String id = resp.headers().firstValue("x-request-id").orElseThrow();
-    await().until(() -> !gateway.switchboard().services().usage().query(l -> l.rows(id)).toCompletionStage()
-        .toCompletableFuture().join().isEmpty());
-    return gateway.switchboard().services().usage().query(l -> l.rows(id)).toCompletionStage()
-        .toCompletableFuture().join().get(0);
-  }
-
   /** The Anthropic provider received the client's body with only the model changed. */
   private void assertPassedThrough(String body) {
     assertThat(new JsonObject(anthropic.onlyRequest("/v1/messages").getBodyAsString()))
@@ -110,7 +101,7 @@ class MessagesNativeTest {
     assertThat(upstream.getHeader("x-api-key")).as("the gateway's own key upstream").isEqualTo("sk-ant-upstream-000000");
     assertThat(upstream.getHeader("anthropic-version")).isEqualTo("2023-06-01");
     assertThat(upstream.getHeader("anthropic-beta")).isEqualTo("prompt-caching-2024-07-31");
-    JsonObject row = ledgerRow(resp);
+    JsonObject row = gateway.ledgerRow(resp);
     assertThat(row.getLong("prompt_tokens")).as("input + cache writes + cache reads").isEqualTo(2095 + 100 + 1800);
     assertThat(row.getLong("completion_tokens")).isEqualTo(503);
     assertThat(row.getBoolean("estimated")).isFalse();
@@ -126,7 +117,7 @@ class MessagesNativeTest {
     assertThat(resp.statusCode()).as(resp.body()).isEqualTo(200);
     assertThat(resp.body()).as("every event as the provider sent it, and no [DONE]").isEqualTo(stream);
     assertThat(new JsonObject(anthropic.onlyRequest("/v1/messages").getBodyAsString()).getBoolean("stream")).isTrue();
-    JsonObject row = ledgerRow(resp);
+    JsonObject row = gateway.ledgerRow(resp);
     assertThat(row.getLong("prompt_tokens")).isEqualTo(472);
     assertThat(row.getLong("completion_tokens")).isEqualTo(89);
   }

@@ -74,14 +74,6 @@ class ResponsesNativeTest {
     return gateway.post("/v1/responses", body, all);
   }
 
-  private JsonObject ledgerRow(HttpResponse<String> resp) {
-    String id = resp.headers().firstValue("x-request-id").orElseThrow();
-    await().until(() -> !gateway.switchboard().services().usage().query(l -> l.rows(id)).toCompletionStage()
-        .toCompletableFuture().join().isEmpty());
-    return gateway.switchboard().services().usage().query(l -> l.rows(id)).toCompletionStage()
-        .toCompletableFuture().join().get(0);
-  }
-
   private static JsonObject upstreamBody(FakeProvider provider) {
     return new JsonObject(provider.onlyRequest("/v1/responses").getBodyAsString());
   }
@@ -97,7 +89,7 @@ class ResponsesNativeTest {
     assertThat(resp.body()).as("the provider's response, byte for byte").isEqualTo(reply);
     assertThat(upstreamBody(a)).as("only the model changed").isEqualTo(new JsonObject(body).put("model", "gpt-a"));
     assertThat(a.onlyRequest("/v1/responses").getHeader("Authorization")).isEqualTo("Bearer sk-native-a-000000");
-    JsonObject row = ledgerRow(resp);
+    JsonObject row = gateway.ledgerRow(resp);
     assertThat(row.getLong("prompt_tokens")).isEqualTo(36);
     assertThat(row.getLong("completion_tokens")).isEqualTo(9);
     HttpResponse<String> stored = gateway.get("/v1/responses/resp_whole", "Authorization", "Bearer " + KEY);
@@ -115,7 +107,7 @@ class ResponsesNativeTest {
     assertThat(resp.body()).isEqualTo(stream);
     assertThat(upstreamBody(a).getBoolean("stream")).isTrue();
     assertThat(upstreamBody(a).containsKey("stream_options")).as("no chat options added").isFalse();
-    JsonObject row = ledgerRow(resp);
+    JsonObject row = gateway.ledgerRow(resp);
     assertThat(row.getLong("prompt_tokens")).isEqualTo(80);
     assertThat(row.getLong("completion_tokens")).isEqualTo(40);
     await().until(() -> gateway.get("/v1/responses/resp_tools", "Authorization", "Bearer " + KEY).statusCode() == 200);

@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /** Every reply says what it cost, as the ledger books it; and the ledger knows who each request was for. */
 class CostHeaderTest {
@@ -35,14 +34,6 @@ class CostHeaderTest {
         .start());
   }
 
-  private JsonObject ledgerRow(HttpResponse<String> resp) {
-    String id = resp.headers().firstValue("x-request-id").orElseThrow();
-    await().until(() -> !gateway.switchboard().services().usage().query(l -> l.rows(id)).toCompletionStage()
-        .toCompletableFuture().join().isEmpty());
-    return gateway.switchboard().services().usage().query(l -> l.rows(id)).toCompletionStage().toCompletableFuture()
-        .join().get(0);
-  }
-
   private JsonObject admin(String path) throws Exception {
     return new JsonObject(gateway.get(path, "Authorization", "Bearer " + ADMIN).body());
   }
@@ -58,7 +49,7 @@ class CostHeaderTest {
     assertThat(resp.statusCode()).isEqualTo(200);
     String header = resp.headers().firstValue("x-switchboard-cost").orElseThrow();
     assertThat(header).isEqualTo("0.000088");
-    assertThat(Double.parseDouble(header)).isEqualTo(ledgerRow(resp).getDouble("cost"));
+    assertThat(Double.parseDouble(header)).isEqualTo(gateway.ledgerRow(resp).getDouble("cost"));
   }
 
   @Test
@@ -71,7 +62,7 @@ class CostHeaderTest {
       // 5 prompt and 3 completion tokens: 5*2 + 3*10 = 40 per million.
       assertThat(resp.body()).as(body.toString()).endsWith(": x-switchboard-cost 0.00004\n\ndata: [DONE]\n\n");
       assertThat(SseClient.dataEvents(resp.body())).as("the comment is no event").last().isEqualTo("[DONE]");
-      assertThat(ledgerRow(resp).getDouble("cost")).isEqualTo(0.00004);
+      assertThat(gateway.ledgerRow(resp).getDouble("cost")).isEqualTo(0.00004);
     }
   }
 
@@ -85,10 +76,10 @@ class CostHeaderTest {
         .with("metadata", new JsonObject().put("user_id", "bob")));
     HttpResponse<String> carol = gateway.chat(Requests.chat("m", "hi"), "x-switchboard-user", "carol");
     HttpResponse<String> nobody = gateway.chat(Requests.chat("m", "hi"));
-    assertThat(ledgerRow(alice).getString("end_user")).isEqualTo("alice");
-    assertThat(ledgerRow(bob).getString("end_user")).isEqualTo("bob");
-    assertThat(ledgerRow(carol).getString("end_user")).isEqualTo("carol");
-    assertThat(ledgerRow(nobody).getString("end_user")).isNull();
+    assertThat(gateway.ledgerRow(alice).getString("end_user")).isEqualTo("alice");
+    assertThat(gateway.ledgerRow(bob).getString("end_user")).isEqualTo("bob");
+    assertThat(gateway.ledgerRow(carol).getString("end_user")).isEqualTo("carol");
+    assertThat(gateway.ledgerRow(nobody).getString("end_user")).isNull();
 
     JsonObject costs = admin("/admin/costs?groupBy=user");
     assertThat(costs.getString("group_by")).isEqualTo("user");

@@ -13,7 +13,6 @@ import java.net.http.HttpResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Prices that are not per token (price_per_request, price_per_image by size and quality, price_per_1k_characters)
@@ -50,11 +49,7 @@ class UnitPricesGatewayTest {
   }
 
   private double costOf(HttpResponse<String> resp) {
-    String id = resp.headers().firstValue("x-request-id").orElseThrow();
-    await().until(() -> !gateway.switchboard().services().usage().query(l -> l.rows(id)).toCompletionStage()
-        .toCompletableFuture().join().isEmpty());
-    return gateway.switchboard().services().usage().query(l -> l.rows(id)).toCompletionStage().toCompletableFuture()
-        .join().get(0).getDouble("cost");
+    return gateway.ledgerRow(resp).getDouble("cost");
   }
 
   @Test
