@@ -1,17 +1,19 @@
 package dev.switchboard.server;
 
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.switchboard.testing.Closer;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.Fixtures;
 import dev.switchboard.testing.GatewayUnderTest;
 import dev.switchboard.testing.SseClient;
+import dev.switchboard.testing.TestConfig;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -28,47 +30,25 @@ class MessagesNativeTest {
   private static final String KEY = "sb-native-client-key";
   private static final String REQUEST = """
       {"model":"claude-smart","max_tokens":1024,"system":[{"type":"text","text":"Be brief.","cache_control":{"type":"ephemeral"}}],"messages":[{"role":"user","content":"Weather in SF and Tokyo?"}],"tools":[{"name":"get_weather","input_schema":{"type":"object","properties":{"location":{"type":"string"}}}}],"top_k":5,"thinking":{"type":"enabled","budget_tokens":2000},"metadata":{"user_id":"u-1"}%s}""";
-  private FakeProvider anthropic;
-  private FakeProvider openai;
+  @RegisterExtension
+  final Closer closer = new Closer();
+  private final FakeProvider anthropic = closer.register(new FakeProvider());
+  private final FakeProvider openai = closer.register(new FakeProvider());
   private GatewayUnderTest gateway;
 
-  @BeforeEach
-  void setUp() {
-    anthropic = new FakeProvider();
-    openai = new FakeProvider();
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (gateway != null) {
-      gateway.close();
-    }
-    anthropic.close();
-    openai.close();
+  /** claude-smart: the Anthropic provider claude first, then the OpenAI provider oai; {@code more} adds to it. */
+  private void start(UnaryOperator<TestConfig> more) {
+    gateway = closer.register(more.apply(TestConfig.empty().clientKey("agent", KEY)
+        .routing("{strategy: priority, explore: 0, retry: {per_provider: 0}}")
+        .section("usage", "{persist: false, flush_interval: 50ms}")
+        .providerEntry(anthropic.providerYaml("claude", "anthropic", "/v1", "sk-ant-upstream-000000",
+            List.of("claude-sonnet-4-5")))
+        .provider("oai", openai, "sk-openai-b-111111", "gpt-b")
+        .model("claude-smart", "claude/claude-sonnet-4-5", "oai/gpt-b")).start());
   }
 
   private void start() {
-    start("");
-  }
-
-  private void start(String more) {
-    gateway = GatewayUnderTest.start("""
-        auth:
-          keys:
-            - {name: agent, key: %s}
-        routing: {strategy: priority, explore: 0, retry: {per_provider: 0}}
-        usage: {persist: false, flush_interval: 50ms}
-        providers:
-        %s
-        %s
-        models:
-          claude-smart:
-            targets:
-              - {provider: claude, model: claude-sonnet-4-5}
-              - {provider: oai, model: gpt-b}
-        %s
-        """.formatted(KEY, anthropic.providerYaml("claude", "anthropic", "/v1", "sk-ant-upstream-000000",
-        List.of("claude-sonnet-4-5")), openai.providerYaml("oai", "sk-openai-b-111111", "gpt-b"), more));
+    start(config -> config);
   }
 
   private HttpResponse<String> messages(String body) throws Exception {
@@ -203,7 +183,7 @@ class MessagesNativeTest {
     anthropic.stub(post(urlPathEqualTo("/v1/messages")).withRequestBody(
         com.github.tomakehurst.wiremock.client.WireMock.containing("\"stream\":true"))
         .willReturn(FakeProvider.sseReply(stream)));
-    start("cache: {mode: deterministic}");
+    start(config -> config.section("cache", "{mode: deterministic}"));
     String json = REQUEST.formatted(",\"temperature\":0");
     String streaming = REQUEST.formatted(",\"temperature\":0,\"stream\":true");
 
