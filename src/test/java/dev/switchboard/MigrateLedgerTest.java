@@ -1,13 +1,12 @@
 package dev.switchboard;
 
 import dev.switchboard.testing.PostgresProcess;
+import dev.switchboard.testing.PostgresServer;
 import dev.switchboard.usage.Ledger;
 import dev.switchboard.usage.LedgerRow;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,24 +18,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code migrate-ledger} moves an embedded SQLite ledger into PostgreSQL, once, however often it runs. */
 class MigrateLedgerTest {
-  private static PostgresProcess pg;
-
-  @BeforeAll
-  static void postgres() {
-    Assumptions.assumeTrue(PostgresProcess.find().isPresent(),
-        "PostgreSQL (initdb, postgres) is not installed (.ci/run installs Debian's postgresql)");
-    pg = PostgresProcess.start();
-  }
-
-  @AfterAll
-  static void stopPostgres() {
-    if (pg != null) {
-      pg.close();
-    }
-  }
+  @RegisterExtension
+  static final PostgresServer PG = new PostgresServer();
 
   @Test
   void copiesRowsAndKeysAndARerunAddsNothing() throws Exception {
+    PostgresProcess pg = PG.process();
     Path dir = Files.createTempDirectory(Path.of("target"), "sqlite-ledger-");
     try (Ledger ledger = Ledger.open(dir)) {
       List<LedgerRow> rows = new ArrayList<>();

@@ -35,19 +35,17 @@ final class StreamFrames {
         return;
       }
     }
-    if (context == null) {
-      response.write(frame);
-      return;
-    }
-    if (batch == null) {
-      batch = new EventBatch(response, context);
-    }
-    batch.add(frame);
+    send(frame);
   }
 
   /** An SSE comment every parser skips ({@code : text}), written with the events of this read. */
   void comment(String text) {
     Buffer frame = Buffer.buffer(": " + text + "\n\n");
+    send(frame);
+  }
+
+  /** Out now outside an event loop; otherwise with the rest of this read's frames. */
+  private void send(Buffer frame) {
     if (context == null) {
       response.write(frame);
       return;

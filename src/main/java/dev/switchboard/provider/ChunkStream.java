@@ -15,17 +15,13 @@ import java.util.function.Consumer;
  * tool-call deltas, the finish reason, and the usage chunk only when the client asked for it. The stream commits
  * on the first content-bearing chunk; the role-only preamble does not count.
  */
-public abstract class ChunkStream implements StreamTranslator {
+public abstract class ChunkStream extends StreamProgress {
   private final boolean clientWantsUsage;
   private final String fallbackModel;
   private final long created = OpenAiShapes.now();
   private final BitSet roleSent = new BitSet();
   private String id;
   private String model;
-  private boolean done;
-  private boolean content;
-  private UpstreamError error;
-  private Usage usage = Usage.NONE;
 
   /**
    * @param clientWantsUsage the client asked for {@code stream_options.include_usage}
@@ -38,7 +34,7 @@ public abstract class ChunkStream implements StreamTranslator {
 
   @Override
   public final void onEvent(SseEvent event, Consumer<Buffer> emit) {
-    if (done || error != null) {
+    if (over()) {
       return;
     }
     JsonObject data;
@@ -78,7 +74,7 @@ public abstract class ChunkStream implements StreamTranslator {
       return;
     }
     role(choice, emit);
-    content = true;
+    content();
     emit(choice, new JsonObject().put("content", text), null, emit);
   }
 
@@ -86,7 +82,7 @@ public abstract class ChunkStream implements StreamTranslator {
   protected final void toolCallStart(int choice, int index, String callId, String name, String arguments,
                                      Consumer<Buffer> emit) {
     role(choice, emit);
-    content = true;
+    content();
     JsonObject call = new JsonObject().put("index", index).put("id", callId).put("type", "function")
         .put("function", new JsonObject().put("name", name).put("arguments", arguments == null ? "" : arguments));
     emit(choice, new JsonObject().put("tool_calls", new JsonArray().add(call)), null, emit);
@@ -97,32 +93,23 @@ public abstract class ChunkStream implements StreamTranslator {
     if (fragment == null || fragment.isEmpty()) {
       return;
     }
-    content = true;
+    content();
     JsonObject call = new JsonObject().put("index", index).put("function", new JsonObject().put("arguments", fragment));
     emit(choice, new JsonObject().put("tool_calls", new JsonArray().add(call)), null, emit);
   }
 
   protected final void finish(int choice, String finishReason, Consumer<Buffer> emit) {
     role(choice, emit);
-    content = true;
+    content();
     emit(choice, new JsonObject(), finishReason, emit);
-  }
-
-  /** The reply's usage so far; providers that report cumulative counts simply report again. */
-  protected final void usage(Usage latest) {
-    usage = latest;
   }
 
   /** The normal end: the usage chunk if the client asked for it; then the gateway writes [DONE]. */
   protected final void end(Consumer<Buffer> emit) {
     if (clientWantsUsage) {
-      emit.accept(OpenAiShapes.usageChunk(id(), created, model(), usage).toBuffer());
+      emit.accept(OpenAiShapes.usageChunk(id(), created, model(), currentUsage()).toBuffer());
     }
-    done = true;
-  }
-
-  protected final void fail(UpstreamError e) {
-    error = e;
+    finished();
   }
 
   private void emit(int choice, JsonObject delta, String finishReason, Consumer<Buffer> emit) {
@@ -138,25 +125,5 @@ public abstract class ChunkStream implements StreamTranslator {
 
   private String model() {
     return model == null ? fallbackModel : model;
-  }
-
-  @Override
-  public final boolean done() {
-    return done;
-  }
-
-  @Override
-  public final UpstreamError error() {
-    return error;
-  }
-
-  @Override
-  public final Usage usage() {
-    return usage;
-  }
-
-  @Override
-  public final boolean emittedContent() {
-    return content;
   }
 }

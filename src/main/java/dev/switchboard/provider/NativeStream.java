@@ -3,6 +3,7 @@ package dev.switchboard.provider;
 import dev.switchboard.api.SseEvent;
 import dev.switchboard.api.Usage;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 
 import java.util.function.Consumer;
 
@@ -12,19 +13,23 @@ import java.util.function.Consumer;
  * error). The upstream's error event is not relayed: the gateway fails over from it before the commit, and after it
  * writes the front end's own failure event. One instance per stream, on the request's event loop.
  */
-public abstract class NativeStream implements StreamTranslator {
-  private boolean done;
-  private boolean content;
-  private UpstreamError error;
-  private Usage usage = Usage.NONE;
+public abstract class NativeStream extends StreamProgress {
+  private SseEvent event;
+  private JsonObject data;
+  private boolean parsed;
 
   @Override
   public final void onEvent(SseEvent event, Consumer<Buffer> emit) {
-    if (done || error != null) {
+    if (over()) {
       return;
     }
-    read(event);
-    if (error == null) {
+    this.event = event;
+    data = null;
+    parsed = false;
+    read(type());
+    this.event = null; // held for one read only: a relayed stream keeps no event once it is out
+    data = null;
+    if (error() == null) {
       emit.accept(event.framed());
     }
   }
@@ -32,57 +37,44 @@ public abstract class NativeStream implements StreamTranslator {
   /**
    * Reads one event before it is relayed: calls {@link #content()}, {@link #usage(Usage)}, {@link #end()} or
    * {@link #fail} as it says. An event that fails the stream is not relayed.
+   *
+   * @param type the event's name, or its data's {@code type} when the upstream leaves the name out; "" for neither
    */
-  protected abstract void read(SseEvent event);
-
-  /** This event carries content: the stream commits on it (held preamble events go first). */
-  protected final void content() {
-    content = true;
-  }
+  protected abstract void read(String type);
 
   /** This event is the stream's last: it still goes out, and nothing the gateway adds follows it. */
   protected final void end() {
-    done = true;
+    finished();
   }
 
-  protected final void fail(UpstreamError error) {
-    this.error = error;
-  }
-
-  protected final void usage(Usage usage) {
-    this.usage = usage;
-  }
-
-  protected final Usage currentUsage() {
-    return usage;
-  }
-
-  @Override
-  public final boolean done() {
-    return done;
-  }
-
-  @Override
-  public final UpstreamError error() {
-    return error;
-  }
-
-  @Override
-  public final Usage usage() {
-    return usage;
-  }
-
-  @Override
-  public final boolean emittedContent() {
-    return content;
-  }
-
-  /** The event's data as a JSON object, or null when it is not one. */
-  protected static io.vertx.core.json.JsonObject json(SseEvent event) {
-    try {
-      return new io.vertx.core.json.JsonObject(event.buffer());
-    } catch (RuntimeException e) {
-      return null;
+  /**
+   * The current event's data as a JSON object, or null when it is not one. Parsed once, and only when asked for:
+   * most events (text deltas) pass unread.
+   */
+  protected final JsonObject data() {
+    if (!parsed) {
+      parsed = true;
+      try {
+        data = new JsonObject(event.buffer());
+      } catch (RuntimeException e) {
+        data = null;
+      }
     }
+    return data;
+  }
+
+  /** What an {@code error} event carries: its {@code error} member, else its data, else an empty object. */
+  protected final JsonObject errorObject() {
+    JsonObject data = data();
+    return data == null ? new JsonObject() : data.getValue("error") instanceof JsonObject e ? e : data;
+  }
+
+  private String type() {
+    if (event.event() != null) {
+      return event.event();
+    }
+    // Both APIs name every event; the data's own type serves for a stream that does not.
+    JsonObject data = data();
+    return data != null && data.getValue("type") instanceof String t ? t : "";
   }
 }

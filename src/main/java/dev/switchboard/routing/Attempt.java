@@ -489,14 +489,9 @@ final class Attempt implements Relay.Host {
 
   /** The other hedged attempt produced content first: close this one's connection so the provider stops. */
   void loseHedge() {
-    if (done) {
+    if (!abandon()) {
       return;
     }
-    done = true;
-    releaseRelay();
-    watchdog.remove(this);
-    abortUpstream();
-    provider.stats().neutral(false);
     if (headRecorded) {
       reply.amendLastAttempt(provider.id(), "hedge_lost");
     } else {
@@ -517,16 +512,28 @@ final class Attempt implements Relay.Host {
   }
 
   private void cancel() {
-    if (done) {
+    if (!abandon()) {
       return;
+    }
+    trace.failed(upstreamStatus, "client_gone", "client_gone", "client closed");
+    promise.tryFail(new ClientGone());
+  }
+
+  /**
+   * Stops an attempt the gateway gives up on for a reason that is not the provider's fault (a lost hedge, a client
+   * gone): no more relaying or timeouts, the connection closed, and the provider's stats left neutral. False when the
+   * attempt had already finished, and there is nothing to stop.
+   */
+  private boolean abandon() {
+    if (done) {
+      return false;
     }
     done = true;
     releaseRelay();
     watchdog.remove(this);
     abortUpstream();
     provider.stats().neutral(false);
-    trace.failed(upstreamStatus, "client_gone", "client_gone", "client closed");
-    promise.tryFail(new ClientGone());
+    return true;
   }
 
   private void releaseRelay() {

@@ -12,7 +12,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -143,47 +142,22 @@ public final class Ledger implements AutoCloseable {
    */
   public synchronized JsonArray costs(long fromMillis, long toMillis, String groupBy, java.time.ZoneId zone)
       throws SQLException {
-    String column = switch (groupBy) {
-      case "provider" -> "provider";
-      case "model" -> "model";
-      case "key" -> "key_name";
-      case "user" -> "end_user";
-      case "day" -> null;
-      default -> throw new IllegalArgumentException(groupBy);
-    };
-    JsonArray out = new JsonArray();
+    String column = CostReport.column(groupBy);
     if (column == null) {
-      // Days in the configured zone: grouped here, not in SQL, so the zone is the gateway's, not the database's.
-      java.util.TreeMap<String, double[]> days = new java.util.TreeMap<>();
-      Map<String, java.util.TreeMap<String, Double>> perProvider = new HashMap<>();
+      CostReport.Days days = new CostReport.Days(zone);
       try (PreparedStatement p = connection.prepareStatement("SELECT at, cost, prompt_tokens, completion_tokens, "
           + "provider FROM ledger WHERE at >= ? AND at < ?")) {
         p.setLong(1, fromMillis);
         p.setLong(2, toMillis);
         try (ResultSet rs = p.executeQuery()) {
           while (rs.next()) {
-            String day = java.time.Instant.ofEpochMilli(rs.getLong(1)).atZone(zone).toLocalDate().toString();
-            double[] acc = days.computeIfAbsent(day, d -> new double[4]);
-            double cost = rs.getDouble(2);
-            acc[0] += cost;
-            acc[1] += rs.getLong(3);
-            acc[2] += rs.getLong(4);
-            acc[3]++;
-            String provider = rs.getString(5);
-            if (provider != null) {
-              perProvider.computeIfAbsent(day, d -> new java.util.TreeMap<>()).merge(provider, cost, Double::sum);
-            }
+            days.add(rs.getLong(1), rs.getDouble(2), rs.getLong(3), rs.getLong(4), rs.getString(5));
           }
         }
       }
-      days.forEach((day, acc) -> {
-        JsonObject byProvider = new JsonObject();
-        perProvider.getOrDefault(day, new java.util.TreeMap<>()).forEach((id, c) -> byProvider.put(id, round(c)));
-        out.add(new JsonObject().put("day", day).put("cost", round(acc[0])).put("prompt_tokens", (long) acc[1])
-            .put("completion_tokens", (long) acc[2]).put("requests", (long) acc[3]).put("by_provider", byProvider));
-      });
-      return out;
+      return days.rows();
     }
+    JsonArray out = new JsonArray();
     try (PreparedStatement p = connection.prepareStatement("SELECT " + column + ", SUM(cost), SUM(prompt_tokens), "
         + "SUM(completion_tokens), COUNT(*) FROM ledger WHERE at >= ? AND at < ? GROUP BY " + column
         + " ORDER BY SUM(cost) DESC, COUNT(*) DESC")) {
@@ -191,9 +165,8 @@ public final class Ledger implements AutoCloseable {
       p.setLong(2, toMillis);
       try (ResultSet rs = p.executeQuery()) {
         while (rs.next()) {
-          out.add(new JsonObject().put(groupBy, rs.getString(1)).put("cost", round(rs.getDouble(2)))
-              .put("prompt_tokens", rs.getLong(3)).put("completion_tokens", rs.getLong(4))
-              .put("requests", rs.getLong(5)));
+          out.add(CostReport.group(groupBy, rs.getString(1), rs.getDouble(2), rs.getLong(3), rs.getLong(4),
+              rs.getLong(5)));
         }
       }
     }
@@ -285,10 +258,6 @@ public final class Ledger implements AutoCloseable {
       }
     }
     return out;
-  }
-
-  private static double round(double v) {
-    return Math.round(v * 1e6) / 1e6;
   }
 
   @Override

@@ -15,10 +15,8 @@ import io.vertx.sqlclient.Tuple;
 
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -149,40 +147,15 @@ public final class PostgresLedgerStore implements LedgerStore {
 
   @Override
   public Future<JsonArray> costs(long fromMillis, long toMillis, String groupBy, ZoneId zone) {
-    String column = switch (groupBy) {
-      case "provider" -> "provider";
-      case "model" -> "model";
-      case "key" -> "key_name";
-      case "user" -> "end_user";
-      case "day" -> null;
-      default -> throw new IllegalArgumentException(groupBy);
-    };
+    String column = CostReport.column(groupBy);
     if (column == null) {
       return timed(pool.preparedQuery("SELECT at, cost, prompt_tokens, completion_tokens, provider FROM ledger "
           + "WHERE at >= $1 AND at < $2").execute(Tuple.of(fromMillis, toMillis))).map(rows -> {
-            TreeMap<String, double[]> days = new TreeMap<>();
-            Map<String, TreeMap<String, Double>> perProvider = new HashMap<>();
+            CostReport.Days days = new CostReport.Days(zone);
             for (Row r : rows) {
-              String day = java.time.Instant.ofEpochMilli(r.getLong(0)).atZone(zone).toLocalDate().toString();
-              double[] acc = days.computeIfAbsent(day, d -> new double[4]);
-              double cost = r.getDouble(1);
-              acc[0] += cost;
-              acc[1] += r.getLong(2);
-              acc[2] += r.getLong(3);
-              acc[3]++;
-              if (r.getString(4) != null) {
-                perProvider.computeIfAbsent(day, d -> new TreeMap<>()).merge(r.getString(4), cost, Double::sum);
-              }
+              days.add(r.getLong(0), r.getDouble(1), r.getLong(2), r.getLong(3), r.getString(4));
             }
-            JsonArray out = new JsonArray();
-            days.forEach((day, acc) -> {
-              JsonObject byProvider = new JsonObject();
-              perProvider.getOrDefault(day, new TreeMap<>()).forEach((id, c) -> byProvider.put(id, round(c)));
-              out.add(new JsonObject().put("day", day).put("cost", round(acc[0])).put("prompt_tokens", (long) acc[1])
-                  .put("completion_tokens", (long) acc[2]).put("requests", (long) acc[3])
-                  .put("by_provider", byProvider));
-            });
-            return out;
+            return days.rows();
           });
     }
     return timed(pool.preparedQuery("SELECT " + column + ", SUM(cost), SUM(prompt_tokens)::BIGINT, "
@@ -190,9 +163,7 @@ public final class PostgresLedgerStore implements LedgerStore {
         + " ORDER BY SUM(cost) DESC, COUNT(*) DESC").execute(Tuple.of(fromMillis, toMillis))).map(rows -> {
           JsonArray out = new JsonArray();
           for (Row r : rows) {
-            out.add(new JsonObject().put(groupBy, r.getString(0)).put("cost", round(r.getDouble(1)))
-                .put("prompt_tokens", r.getLong(2)).put("completion_tokens", r.getLong(3))
-                .put("requests", r.getLong(4)));
+            out.add(CostReport.group(groupBy, r.getString(0), r.getDouble(1), r.getLong(2), r.getLong(3), r.getLong(4)));
           }
           return out;
         });
@@ -264,10 +235,6 @@ public final class PostgresLedgerStore implements LedgerStore {
   /** Every call gives up after the connect timeout plus a margin, so a hung server reads as down, not as slow. */
   private <T> Future<T> timed(Future<T> f) {
     return f.timeout(config.connectTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
-  }
-
-  private static double round(double v) {
-    return Math.round(v * 1e6) / 1e6;
   }
 
   @Override

@@ -1,13 +1,14 @@
 package dev.switchboard.metrics;
 
+import dev.switchboard.testing.Closer;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
 import dev.switchboard.testing.Requests;
 import dev.switchboard.testing.TestConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,30 +34,24 @@ class GrafanaDashboardTest {
       "group_right", "and", "or", "unless", "offset", "bool", "le", "sum", "avg", "min", "max", "count", "stddev",
       "stdvar", "topk", "bottomk", "quantile", "count_values", "group", "inf", "nan");
 
-  private final FakeProvider a = new FakeProvider();
-  private final FakeProvider b = new FakeProvider();
+  @RegisterExtension
+  final Closer closer = new Closer();
+  private final FakeProvider a = closer.register(new FakeProvider());
+  private final FakeProvider b = closer.register(new FakeProvider());
   private GatewayUnderTest gateway;
-
-  @AfterEach
-  void stop() {
-    if (gateway != null) {
-      gateway.close();
-    }
-    a.close();
-    b.close();
-  }
 
   @Test
   void everyDashboardQueryNamesAMetricTheGatewayExports() throws Exception {
     a.error("/chat/completions", 503, "server_error", null, "down");
     b.chatJson("from b");
     String priced = "models: [{name: m, input_price: 2, output_price: 10}]";
-    gateway = TestConfig.empty().clientKey("team", "sk-team-key-1", "budget: {daily: 5}", "limits: {rpm: 1000}")
+    gateway = closer.register(TestConfig.empty()
+        .clientKey("team", "sk-team-key-1", "budget: {daily: 5}", "limits: {rpm: 1000}")
         .routing("{strategy: priority, explore: 0, retry: {per_provider: 0}}")
         .section("cache", "{mode: all}")
         .provider("a", "{base_url: \"" + a.baseUrl() + "\", api_key: sk-a, " + priced + "}")
         .provider("b", "{base_url: \"" + b.baseUrl() + "\", api_key: sk-b, " + priced + ", budget: {daily: 10}}")
-        .start();
+        .start());
     for (int i = 0; i < 2; i++) {
       // The first is a failover (a:503, b:200), the second a cache hit.
       assertThat(gateway.chat(Requests.chat("m", "hi"), "Authorization", "Bearer sk-team-key-1").statusCode())

@@ -1,12 +1,13 @@
 package dev.switchboard.routing;
 
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.switchboard.testing.Closer;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
 import dev.switchboard.testing.Requests;
 import dev.switchboard.testing.TestConfig;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 
@@ -15,23 +16,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** What of the client's headers reaches the provider: ids and trace context always, the allow-list, never auth. */
 class HeaderForwardingTest {
   private static final String PATH = "/v1/chat/completions";
-  private final FakeProvider up = new FakeProvider();
-  private final FakeProvider other = new FakeProvider();
+  @RegisterExtension
+  final Closer closer = new Closer();
+  private final FakeProvider up = closer.register(new FakeProvider());
+  private final FakeProvider other = closer.register(new FakeProvider());
   private GatewayUnderTest gateway;
-
-  @AfterEach
-  void stop() {
-    if (gateway != null) {
-      gateway.close();
-    }
-    up.close();
-    other.close();
-  }
 
   @Test
   void theRequestIdAndTraceContextAlwaysReachTheProvider() throws Exception {
     up.chatJson("hi");
-    gateway = TestConfig.oneProvider(up).start();
+    gateway = closer.register(TestConfig.oneProvider(up).start());
     HttpResponse<String> own = gateway.chat(Requests.chat("gpt-real", "hi"), "x-request-id", "client-req-42",
         "traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "tracestate", "v=1");
     assertThat(own.statusCode()).isEqualTo(200);
@@ -52,11 +46,11 @@ class HeaderForwardingTest {
   void onlyTheProvidersAllowListIsForwardedAndNeverAuthOrHopByHopHeaders() throws Exception {
     up.chatJson("from up");
     other.chatJson("from other");
-    gateway = TestConfig.empty().clientKey("team", "sk-client-key-1")
+    gateway = closer.register(TestConfig.empty().clientKey("team", "sk-client-key-1")
         .provider("up", up, TestConfig.PROVIDER_KEY, "gpt-real")
         .with("forward_headers: [OpenAI-Organization, OpenAI-Project, x-team-tag]")
         .provider("other", other, "sk-other", "gpt-other")
-        .start();
+        .start());
     String[] headers = {"Authorization", "Bearer sk-client-key-1", "OpenAI-Organization", "org-1",
         "OpenAI-Project", "proj-9", "x-team-tag", "blue", "x-not-listed", "nope", "Cookie", "session=secret",
         "x-api-key", "sk-client-key-1"};

@@ -6,6 +6,7 @@ import com.openai.core.http.StreamResponse;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.switchboard.testing.FakeProvider;
+import dev.switchboard.testing.LogCapture;
 import dev.switchboard.testing.SseClient;
 import dev.switchboard.testing.TimedUpstream;
 import io.micrometer.core.instrument.Counter;
@@ -26,9 +27,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -61,26 +59,11 @@ class StreamResumeTest extends RoutingTestBase {
   /** How many characters of the delivered text {@code c} repeats before the rest. */
   private volatile int repeat;
   private final List<JsonObject> continuations = new CopyOnWriteArrayList<>();
-  private final List<String> logLines = new CopyOnWriteArrayList<>();
-  private final Logger accessLog = Logger.getLogger("switchboard.access");
-  private final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord record) {
-      logLines.add(record.getMessage());
-    }
-
-    @Override
-    public void flush() {
-    }
-
-    @Override
-    public void close() {
-    }
-  };
+  private LogCapture accessLog;
 
   @BeforeEach
   void upstreams() {
-    accessLog.addHandler(capture);
+    accessLog = LogCapture.start("switchboard.access");
     cutter = new TimedUpstream();
     cutter.behaviour((req, body) -> cutStream(req, PIECES, cutAfter));
     finisher = new TimedUpstream();
@@ -101,7 +84,7 @@ class StreamResumeTest extends RoutingTestBase {
 
   @AfterEach
   void stopUpstreams() {
-    accessLog.removeHandler(capture);
+    accessLog.close();
     cutter.close();
     finisher.close();
   }
@@ -192,7 +175,7 @@ class StreamResumeTest extends RoutingTestBase {
     assertThat(messages.getJsonObject(messages.size() - 2).getString("role")).isEqualTo("assistant");
     assertThat(messages.getJsonObject(messages.size() - 1).getString("content")).contains("exactly where it stops");
     await().atMost(5, TimeUnit.SECONDS).until(() -> resumes("completed") == runs);
-    await().atMost(5, TimeUnit.SECONDS).until(() -> logLines.stream().filter(l -> l.contains("a:cut,c:resumed"))
+    await().atMost(5, TimeUnit.SECONDS).until(() -> accessLog.messages().stream().filter(l -> l.contains("a:cut,c:resumed"))
         .count() == runs);
   }
 

@@ -1,5 +1,6 @@
 package dev.switchboard.routing;
 
+import dev.switchboard.testing.LogCapture;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -12,9 +13,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -31,31 +29,16 @@ class UpstreamSecretsTest extends RoutingTestBase {
   private static final String ADMIN_KEY = "admin-key-0123456789";
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-  private final List<String> logLines = new CopyOnWriteArrayList<>();
-  private final Logger accessLog = Logger.getLogger("switchboard.access");
-  private final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord record) {
-      logLines.add(record.getMessage());
-    }
-
-    @Override
-    public void flush() {
-    }
-
-    @Override
-    public void close() {
-    }
-  };
+  private LogCapture accessLog;
 
   @BeforeEach
   void captureAccessLog() {
-    accessLog.addHandler(capture);
+    accessLog = LogCapture.start("switchboard.access");
   }
 
   @AfterEach
   void releaseAccessLog() {
-    accessLog.removeHandler(capture);
+    accessLog.close();
   }
 
   private void startWith(String providers) {
@@ -110,10 +93,10 @@ class UpstreamSecretsTest extends RoutingTestBase {
         .noneMatch(v -> v.contains(ODD_KEY)));
 
     await().atMost(Duration.ofSeconds(10)).until(() -> events.stream().anyMatch(l -> l.equals("event: failover")));
-    await().atMost(Duration.ofSeconds(10)).until(() -> logLines.stream().anyMatch(l -> l.contains("\"status\":503")));
+    await().atMost(Duration.ofSeconds(10)).until(() -> accessLog.messages().stream().anyMatch(l -> l.contains("\"status\":503")));
     assertThat(String.join("\n", events)).as("the live events").contains("[redacted]").doesNotContain(ODD_KEY)
         .doesNotContain("3kQ9xZ2mLp7RtY5vBn1").doesNotContain(CLIENT_KEY).doesNotContain(ADMIN_KEY);
-    assertThat(String.join("\n", logLines)).as("the access log").doesNotContain(ODD_KEY).doesNotContain(CLIENT_KEY);
+    assertThat(String.join("\n", accessLog.messages())).as("the access log").doesNotContain(ODD_KEY).doesNotContain(CLIENT_KEY);
   }
 
   @Test
@@ -136,8 +119,8 @@ class UpstreamSecretsTest extends RoutingTestBase {
     assertThat(error.getString("param")).isEqualTo("[redacted]");
     assertThat(error.getString("code")).isEqualTo("bad_key_[redacted]");
     assertThat(resp.body()).doesNotContain(encoded).doesNotContain("Ab/Cd").doesNotContain("Ab\\/Cd");
-    await().atMost(Duration.ofSeconds(10)).until(() -> logLines.stream().anyMatch(l -> l.contains("\"status\":400")));
-    assertThat(String.join("\n", logLines)).doesNotContain(encoded).doesNotContain("Ab/Cd");
+    await().atMost(Duration.ofSeconds(10)).until(() -> accessLog.messages().stream().anyMatch(l -> l.contains("\"status\":400")));
+    assertThat(String.join("\n", accessLog.messages())).doesNotContain(encoded).doesNotContain("Ab/Cd");
   }
 
   @Test

@@ -1,23 +1,24 @@
 package dev.switchboard.server;
 
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.switchboard.testing.Closer;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.Fixtures;
 import dev.switchboard.testing.GatewayUnderTest;
 import dev.switchboard.testing.SseClient;
+import dev.switchboard.testing.TestConfig;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * {@code POST /v1/messages} to an Anthropic provider is passed through natively: the client's body goes upstream with
@@ -29,60 +30,30 @@ class MessagesNativeTest {
   private static final String KEY = "sb-native-client-key";
   private static final String REQUEST = """
       {"model":"claude-smart","max_tokens":1024,"system":[{"type":"text","text":"Be brief.","cache_control":{"type":"ephemeral"}}],"messages":[{"role":"user","content":"Weather in SF and Tokyo?"}],"tools":[{"name":"get_weather","input_schema":{"type":"object","properties":{"location":{"type":"string"}}}}],"top_k":5,"thinking":{"type":"enabled","budget_tokens":2000},"metadata":{"user_id":"u-1"}%s}""";
-  private FakeProvider anthropic;
-  private FakeProvider openai;
+  @RegisterExtension
+  final Closer closer = new Closer();
+  private final FakeProvider anthropic = closer.register(new FakeProvider());
+  private final FakeProvider openai = closer.register(new FakeProvider());
   private GatewayUnderTest gateway;
 
-  @BeforeEach
-  void setUp() {
-    anthropic = new FakeProvider();
-    openai = new FakeProvider();
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (gateway != null) {
-      gateway.close();
-    }
-    anthropic.close();
-    openai.close();
+  /** claude-smart: the Anthropic provider claude first, then the OpenAI provider oai; {@code more} adds to it. */
+  private void start(UnaryOperator<TestConfig> more) {
+    gateway = closer.register(more.apply(TestConfig.empty().clientKey("agent", KEY)
+        .routing("{strategy: priority, explore: 0, retry: {per_provider: 0}}")
+        .section("usage", "{persist: false, flush_interval: 50ms}")
+        .providerEntry(anthropic.providerYaml("claude", "anthropic", "/v1", "sk-ant-upstream-000000",
+            List.of("claude-sonnet-4-5")))
+        .provider("oai", openai, "sk-openai-b-111111", "gpt-b")
+        .model("claude-smart", "claude/claude-sonnet-4-5", "oai/gpt-b")).start());
   }
 
   private void start() {
-    start("");
-  }
-
-  private void start(String more) {
-    gateway = GatewayUnderTest.start("""
-        auth:
-          keys:
-            - {name: agent, key: %s}
-        routing: {strategy: priority, explore: 0, retry: {per_provider: 0}}
-        usage: {persist: false, flush_interval: 50ms}
-        providers:
-        %s
-        %s
-        models:
-          claude-smart:
-            targets:
-              - {provider: claude, model: claude-sonnet-4-5}
-              - {provider: oai, model: gpt-b}
-        %s
-        """.formatted(KEY, anthropic.providerYaml("claude", "anthropic", "/v1", "sk-ant-upstream-000000",
-        List.of("claude-sonnet-4-5")), openai.providerYaml("oai", "sk-openai-b-111111", "gpt-b"), more));
+    start(config -> config);
   }
 
   private HttpResponse<String> messages(String body) throws Exception {
     return gateway.post("/v1/messages", body, "x-api-key", KEY, "anthropic-version", "2023-06-01",
         "anthropic-beta", "prompt-caching-2024-07-31");
-  }
-
-  private JsonObject ledgerRow(HttpResponse<String> resp) {
-    String id = resp.headers().firstValue("x-request-id").orElseThrow();
-    await().until(() -> !gateway.switchboard().services().usage().query(l -> l.rows(id)).toCompletionStage()
-        .toCompletableFuture().join().isEmpty());
-    return gateway.switchboard().services().usage().query(l -> l.rows(id)).toCompletionStage()
-        .toCompletableFuture().join().get(0);
   }
 
   /** The Anthropic provider received the client's body with only the model changed. */
@@ -110,7 +81,7 @@ class MessagesNativeTest {
     assertThat(upstream.getHeader("x-api-key")).as("the gateway's own key upstream").isEqualTo("sk-ant-upstream-000000");
     assertThat(upstream.getHeader("anthropic-version")).isEqualTo("2023-06-01");
     assertThat(upstream.getHeader("anthropic-beta")).isEqualTo("prompt-caching-2024-07-31");
-    JsonObject row = ledgerRow(resp);
+    JsonObject row = gateway.ledgerRow(resp);
     assertThat(row.getLong("prompt_tokens")).as("input + cache writes + cache reads").isEqualTo(2095 + 100 + 1800);
     assertThat(row.getLong("completion_tokens")).isEqualTo(503);
     assertThat(row.getBoolean("estimated")).isFalse();
@@ -126,7 +97,7 @@ class MessagesNativeTest {
     assertThat(resp.statusCode()).as(resp.body()).isEqualTo(200);
     assertThat(resp.body()).as("every event as the provider sent it, and no [DONE]").isEqualTo(stream);
     assertThat(new JsonObject(anthropic.onlyRequest("/v1/messages").getBodyAsString()).getBoolean("stream")).isTrue();
-    JsonObject row = ledgerRow(resp);
+    JsonObject row = gateway.ledgerRow(resp);
     assertThat(row.getLong("prompt_tokens")).isEqualTo(472);
     assertThat(row.getLong("completion_tokens")).isEqualTo(89);
   }
@@ -212,7 +183,7 @@ class MessagesNativeTest {
     anthropic.stub(post(urlPathEqualTo("/v1/messages")).withRequestBody(
         com.github.tomakehurst.wiremock.client.WireMock.containing("\"stream\":true"))
         .willReturn(FakeProvider.sseReply(stream)));
-    start("cache: {mode: deterministic}");
+    start(config -> config.section("cache", "{mode: deterministic}"));
     String json = REQUEST.formatted(",\"temperature\":0");
     String streaming = REQUEST.formatted(",\"temperature\":0,\"stream\":true");
 

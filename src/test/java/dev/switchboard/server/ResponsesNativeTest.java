@@ -1,14 +1,16 @@
 package dev.switchboard.server;
 
+import dev.switchboard.testing.Closer;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.Fixtures;
 import dev.switchboard.testing.GatewayUnderTest;
 import dev.switchboard.testing.SseClient;
+import dev.switchboard.testing.TestConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -26,44 +28,25 @@ class ResponsesNativeTest {
   private static final String KEY = "sb-responses-native-key";
   private static final String REQUEST = """
       {"model":"gpt","input":[{"role":"user","content":[{"type":"input_text","text":"Weather?"}]}],"instructions":"Be brief.","tools":[{"type":"function","name":"get_weather","parameters":{"type":"object","properties":{"location":{"type":"string"}}}}],"reasoning":{"effort":"low"},"max_output_tokens":300,"metadata":{"ticket":"T-1"}%s}""";
-  private FakeProvider a;
-  private FakeProvider b;
-  private FakeProvider chat;
+  @RegisterExtension
+  final Closer closer = new Closer();
+  private final FakeProvider a = closer.register(new FakeProvider());
+  private final FakeProvider b = closer.register(new FakeProvider());
+  private final FakeProvider chat = closer.register(new FakeProvider());
   private GatewayUnderTest gateway;
 
+  /** gpt: a and b speak the Responses API, chat only chat completions; tried in that order. */
   @BeforeEach
-  void setUp() {
-    a = new FakeProvider();
-    b = new FakeProvider();
-    chat = new FakeProvider();
-    gateway = GatewayUnderTest.start("""
-        auth:
-          keys:
-            - {name: agent, key: %s}
-        routing: {strategy: priority, explore: 0, retry: {per_provider: 0}}
-        usage: {persist: false, flush_interval: 50ms}
-        providers:
-        %s
-        %s
-        %s
-        models:
-          gpt:
-            targets:
-              - {provider: a, model: gpt-a}
-              - {provider: b, model: gpt-b}
-              - {provider: chat, model: gpt-c}
-        """.formatted(KEY,
-        a.providerYaml("a", "openai", "/v1", "sk-native-a-000000", List.of("gpt-a"), "    responses: true"),
-        b.providerYaml("b", "openai", "/v1", "sk-native-b-111111", List.of("gpt-b"), "    responses: true"),
-        chat.providerYaml("chat", "sk-chat-only-222222", "gpt-c")));
-  }
-
-  @AfterEach
-  void tearDown() {
-    gateway.close();
-    a.close();
-    b.close();
-    chat.close();
+  void start() {
+    gateway = closer.register(TestConfig.empty().clientKey("agent", KEY)
+        .routing("{strategy: priority, explore: 0, retry: {per_provider: 0}}")
+        .section("usage", "{persist: false, flush_interval: 50ms}")
+        .providerEntry(a.providerYaml("a", "openai", "/v1", "sk-native-a-000000", List.of("gpt-a"),
+            "    responses: true"))
+        .providerEntry(b.providerYaml("b", "openai", "/v1", "sk-native-b-111111", List.of("gpt-b"),
+            "    responses: true"))
+        .provider("chat", chat, "sk-chat-only-222222", "gpt-c")
+        .model("gpt", "a/gpt-a", "b/gpt-b", "chat/gpt-c").start());
   }
 
   private HttpResponse<String> responses(String body, String... headers) throws Exception {
@@ -72,14 +55,6 @@ class ResponsesNativeTest {
     all[1] = "Bearer " + KEY;
     System.arraycopy(headers, 0, all, 2, headers.length);
     return gateway.post("/v1/responses", body, all);
-  }
-
-  private JsonObject ledgerRow(HttpResponse<String> resp) {
-    String id = resp.headers().firstValue("x-request-id").orElseThrow();
-    await().until(() -> !gateway.switchboard().services().usage().query(l -> l.rows(id)).toCompletionStage()
-        .toCompletableFuture().join().isEmpty());
-    return gateway.switchboard().services().usage().query(l -> l.rows(id)).toCompletionStage()
-        .toCompletableFuture().join().get(0);
   }
 
   private static JsonObject upstreamBody(FakeProvider provider) {
@@ -97,7 +72,7 @@ class ResponsesNativeTest {
     assertThat(resp.body()).as("the provider's response, byte for byte").isEqualTo(reply);
     assertThat(upstreamBody(a)).as("only the model changed").isEqualTo(new JsonObject(body).put("model", "gpt-a"));
     assertThat(a.onlyRequest("/v1/responses").getHeader("Authorization")).isEqualTo("Bearer sk-native-a-000000");
-    JsonObject row = ledgerRow(resp);
+    JsonObject row = gateway.ledgerRow(resp);
     assertThat(row.getLong("prompt_tokens")).isEqualTo(36);
     assertThat(row.getLong("completion_tokens")).isEqualTo(9);
     HttpResponse<String> stored = gateway.get("/v1/responses/resp_whole", "Authorization", "Bearer " + KEY);
@@ -115,7 +90,7 @@ class ResponsesNativeTest {
     assertThat(resp.body()).isEqualTo(stream);
     assertThat(upstreamBody(a).getBoolean("stream")).isTrue();
     assertThat(upstreamBody(a).containsKey("stream_options")).as("no chat options added").isFalse();
-    JsonObject row = ledgerRow(resp);
+    JsonObject row = gateway.ledgerRow(resp);
     assertThat(row.getLong("prompt_tokens")).isEqualTo(80);
     assertThat(row.getLong("completion_tokens")).isEqualTo(40);
     await().until(() -> gateway.get("/v1/responses/resp_tools", "Authorization", "Bearer " + KEY).statusCode() == 200);

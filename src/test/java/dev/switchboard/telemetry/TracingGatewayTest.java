@@ -1,13 +1,14 @@
 package dev.switchboard.telemetry;
 
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.switchboard.testing.Closer;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
 import dev.switchboard.testing.OtlpReceiver;
 import dev.switchboard.testing.Requests;
 import dev.switchboard.testing.TestConfig;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -18,30 +19,22 @@ import static org.awaitility.Awaitility.await;
 
 /** Traces end to end: a real gateway exporting over OTLP/HTTP to a collector that decodes the protobuf. */
 class TracingGatewayTest {
-  private final FakeProvider a = new FakeProvider();
-  private final FakeProvider b = new FakeProvider();
-  private final OtlpReceiver collector = new OtlpReceiver();
+  @RegisterExtension
+  final Closer closer = new Closer();
+  private final FakeProvider a = closer.register(new FakeProvider());
+  private final FakeProvider b = closer.register(new FakeProvider());
+  private final OtlpReceiver collector = closer.register(new OtlpReceiver());
   private GatewayUnderTest gateway;
-
-  @AfterEach
-  void stop() {
-    if (gateway != null) {
-      gateway.close();
-    }
-    a.close();
-    b.close();
-    collector.close();
-  }
 
   /** a and b serve m at 2 / 10 per million tokens, a first; traces go to the collector every 50 ms. */
   private GatewayUnderTest start(String sampling) {
     String priced = "models: [{name: m, input_price: 2, output_price: 10}]";
-    return TestConfig.empty().routing("{strategy: priority, explore: 0, retry: {per_provider: 0}}")
+    return closer.register(TestConfig.empty().routing("{strategy: priority, explore: 0, retry: {per_provider: 0}}")
         .section("telemetry", "otlp: {endpoint: \"" + collector.endpoint() + "\"}\nservice_name: gw-under-test\n"
             + "export_delay: 50ms\nsampling: " + sampling)
         .provider("a", "{base_url: \"" + a.baseUrl() + "\", api_key: sk-a, " + priced + "}")
         .provider("b", "{base_url: \"" + b.baseUrl() + "\", api_key: sk-b, " + priced + "}")
-        .start();
+        .start());
   }
 
   private List<OtlpReceiver.Received> awaitSpans(int n) {

@@ -141,6 +141,16 @@ public final class GatewayUnderTest implements AutoCloseable {
     return gateway;
   }
 
+  /**
+   * The ledger's newest row for the request that {@code reply} answered (its {@code x-request-id}), awaited: the
+   * ledger books a reply after it went out.
+   */
+  public io.vertx.core.json.JsonObject ledgerRow(HttpResponse<String> reply) {
+    String id = reply.headers().firstValue("x-request-id").orElseThrow();
+    return org.awaitility.Awaitility.await().until(() -> gateway.services().usage().query(l -> l.rows(id))
+        .toCompletionStage().toCompletableFuture().join(), rows -> !rows.isEmpty()).get(0);
+  }
+
   /** Starts the graceful shutdown without waiting for it. */
   public io.vertx.core.Future<Void> stopAsync() {
     return gateway.stop();

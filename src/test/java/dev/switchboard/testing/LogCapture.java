@@ -10,12 +10,28 @@ import java.util.logging.Logger;
 /** Collects what is logged through java.util.logging (Vert.x's and Switchboard's logs) while a test runs. */
 public final class LogCapture extends Handler implements AutoCloseable {
   private final List<LogRecord> records = new CopyOnWriteArrayList<>();
+  private final Logger logger;
 
+  private LogCapture(Logger logger) {
+    this.logger = logger;
+  }
+
+  /** Everything logged, at the root logger. */
   public static LogCapture start() {
-    LogCapture capture = new LogCapture();
+    return start("");
+  }
+
+  /** What one logger logs, e.g. {@code switchboard.access} (the access log's JSON lines). */
+  public static LogCapture start(String loggerName) {
+    LogCapture capture = new LogCapture(Logger.getLogger(loggerName));
     capture.setLevel(Level.ALL);
-    Logger.getLogger("").addHandler(capture);
+    capture.logger.addHandler(capture);
     return capture;
+  }
+
+  /** The messages logged so far, in order. */
+  public List<String> messages() {
+    return records.stream().map(LogRecord::getMessage).toList();
   }
 
   @Override
@@ -38,6 +54,6 @@ public final class LogCapture extends Handler implements AutoCloseable {
 
   @Override
   public void close() {
-    Logger.getLogger("").removeHandler(this);
+    logger.removeHandler(this);
   }
 }

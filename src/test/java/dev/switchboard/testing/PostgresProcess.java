@@ -3,7 +3,6 @@ package dev.switchboard.testing;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,7 +82,7 @@ public final class PostgresProcess implements AutoCloseable {
         run(List.of("chown", "-R", user, dir.toString()));
         asUser = List.of("setpriv", "--reuid=" + user, "--regid=" + groupOf(user), "--clear-groups", "--");
       }
-      PostgresProcess pg = new PostgresProcess(bin, dir, freePort(), asUser);
+      PostgresProcess pg = new PostgresProcess(bin, dir, LoopbackPort.free(), asUser);
       List<String> initdb = new ArrayList<>(asUser);
       initdb.addAll(List.of(bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-U", USER,
           "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"));
@@ -204,14 +203,6 @@ public final class PostgresProcess implements AutoCloseable {
   public String newDatabase(String name) {
     sql("CREATE DATABASE " + name);
     return "postgres://127.0.0.1:" + port + "/" + name;
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   @Override

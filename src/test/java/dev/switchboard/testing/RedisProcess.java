@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,7 +46,7 @@ public final class RedisProcess implements AutoCloseable {
 
   public static RedisProcess start() {
     String binary = find().orElseThrow(() -> new IllegalStateException("redis-server not found"));
-    RedisProcess redis = new RedisProcess(binary, freePort());
+    RedisProcess redis = new RedisProcess(binary, LoopbackPort.free());
     redis.restart();
     return redis;
   }
@@ -180,14 +179,6 @@ public final class RedisProcess implements AutoCloseable {
       sb.append((char) c);
     }
     return sb.toString();
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.switchboard.usage;
 
+import dev.switchboard.testing.Closer;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
 import dev.switchboard.testing.Requests;
@@ -7,8 +8,8 @@ import dev.switchboard.testing.SseClient;
 import dev.switchboard.testing.TestConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -16,36 +17,21 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /** Every reply says what it cost, as the ledger books it; and the ledger knows who each request was for. */
 class CostHeaderTest {
   private static final String ADMIN = "admin-key-0123";
-  private final FakeProvider up = new FakeProvider();
+  @RegisterExtension
+  final Closer closer = new Closer();
+  private final FakeProvider up = closer.register(new FakeProvider());
   private GatewayUnderTest gateway;
-
-  @AfterEach
-  void stop() {
-    if (gateway != null) {
-      gateway.close();
-    }
-    up.close();
-  }
 
   /** Provider up serving m at 2 input, 10 output and 1 cached per million tokens; the ledger in memory. */
   private GatewayUnderTest start() {
-    return TestConfig.empty().adminKey(ADMIN).section("usage", "{persist: false, flush_interval: 20ms}")
+    return closer.register(TestConfig.empty().adminKey(ADMIN).section("usage", "{persist: false, flush_interval: 20ms}")
         .provider("up", "{base_url: \"" + up.baseUrl() + "\", api_key: sk-up, models: [{name: m, input_price: 2, "
             + "output_price: 10, cached_input_price: 1}]}")
-        .start();
-  }
-
-  private JsonObject ledgerRow(HttpResponse<String> resp) {
-    String id = resp.headers().firstValue("x-request-id").orElseThrow();
-    await().until(() -> !gateway.switchboard().services().usage().query(l -> l.rows(id)).toCompletionStage()
-        .toCompletableFuture().join().isEmpty());
-    return gateway.switchboard().services().usage().query(l -> l.rows(id)).toCompletionStage().toCompletableFuture()
-        .join().get(0);
+        .start());
   }
 
   private JsonObject admin(String path) throws Exception {
@@ -63,7 +49,7 @@ class CostHeaderTest {
     assertThat(resp.statusCode()).isEqualTo(200);
     String header = resp.headers().firstValue("x-switchboard-cost").orElseThrow();
     assertThat(header).isEqualTo("0.000088");
-    assertThat(Double.parseDouble(header)).isEqualTo(ledgerRow(resp).getDouble("cost"));
+    assertThat(Double.parseDouble(header)).isEqualTo(gateway.ledgerRow(resp).getDouble("cost"));
   }
 
   @Test
@@ -76,7 +62,7 @@ class CostHeaderTest {
       // 5 prompt and 3 completion tokens: 5*2 + 3*10 = 40 per million.
       assertThat(resp.body()).as(body.toString()).endsWith(": x-switchboard-cost 0.00004\n\ndata: [DONE]\n\n");
       assertThat(SseClient.dataEvents(resp.body())).as("the comment is no event").last().isEqualTo("[DONE]");
-      assertThat(ledgerRow(resp).getDouble("cost")).isEqualTo(0.00004);
+      assertThat(gateway.ledgerRow(resp).getDouble("cost")).isEqualTo(0.00004);
     }
   }
 
@@ -90,10 +76,10 @@ class CostHeaderTest {
         .with("metadata", new JsonObject().put("user_id", "bob")));
     HttpResponse<String> carol = gateway.chat(Requests.chat("m", "hi"), "x-switchboard-user", "carol");
     HttpResponse<String> nobody = gateway.chat(Requests.chat("m", "hi"));
-    assertThat(ledgerRow(alice).getString("end_user")).isEqualTo("alice");
-    assertThat(ledgerRow(bob).getString("end_user")).isEqualTo("bob");
-    assertThat(ledgerRow(carol).getString("end_user")).isEqualTo("carol");
-    assertThat(ledgerRow(nobody).getString("end_user")).isNull();
+    assertThat(gateway.ledgerRow(alice).getString("end_user")).isEqualTo("alice");
+    assertThat(gateway.ledgerRow(bob).getString("end_user")).isEqualTo("bob");
+    assertThat(gateway.ledgerRow(carol).getString("end_user")).isEqualTo("carol");
+    assertThat(gateway.ledgerRow(nobody).getString("end_user")).isNull();
 
     JsonObject costs = admin("/admin/costs?groupBy=user");
     assertThat(costs.getString("group_by")).isEqualTo("user");

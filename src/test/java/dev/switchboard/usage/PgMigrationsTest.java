@@ -3,13 +3,12 @@ package dev.switchboard.usage;
 import dev.switchboard.config.PostgresStoreConfig;
 import dev.switchboard.config.Secret;
 import dev.switchboard.testing.PostgresProcess;
+import dev.switchboard.testing.PostgresServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
@@ -21,23 +20,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The PostgreSQL schema's versioned migrations: idempotent, safe when instances start together, and upgrading. */
 class PgMigrationsTest {
   private static final AtomicInteger DATABASES = new AtomicInteger();
-  private static PostgresProcess pg;
+  @RegisterExtension
+  static final PostgresServer PG = new PostgresServer();
   private final Vertx vertx = Vertx.vertx();
   private String database;
-
-  @BeforeAll
-  static void postgres() {
-    Assumptions.assumeTrue(PostgresProcess.find().isPresent(),
-        "PostgreSQL (initdb, postgres) is not installed (.ci/run installs Debian's postgresql)");
-    pg = PostgresProcess.start();
-  }
-
-  @AfterAll
-  static void stopPostgres() {
-    if (pg != null) {
-      pg.close();
-    }
-  }
 
   @AfterEach
   void closeVertx() throws Exception {
@@ -46,6 +32,7 @@ class PgMigrationsTest {
 
   private PostgresLedgerStore store() {
     database = database == null ? "m" + DATABASES.incrementAndGet() : database;
+    PostgresProcess pg = PG.process();
     if (!pg.sql("SELECT datname FROM pg_database").contains(database)) {
       pg.newDatabase(database);
     }
@@ -59,7 +46,7 @@ class PgMigrationsTest {
   }
 
   private String sql(String statement) {
-    return pg.sql(database, statement);
+    return PG.process().sql(database, statement);
   }
 
   @Test

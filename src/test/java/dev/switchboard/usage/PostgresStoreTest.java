@@ -3,15 +3,14 @@ package dev.switchboard.usage;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
 import dev.switchboard.testing.PostgresProcess;
+import dev.switchboard.testing.PostgresServer;
 import dev.switchboard.testing.Requests;
 import dev.switchboard.testing.TestConfig;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -34,33 +33,20 @@ import static org.awaitility.Awaitility.await;
 class PostgresStoreTest {
   private static final String ADMIN = "admin-key-0123";
   private static final AtomicInteger DATABASES = new AtomicInteger();
-  private static PostgresProcess pg;
+  @RegisterExtension
+  static final PostgresServer PG = new PostgresServer();
 
   private final FakeProvider upstream = new FakeProvider();
   private final List<GatewayUnderTest> gateways = new ArrayList<>();
   private String database;
   private PostgresProcess db;
 
-  @BeforeAll
-  static void postgres() {
-    Assumptions.assumeTrue(PostgresProcess.find().isPresent(),
-        "PostgreSQL (initdb, postgres) is not installed (.ci/run installs Debian's postgresql)");
-    pg = PostgresProcess.start();
-  }
-
-  @AfterAll
-  static void stopPostgres() {
-    if (pg != null) {
-      pg.close();
-    }
-  }
-
   @BeforeEach
   void setUp() {
     upstream.chatJson("hello");
     database = "t" + DATABASES.incrementAndGet();
-    pg.newDatabase(database);
-    db = pg;
+    db = PG.process();
+    db.newDatabase(database);
   }
 
   @AfterEach
@@ -84,8 +70,8 @@ class PostgresStoreTest {
     String yaml = TestConfig.empty().adminKey(ADMIN).clientKey("team", "sk-team-key-1")
         .provider("up", "{base_url: \"" + upstream.baseUrl() + "\", api_key: sk-up, "
             + "models: [{name: m, input_price: 2, output_price: 10}]}")
-        .postgres(pg, spill, postgresFields).yaml()
-        .replace(pg.url(), pg.url().replaceFirst("/postgres$", "/" + database));
+        .postgres(db, spill, postgresFields).yaml()
+        .replace(db.url(), db.url().replaceFirst("/postgres$", "/" + database));
     GatewayUnderTest g = GatewayUnderTest.start(yaml);
     gateways.add(g);
     return g;
@@ -184,7 +170,7 @@ class PostgresStoreTest {
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> sql("SELECT COUNT(*) FROM ledger").equals("50"));
 
-    pg.stop();
+    db.stop();
     for (int i = 0; i < 300; i++, sent++) {
       assertThat(chat(a, "sk-team-key-1")).as("requests keep succeeding while PostgreSQL is down").isEqualTo(200);
     }
@@ -192,7 +178,7 @@ class PostgresStoreTest {
     assertThat(state(a).getBoolean("up")).isFalse();
     assertThat(a.get("/ready").statusCode()).as("a held ledger is no reason to refuse traffic").isEqualTo(200);
 
-    pg.restart();
+    db.restart();
     int total = sent;
     await().atMost(Duration.ofSeconds(30))
         .until(() -> sql("SELECT COUNT(*) FROM ledger").equals(Integer.toString(total)));
@@ -206,7 +192,7 @@ class PostgresStoreTest {
   void anInstanceStoppedDuringAnOutageReplaysItsSpillWhenItStartsAgain() throws Exception {
     Path spill = Files.createTempDirectory(Path.of("target"), "spill-");
     GatewayUnderTest a = gateway(spill);
-    pg.stop();
+    db.stop();
     for (int i = 0; i < 40; i++) {
       assertThat(chat(a, "sk-team-key-1")).isEqualTo(200);
     }
@@ -216,7 +202,7 @@ class PostgresStoreTest {
       assertThat(files.count()).as("the rows PostgreSQL never took are on disk").isPositive();
     }
 
-    pg.restart();
+    db.restart();
     GatewayUnderTest again = gateway(spill);
     await().atMost(Duration.ofSeconds(30)).until(() -> sql("SELECT COUNT(*) FROM ledger").equals("40"));
     await().atMost(Duration.ofSeconds(10)).until(() -> state(again).getLong("spilled_rows") == 0);

@@ -1,18 +1,18 @@
 package dev.switchboard.usage;
 
+import dev.switchboard.testing.Closer;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.GatewayUnderTest;
 import dev.switchboard.testing.TestConfig;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Prices that are not per token (price_per_request, price_per_image by size and quality, price_per_1k_characters)
@@ -20,28 +20,22 @@ import static org.awaitility.Awaitility.await;
  */
 class UnitPricesGatewayTest {
   private static final String IMAGE_REPLY = "{\"created\":1700000000,\"data\":[{\"url\":\"https://img.example/a.png\"}]}";
-  private final FakeProvider up = new FakeProvider();
+  @RegisterExtension
+  final Closer closer = new Closer();
+  private final FakeProvider up = closer.register(new FakeProvider());
   private GatewayUnderTest gateway;
-
-  @AfterEach
-  void stop() {
-    if (gateway != null) {
-      gateway.close();
-    }
-    up.close();
-  }
 
   private GatewayUnderTest start(String keyBudget) {
     up.stub("/images/generations", aResponse().withStatus(200).withHeader("Content-Type", "application/json")
         .withBody(IMAGE_REPLY));
     up.stub("/audio/speech", aResponse().withStatus(200).withHeader("Content-Type", "audio/mpeg")
         .withBody(new byte[] {1, 2, 3}));
-    return TestConfig.empty().routing("{strategy: priority, explore: 0}")
+    return closer.register(TestConfig.empty().routing("{strategy: priority, explore: 0}")
         .section("usage", "{persist: false, flush_interval: 20ms}")
         .provider("up", "{base_url: \"" + up.baseUrl() + "\", api_key: sk-up, models: ["
             + "{name: dall-e-3, price_per_image: {\"1024x1024\": 0.04, \"1024x1792\": 0.08, \"hd/1024x1024\": 0.08}},"
             + "{name: tts-1, price_per_1k_characters: 0.015, price_per_request: 0.001}]}")
-        .clientKey("k", "sk-client-key1", keyBudget).start();
+        .clientKey("k", "sk-client-key1", keyBudget).start());
   }
 
   private HttpResponse<String> image(String fields) throws Exception {
@@ -55,11 +49,7 @@ class UnitPricesGatewayTest {
   }
 
   private double costOf(HttpResponse<String> resp) {
-    String id = resp.headers().firstValue("x-request-id").orElseThrow();
-    await().until(() -> !gateway.switchboard().services().usage().query(l -> l.rows(id)).toCompletionStage()
-        .toCompletableFuture().join().isEmpty());
-    return gateway.switchboard().services().usage().query(l -> l.rows(id)).toCompletionStage().toCompletableFuture()
-        .join().get(0).getDouble("cost");
+    return gateway.ledgerRow(resp).getDouble("cost");
   }
 
   @Test

@@ -4,6 +4,7 @@ import dev.switchboard.api.GatewayRequest;
 import dev.switchboard.api.NativeFront;
 import dev.switchboard.api.Usage;
 import dev.switchboard.config.ProviderConfig;
+import dev.switchboard.provider.NativeBodies;
 import dev.switchboard.provider.ProviderAdapter;
 import dev.switchboard.provider.StreamTranslator;
 import dev.switchboard.provider.TranslatedReply;
@@ -14,9 +15,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * An Anthropic provider serving one Messages-API request natively: the client's body goes upstream with only
@@ -38,22 +37,13 @@ final class AnthropicNative implements ProviderAdapter {
 
   @Override
   public UpstreamRequest prepare(GatewayRequest request, String upstreamModel) {
-    // Shallow copy: only the model changes, and the client's body is shared with other attempts.
-    Map<String, Object> body = new LinkedHashMap<>(front.body(config.id()).getMap());
-    body.put("model", upstreamModel);
     return new UpstreamRequest(HttpMethod.POST, config.basePath() + "/messages",
-        adapter.nativeHeaders(request, front.apiHeaders()), new JsonObject(body).toBuffer());
+        adapter.nativeHeaders(request, front.apiHeaders()), NativeBodies.withModel(front, config.id(), upstreamModel));
   }
 
   @Override
   public TranslatedReply translateReply(GatewayRequest request, String contentType, Buffer body) {
-    JsonObject message;
-    try {
-      message = new JsonObject(body);
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException(body.length() == 0 ? "the provider's reply is empty"
-          : "the provider's reply is not a JSON object");
-    }
+    JsonObject message = NativeBodies.reply(body);
     Usage usage = message.getValue("usage") instanceof JsonObject u ? AnthropicReply.usage(u, Usage.NONE) : Usage.NONE;
     return new TranslatedReply(body, "application/json", usage);
   }

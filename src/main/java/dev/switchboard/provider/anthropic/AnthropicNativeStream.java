@@ -1,6 +1,5 @@
 package dev.switchboard.provider.anthropic;
 
-import dev.switchboard.api.SseEvent;
 import dev.switchboard.provider.NativeStream;
 import io.vertx.core.json.JsonObject;
 
@@ -13,35 +12,22 @@ import io.vertx.core.json.JsonObject;
 final class AnthropicNativeStream extends NativeStream {
 
   @Override
-  protected void read(SseEvent event) {
-    String type = event.event();
-    JsonObject data = null;
-    if (type == null) {
-      // Anthropic names every event; the data's own type serves for a stream that does not.
-      data = json(event);
-      type = data != null && data.getValue("type") instanceof String t ? t : "";
-    }
+  protected void read(String type) {
     switch (type) {
       case "content_block_delta" -> content();
       case "message_start" -> {
-        data = data == null ? json(event) : data;
-        if (data != null && data.getValue("message") instanceof JsonObject m && m.getValue("usage") instanceof JsonObject u) {
+        if (data() != null && data().getValue("message") instanceof JsonObject m
+            && m.getValue("usage") instanceof JsonObject u) {
           usage(AnthropicReply.usage(u, currentUsage()));
         }
       }
       case "message_delta" -> {
-        data = data == null ? json(event) : data;
-        if (data != null && data.getValue("usage") instanceof JsonObject u) {
+        if (data() != null && data().getValue("usage") instanceof JsonObject u) {
           usage(AnthropicReply.usage(u, currentUsage()));
         }
       }
       case "message_stop" -> end();
-      case "error" -> {
-        data = data == null ? json(event) : data;
-        JsonObject error = data == null ? new JsonObject()
-            : data.getValue("error") instanceof JsonObject e ? e : data;
-        fail(AnthropicErrors.inBand(error));
-      }
+      case "error" -> fail(AnthropicErrors.inBand(errorObject()));
       default -> {
         // content_block_start/stop, ping, and event types added after this was written: relayed unread
       }

@@ -3,6 +3,7 @@ package dev.switchboard.provider.openai;
 import dev.switchboard.api.GatewayRequest;
 import dev.switchboard.api.NativeFront;
 import dev.switchboard.api.Usage;
+import dev.switchboard.provider.NativeBodies;
 import dev.switchboard.provider.ProviderAdapter;
 import dev.switchboard.provider.StreamTranslator;
 import dev.switchboard.provider.TranslatedReply;
@@ -13,9 +14,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -53,22 +52,13 @@ public final class ResponsesNative implements ProviderAdapter {
 
   @Override
   public UpstreamRequest prepare(GatewayRequest request, String upstreamModel) {
-    // Shallow copy: only the model changes, and the body is shared with other attempts.
-    Map<String, Object> body = new LinkedHashMap<>(front.body(providerId).getMap());
-    body.put("model", upstreamName.apply(upstreamModel));
-    return new UpstreamRequest(HttpMethod.POST, path, headers.apply(request.stream()), new JsonObject(body).toBuffer());
+    return new UpstreamRequest(HttpMethod.POST, path, headers.apply(request.stream()),
+        NativeBodies.withModel(front, providerId, upstreamName.apply(upstreamModel)));
   }
 
   @Override
   public TranslatedReply translateReply(GatewayRequest request, String contentType, Buffer body) {
-    JsonObject response;
-    try {
-      response = new JsonObject(body);
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException(body.length() == 0 ? "the provider's reply is empty"
-          : "the provider's reply is not a JSON object");
-    }
-    return new TranslatedReply(body, "application/json", usage(response.getValue("usage")));
+    return new TranslatedReply(body, "application/json", usage(NativeBodies.reply(body).getValue("usage")));
   }
 
   @Override

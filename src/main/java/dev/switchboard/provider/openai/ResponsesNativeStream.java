@@ -1,6 +1,5 @@
 package dev.switchboard.provider.openai;
 
-import dev.switchboard.api.SseEvent;
 import dev.switchboard.provider.NativeStream;
 import dev.switchboard.provider.UpstreamError;
 import io.vertx.core.json.JsonObject;
@@ -15,35 +14,24 @@ import io.vertx.core.json.JsonObject;
 final class ResponsesNativeStream extends NativeStream {
 
   @Override
-  protected void read(SseEvent event) {
-    String type = event.event();
-    JsonObject data = null;
-    if (type == null) {
-      data = json(event);
-      type = data != null && data.getValue("type") instanceof String t ? t : "";
-    }
+  protected void read(String type) {
     switch (type) {
       case "response.completed", "response.incomplete" -> {
-        data = data == null ? json(event) : data;
-        if (data != null && data.getValue("response") instanceof JsonObject r) {
+        if (data() != null && data().getValue("response") instanceof JsonObject r) {
           usage(ResponsesNative.usage(r.getValue("usage")));
         }
         content();
         end();
       }
       case "response.failed" -> {
-        data = data == null ? json(event) : data;
-        JsonObject response = data != null && data.getValue("response") instanceof JsonObject r ? r : new JsonObject();
+        JsonObject response = data() != null && data().getValue("response") instanceof JsonObject r
+            ? r : new JsonObject();
         if (response.getValue("usage") != null) {
           usage(ResponsesNative.usage(response.getValue("usage")));
         }
         fail(inBand(response.getValue("error") instanceof JsonObject e ? e : new JsonObject()));
       }
-      case "error" -> {
-        data = data == null ? json(event) : data;
-        fail(inBand(data == null ? new JsonObject()
-            : data.getValue("error") instanceof JsonObject e ? e : data));
-      }
+      case "error" -> fail(inBand(errorObject()));
       default -> {
         if (type.endsWith(".delta") || "response.output_item.done".equals(type)) {
           content();

@@ -2,7 +2,6 @@ package dev.switchboard.server.messages;
 
 import dev.switchboard.api.ApiError;
 import dev.switchboard.api.Usage;
-import dev.switchboard.api.WireFormat;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -14,7 +13,7 @@ import java.util.List;
  * ({@link MessagesStream}), and every error, including one a provider passed through in OpenAI's shape, Anthropic's
  * {@code {"type":"error","error":{...}}} with the matching status.
  */
-public final class MessagesFormat implements WireFormat {
+public final class MessagesFormat extends MessagesWire {
   private final List<String> stopSequences;
   private final String model;
   private final boolean errorsOnly;
@@ -48,11 +47,6 @@ public final class MessagesFormat implements WireFormat {
   }
 
   @Override
-  public String frontEnd() {
-    return "messages";
-  }
-
-  @Override
   public Buffer reply(int status, Buffer chatBody) {
     if (status >= 400) {
       return errorBody(passedThrough(status, chatBody));
@@ -61,16 +55,6 @@ public final class MessagesFormat implements WireFormat {
       return chatBody;
     }
     return MessagesReply.toMessage(new JsonObject(chatBody), stopSequences, model).toBuffer();
-  }
-
-  @Override
-  public int errorStatus(ApiError error) {
-    return AnthropicErrorShape.status(error);
-  }
-
-  @Override
-  public Buffer errorBody(ApiError error) {
-    return AnthropicErrorShape.body(error).toBuffer();
   }
 
   @Override

@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  * headers, and a reply format that lets the provider's message and events through unchanged. Only a failure after
  * the commit is the gateway's own: one Anthropic {@code error} event, as the translated stream ends.
  */
-final class MessagesNative implements NativeFront, WireFormat {
+final class MessagesNative extends MessagesWire implements NativeFront {
   private final JsonObject body;
   private final MultiMap apiHeaders;
 
@@ -54,23 +54,8 @@ final class MessagesNative implements NativeFront, WireFormat {
   // ---- the native reply ----------------------------------------------------------------------------------------
 
   @Override
-  public String frontEnd() {
-    return "messages";
-  }
-
-  @Override
   public Buffer reply(int status, Buffer body) {
     return status >= 400 ? errorBody(MessagesFormat.passedThrough(status, body)) : body;
-  }
-
-  @Override
-  public int errorStatus(ApiError error) {
-    return AnthropicErrorShape.status(error);
-  }
-
-  @Override
-  public Buffer errorBody(ApiError error) {
-    return AnthropicErrorShape.body(error).toBuffer();
   }
 
   @Override

@@ -2,7 +2,6 @@ package dev.switchboard.server.responses;
 
 import dev.switchboard.api.ApiError;
 import dev.switchboard.api.Usage;
-import dev.switchboard.api.WireFormat;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
@@ -16,7 +15,7 @@ import java.util.function.Consumer;
  * count of events since, so a stream broken after the commit ends with a {@code response.failed} that continues the
  * provider's numbering. One per native attempt, on the request's event loop.
  */
-final class NativeResponsesFormat implements WireFormat {
+final class NativeResponsesFormat extends ResponsesWire {
   private static final String CREATED = "response.created";
   private static final String COMPLETED = "response.completed";
 
@@ -35,11 +34,6 @@ final class NativeResponsesFormat implements WireFormat {
   }
 
   @Override
-  public String frontEnd() {
-    return "responses";
-  }
-
-  @Override
   public Buffer reply(int status, Buffer body) {
     if (status < 400) {
       try {
@@ -49,16 +43,6 @@ final class NativeResponsesFormat implements WireFormat {
       }
     }
     return body;
-  }
-
-  @Override
-  public int errorStatus(ApiError error) {
-    return error.status();
-  }
-
-  @Override
-  public Buffer errorBody(ApiError error) {
-    return error.toJson().toBuffer();
   }
 
   @Override

@@ -2,7 +2,6 @@ package dev.switchboard.server.responses;
 
 import dev.switchboard.api.ApiError;
 import dev.switchboard.api.Usage;
-import dev.switchboard.api.WireFormat;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -14,7 +13,7 @@ import java.util.function.Consumer;
  * event sequence ({@link ResponsesStream}), errors keep OpenAI's shape. A finished, completed response goes to
  * {@code completed} (the store) when the request asked to store it.
  */
-final class ResponsesFormat implements WireFormat {
+final class ResponsesFormat extends ResponsesWire {
   private final ResponsesRequest request;
   private final String responseId;
   private final long createdAtSeconds;
@@ -38,11 +37,6 @@ final class ResponsesFormat implements WireFormat {
   }
 
   @Override
-  public String frontEnd() {
-    return "responses";
-  }
-
-  @Override
   public Buffer reply(int status, Buffer chatBody) {
     if (status >= 400) {
       return chatBody;
@@ -50,16 +44,6 @@ final class ResponsesFormat implements WireFormat {
     JsonObject response = ResponsesReply.toResponse(new JsonObject(chatBody), request, responseId, createdAtSeconds);
     keep(response);
     return response.toBuffer();
-  }
-
-  @Override
-  public int errorStatus(ApiError error) {
-    return error.status();
-  }
-
-  @Override
-  public Buffer errorBody(ApiError error) {
-    return error.toJson().toBuffer();
   }
 
   @Override
