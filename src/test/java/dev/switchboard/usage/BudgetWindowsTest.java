@@ -45,6 +45,19 @@ class BudgetWindowsTest {
   }
 
   @Test
+  void theDayOfAnInstantIsTheZonesAcrossMidnightAndADaylightSavingChange() {
+    java.time.ZoneId berlin = java.time.ZoneId.of("Europe/Berlin");
+    BudgetWindows w = new BudgetWindows(java.time.Clock.systemUTC(), berlin);
+    // 2026-03-29 is 23 hours long in Berlin (clocks go forward at 02:00).
+    long start = java.time.ZonedDateTime.of(2026, 3, 29, 0, 0, 0, 0, berlin).toInstant().toEpochMilli();
+    long next = java.time.ZonedDateTime.of(2026, 3, 30, 0, 0, 0, 0, berlin).toInstant().toEpochMilli();
+    assertThat(next - start).isEqualTo(23 * 3_600_000L);
+    for (long at : new long[] {start + 1, start - 1, start, next - 1, next, start + 5, next + 1, start - 1}) {
+      assertThat(w.dayOf(at)).as("at " + at).isEqualTo(java.time.Instant.ofEpochMilli(at).atZone(berlin).toLocalDate());
+    }
+  }
+
+  @Test
   void windowsFollowTheCalendarInTheConfiguredZone() {
     BudgetWindows w = new BudgetWindows(clock, BERLIN);
     // Monday 30 November 2026, 23:30 in Berlin (22:30 UTC).
