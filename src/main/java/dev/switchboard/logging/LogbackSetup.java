@@ -60,12 +60,33 @@ public final class LogbackSetup {
   public static synchronized void levels(LoggingConfig config) {
     if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context
         && System.getProperty(OVERRIDE_PROPERTY) == null) {
-      Level root = level(config.level());
-      context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(root);
-      context.getLogger("io.netty").setLevel(root.isGreaterOrEqual(Level.INFO) ? root : Level.INFO);
-      config.levels().forEach((logger, level) -> context.getLogger(logger).setLevel(level(level)));
+      applyLevels(context, config);
     }
   }
+
+  /**
+   * The root level, the quiet defaults of two chatty libraries, and the per-logger levels; a logger whose level the
+   * config no longer names inherits again (context.reset() does that at start; a reload does not reset).
+   */
+  static void applyLevels(LoggerContext context, LoggingConfig config) {
+    Level root = level(config.level());
+    context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(root);
+    // Netty's internals are noisy below INFO; keep them there unless a per-logger level asks.
+    context.getLogger("io.netty").setLevel(root.isGreaterOrEqual(Level.INFO) ? root : Level.INFO);
+    // Every gateway instance's HTTP server registers Vert.x's shared connection gauge; Micrometer warns about the
+    // duplicates at start-up although they are expected and harmless.
+    context.getLogger("io.micrometer.core.instrument.MeterRegistry").setLevel(Level.ERROR);
+    for (String earlier : configuredLoggers) {
+      if (!config.levels().containsKey(earlier)) {
+        context.getLogger(earlier).setLevel(null);
+      }
+    }
+    config.levels().forEach((logger, level) -> context.getLogger(logger).setLevel(level(level)));
+    configuredLoggers = java.util.Set.copyOf(config.levels().keySet());
+  }
+
+  /** The loggers the running config gave a level of their own. */
+  private static volatile java.util.Set<String> configuredLoggers = java.util.Set.of();
 
   /** Writes out what is queued and closes the files: the last step of a shutdown, after the drain was logged. */
   public static void stop() {
@@ -105,16 +126,8 @@ public final class LogbackSetup {
     async.addAppender(out);
     async.start();
 
-    Level root = level(config.level());
-    Logger rootLogger = context.getLogger(Logger.ROOT_LOGGER_NAME);
-    rootLogger.setLevel(root);
-    rootLogger.addAppender(async);
-    // Netty's internals are noisy below INFO; keep them there unless a per-logger level asks.
-    context.getLogger("io.netty").setLevel(root.isGreaterOrEqual(Level.INFO) ? root : Level.INFO);
-    // Every gateway instance's HTTP server registers Vert.x's shared connection gauge; Micrometer warns about the
-    // duplicates at start-up although they are expected and harmless.
-    context.getLogger("io.micrometer.core.instrument.MeterRegistry").setLevel(Level.ERROR);
-    config.levels().forEach((logger, level) -> context.getLogger(logger).setLevel(level(level)));
+    context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(async);
+    applyLevels(context, config);
   }
 
   private static OutputStreamAppender<ILoggingEvent> output(LoggerContext context, LogFile file) {

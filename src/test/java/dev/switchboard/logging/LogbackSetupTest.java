@@ -79,6 +79,25 @@ class LogbackSetupTest {
   }
 
   @Test
+  void aReloadedLevelsSectionReplacesTheEarlierOneAndADroppedLoggerInheritsAgain() throws Exception {
+    SwitchboardConfig reloaded = config("level: warn\nlevels:\n  io.other: debug");
+    List<String> lines = linesLogged("""
+        level: warn
+        levels:
+          dev.switchboard.routing: debug
+        """, ctx -> {
+          ctx.getLogger("dev.switchboard.routing.FailoverChain").debug("routing debug before the reload");
+          LogbackSetup.applyLevels(ctx, reloaded.logging());
+          ctx.getLogger("dev.switchboard.routing.FailoverChain").debug("routing debug after the reload");
+          ctx.getLogger("dev.switchboard.routing.FailoverChain").warn("routing warn after the reload");
+          ctx.getLogger("io.other.Thing").debug("other debug after the reload");
+        });
+
+    assertThat(String.join("\n", lines)).contains("routing debug before the reload", "routing warn after the reload",
+        "other debug after the reload").doesNotContain("routing debug after the reload");
+  }
+
+  @Test
   void jsonFormatWritesOneObjectPerLineWithLevelLoggerMessageAndMdcFields() throws Exception {
     List<String> lines = linesLogged("format: json", ctx -> {
       try (var scope = LogScope.request("req-123", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")) {
