@@ -79,6 +79,12 @@ public final class OpenAiAdapter implements ProviderAdapter {
     if (!renameModel && !askUsage && !anthropicExtras) {
       return request.rawBody();
     }
+    if (!renameModel && !anthropicExtras) {
+      Buffer spliced = IncludeUsage.spliced(request);
+      if (spliced != null) {
+        return spliced;
+      }
+    }
     // Shallow copy: only top-level keys change, and the client's body is shared with other attempts.
     Map<String, Object> copy = new LinkedHashMap<>(request.body().getMap());
     copy.put("model", upstreamModel);
