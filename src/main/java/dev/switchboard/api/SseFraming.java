@@ -46,21 +46,13 @@ final class SseFraming {
     out.appendBuffer(payload, start, len - start).appendBytes(EVENT_END);
   }
 
-  /** Whether the payload holds a CR or LF: a plain loop over the backing array, no per-byte call or bounds check. */
+  /** Whether the payload holds a CR or LF, searched in the backing array eight bytes at a time. */
   private static boolean spansLines(Buffer payload) {
     ByteBuf buf = ByteBufs.of(payload);
     if (!buf.hasArray()) {
       return buf.forEachByte(buf.readerIndex(), buf.readableBytes(), ByteProcessor.FIND_CRLF) >= 0;
     }
-    byte[] a = buf.array();
     int from = buf.arrayOffset() + buf.readerIndex();
-    int to = from + buf.readableBytes();
-    for (int i = from; i < to; i++) {
-      byte b = a[i];
-      if (b == '\n' || b == '\r') {
-        return true;
-      }
-    }
-    return false;
+    return ByteScan.lineBreak(buf.array(), from, from + buf.readableBytes()) >= 0;
   }
 }

@@ -37,7 +37,7 @@ public final class SseParser {
     int len = chunk.length();
     ByteBuf bytes = ByteBufs.of(chunk);
     int base = bytes.readerIndex();
-    // A heap read (the usual case) is searched with a plain loop over its array: far cheaper per byte than
+    // A heap read (the usual case) is searched in its array, eight bytes at a time: far cheaper per byte than
     // ByteBuf.forEachByte through a slice, or Buffer.getByte with its two bounds checks.
     byte[] array = bytes.hasArray() ? bytes.array() : null;
     int arrayBase = array == null ? 0 : bytes.arrayOffset() + base;
@@ -49,7 +49,7 @@ public final class SseParser {
       }
     }
     while (start < len) {
-      int end = array != null ? lineEnd(array, arrayBase + start, arrayBase + len)
+      int end = array != null ? ByteScan.lineBreak(array, arrayBase + start, arrayBase + len)
           : bytes.forEachByte(base + start, len - start, ByteProcessor.FIND_CRLF);
       if (end < 0) {
         break;
@@ -88,17 +88,6 @@ public final class SseParser {
       data = data.copy();
       dataShared = false;
     }
-  }
-
-  /** Absolute index of the first CR or LF in {@code a[from, to)}, or -1. */
-  private static int lineEnd(byte[] a, int from, int to) {
-    for (int i = from; i < to; i++) {
-      byte c = a[i];
-      if (c == '\n' || c == '\r') {
-        return i;
-      }
-    }
-    return -1;
   }
 
   /** True when bytes of an unfinished event are pending (the stream stopped mid-event). */

@@ -1,5 +1,6 @@
 package dev.switchboard.provider.openai;
 
+import dev.switchboard.api.ByteScan;
 import dev.switchboard.api.Usage;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -27,10 +28,8 @@ final class UsageScanner {
    * backing array, not a copy), or {@link Usage#NONE}.
    */
   static Usage find(byte[] b, int from, int to) {
-    for (int i = to - KEY.length; i >= from; i--) {
-      if (b[i] != '"' || !matchesAt(b, i, to, KEY)) {
-        continue;
-      }
+    for (int i = ByteScan.lastIndexOf(b, from, to, KEY); i >= 0;
+         i = ByteScan.lastIndexOf(b, from, i + KEY.length - 1, KEY)) {
       int p = skipBlank(b, i + KEY.length, to);
       if (p >= to || b[p] != ':') {
         continue;
@@ -117,13 +116,7 @@ final class UsageScanner {
 
   /** First index of {@code needle} in {@code bytes} at or after {@code from} and ending by {@code to}, or -1. */
   static int indexOf(byte[] bytes, byte[] needle, int from, int to) {
-    byte first = needle[0];
-    for (int i = from; i + needle.length <= to; i++) {
-      if (bytes[i] == first && matchesAt(bytes, i, to, needle)) {
-        return i;
-      }
-    }
-    return -1;
+    return ByteScan.indexOf(bytes, from, to, needle);
   }
 
   /** First byte of {@code [from, to)} that is not whitespace, or -1. */
