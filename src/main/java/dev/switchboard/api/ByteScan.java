@@ -14,6 +14,11 @@ public final class ByteScan {
   private static final long LOW7 = 0x7F7F7F7F7F7F7F7FL;
   private static final long LF = 0x0A0A0A0A0A0A0A0AL;
   private static final long CR = 0x0D0D0D0D0D0D0D0DL;
+  private static final long HIGH = 0x8080808080808080L;
+  private static final long QUOTES = 0x2222222222222222L;
+  private static final long BACKSLASHES = 0x5C5C5C5C5C5C5C5CL;
+  /** Added to a byte's low seven bits, sets its high bit exactly when they are 0x20 or more (no carry out). */
+  private static final long BELOW_SPACE = 0x6060606060606060L;
 
   private ByteScan() {
   }
@@ -26,6 +31,28 @@ public final class ByteScan {
 
   private static long broadcast(byte b) {
     return (b & 0xFFL) * 0x0101010101010101L;
+  }
+
+  /**
+   * Index of the first byte in {@code a[from, to)} that ends a run of plain JSON string text: a quote, a backslash,
+   * a control character or a byte of a multi-byte UTF-8 sequence; {@code to} when there is none.
+   */
+  public static int stringRun(byte[] a, int from, int to) {
+    int i = from;
+    for (; i + 8 <= to; i += 8) {
+      long w = (long) LONGS.get(a, i);
+      long m = zeroBytes(w ^ QUOTES) | zeroBytes(w ^ BACKSLASHES) | ((~((w & LOW7) + BELOW_SPACE) | w) & HIGH);
+      if (m != 0) {
+        return i + (Long.numberOfTrailingZeros(m) >>> 3);
+      }
+    }
+    for (; i < to; i++) {
+      byte c = a[i];
+      if (c == '"' || c == '\\' || c < 0x20) {
+        return i;
+      }
+    }
+    return to;
   }
 
   /** Index of the first CR or LF in {@code a[from, to)}, or -1. */

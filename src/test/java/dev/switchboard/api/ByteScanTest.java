@@ -55,6 +55,29 @@ class ByteScanTest {
     }
   }
 
+  @Test
+  void stringRunStopsWhereALoopWould() {
+    Random random = new Random(11);
+    byte[] alphabet = {'a', 'Z', ' ', '~', 0x7f, '"', '\\', 0x1f, 0x00, '\n', (byte) 0x80, (byte) 0xc3, (byte) 0xff,
+        0x20, 0x5b, 0x5d};
+    for (int n = 0; n < 20_000; n++) {
+      byte[] a = new byte[random.nextInt(40)];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = random.nextInt(4) == 0 ? alphabet[random.nextInt(alphabet.length)] : (byte) ('a' + random.nextInt(26));
+      }
+      int from = random.nextInt(a.length + 1);
+      int to = from + random.nextInt(a.length - from + 1);
+      int expected = to;
+      for (int i = from; i < to; i++) {
+        if (a[i] == '"' || a[i] == '\\' || (a[i] & 0xff) < 0x20 || (a[i] & 0xff) >= 0x80) {
+          expected = i;
+          break;
+        }
+      }
+      assertThat(ByteScan.stringRun(a, from, to)).isEqualTo(expected);
+    }
+  }
+
   private static byte[] randomBytes(Random random, int length, int breakOneIn) {
     byte[] a = new byte[length];
     for (int i = 0; i < length; i++) {

@@ -1,5 +1,7 @@
 package dev.switchboard.provider.openai;
 
+import dev.switchboard.api.ByteScan;
+
 /**
  * A strict reader of JSON over a byte range, for the few questions the OpenAI adapter asks of every chunk without
  * building a tree. It accepts a subset of what Vert.x's Jackson accepts (RFC 8259 JSON, valid UTF-8, bounded
@@ -148,6 +150,10 @@ final class JsonScan {
   static int skipString(byte[] b, int p, int end) {
     int i = p + 1;
     while (i < end) {
+      i = ByteScan.stringRun(b, i, end);
+      if (i >= end) {
+        return FAIL;
+      }
       int c = b[i];
       if (c == '"') {
         return i + 1;
