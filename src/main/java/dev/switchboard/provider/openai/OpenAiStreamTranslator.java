@@ -82,7 +82,7 @@ final class OpenAiStreamTranslator implements StreamTranslator {
       Buffer stripped = UsageScanner.withoutNullUsage(bytes, from, to);
       if (stripped != null) {
         data = stripped;
-        ByteBuf out = ByteBufs.of(stripped);
+        ByteBuf out = ByteBufs.of(stripped);   // a heap buffer: withoutNullUsage makes it with Buffer.buffer(int)
         bytes = out.array();
         from = out.arrayOffset() + out.readerIndex();
         to = from + out.readableBytes();
