@@ -112,6 +112,36 @@ public class Components {
         parser.finish();
       });
     }
+    if (Files.exists(canned)) {
+      // The OpenAI adapter's per-stream work: parse + translate all 16 events (the preamble check until the first
+      // content chunk, the usage scan of every chunk); the emitted payloads are only counted.
+      dev.switchboard.provider.openai.OpenAiAdapter adapter = new dev.switchboard.provider.openai.OpenAiAdapter(
+          dev.switchboard.config.ConfigLoader.fromYaml("""
+              providers:
+                openai: {type: openai, base_url: "http://127.0.0.1:1/v1", api_key: sk-x, models: [gpt-4o-mini]}
+              """, java.util.Map.of()).providers().get("openai"));
+      GatewayRequest streamRequest = new GatewayRequest("req_0123456789abcdef", Endpoint.CHAT, "gpt-4o-mini", true,
+          true, body, Buffer.buffer(chat), "bench", null, null, System.nanoTime());
+      Buffer stream = Buffer.buffer(Files.readAllBytes(canned));
+      long[] emitted = new long[1];
+      java.util.function.Consumer<Buffer> emit = b -> emitted[0] += b.length();
+      measure("SSE parse + OpenAI translate, canned 16-event stream", () -> {
+        dev.switchboard.provider.StreamTranslator t = adapter.streamTranslator(streamRequest);
+        dev.switchboard.api.SseParser parser = new dev.switchboard.api.SseParser(1 << 20, e -> t.onEvent(e, emit));
+        parser.feed(stream);
+        parser.finish();
+        sink = t.usage();
+      });
+      Buffer reply = Buffer.buffer("{\"id\":\"chatcmpl-B9MHD\",\"object\":\"chat.completion\",\"created\":1733480000,"
+          + "\"model\":\"gpt-4o-mini-2024-07-18\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+          + "\"content\":\"'Label created' usually means the parcel is waiting for pickup.\",\"refusal\":null},"
+          + "\"logprobs\":null,\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":62,\"completion_tokens\":41,"
+          + "\"total_tokens\":103,\"prompt_tokens_details\":{\"cached_tokens\":0,\"audio_tokens\":0},"
+          + "\"completion_tokens_details\":{\"reasoning_tokens\":0,\"audio_tokens\":0}},"
+          + "\"service_tier\":\"default\",\"system_fingerprint\":\"fp_0ba0d124f1\"}");
+      measure("OpenAI JSON reply translate (usage read)", () ->
+          sink = adapter.translateReply(streamRequest, "application/json", reply));
+    }
     System.out.println("(access-log bytes written: " + lines[0] + ")");
   }
 

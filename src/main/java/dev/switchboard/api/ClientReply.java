@@ -266,6 +266,14 @@ public final class ClientReply {
     response.putHeader("x-accel-buffering", "no");
   }
 
+  /**
+   * The upstream read about to be relayed has {@code bytes} bytes: the events it becomes are gathered in one buffer
+   * of about that size, so they are copied once and the buffer need not grow.
+   */
+  public void expectEventBytes(int bytes) {
+    frames.expect(bytes);
+  }
+
   public void writeEvent(Buffer payload) {
     if (finished) {
       return;

@@ -3,7 +3,6 @@ package dev.switchboard.api;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ByteProcessor;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
 
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
@@ -36,34 +35,38 @@ public final class SseParser {
   /** Feeds a chunk; dispatches every event it completes. Throws {@link IllegalStateException} past the cap. */
   public void feed(Buffer chunk) {
     int len = chunk.length();
-    // Netty's forEachByte finds the line ends without a bounds check per byte (Buffer.getByte has two).
-    ByteBuf bytes = ((BufferInternal) chunk).getByteBuf();
+    ByteBuf bytes = ByteBufs.of(chunk);
+    int base = bytes.readerIndex();
+    // A heap read (the usual case) is searched in its array, eight bytes at a time: far cheaper per byte than
+    // ByteBuf.forEachByte through a slice, or Buffer.getByte with its two bounds checks.
+    byte[] array = bytes.hasArray() ? bytes.array() : null;
+    int arrayBase = array == null ? 0 : bytes.arrayOffset() + base;
     int start = 0;
     if (skipLf && len > 0) {
       skipLf = false;
-      if (bytes.getByte(bytes.readerIndex()) == '\n') {
+      if (bytes.getByte(base) == '\n') {
         start = 1;
       }
     }
     while (start < len) {
-      int end = bytes.forEachByte(bytes.readerIndex() + start, len - start, ByteProcessor.FIND_CRLF);
+      int end = array != null ? ByteScan.lineBreak(array, arrayBase + start, arrayBase + len)
+          : bytes.forEachByte(base + start, len - start, ByteProcessor.FIND_CRLF);
       if (end < 0) {
         break;
       }
-      int i = end - bytes.readerIndex();
-      byte b = bytes.getByte(end);
-      Buffer line;
+      int i = end - (array != null ? arrayBase : base);
+      byte b = bytes.getByte(base + i);
       if (partial != null) {
-        line = partial.appendBuffer(chunk, start, i - start);
+        Buffer line = partial.appendBuffer(chunk, start, i - start);
         partial = null;
+        endLine(line, 0, line.length());
       } else {
-        line = chunk.slice(start, i);
+        endLine(chunk, start, i);
       }
-      endLine(line);
       start = i + 1;
       if (b == '\r') {
         if (start < len) {
-          if (bytes.getByte(bytes.readerIndex() + start) == '\n') {
+          if (bytes.getByte(base + start) == '\n') {
             start++;
           }
         } else {
@@ -97,13 +100,14 @@ public final class SseParser {
     if (partial != null && partial.length() > 0) {
       Buffer line = partial;
       partial = null;
-      endLine(line);
+      endLine(line, 0, line.length());
     }
     dispatch();
   }
 
-  private void endLine(Buffer line) {
-    int size = line.length();
+  /** The line spanning {@code [from, to)} of {@code buf}, without its line end. */
+  private void endLine(Buffer buf, int from, int to) {
+    int size = to - from;
     if (size == 0) {
       dispatch();
       return;
@@ -112,23 +116,23 @@ public final class SseParser {
     if (eventBytes > maxEventBytes) {
       throw new IllegalStateException("stream event larger than " + maxEventBytes + " bytes");
     }
-    if (line.getByte(0) == ':') {
+    if (buf.getByte(from) == ':') {
       return;
     }
     int colon = -1;
-    for (int i = 0; i < size; i++) {
-      if (line.getByte(i) == ':') {
+    for (int i = from; i < to; i++) {
+      if (buf.getByte(i) == ':') {
         colon = i;
         break;
       }
     }
-    int fieldEnd = colon < 0 ? size : colon;
-    int valueStart = colon < 0 ? size : colon + 1;
-    if (valueStart < size && line.getByte(valueStart) == ' ') {
+    int fieldEnd = colon < 0 ? to : colon;
+    int valueStart = colon < 0 ? to : colon + 1;
+    if (valueStart < to && buf.getByte(valueStart) == ' ') {
       valueStart++;
     }
-    if (is(line, fieldEnd, "data")) {
-      Buffer value = line.slice(valueStart, size);
+    if (is(buf, from, fieldEnd, "data")) {
+      Buffer value = buf.slice(valueStart, to);
       if (data == null) {
         data = value;
         dataShared = true;
@@ -139,17 +143,17 @@ public final class SseParser {
         }
         data.appendByte((byte) '\n').appendBuffer(value);
       }
-    } else if (is(line, fieldEnd, "event")) {
-      eventName = line.getString(valueStart, size, StandardCharsets.UTF_8.name());
+    } else if (is(buf, from, fieldEnd, "event")) {
+      eventName = buf.getString(valueStart, to, StandardCharsets.UTF_8.name());
     }
   }
 
-  private static boolean is(Buffer line, int fieldEnd, String name) {
-    if (fieldEnd != name.length()) {
+  private static boolean is(Buffer line, int from, int fieldEnd, String name) {
+    if (fieldEnd - from != name.length()) {
       return false;
     }
-    for (int i = 0; i < fieldEnd; i++) {
-      if (line.getByte(i) != name.charAt(i)) {
+    for (int i = 0; i < name.length(); i++) {
+      if (line.getByte(from + i) != name.charAt(i)) {
         return false;
       }
     }

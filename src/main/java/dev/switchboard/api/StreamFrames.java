@@ -25,17 +25,42 @@ final class StreamFrames {
 
   /** Frames one payload and writes it with the others of this read; a payload the front end drops writes nothing. */
   void write(Buffer payload, WireFormat format) {
-    Buffer frame;
-    if (format == null) {
-      frame = SseFraming.frame(payload);
-    } else {
-      frame = Buffer.buffer(payload.length() * 2 + 64);
-      format.event(payload, frame);
-      if (frame.length() == 0) {
-        return;
+    if (context == null) {
+      Buffer frame;
+      if (format == null) {
+        frame = SseFraming.frame(payload);
+      } else {
+        frame = Buffer.buffer(payload.length() * 2 + 64);
+        format.event(payload, frame);
       }
+      if (frame.length() > 0) {
+        response.write(frame);
+      }
+      return;
     }
-    send(frame);
+    // Framed straight into the read's batch: the payload's bytes are copied once, from the upstream's read.
+    EventBatch batch = batch();
+    Buffer out = batch.target(payload.length() + 16);
+    if (format == null) {
+      SseFraming.frameInto(payload, out);
+    } else {
+      format.event(payload, out);
+    }
+    batch.appended();
+  }
+
+  /** The upstream read about to be relayed has {@code bytes} bytes: sizes the buffer its frames are gathered in. */
+  void expect(int bytes) {
+    if (context != null) {
+      batch().expect(bytes);
+    }
+  }
+
+  private EventBatch batch() {
+    if (batch == null) {
+      batch = new EventBatch(response, context);
+    }
+    return batch;
   }
 
   /** An SSE comment every parser skips ({@code : text}), written with the events of this read. */
@@ -50,10 +75,7 @@ final class StreamFrames {
       response.write(frame);
       return;
     }
-    if (batch == null) {
-      batch = new EventBatch(response, context);
-    }
-    batch.add(frame);
+    batch().add(frame);
   }
 
   /**
@@ -72,7 +94,7 @@ final class StreamFrames {
       format.end(inBandError, usage, last);
     } else {
       if (inBandError != null) {
-        last.appendBuffer(SseFraming.frame(inBandError.toJson().toBuffer()));
+        SseFraming.frameInto(inBandError.toJson().toBuffer(), last);
       }
       last.appendBuffer(DONE);
     }

@@ -69,6 +69,7 @@ final class SseRelay implements Relay {
         return;
       }
       host.touch();
+      reply.expectEventBytes(chunk.length());
       try {
         parser.feed(chunk);
       } catch (IllegalStateException e) {

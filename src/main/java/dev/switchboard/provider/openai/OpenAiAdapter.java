@@ -79,6 +79,12 @@ public final class OpenAiAdapter implements ProviderAdapter {
     if (!renameModel && !askUsage && !anthropicExtras) {
       return request.rawBody();
     }
+    if (!renameModel && !anthropicExtras) {
+      Buffer spliced = IncludeUsage.spliced(request);
+      if (spliced != null) {
+        return spliced;
+      }
+    }
     // Shallow copy: only top-level keys change, and the client's body is shared with other attempts.
     Map<String, Object> copy = new LinkedHashMap<>(request.body().getMap());
     copy.put("model", upstreamModel);
@@ -109,13 +115,25 @@ public final class OpenAiAdapter implements ProviderAdapter {
     if (request.endpoint().binaryReply()) {
       return new TranslatedReply(body, contentType, Usage.NONE);
     }
-    // One copy of the reply's bytes serves every check and the usage scan.
-    byte[] bytes = body.getBytes();
-    if (UsageScanner.firstNonBlank(bytes) != '{' || UsageScanner.lastNonBlank(bytes) != '}') {
+    // Every check and the usage scan read the reply's bytes where they lie (a copy only for a direct buffer).
+    io.netty.buffer.ByteBuf buf = dev.switchboard.api.ByteBufs.of(body);
+    byte[] bytes;
+    int from;
+    int to;
+    if (buf.hasArray()) {
+      bytes = buf.array();
+      from = buf.arrayOffset() + buf.readerIndex();
+      to = from + buf.readableBytes();
+    } else {
+      bytes = body.getBytes();
+      from = 0;
+      to = bytes.length;
+    }
+    if (UsageScanner.firstNonBlank(bytes, from, to) != '{' || UsageScanner.lastNonBlank(bytes, from, to) != '}') {
       throw new IllegalArgumentException(body.length() == 0 ? "the provider's reply is empty"
           : "the provider's reply is not a JSON object");
     }
-    if (UsageScanner.startsWithErrorKey(bytes)) {
+    if (UsageScanner.startsWithErrorKey(bytes, from, to)) {
       JsonObject error = null;
       try {
         error = new JsonObject(body).getJsonObject("error");
@@ -125,7 +143,7 @@ public final class OpenAiAdapter implements ProviderAdapter {
       throw new IllegalArgumentException("the provider replied 2xx with an error body: "
           + (error == null ? "unreadable" : OpenAiErrors.safeMessage(error)));
     }
-    return new TranslatedReply(body, contentType == null ? "application/json" : contentType, UsageScanner.find(bytes));
+    return new TranslatedReply(body, contentType == null ? "application/json" : contentType, UsageScanner.find(bytes, from, to));
   }
 
   @Override

@@ -4,8 +4,9 @@ import dev.switchboard.provider.StreamTranslator;
 import dev.switchboard.provider.UpstreamError;
 import dev.switchboard.api.Usage;
 import dev.switchboard.api.SseEvent;
+import dev.switchboard.api.ByteBufs;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.function.Consumer;
@@ -44,34 +45,50 @@ final class OpenAiStreamTranslator implements StreamTranslator {
       return;
     }
     Buffer data = event.buffer();
-    // One copy of the event's bytes serves every scan below: array reads are far cheaper than Buffer.getByte.
-    byte[] bytes = data.getBytes();
-    if (UsageScanner.firstNonBlank(bytes) != '{' || UsageScanner.lastNonBlank(bytes) != '}') {
+    // The scans read the event's bytes where they lie: the upstream read's backing array, no copy per event.
+    ByteBuf buf = ByteBufs.of(data);
+    byte[] bytes;
+    int from;
+    int to;
+    if (buf.hasArray()) {
+      bytes = buf.array();
+      from = buf.arrayOffset() + buf.readerIndex();
+      to = from + buf.readableBytes();
+    } else {
+      bytes = data.getBytes();
+      from = 0;
+      to = bytes.length;
+    }
+    if (UsageScanner.firstNonBlank(bytes, from, to) != '{' || UsageScanner.lastNonBlank(bytes, from, to) != '}') {
       error = new UpstreamError(0, "the provider sent a stream event that is not a JSON object",
           "invalid_stream_event", null, null, -1);
       return;
     }
-    if ("error".equals(event.event()) || UsageScanner.startsWithErrorKey(bytes)
-        || (UsageScanner.indexOf(bytes, UsageScanner.ERROR_KEY) >= 0 && isErrorChunk(data))) {
+    if ("error".equals(event.event()) || UsageScanner.startsWithErrorKey(bytes, from, to)
+        || (UsageScanner.indexOf(bytes, UsageScanner.ERROR_KEY, from, to) >= 0 && isErrorChunk(data))) {
       error = readError(data);
       return;
     }
-    Usage found = UsageScanner.find(bytes);
+    Usage found = UsageScanner.find(bytes, from, to);
     boolean usageChunk = false;
     if (found != Usage.NONE) {
       usage = found;
-      usageChunk = choicesEmpty(bytes);
+      usageChunk = choicesEmpty(bytes, from, to);
     }
     if (usageChunk && !clientWantsUsage) {
       return;
     }
     if (usageAskedForClient) {
-      byte[] stripped = UsageScanner.withoutNullUsage(bytes);
-      if (stripped != bytes) {
-        data = Buffer.buffer(stripped);
+      Buffer stripped = UsageScanner.withoutNullUsage(bytes, from, to);
+      if (stripped != null) {
+        data = stripped;
+        ByteBuf out = ByteBufs.of(stripped);   // a heap buffer: withoutNullUsage makes it with Buffer.buffer(int)
+        bytes = out.array();
+        from = out.arrayOffset() + out.readerIndex();
+        to = from + out.readableBytes();
       }
     }
-    if (!emitted && !isPreamble(data)) {
+    if (!emitted && !Preamble.test(bytes, from, to, data)) {
       emitted = true;
     }
     emit.accept(data);
@@ -90,43 +107,6 @@ final class OpenAiStreamTranslator implements StreamTranslator {
     }
   }
 
-  /**
-   * Whether a chunk carries nothing a client would show: only a role and empty content, no finish reason. The
-   * stream commits on the first chunk that is not a preamble, so an upstream that fails right after its role chunk
-   * still gets a clean HTTP error (and, with failover, another provider). Any field not known to be empty counts as
-   * content. Only parsed until the first content chunk.
-   */
-  static boolean isPreamble(Buffer data) {
-    JsonObject chunk;
-    try {
-      chunk = new JsonObject(data);
-    } catch (RuntimeException e) {
-      return false;
-    }
-    if (!(chunk.getValue("choices") instanceof JsonArray choices) || choices.isEmpty()) {
-      // No choices and no usage: Azure's opening prompt_filter_results chunk, or a keep-alive. Nothing to show.
-      return chunk.getValue("usage") == null && chunk.getValue("error") == null;
-    }
-    for (Object c : choices) {
-      if (!(c instanceof JsonObject choice) || choice.getValue("finish_reason") != null) {
-        return false;
-      }
-      if (choice.getValue("text") instanceof String text && !text.isEmpty()) {
-        return false;
-      }
-      if (choice.getValue("delta") instanceof JsonObject delta) {
-        for (String key : delta.fieldNames()) {
-          Object v = delta.getValue(key);
-          boolean empty = v == null || (v instanceof String str && (str.isEmpty() || key.equals("role")));
-          if (!empty) {
-            return false;
-          }
-        }
-      }
-    }
-    return true;
-  }
-
   private static UpstreamError readError(Buffer data) {
     try {
       JsonObject json = new JsonObject(data);
@@ -142,21 +122,21 @@ final class OpenAiStreamTranslator implements StreamTranslator {
   }
 
   /** True when the chunk has no choices (absent, or an empty array): the shape of the final usage chunk. */
-  static boolean choicesEmpty(byte[] b) {
-    for (int at = UsageScanner.indexOf(b, CHOICES); at >= 0; at = UsageScanner.indexOf(b, CHOICES, at + 1)) {
-      int p = UsageScanner.skipBlank(b, at + CHOICES.length);
-      if (p < b.length && b[p] == ':') {
-        p = UsageScanner.skipBlank(b, p + 1);
-        if (p >= b.length || b[p] != '[') {
-          return p < b.length && b[p] == 'n';
+  static boolean choicesEmpty(byte[] b, int from, int to) {
+    for (int at = UsageScanner.indexOf(b, CHOICES, from, to); at >= 0;
+         at = UsageScanner.indexOf(b, CHOICES, at + 1, to)) {
+      int p = UsageScanner.skipBlank(b, at + CHOICES.length, to);
+      if (p < to && b[p] == ':') {
+        p = UsageScanner.skipBlank(b, p + 1, to);
+        if (p >= to || b[p] != '[') {
+          return p < to && b[p] == 'n';
         }
-        p = UsageScanner.skipBlank(b, p + 1);
-        return p < b.length && b[p] == ']';
+        p = UsageScanner.skipBlank(b, p + 1, to);
+        return p < to && b[p] == ']';
       }
     }
     return true;
   }
-
 
   @Override
   public boolean done() {

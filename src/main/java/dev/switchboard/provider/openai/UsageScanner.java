@@ -1,5 +1,6 @@
 package dev.switchboard.provider.openai;
 
+import dev.switchboard.api.ByteScan;
 import dev.switchboard.api.Usage;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -17,27 +18,36 @@ final class UsageScanner {
   private UsageScanner() {
   }
 
-  /** Works on the body's bytes: callers copy them once and run every scan on plain array reads. */
+  /** The usage of a whole array; see {@link #find(byte[], int, int)}. */
   static Usage find(byte[] b) {
-    int len = b.length;
-    for (int i = len - KEY.length; i >= 0; i--) {
-      if (b[i] != '"' || !matchesAt(b, i, KEY)) {
+    return find(b, 0, b.length);
+  }
+
+  /**
+   * The usage object of the JSON spanning {@code [from, to)} of {@code b}, read in place (callers pass a buffer's
+   * backing array, not a copy), or {@link Usage#NONE}.
+   */
+  static Usage find(byte[] b, int from, int to) {
+    for (int i = ByteScan.lastIndexOf(b, from, to, KEY); i >= 0;
+         i = ByteScan.lastIndexOf(b, from, i + KEY.length - 1, KEY)) {
+      int p = skipBlank(b, i + KEY.length, to);
+      if (p >= to || b[p] != ':') {
         continue;
       }
-      int p = skipBlank(b, i + KEY.length);
-      if (p >= len || b[p] != ':') {
-        continue;
-      }
-      p = skipBlank(b, p + 1);
-      if (p >= len || b[p] != '{') {
+      p = skipBlank(b, p + 1, to);
+      if (p >= to || b[p] != '{') {
         return Usage.NONE;
       }
-      int end = matchingBrace(b, p);
+      int end = matchingBrace(b, p, to);
       if (end < 0) {
         return Usage.NONE;
       }
+      Usage scanned = UsageObject.read(b, p, end + 1);
+      if (scanned != null) {
+        return scanned;
+      }
       try {
-        return Usage.fromOpenAi(new JsonObject(Buffer.buffer(b).slice(p, end + 1)));
+        return Usage.fromOpenAi(new JsonObject(Buffer.buffer().appendBytes(b, p, end + 1 - p)));
       } catch (RuntimeException e) {
         return Usage.NONE;
       }
@@ -46,8 +56,8 @@ final class UsageScanner {
   }
 
   /** Whether {@code needle} stands in {@code b} at {@code at}. */
-  private static boolean matchesAt(byte[] b, int at, byte[] needle) {
-    if (at < 0 || at + needle.length > b.length) {
+  private static boolean matchesAt(byte[] b, int at, int to, byte[] needle) {
+    if (at < 0 || at + needle.length > to) {
       return false;
     }
     for (int k = 0; k < needle.length; k++) {
@@ -59,7 +69,11 @@ final class UsageScanner {
   }
 
   static int skipBlank(byte[] b, int p) {
-    while (p < b.length) {
+    return skipBlank(b, p, b.length);
+  }
+
+  static int skipBlank(byte[] b, int p, int to) {
+    while (p < to) {
       byte c = b[p];
       if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
         break;
@@ -70,10 +84,10 @@ final class UsageScanner {
   }
 
   /** Index of the brace closing the object opened at {@code open}, skipping strings; -1 if unbalanced. */
-  private static int matchingBrace(byte[] b, int open) {
+  private static int matchingBrace(byte[] b, int open, int to) {
     int depth = 0;
     boolean inString = false;
-    for (int i = open; i < b.length; i++) {
+    for (int i = open; i < to; i++) {
       byte c = b[i];
       if (inString) {
         if (c == '\\') {
@@ -97,34 +111,37 @@ final class UsageScanner {
 
   /** First index of {@code needle} in {@code bytes}, or -1. */
   static int indexOf(byte[] bytes, byte[] needle) {
-    return indexOf(bytes, needle, 0);
+    return indexOf(bytes, needle, 0, bytes.length);
   }
 
-  /** First index of {@code needle} in {@code bytes} at or after {@code from}, or -1. */
-  static int indexOf(byte[] bytes, byte[] needle, int from) {
-    for (int i = from; i + needle.length <= bytes.length; i++) {
-      if (bytes[i] == needle[0] && matchesAt(bytes, i, needle)) {
-        return i;
-      }
-    }
-    return -1;
+  /** First index of {@code needle} in {@code bytes} at or after {@code from} and ending by {@code to}, or -1. */
+  static int indexOf(byte[] bytes, byte[] needle, int from, int to) {
+    return ByteScan.indexOf(bytes, from, to, needle);
   }
 
-  /** First byte that is not whitespace, or -1. */
+  /** First byte of {@code [from, to)} that is not whitespace, or -1. */
+  static int firstNonBlank(byte[] b, int from, int to) {
+    int p = skipBlank(b, from, to);
+    return p < to ? b[p] : -1;
+  }
+
   static int firstNonBlank(byte[] b) {
-    int p = skipBlank(b, 0);
-    return p < b.length ? b[p] : -1;
+    return firstNonBlank(b, 0, b.length);
   }
 
-  /** Last byte that is not whitespace, or -1. */
-  static int lastNonBlank(byte[] b) {
-    for (int i = b.length - 1; i >= 0; i--) {
+  /** Last byte of {@code [from, to)} that is not whitespace, or -1. */
+  static int lastNonBlank(byte[] b, int from, int to) {
+    for (int i = to - 1; i >= from; i--) {
       byte c = b[i];
       if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
         return c;
       }
     }
     return -1;
+  }
+
+  static int lastNonBlank(byte[] b) {
+    return lastNonBlank(b, 0, b.length);
   }
 
   /**
@@ -134,58 +151,77 @@ final class UsageScanner {
    * so a {@code usage} inside a delta or inside text is never touched.
    */
   static byte[] withoutNullUsage(byte[] b) {
-    if (indexOf(b, KEY) < 0) {
-      return b;
+    int[] cut = nullUsageMember(b, 0, b.length);
+    return cut == null ? b : cut(b, cut[0], cut[1]);
+  }
+
+  /**
+   * The chunk spanning {@code [from, to)} without its top-level {@code "usage":null} member, as a new buffer, or
+   * null when it has none (then the chunk goes out as it is).
+   */
+  static Buffer withoutNullUsage(byte[] b, int from, int to) {
+    int[] cut = nullUsageMember(b, from, to);
+    if (cut == null) {
+      return null;
+    }
+    return Buffer.buffer(to - from - (cut[1] - cut[0])).appendBytes(b, from, cut[0] - from)
+        .appendBytes(b, cut[1], to - cut[1]);
+  }
+
+  /** The bytes {@code {start, end}} to drop for {@link #withoutNullUsage}, or null. */
+  private static int[] nullUsageMember(byte[] b, int from, int to) {
+    if (indexOf(b, KEY, from, to) < 0) {
+      return null;
     }
     int depth = 0;
-    for (int i = 0; i < b.length; i++) {
+    for (int i = from; i < to; i++) {
       byte c = b[i];
       if (c == '"') {
-        if (depth == 1 && matchesAt(b, i, KEY)) {
-          int colon = skipBlank(b, i + KEY.length);
-          if (colon < b.length && b[colon] == ':') {
-            int value = skipBlank(b, colon + 1);
+        if (depth == 1 && matchesAt(b, i, to, KEY)) {
+          int colon = skipBlank(b, i + KEY.length, to);
+          if (colon < to && b[colon] == ':') {
+            int value = skipBlank(b, colon + 1, to);
             int after = value + NULL.length;
-            if (matchesAt(b, value, NULL) && after < b.length) {
-              int next = skipBlank(b, after);
-              int before = lastNonBlankBefore(b, i);
-              if (before >= 0 && b[before] == ',') {
-                return cut(b, before, after);           // ..."x":1,"usage":null}  ->  ..."x":1}
+            if (matchesAt(b, value, to, NULL) && after < to) {
+              int next = skipBlank(b, after, to);
+              int before = lastNonBlankBefore(b, from, i);
+              if (before >= from && b[before] == ',') {
+                return new int[] {before, after};             // ..."x":1,"usage":null}  ->  ..."x":1}
               }
-              if (next < b.length && b[next] == ',') {
-                return cut(b, i, skipBlank(b, next + 1));   // {"usage":null,"x":1}  ->  {"x":1}
+              if (next < to && b[next] == ',') {
+                return new int[] {i, skipBlank(b, next + 1, to)};   // {"usage":null,"x":1}  ->  {"x":1}
               }
-              return cut(b, i, after);                   // {"usage":null}  ->  {}
+              return new int[] {i, after};                    // {"usage":null}  ->  {}
             }
           }
         }
-        i = endOfString(b, i);
+        i = endOfString(b, i, to);
       } else if (c == '{' || c == '[') {
         depth++;
       } else if (c == '}' || c == ']') {
         depth--;
       }
     }
-    return b;
+    return null;
   }
 
   private static final byte[] NULL = {'n', 'u', 'l', 'l'};
 
   /** Index of the quote closing the string opened at {@code open} (or the last index if it never closes). */
-  private static int endOfString(byte[] b, int open) {
-    for (int i = open + 1; i < b.length; i++) {
+  private static int endOfString(byte[] b, int open, int to) {
+    for (int i = open + 1; i < to; i++) {
       if (b[i] == '\\') {
         i++;
       } else if (b[i] == '"') {
         return i;
       }
     }
-    return b.length - 1;
+    return to - 1;
   }
 
-  private static int lastNonBlankBefore(byte[] b, int at) {
+  private static int lastNonBlankBefore(byte[] b, int from, int at) {
     int i = at - 1;
-    while (i >= 0 && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t')) {
+    while (i >= from && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t')) {
       i--;
     }
     return i;
@@ -201,10 +237,11 @@ final class UsageScanner {
 
   /** Whether the object's first key is "error": a 2xx reply that is really an error (some proxies do this). */
   static boolean startsWithErrorKey(byte[] b) {
-    int p = skipBlank(b, 0);
-    return p < b.length && b[p] == '{' && matchesAt(b, skipBlank(b, p + 1), ERROR_KEY);
+    return startsWithErrorKey(b, 0, b.length);
   }
 
-
-
+  static boolean startsWithErrorKey(byte[] b, int from, int to) {
+    int p = skipBlank(b, from, to);
+    return p < to && b[p] == '{' && matchesAt(b, skipBlank(b, p + 1, to), to, ERROR_KEY);
+  }
 }
