@@ -40,7 +40,9 @@ import java.util.logging.Logger;
 /**
  * The HTTP front door: one instance per event loop, all sharing {@link GatewayServices}. Routes each /v1 request
  * into the {@link StagePipeline} the launcher assembled (head stages before the body is read, body stages after),
- * answers the router's own failures in OpenAI's error shape, and ends what is still running at shutdown.
+ * answers the router's own failures in OpenAI's error shape, and ends what is still running at shutdown. The proxy
+ * endpoints skip the Router ({@link ProxyPaths}, {@link DirectRequest}): on the hot path its route matching and
+ * routing context cost more than the rest of the front together, and they answer exactly as through it.
  */
 public final class GatewayVerticle extends VerticleBase {
   private static final String RESPONSES = "/v1/responses";
