@@ -86,6 +86,10 @@ public class Components {
         null, 16, new Usage(61, 54, 115, 0), "BYPASS", false, Usage.NONE, false, null, t0, t0 + 1_234_567,
         t0 + 2_345_678, true, 317);
     measure("access-log line", () -> log.finished(outcome));
+    dev.switchboard.server.RequestValidator validator = new dev.switchboard.server.RequestValidator();
+    Buffer raw = Buffer.buffer(chat);
+    measure("request parse (RequestValidator.parse, chat body)", () -> sink = validator.parse(Endpoint.CHAT, raw,
+        "req_0123456789abcdef", "bench", null, null, 0L));
 
     AuthConfig auth = new AuthConfig(List.of(new ClientKeyConfig("bench", Secret.of("sk-bench-key"),
         new Limits(100_000_000, 100_000_000_000L, 100_000_000, 100_000_000_000L), 0, 0)), Secret.of(""));

@@ -1,6 +1,7 @@
 package dev.switchboard.api;
 
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 
 import java.util.List;
 import java.util.Set;
@@ -11,34 +12,47 @@ final class ReplyHeaders {
   private static final Set<String> NOT_RETRYABLE = Set.of("upstream_auth_failed", "upstream_quota_exhausted",
       "upstream_response_too_large");
 
+  // Names as pre-encoded ASCII (hash cached, bytes copied as they are when the head is written): every reply sets
+  // several of them, and a String name is hashed, checked and encoded char by char each time.
+  private static final CharSequence REQUEST_ID = HttpHeaders.createOptimized("x-request-id");
+  private static final CharSequence PROVIDER = HttpHeaders.createOptimized("x-switchboard-provider");
+  private static final CharSequence ATTEMPTS = HttpHeaders.createOptimized("x-switchboard-attempts");
+  private static final CharSequence ROUTE = HttpHeaders.createOptimized("x-switchboard-route");
+  private static final CharSequence CACHE = HttpHeaders.createOptimized("x-switchboard-cache");
+  private static final CharSequence AGE = HttpHeaders.createOptimized("age");
+  private static final CharSequence DEGRADED = HttpHeaders.createOptimized("x-switchboard-degraded");
+  private static final CharSequence TRUE = HttpHeaders.createOptimized("true");
+
   private ReplyHeaders() {
   }
 
   /** x-request-id, x-switchboard-* and age, from the request's bookkeeping so far. */
   static void write(MultiMap headers, ReplyRecorder books, int status, MultiMap extraHeaders) {
-    headers.set("x-request-id", books.requestId());
+    headers.set(REQUEST_ID, books.requestId());
     String provider = books.provider();
     // Only a reply someone served names who: on a failure the attempts header tells the chain, and naming the
     // last provider tried would read as if it had answered.
     if (provider != null && status >= 200 && status < 300) {
-      headers.set("x-switchboard-provider", provider);
+      headers.set(PROVIDER, provider);
     }
     List<String> attempts = books.attempts();
-    if (!attempts.isEmpty()) {
-      headers.set("x-switchboard-attempts", String.join(",", attempts));
+    if (attempts.size() == 1) {
+      headers.set(ATTEMPTS, attempts.get(0));
+    } else if (!attempts.isEmpty()) {
+      headers.set(ATTEMPTS, String.join(",", attempts));
     }
     if (books.route() != null) {
-      headers.set("x-switchboard-route", books.route());
+      headers.set(ROUTE, books.route());
     }
     if (extraHeaders != null) {
       headers.addAll(extraHeaders);
     }
-    headers.set("x-switchboard-cache", books.cacheStatus());
+    headers.set(CACHE, books.cacheStatus());
     if (books.cacheAgeSeconds() >= 0) {
-      headers.set("age", Long.toString(books.cacheAgeSeconds()));
+      headers.set(AGE, Long.toString(books.cacheAgeSeconds()));
     }
     if (books.degraded()) {
-      headers.set("x-switchboard-degraded", "true");
+      headers.set(DEGRADED, TRUE);
     }
   }
 

@@ -20,6 +20,8 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -38,7 +40,9 @@ import java.util.logging.Logger;
 /**
  * The HTTP front door: one instance per event loop, all sharing {@link GatewayServices}. Routes each /v1 request
  * into the {@link StagePipeline} the launcher assembled (head stages before the body is read, body stages after),
- * answers the router's own failures in OpenAI's error shape, and ends what is still running at shutdown.
+ * answers the router's own failures in OpenAI's error shape, and ends what is still running at shutdown. The proxy
+ * endpoints skip the Router ({@link ProxyPaths}, {@link DirectRequest}): on the hot path its route matching and
+ * routing context cost more than the rest of the front together, and they answer exactly as through it.
  */
 public final class GatewayVerticle extends VerticleBase {
   private static final String RESPONSES = "/v1/responses";
@@ -62,6 +66,8 @@ public final class GatewayVerticle extends VerticleBase {
   private ProviderClients clients;
   private StagePipeline pipeline;
   private ClientConnections connections;
+  /** The proxy endpoints the server dispatches itself, past the Router; null when CORS needs the Router's handler. */
+  private ProxyPaths direct;
   private boolean draining;
 
   /** @param connectionLimits shared by every instance: the caps are for the whole process */
@@ -103,6 +109,12 @@ public final class GatewayVerticle extends VerticleBase {
     for (Endpoint endpoint : Endpoint.values()) {
       router.post(endpoint.path()).handler(body).handler(ctx -> proxy(ctx, endpoint, pipeline));
     }
+    direct = sc.corsOrigins().isEmpty() ? new ProxyPaths() : null;
+    if (direct != null) {
+      for (Endpoint endpoint : Endpoint.values()) {
+        direct.add(endpoint.path(), endpoint, pipeline, false);
+      }
+    }
     frontEnds(router, body);
     errorHandlers(router, sc);
     fallbackRoute(router);
@@ -121,6 +133,11 @@ public final class GatewayVerticle extends VerticleBase {
         reply(ctx)));
     router.post(MESSAGES).handler(body).handler(ctx -> proxy(ctx, Endpoint.CHAT, messages));
     router.post(MESSAGES + "/count_tokens").handler(body).handler(ctx -> proxy(ctx, Endpoint.CHAT, countTokens));
+    if (direct != null) {
+      direct.add(RESPONSES, Endpoint.CHAT, responses, false)
+          .add(MESSAGES, Endpoint.CHAT, messages, true)
+          .add(MESSAGES + "/count_tokens", Endpoint.CHAT, countTokens, true);
+    }
   }
 
   private void fallbackRoute(Router router) {
@@ -152,9 +169,8 @@ public final class GatewayVerticle extends VerticleBase {
     router.errorHandler(403, ctx -> fail(ctx, new ApiError(403, ApiError.INVALID_REQUEST, "Origin "
         + ctx.request().getHeader("origin") + " is not allowed to call this gateway (server.cors_origins).", null,
         "origin_not_allowed")));
-    router.errorHandler(413, ctx -> fail(ctx, new ApiError(413, ApiError.INVALID_REQUEST, "The request body is larger "
-        + "than the gateway's limit of " + sc.maxBodyBytes() + " bytes.", null, "request_too_large")));
-    router.errorHandler(400, ctx -> fail(ctx, badRequest(ctx)));
+    router.errorHandler(413, ctx -> fail(ctx, tooLarge(sc)));
+    router.errorHandler(400, ctx -> fail(ctx, badRequest(ctx.failure())));
     // vertx-web's answer to a request target that is not a path ("GET x"), before any route.
     router.errorHandler(404, this::unknownRoute);
     // 200: vertx-web's body handler fails with it when the client's upload breaks off (a reset, a malformed chunk).
@@ -162,9 +178,14 @@ public final class GatewayVerticle extends VerticleBase {
     router.errorHandler(500, this::failure);
   }
 
+  private static ApiError tooLarge(ServerConfig sc) {
+    return new ApiError(413, ApiError.INVALID_REQUEST, "The request body is larger than the gateway's limit of "
+        + sc.maxBodyBytes() + " bytes.", null, "request_too_large");
+  }
+
   /** Vert.x-web's own 400s: a missing Host or a bad request target, else the body (JSON) could not be read. */
-  private static ApiError badRequest(RoutingContext ctx) {
-    String why = ctx.failure() == null ? null : ctx.failure().getMessage();
+  private static ApiError badRequest(Throwable failure) {
+    String why = failure == null ? null : failure.getMessage();
     if (why != null && why.contains("'Host' header is required")) {
       return ApiError.invalid("The request has no Host header, which HTTP/1.1 requires.", null, "missing_host");
     }
@@ -177,25 +198,28 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private void failure(RoutingContext ctx) {
-    Throwable failure = ctx.failure();
+    failure(ctx.request(), reply(ctx), requestId(ctx), ctx.failure());
+  }
+
+  /** A failure while handling a request (the Router's 500 and 200): answered, logged, or both. */
+  private void failure(HttpServerRequest request, ClientReply reply, String requestId, Throwable failure) {
     if (failure instanceof ApiException api) {
-      fail(ctx, api.error());
+      fail(request.response(), reply, requestId, api.error());
       return;
     }
-    if (failure instanceof io.vertx.core.http.HttpClosedException || connections.handledHere(ctx.request())) {
+    if (failure instanceof io.vertx.core.http.HttpClosedException || connections.handledHere(request)) {
       // The client went away mid-request, or the edge already answered its malformed body: nothing to send, and a
       // client's mistake is no server error. The reply's close handler records the request as client_closed.
-      try (var scope = LogScope.request(requestId(ctx), ctx.request().getHeader("traceparent"))) {
-        LOG.fine(() -> "request " + requestId(ctx) + " on " + ctx.request().path() + " ended by the client: "
-            + failure);
+      try (var scope = LogScope.request(requestId, request.getHeader("traceparent"))) {
+        LOG.fine(() -> "request " + requestId + " on " + request.path() + " ended by the client: " + failure);
       }
       return;
     }
-    try (var scope = LogScope.request(requestId(ctx), ctx.request().getHeader("traceparent"))) {
-      LOG.log(java.util.logging.Level.SEVERE, "unhandled error on " + ctx.request().path(), failure);
+    try (var scope = LogScope.request(requestId, request.getHeader("traceparent"))) {
+      LOG.log(java.util.logging.Level.SEVERE, "unhandled error on " + request.path(), failure);
     }
-    fail(ctx, ApiError.server("Switchboard failed to handle the request; see the gateway log for request "
-        + requestId(ctx) + "."));
+    fail(request.response(), reply, requestId, ApiError.server("Switchboard failed to handle the request; see the "
+        + "gateway log for request " + requestId + "."));
   }
 
   private Future<HttpServer> listen(Router router, ServerConfig sc) {
@@ -214,7 +238,12 @@ public final class GatewayVerticle extends VerticleBase {
     server = vertx.createHttpServer(options)
         .requestHandler(req -> {
           if (connections.headArrived(req, System.nanoTime())) {
-            router.handle(req);
+            ProxyPaths.Target target = direct == null ? null : direct.match(req);
+            if (target != null) {
+              new DirectRequest(req, target).start();
+            } else {
+              router.handle(req);
+            }
           }
         })
         .invalidRequestHandler(connections::invalid)
@@ -315,23 +344,124 @@ public final class GatewayVerticle extends VerticleBase {
    * before the body is read; the router goes on to the body (and {@link #proxy}) only if every head stage passes.
    */
   private void begin(RoutingContext ctx) {
-    long start = NANOS.getAsLong();
     HttpServerRequest req = ctx.request();
-    ReplyRecorder books = new ReplyRecorder(requestId(ctx), req.method().name(), req.path(), start);
+    Exchange exchange = open(req, requestId(ctx), req.path().startsWith(MESSAGES));
+    ctx.put(EXCHANGE, exchange);
+    pipeline.head(exchange, ctx::next);
+  }
+
+  /**
+   * The request's reply and exchange, counted as started.
+   *
+   * @param anthropic an Anthropic-protocol client: even a refused key or an oversized body must answer in
+   *     Anthropic's shape
+   */
+  private Exchange open(HttpServerRequest req, String requestId, boolean anthropic) {
+    long start = NANOS.getAsLong();
+    ReplyRecorder books = new ReplyRecorder(requestId, req.method().name(), req.path(), start);
     books.clientHeaders(req.headers());
     Finished finished = new Finished();
-    ClientReply reply = new ClientReply(ctx.response(), books, finished, NANOS);
+    ClientReply reply = new ClientReply(req.response(), books, finished, NANOS);
     finished.reply = reply;
     active.add(reply);
-    if (req.path().startsWith(MESSAGES)) {
-      // An Anthropic-protocol client: even a refused key or an oversized body must answer in Anthropic's shape.
+    if (anthropic) {
       reply.wireFormat(MessagesFormat.beforeTheBody());
     }
     Exchange exchange = new Exchange(reply, req.headers(), context);
-    ctx.put(EXCHANGE, exchange);
     services.metrics().requestStarted();
     jsonRegardlessOfFormType(req);
-    pipeline.head(exchange, ctx::next);
+    return exchange;
+  }
+
+  /**
+   * A proxy request the server dispatched itself ({@link ProxyPaths}): what the Router, its body handler and
+   * {@link #begin}/{@link #proxy} did for it, in one object. Head stages, then the body ({@link BodyReader}), then the
+   * body stages; every failure is answered as the Router's error handlers answer it, and a response they leave open
+   * is ended with the failure's status as the Router ends it. Runs on the request's event loop.
+   */
+  private final class DirectRequest implements Runnable, BodyReader.Receiver {
+    private final HttpServerRequest request;
+    private final ProxyPaths.Target target;
+    private String requestId;
+    private Exchange exchange;
+
+    DirectRequest(HttpServerRequest request, ProxyPaths.Target target) {
+      this.request = request;
+      this.target = target;
+    }
+
+    void start() {
+      try {
+        requestId = GatewayVerticle.requestId(request);
+        exchange = open(request, requestId, target.anthropic());
+        target.pipeline().head(exchange, this);
+      } catch (Throwable t) {
+        failed(500, t);
+      }
+    }
+
+    /** Every head stage passed: read the body. */
+    @Override
+    public void run() {
+      try {
+        BodyReader.read(request, services.config().server().maxBodyBytes(), this);
+      } catch (Throwable t) {
+        failed(500, t);
+      }
+    }
+
+    @Override
+    public void received(Buffer body) {
+      try {
+        exchange.received(target.endpoint(), body);
+        target.pipeline().body(exchange);
+      } catch (Throwable t) {
+        failed(500, t);
+      }
+    }
+
+    @Override
+    public void tooLarge() {
+      fail(request.response(), reply(), requestId(), GatewayVerticle.tooLarge(services.config().server()));
+      endIfOpen(413);
+    }
+
+    @Override
+    public void failed(Throwable cause) {
+      if (cause instanceof io.netty.handler.codec.DecoderException) {
+        // As vertx-web's body handler: a malformed upload is the client's 400.
+        fail(request.response(), reply(), requestId(), badRequest(cause.getCause() == null ? cause : cause.getCause()));
+        endIfOpen(400);
+      } else {
+        // The body handler's 200: the upload broke off.
+        failed(200, cause);
+      }
+    }
+
+    private void failed(int status, Throwable t) {
+      failure(request, reply(), requestId(), t);
+      endIfOpen(status);
+    }
+
+    private ClientReply reply() {
+      return exchange == null ? null : exchange.reply();
+    }
+
+    private String requestId() {
+      if (requestId == null) {
+        requestId = GatewayVerticle.requestId(request);
+      }
+      return requestId;
+    }
+
+    /** The Router's last word after its error handler: a response still open ends with the failure's status. */
+    private void endIfOpen(int status) {
+      HttpServerResponse response = request.response();
+      if (!response.ended() && !response.closed()) {
+        response.setStatusCode(status);
+        response.end(response.getStatusMessage());
+      }
+    }
   }
 
   /** The body is read: the body stages take the request from here to its reply. */
@@ -376,11 +506,16 @@ public final class GatewayVerticle extends VerticleBase {
   /** Errors outside the proxy path (unknown route, body limit, bad method) still leave in OpenAI's shape. */
   private void fail(RoutingContext ctx, ApiError error) {
     ClientReply reply = reply(ctx);
+    fail(ctx.response(), reply, reply == null ? requestId(ctx) : null, error);
+  }
+
+  /** @param requestId the id of a reply made here when {@code reply} is null */
+  private static void fail(HttpServerResponse response, ClientReply reply, String requestId, ApiError error) {
     if (reply == null) {
-      reply = new ClientReply(ctx.response(), requestId(ctx));
+      reply = new ClientReply(response, requestId);
     }
-    if (ctx.response().headWritten()) {
-      ctx.response().reset();
+    if (response.headWritten()) {
+      response.reset();
       return;
     }
     reply.sendError(error, -1);
@@ -397,13 +532,27 @@ public final class GatewayVerticle extends VerticleBase {
     if (id != null) {
       return id;
     }
-    String given = ctx.request().getHeader("x-request-id");
-    if (given != null && !given.isEmpty() && given.length() <= 128 && given.chars().allMatch(c -> c > 32 && c < 127)) {
-      id = given;
-    } else {
-      id = OpenAiShapes.newId("req_");
-    }
+    id = requestId(ctx.request());
     ctx.put("requestId", id);
     return id;
+  }
+
+  /** The client's x-request-id when it is a sane token (printable ASCII, at most 128 characters), else a new id. */
+  static String requestId(HttpServerRequest request) {
+    String given = request.getHeader("x-request-id");
+    return given != null && saneRequestId(given) ? given : OpenAiShapes.newId("req_");
+  }
+
+  private static boolean saneRequestId(String id) {
+    if (id.isEmpty() || id.length() > 128) {
+      return false;
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (c <= 32 || c >= 127) {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -19,9 +19,11 @@ import java.util.Set;
  */
 public final class RequestValidator {
   private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");
-  private static final Set<String> NUMBERS = Set.of("temperature", "top_p", "presence_penalty", "frequency_penalty");
-  private static final Set<String> INTEGERS = Set.of("max_tokens", "max_completion_tokens", "n", "seed",
-      "top_logprobs", "best_of", "dimensions");
+  // Arrays, not sets: they are only walked, once per request, and a set's iterator is an allocation each time.
+  private static final String[] NUMBERS = {"temperature", "top_p", "presence_penalty", "frequency_penalty"};
+  private static final String[] INTEGERS = {"max_tokens", "max_completion_tokens", "n", "seed", "top_logprobs",
+      "best_of", "dimensions"};
+  private static final String[] MAX_TOKENS = {"max_tokens", "max_completion_tokens"};
   private static final String DEFAULT_IMAGE_MODEL = "dall-e-2";
   static final int MAX_EMBEDDING_INPUTS = 2048;
   static final int MAX_DIMENSIONS = 3072;
@@ -115,7 +117,7 @@ public final class RequestValidator {
     if (n instanceof Number num && num.longValue() < 1) {
       throw new ApiException(ApiError.invalidParam("n", "'n' must be at least 1."));
     }
-    for (String key : new String[] {"max_tokens", "max_completion_tokens"}) {
+    for (String key : MAX_TOKENS) {
       if (body.getValue(key) instanceof Number num && num.longValue() < 1) {
         throw new ApiException(ApiError.invalidParam(key, "'" + key + "' must be at least 1."));
       }
@@ -145,21 +147,21 @@ public final class RequestValidator {
       throw new ApiException(ApiError.invalidParam("messages", "'messages' must contain at least one message."));
     }
     for (int i = 0; i < arr.size(); i++) {
-      String p = "messages[" + i + "]";
       if (!(arr.getValue(i) instanceof JsonObject m)) {
-        throw new ApiException(ApiError.invalidType(p, "an object"));
+        throw new ApiException(ApiError.invalidType(message(i), "an object"));
       }
       Object role = m.getValue("role");
       if (role == null) {
-        throw new ApiException(ApiError.missingParam(p + ".role"));
+        throw new ApiException(ApiError.missingParam(message(i) + ".role"));
       }
       if (!(role instanceof String r) || !ROLES.contains(r)) {
+        String p = message(i);
         throw new ApiException(ApiError.invalidParam(p + ".role", "Invalid value for '" + p + ".role': expected one of "
             + "'system', 'developer', 'user', 'assistant', 'tool' or 'function'."));
       }
       Object content = m.getValue("content");
       if (content != null && !(content instanceof String) && !(content instanceof JsonArray)) {
-        throw new ApiException(ApiError.invalidType(p + ".content", "a string or an array of content parts"));
+        throw new ApiException(ApiError.invalidType(message(i) + ".content", "a string or an array of content parts"));
       }
     }
     Object tools = body.getValue("tools");
@@ -170,6 +172,11 @@ public final class RequestValidator {
     if (toolChoice != null && !(toolChoice instanceof String) && !(toolChoice instanceof JsonObject)) {
       throw new ApiException(ApiError.invalidType("tool_choice", "a string or an object"));
     }
+  }
+
+  /** The param name of the i-th message, built only for an error. */
+  private static String message(int i) {
+    return "messages[" + i + "]";
   }
 
   private static boolean bool(JsonObject o, String key) {
