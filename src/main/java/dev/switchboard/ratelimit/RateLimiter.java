@@ -32,6 +32,17 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
     return "key:" + keyName;
   }
 
+  /**
+   * A key's bucket name, made once per key rather than joined (and hashed) per request. Bounded by the key names
+   * that were admitted (every one an existing key); a removed key's name stays, a few bytes.
+   */
+  private final java.util.Map<String, String> keyBuckets = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private String bucketOf(String keyName) {
+    String bucket = keyBuckets.get(keyName);
+    return bucket != null ? bucket : keyBuckets.computeIfAbsent(keyName, RateLimiter::keyBucket);
+  }
+
   static String providerBucket(String provider) {
     return "provider:" + provider;
   }
@@ -133,25 +144,38 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
     }
     // A key limited by requests alone takes no tokens: no estimate unless a provider bucket needs one.
     long estimate = limits.tpm() > 0 || providerLimits ? estimate(request) : 0;
-    String bucket = keyBucket(keyName);
-    return buckets.take(bucket, limits, estimate).compose(take -> {
-      if (take.admitted()) {
-        metrics.rateLimit("key", "admitted");
-        return Future.succeededFuture(Admission.admitted(limits, take, estimate));
+    String bucket = bucketOf(keyName);
+    Future<Buckets.Take> taken = buckets.take(bucket, limits, estimate);
+    if (taken.succeeded()) {
+      // The local buckets answer at once: decide now rather than through a composed future (failing the same way
+      // compose would when the decision throws).
+      try {
+        return decide(taken.result(), keyName, bucket, limits, estimate, priorityHeader, context);
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
       }
-      if (!buckets.healthy() && !live.get().failOpen()) {
-        metrics.rateLimit("key", "rejected");
-        return Future.succeededFuture(new Admission(false, new ApiError(503, ApiError.SERVER, "Rate limits cannot be "
-            + "checked: the shared store (Redis) is unreachable and ratelimit.redis.on_failure is closed.", null,
-            "rate_limiter_unavailable"), 1_000, null, estimate));
-      }
-      long maxWait = live.get().queueMaxWait().toMillis();
-      if (maxWait <= 0 || take.waitMillis() > maxWait) {
-        metrics.rateLimit("key", "rejected");
-        return Future.succeededFuture(Admission.rejected(keyName, limits, take, estimate));
-      }
-      return queues.enqueue(keyName, bucket, limits, estimate, priority(keyName, priorityHeader), context, take);
-    });
+    }
+    return taken.compose(take -> decide(take, keyName, bucket, limits, estimate, priorityHeader, context));
+  }
+
+  private Future<Admission> decide(Buckets.Take take, String keyName, String bucket, Limits limits, long estimate,
+                                   String priorityHeader, Context context) {
+    if (take.admitted()) {
+      metrics.rateLimit("key", "admitted");
+      return Future.succeededFuture(Admission.admitted(limits, take, estimate));
+    }
+    if (!buckets.healthy() && !live.get().failOpen()) {
+      metrics.rateLimit("key", "rejected");
+      return Future.succeededFuture(new Admission(false, new ApiError(503, ApiError.SERVER, "Rate limits cannot be "
+          + "checked: the shared store (Redis) is unreachable and ratelimit.redis.on_failure is closed.", null,
+          "rate_limiter_unavailable"), 1_000, null, estimate));
+    }
+    long maxWait = live.get().queueMaxWait().toMillis();
+    if (maxWait <= 0 || take.waitMillis() > maxWait) {
+      metrics.rateLimit("key", "rejected");
+      return Future.succeededFuture(Admission.rejected(keyName, limits, take, estimate));
+    }
+    return queues.enqueue(keyName, bucket, limits, estimate, priority(keyName, priorityHeader), context, take);
   }
 
   private int priority(String keyName, String header) {
