@@ -143,6 +143,24 @@ public final class GatewayMetrics {
         .increment();
   }
 
+  /**
+   * Upstream attempts' counters by the attempt's text as the attempts list writes it ({@code openai:503}): found
+   * without splitting it. Bounded like the counters themselves (provider ids from config, statuses and labels).
+   */
+  private final ConcurrentHashMap<String, Counter> attemptCounters = new ConcurrentHashMap<>();
+
+  /** One upstream attempt, as {@code provider:result} (the {@code x-switchboard-attempts} entry). */
+  public void upstreamAttempt(String attempt) {
+    Counter c = attemptCounters.get(attempt);
+    if (c == null) {
+      int colon = attempt.lastIndexOf(':');
+      c = attemptCounters.computeIfAbsent(attempt, a -> counter(UPSTREAM_RESPONSES,
+          "Upstream attempts by provider and result", "provider", a.substring(0, colon), "status",
+          a.substring(colon + 1)));
+    }
+    c.increment();
+  }
+
   public void tokens(String provider, String upstreamModel, String kind, long count) {
     if (count <= 0) {
       return;
@@ -150,6 +168,68 @@ public final class GatewayMetrics {
     String model = boundedModel(upstreamModel);
     counter(TOKENS, "Tokens by provider, model and kind (prompt, completion, cached)", "provider", provider,
         "model", model, "kind", kind).increment(count);
+  }
+
+  /** A reply's prompt, completion and cached tokens: the same counters as {@link #tokens}, found with one lookup. */
+  public void tokens(String provider, String upstreamModel, long prompt, long completion, long cached) {
+    if (prompt <= 0 && completion <= 0 && cached <= 0) {
+      return;
+    }
+    ProviderModel key = new ProviderModel(provider, boundedModel(upstreamModel));
+    TokenCounters c = tokenCounters.get(key);
+    if (c == null) {
+      c = tokenCounters.computeIfAbsent(key, k -> new TokenCounters(k.provider(), k.model()));
+    }
+    c.add(prompt, completion, cached);
+  }
+
+  private record ProviderModel(String provider, String model) {
+  }
+
+  /** By provider and model label (already bounded), so the map is as bounded as the counters. */
+  private final ConcurrentHashMap<ProviderModel, TokenCounters> tokenCounters = new ConcurrentHashMap<>();
+
+  /** The three kinds' counters of one provider and model label, registered on first use like {@link #tokens}. */
+  private final class TokenCounters {
+    private final String provider;
+    private final String model;
+    private volatile Counter prompt;
+    private volatile Counter completion;
+    private volatile Counter cached;
+
+    TokenCounters(String provider, String model) {
+      this.provider = provider;
+      this.model = model;
+    }
+
+    void add(long promptTokens, long completionTokens, long cachedTokens) {
+      if (promptTokens > 0) {
+        Counter c = prompt;
+        if (c == null) {
+          prompt = c = kind("prompt");
+        }
+        c.increment(promptTokens);
+      }
+      if (completionTokens > 0) {
+        Counter c = completion;
+        if (c == null) {
+          completion = c = kind("completion");
+        }
+        c.increment(completionTokens);
+      }
+      if (cachedTokens > 0) {
+        Counter c = cached;
+        if (c == null) {
+          cached = c = kind("cached");
+        }
+        c.increment(cachedTokens);
+      }
+    }
+
+    private Counter kind(String kind) {
+      return counter(TOKENS, "Tokens by provider, model and kind (prompt, completion, cached)", "provider", provider,
+          "model", model, "kind", kind);
+    }
   }
 
   /** A reload or runtime config change: {@code applied}, {@code unchanged}, {@code invalid} or {@code failed}. */

@@ -196,7 +196,7 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
   public void releaseKey(String keyName) {
     Limits limits = keyLimits(keyName);
     if (limits.rpm() > 0) {
-      buckets.adjust(keyBucket(keyName), limits, 1, 0);
+      buckets.adjust(bucketOf(keyName), limits, 1, 0);
     }
   }
 
@@ -208,7 +208,7 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
     }
     long actual = answered && usage != null && !usage.isEmpty() ? usage.totalTokens() : answered ? estimate : 0;
     if (actual != estimate) {
-      buckets.adjust(keyBucket(keyName), limits, 0, estimate - actual);
+      buckets.adjust(bucketOf(keyName), limits, 0, estimate - actual);
     }
   }
 
