@@ -72,7 +72,7 @@ public final class GatewayMetrics {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final ConcurrentHashMap<MeterKey, Counter> counters = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<MeterKey, Timer> timers = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<RequestKey, Counter> requestCounters = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<RequestKey, RequestMeters> requestMeters = new ConcurrentHashMap<>();
   /** Histogram edges of request latency: 5 ms to 10 min. */
   static final Duration[] DURATION_BUCKETS = buckets(5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000,
       30_000, 60_000, 120_000, 300_000, 600_000);
@@ -117,19 +117,30 @@ public final class GatewayMetrics {
     inFlight.decrementAndGet();
     String p = provider == null ? "none" : provider;
     RequestKey key = new RequestKey(endpoint, p, status, outcome);
-    Counter requests = requestCounters.get(key);
-    if (requests == null) {
-      requests = requestCounters.computeIfAbsent(key, k -> counter(REQUESTS,
+    RequestMeters meters = requestMeters.get(key);
+    if (meters == null) {
+      meters = requestMeters.computeIfAbsent(key, k -> new RequestMeters(counter(REQUESTS,
           "Client requests by endpoint, serving provider, status and outcome", "endpoint", endpoint, "provider", p,
-          "status", Integer.toString(status), "outcome", outcome));
+          "status", Integer.toString(status), "outcome", outcome),
+          timer(REQUEST_DURATION, "Client request latency, first byte in to last byte out", DURATION_BUCKETS,
+              "endpoint", endpoint, "provider", p)));
     }
-    requests.increment();
-    timer(REQUEST_DURATION, "Client request latency, first byte in to last byte out", DURATION_BUCKETS,
-        "endpoint", endpoint, "provider", p).record(durationNanos, TimeUnit.NANOSECONDS);
+    meters.requests().increment();
+    meters.duration().record(durationNanos, TimeUnit.NANOSECONDS);
   }
 
   /** The tag values of a {@link #REQUESTS} counter, with the status unformatted (hot path: no string building). */
   private record RequestKey(String endpoint, String provider, int status, String outcome) {
+    @Override
+    public int hashCode() {
+      // Written out: the record's generated hashCode goes through a method handle per field.
+      return ((java.util.Objects.hashCode(endpoint) * 31 + provider.hashCode()) * 31 + status) * 31
+          + java.util.Objects.hashCode(outcome);
+    }
+  }
+
+  /** A finished request's counter and its endpoint and provider's duration histogram (shared between keys). */
+  private record RequestMeters(Counter requests, Timer duration) {
   }
 
   public void timeToFirstToken(String endpoint, String provider, long nanos) {
