@@ -509,6 +509,13 @@ public final class GatewayMetrics {
    * request without joining strings.
    */
   private record MeterKey(String name, String v1, String v2, String v3, String v4) {
+    @Override
+    public int hashCode() {
+      // Written out: the record's generated hashCode goes through a method handle per field.
+      return (((name.hashCode() * 31 + java.util.Objects.hashCode(v1)) * 31 + java.util.Objects.hashCode(v2)) * 31
+          + java.util.Objects.hashCode(v3)) * 31 + java.util.Objects.hashCode(v4);
+    }
+
     static MeterKey of(String name, String... tags) {
       if (tags.length > 8) {
         throw new IllegalArgumentException("at most four tags: " + name);

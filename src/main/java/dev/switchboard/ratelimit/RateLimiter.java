@@ -43,6 +43,14 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
     return bucket != null ? bucket : keyBuckets.computeIfAbsent(keyName, RateLimiter::keyBucket);
   }
 
+  /** A provider's bucket name, made once per provider id (ids come from the config). */
+  private final java.util.Map<String, String> providerBuckets = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private String providerBucketOf(String providerId) {
+    String bucket = providerBuckets.get(providerId);
+    return bucket != null ? bucket : providerBuckets.computeIfAbsent(providerId, RateLimiter::providerBucket);
+  }
+
   static String providerBucket(String provider) {
     return "provider:" + provider;
   }
@@ -226,7 +234,7 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
         long estimate = Math.max(0, request.tokenEstimate());
         Provider p = target.provider();
         Limits pl = p.config().limits();
-        if (pl.limited() && buckets.view(providerBucket(p.id()), pl).waitNanos(estimate) > 0) {
+        if (pl.limited() && buckets.view(providerBucketOf(p.id()), pl).waitNanos(estimate) > 0) {
           metrics.rateLimit("provider", "skipped");
           return "at its rate limit (" + describe(pl) + ")";
         }
@@ -249,7 +257,7 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
         long wait = 0;
         Limits pl = p.config().limits();
         if (pl.limited()) {
-          wait = buckets.view(providerBucket(p.id()), pl).waitNanos(1) / 1_000_000;
+          wait = buckets.view(providerBucketOf(p.id()), pl).waitNanos(1) / 1_000_000;
         }
         return Math.max(wait, 1);
       }
@@ -267,7 +275,7 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
       double h = 1;
       Limits pl = t.provider().config().limits();
       if (pl.limited()) {
-        h = Math.min(h, buckets.view(providerBucket(t.provider().id()), pl).headroom());
+        h = Math.min(h, buckets.view(providerBucketOf(t.provider().id()), pl).headroom());
       }
       Limits ml = modelLimits(t);
       if (ml.limited()) {
@@ -289,8 +297,14 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
     if (!pl.limited() && !ml.limited()) {
       return Future.succeededFuture(true);
     }
-    Future<Buckets.Take> first = pl.limited() ? buckets.take(providerBucket(p.id()), pl, estimate)
+    Future<Buckets.Take> first = pl.limited() ? buckets.take(providerBucketOf(p.id()), pl, estimate)
         : Future.succeededFuture(new Buckets.Take(true, 0, 0, 0));
+    if (!ml.limited() && first.succeeded()) {
+      // The provider's bucket alone, answered at once (local buckets): no composition needed.
+      boolean ok = first.result().admitted();
+      metrics.rateLimit("provider", ok ? "admitted" : "skipped");
+      return Future.succeededFuture(ok);
+    }
     return first.compose(take -> {
       if (!take.admitted()) {
         return Future.succeededFuture(false);
@@ -300,7 +314,7 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
       }
       return buckets.take(modelBucket(p.id(), t.model()), ml, estimate).map(m -> {
         if (!m.admitted() && pl.limited()) {
-          buckets.adjust(providerBucket(p.id()), pl, 1, estimate);
+          buckets.adjust(providerBucketOf(p.id()), pl, 1, estimate);
         }
         return m.admitted();
       });
@@ -317,7 +331,7 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
     Provider p = t.provider();
     Limits pl = p.config().limits();
     if (pl.tpm() > 0) {
-      buckets.adjust(providerBucket(p.id()), pl, 0, estimate - actual);
+      buckets.adjust(providerBucketOf(p.id()), pl, 0, estimate - actual);
     }
     Limits ml = modelLimits(t);
     if (ml.tpm() > 0) {
@@ -337,13 +351,13 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
       return;
     }
     if (status == 429) {
-      buckets.clamp(providerBucket(p.id()), pl, 0, 0);
+      buckets.clamp(providerBucketOf(p.id()), pl, 0, 0);
       return;
     }
     double requests = number(headers.get("x-ratelimit-remaining-requests"));
     double tokens = number(headers.get("x-ratelimit-remaining-tokens"));
     if (requests >= 0 || tokens >= 0) {
-      buckets.clamp(providerBucket(p.id()), pl, requests, tokens);
+      buckets.clamp(providerBucketOf(p.id()), pl, requests, tokens);
     }
   }
 
