@@ -60,4 +60,20 @@ class ClientKeysTest {
     assertThat(keys.bySecret("sk-a-2").config().name()).isEqualTo("a");
     assertThat(keys.bySecret("sk-b-1")).as("a key no longer in the file").isNull();
   }
+
+  @Test
+  void aStoredKeyIsFoundByItsSecretUntilRemovedAndAMalformedStoredHashMatchesNothing() {
+    ClientKeys keys = new ClientKeys(List.of());
+    String secret = ClientKeys.newSecret();
+    keys.add(new ClientKeys.Entry(new ClientKeyConfig("created", Secret.of("")), ClientKeys.hash(secret), false, 1));
+    keys.add(new ClientKeys.Entry(new ClientKeyConfig("broken", Secret.of("")), "not-hex", false, 2));
+
+    assertThat(keys.bySecret(secret).config().name()).isEqualTo("created");
+    assertThat(keys.bySecret("not-hex")).isNull();
+    assertThat(keys.bySecret(secret + "x")).isNull();
+
+    keys.remove("created");
+    assertThat(keys.bySecret(secret)).as("a revoked key").isNull();
+    assertThat(keys.byName("broken")).isNotNull();
+  }
 }
