@@ -152,6 +152,9 @@ public class Components {
           drain.invoke(usage, Integer.MAX_VALUE);
         }
       });
+      dev.switchboard.server.RequestMetrics requestMetrics = new dev.switchboard.server.RequestMetrics(
+          new GatewayMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
+      measure("request metrics listener (RequestMetrics.finished)", () -> requestMetrics.finished(outcome));
       double cost = 61 * 0.15 / 1e6 + 54 * 0.6 / 1e6;
       measure("cost header text (CostText.of)", () -> sink = dev.switchboard.api.CostText.of(cost));
       measure("key lookup (ClientKeys.bySecret)",
