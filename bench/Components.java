@@ -146,7 +146,56 @@ public class Components {
       measure("OpenAI JSON reply translate (usage read)", () ->
           sink = adapter.translateReply(streamRequest, "application/json", reply));
     }
+    accounting(request, outcome);
     System.out.println("(access-log bytes written: " + lines[0] + ")");
+  }
+
+  /**
+   * The finish path's accounting for the same outcome (ledger row, spend counters, statistics: what
+   * {@code LedgerListener.finished} does per request; the row queue is emptied every 10,000 rows, as the ledger's
+   * writer would, its poll included), the cost header's text, and the key lookup's hash.
+   */
+  static void accounting(GatewayRequest request, RequestOutcome outcome) throws Exception {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      dev.switchboard.provider.ProviderRegistry providers = new dev.switchboard.provider.ProviderRegistry(
+          dev.switchboard.config.ConfigLoader.fromYaml("""
+              providers:
+                openai:
+                  base_url: http://127.0.0.1:1/v1
+                  models: [{name: gpt-4o-mini-2024-07-18, input_price: 0.15, output_price: 0.6}]
+              """, java.util.Map.of()));
+      dev.switchboard.usage.ClientKeys keys = new dev.switchboard.usage.ClientKeys(
+          List.of(new ClientKeyConfig("bench", Secret.of("sk-bench-0123456789abcdef0123456789abcdef"))));
+      dev.switchboard.usage.UsageService usage = new dev.switchboard.usage.UsageService(vertx,
+          new dev.switchboard.config.UsageConfig("data", false, java.time.ZoneOffset.UTC, java.time.Duration.ofDays(90),
+              java.time.Duration.ofMillis(100), 0.8),
+          new dev.switchboard.usage.BudgetWindows(java.time.Clock.systemUTC(), java.time.ZoneOffset.UTC), keys,
+          providers, new GatewayMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
+      dev.switchboard.usage.LedgerListener ledger = new dev.switchboard.usage.LedgerListener(usage, providers,
+          r -> 61, System::currentTimeMillis, new dev.switchboard.usage.StatsListener(
+              new dev.switchboard.usage.RequestStats(java.time.Duration.ofMinutes(10),
+                  dev.switchboard.config.Clocks.SYSTEM)));
+      java.lang.reflect.Method drain = usage.getClass().getDeclaredMethod("drain", int.class);
+      drain.setAccessible(true);
+      int[] rows = new int[1];
+      measure("ledger listener (row, spend, stats)", () -> {
+        ledger.finished(outcome);
+        if (++rows[0] == 10_000) {
+          rows[0] = 0;
+          drain.invoke(usage, Integer.MAX_VALUE);
+        }
+      });
+      dev.switchboard.server.RequestMetrics requestMetrics = new dev.switchboard.server.RequestMetrics(
+          new GatewayMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
+      measure("request metrics listener (RequestMetrics.finished)", () -> requestMetrics.finished(outcome));
+      double cost = 61 * 0.15 / 1e6 + 54 * 0.6 / 1e6;
+      measure("cost header text (CostText.of)", () -> sink = dev.switchboard.api.CostText.of(cost));
+      measure("key lookup (ClientKeys.bySecret)",
+          () -> sink = keys.bySecret("sk-bench-0123456789abcdef0123456789abcdef"));
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
   }
 
   /**

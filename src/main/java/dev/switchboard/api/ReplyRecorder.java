@@ -98,7 +98,25 @@ public final class ReplyRecorder {
   }
 
   void attempt(String providerId, String result) {
-    attempts.add(providerId + ":" + result);
+    attempts.add(attemptText(providerId, result));
+  }
+
+  /**
+   * The texts of attempts seen so far, by provider and result, so each request reuses one ("openai:200") rather than
+   * joining it, and later lookups by it (metrics) find its hash already computed. Bounded: provider ids come from
+   * the config and results are HTTP statuses or a few labels.
+   */
+  private static final java.util.concurrent.ConcurrentHashMap<String,
+      java.util.concurrent.ConcurrentHashMap<String, String>> ATTEMPT_TEXTS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  static String attemptText(String providerId, String result) {
+    java.util.concurrent.ConcurrentHashMap<String, String> byResult = ATTEMPT_TEXTS.get(providerId);
+    if (byResult == null) {
+      byResult = ATTEMPT_TEXTS.computeIfAbsent(providerId, p -> new java.util.concurrent.ConcurrentHashMap<>());
+    }
+    String text = byResult.get(result);
+    return text != null ? text : byResult.computeIfAbsent(result, r -> providerId + ":" + r);
   }
 
   void amendLastAttempt(String providerId, String result) {
@@ -106,7 +124,7 @@ public final class ReplyRecorder {
     String prefix = providerId + ":";
     for (int i = attempts.size() - 1; i >= 0; i--) {
       if (attempts.get(i).startsWith(prefix)) {
-        attempts.set(i, prefix + result);
+        attempts.set(i, attemptText(providerId, result));
         return;
       }
     }

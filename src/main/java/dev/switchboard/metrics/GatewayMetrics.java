@@ -72,7 +72,7 @@ public final class GatewayMetrics {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final ConcurrentHashMap<MeterKey, Counter> counters = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<MeterKey, Timer> timers = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<RequestKey, Counter> requestCounters = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<RequestKey, RequestMeters> requestMeters = new ConcurrentHashMap<>();
   /** Histogram edges of request latency: 5 ms to 10 min. */
   static final Duration[] DURATION_BUCKETS = buckets(5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000,
       30_000, 60_000, 120_000, 300_000, 600_000);
@@ -117,19 +117,30 @@ public final class GatewayMetrics {
     inFlight.decrementAndGet();
     String p = provider == null ? "none" : provider;
     RequestKey key = new RequestKey(endpoint, p, status, outcome);
-    Counter requests = requestCounters.get(key);
-    if (requests == null) {
-      requests = requestCounters.computeIfAbsent(key, k -> counter(REQUESTS,
+    RequestMeters meters = requestMeters.get(key);
+    if (meters == null) {
+      meters = requestMeters.computeIfAbsent(key, k -> new RequestMeters(counter(REQUESTS,
           "Client requests by endpoint, serving provider, status and outcome", "endpoint", endpoint, "provider", p,
-          "status", Integer.toString(status), "outcome", outcome));
+          "status", Integer.toString(status), "outcome", outcome),
+          timer(REQUEST_DURATION, "Client request latency, first byte in to last byte out", DURATION_BUCKETS,
+              "endpoint", endpoint, "provider", p)));
     }
-    requests.increment();
-    timer(REQUEST_DURATION, "Client request latency, first byte in to last byte out", DURATION_BUCKETS,
-        "endpoint", endpoint, "provider", p).record(durationNanos, TimeUnit.NANOSECONDS);
+    meters.requests().increment();
+    meters.duration().record(durationNanos, TimeUnit.NANOSECONDS);
   }
 
   /** The tag values of a {@link #REQUESTS} counter, with the status unformatted (hot path: no string building). */
   private record RequestKey(String endpoint, String provider, int status, String outcome) {
+    @Override
+    public int hashCode() {
+      // Written out: the record's generated hashCode goes through a method handle per field.
+      return ((java.util.Objects.hashCode(endpoint) * 31 + provider.hashCode()) * 31 + status) * 31
+          + java.util.Objects.hashCode(outcome);
+    }
+  }
+
+  /** A finished request's counter and its endpoint and provider's duration histogram (shared between keys). */
+  private record RequestMeters(Counter requests, Timer duration) {
   }
 
   public void timeToFirstToken(String endpoint, String provider, long nanos) {
@@ -143,6 +154,24 @@ public final class GatewayMetrics {
         .increment();
   }
 
+  /**
+   * Upstream attempts' counters by the attempt's text as the attempts list writes it ({@code openai:503}): found
+   * without splitting it. Bounded like the counters themselves (provider ids from config, statuses and labels).
+   */
+  private final ConcurrentHashMap<String, Counter> attemptCounters = new ConcurrentHashMap<>();
+
+  /** One upstream attempt, as {@code provider:result} (the {@code x-switchboard-attempts} entry). */
+  public void upstreamAttempt(String attempt) {
+    Counter c = attemptCounters.get(attempt);
+    if (c == null) {
+      int colon = attempt.lastIndexOf(':');
+      c = attemptCounters.computeIfAbsent(attempt, a -> counter(UPSTREAM_RESPONSES,
+          "Upstream attempts by provider and result", "provider", a.substring(0, colon), "status",
+          a.substring(colon + 1)));
+    }
+    c.increment();
+  }
+
   public void tokens(String provider, String upstreamModel, String kind, long count) {
     if (count <= 0) {
       return;
@@ -150,6 +179,68 @@ public final class GatewayMetrics {
     String model = boundedModel(upstreamModel);
     counter(TOKENS, "Tokens by provider, model and kind (prompt, completion, cached)", "provider", provider,
         "model", model, "kind", kind).increment(count);
+  }
+
+  /** A reply's prompt, completion and cached tokens: the same counters as {@link #tokens}, found with one lookup. */
+  public void tokens(String provider, String upstreamModel, long prompt, long completion, long cached) {
+    if (prompt <= 0 && completion <= 0 && cached <= 0) {
+      return;
+    }
+    ProviderModel key = new ProviderModel(provider, boundedModel(upstreamModel));
+    TokenCounters c = tokenCounters.get(key);
+    if (c == null) {
+      c = tokenCounters.computeIfAbsent(key, k -> new TokenCounters(k.provider(), k.model()));
+    }
+    c.add(prompt, completion, cached);
+  }
+
+  private record ProviderModel(String provider, String model) {
+  }
+
+  /** By provider and model label (already bounded), so the map is as bounded as the counters. */
+  private final ConcurrentHashMap<ProviderModel, TokenCounters> tokenCounters = new ConcurrentHashMap<>();
+
+  /** The three kinds' counters of one provider and model label, registered on first use like {@link #tokens}. */
+  private final class TokenCounters {
+    private final String provider;
+    private final String model;
+    private volatile Counter prompt;
+    private volatile Counter completion;
+    private volatile Counter cached;
+
+    TokenCounters(String provider, String model) {
+      this.provider = provider;
+      this.model = model;
+    }
+
+    void add(long promptTokens, long completionTokens, long cachedTokens) {
+      if (promptTokens > 0) {
+        Counter c = prompt;
+        if (c == null) {
+          prompt = c = kind("prompt");
+        }
+        c.increment(promptTokens);
+      }
+      if (completionTokens > 0) {
+        Counter c = completion;
+        if (c == null) {
+          completion = c = kind("completion");
+        }
+        c.increment(completionTokens);
+      }
+      if (cachedTokens > 0) {
+        Counter c = cached;
+        if (c == null) {
+          cached = c = kind("cached");
+        }
+        c.increment(cachedTokens);
+      }
+    }
+
+    private Counter kind(String kind) {
+      return counter(TOKENS, "Tokens by provider, model and kind (prompt, completion, cached)", "provider", provider,
+          "model", model, "kind", kind);
+    }
   }
 
   /** A reload or runtime config change: {@code applied}, {@code unchanged}, {@code invalid} or {@code failed}. */
@@ -418,6 +509,13 @@ public final class GatewayMetrics {
    * request without joining strings.
    */
   private record MeterKey(String name, String v1, String v2, String v3, String v4) {
+    @Override
+    public int hashCode() {
+      // Written out: the record's generated hashCode goes through a method handle per field.
+      return (((name.hashCode() * 31 + java.util.Objects.hashCode(v1)) * 31 + java.util.Objects.hashCode(v2)) * 31
+          + java.util.Objects.hashCode(v3)) * 31 + java.util.Objects.hashCode(v4);
+    }
+
     static MeterKey of(String name, String... tags) {
       if (tags.length > 8) {
         throw new IllegalArgumentException("at most four tags: " + name);

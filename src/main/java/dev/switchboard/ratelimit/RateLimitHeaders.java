@@ -2,6 +2,7 @@ package dev.switchboard.ratelimit;
 
 import dev.switchboard.config.Limits;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 
 /**
  * OpenAI's {@code x-ratelimit-*} headers for a client key's buckets, so SDKs written for OpenAI pace themselves
@@ -11,20 +12,40 @@ final class RateLimitHeaders {
   private RateLimitHeaders() {
   }
 
+  // Names made once as Netty's ASCII strings: their case-insensitive hash is computed once, not per request and
+  // again when the reply copies them into its headers.
+  private static final CharSequence LIMIT_REQUESTS = HttpHeaders.createOptimized("x-ratelimit-limit-requests");
+  private static final CharSequence REMAINING_REQUESTS = HttpHeaders.createOptimized("x-ratelimit-remaining-requests");
+  private static final CharSequence RESET_REQUESTS = HttpHeaders.createOptimized("x-ratelimit-reset-requests");
+  private static final CharSequence LIMIT_TOKENS = HttpHeaders.createOptimized("x-ratelimit-limit-tokens");
+  private static final CharSequence REMAINING_TOKENS = HttpHeaders.createOptimized("x-ratelimit-remaining-tokens");
+  private static final CharSequence RESET_TOKENS = HttpHeaders.createOptimized("x-ratelimit-reset-tokens");
+
+  /** The limit values' texts of the last limits asked with (the same few key limits, request after request). */
+  private record LimitTexts(Limits limits, String rpm, String tpm) {
+  }
+
+  private static volatile LimitTexts lastLimits = new LimitTexts(Limits.NONE, "0", "0");
+
   /** The headers for a key's buckets after this take. */
   static MultiMap of(Limits limits, Buckets.Take take) {
     MultiMap h = MultiMap.caseInsensitiveMultiMap();
+    LimitTexts texts = lastLimits;
+    if (texts.limits() != limits) {
+      texts = new LimitTexts(limits, Long.toString(limits.rpm()), Long.toString(limits.tpm()));
+      lastLimits = texts;
+    }
     if (limits.rpm() > 0) {
-      h.set("x-ratelimit-limit-requests", Long.toString(limits.rpm()));
-      h.set("x-ratelimit-remaining-requests", Long.toString(Math.max(0, (long) Math.floor(take.requestsLeft()))));
+      h.set(LIMIT_REQUESTS, texts.rpm());
+      h.set(REMAINING_REQUESTS, Long.toString(Math.max(0, (long) Math.floor(take.requestsLeft()))));
       double missing = limits.burstRequests() - Math.max(0, take.requestsLeft());
-      h.set("x-ratelimit-reset-requests", formatReset((long) Math.ceil(missing * 60_000.0 / limits.rpm())));
+      h.set(RESET_REQUESTS, formatReset((long) Math.ceil(missing * 60_000.0 / limits.rpm())));
     }
     if (limits.tpm() > 0) {
-      h.set("x-ratelimit-limit-tokens", Long.toString(limits.tpm()));
-      h.set("x-ratelimit-remaining-tokens", Long.toString(Math.max(0, (long) Math.floor(take.tokensLeft()))));
+      h.set(LIMIT_TOKENS, texts.tpm());
+      h.set(REMAINING_TOKENS, Long.toString(Math.max(0, (long) Math.floor(take.tokensLeft()))));
       double missing = limits.burstTokens() - Math.max(0, take.tokensLeft());
-      h.set("x-ratelimit-reset-tokens", formatReset((long) Math.ceil(missing * 60_000.0 / limits.tpm())));
+      h.set(RESET_TOKENS, formatReset((long) Math.ceil(missing * 60_000.0 / limits.tpm())));
     }
     return h;
   }

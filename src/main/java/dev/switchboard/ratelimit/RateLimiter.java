@@ -32,6 +32,25 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
     return "key:" + keyName;
   }
 
+  /**
+   * A key's bucket name, made once per key rather than joined (and hashed) per request. Bounded by the key names
+   * that were admitted (every one an existing key); a removed key's name stays, a few bytes.
+   */
+  private final java.util.Map<String, String> keyBuckets = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private String bucketOf(String keyName) {
+    String bucket = keyBuckets.get(keyName);
+    return bucket != null ? bucket : keyBuckets.computeIfAbsent(keyName, RateLimiter::keyBucket);
+  }
+
+  /** A provider's bucket name, made once per provider id (ids come from the config). */
+  private final java.util.Map<String, String> providerBuckets = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private String providerBucketOf(String providerId) {
+    String bucket = providerBuckets.get(providerId);
+    return bucket != null ? bucket : providerBuckets.computeIfAbsent(providerId, RateLimiter::providerBucket);
+  }
+
   static String providerBucket(String provider) {
     return "provider:" + provider;
   }
@@ -133,25 +152,38 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
     }
     // A key limited by requests alone takes no tokens: no estimate unless a provider bucket needs one.
     long estimate = limits.tpm() > 0 || providerLimits ? estimate(request) : 0;
-    String bucket = keyBucket(keyName);
-    return buckets.take(bucket, limits, estimate).compose(take -> {
-      if (take.admitted()) {
-        metrics.rateLimit("key", "admitted");
-        return Future.succeededFuture(Admission.admitted(limits, take, estimate));
+    String bucket = bucketOf(keyName);
+    Future<Buckets.Take> taken = buckets.take(bucket, limits, estimate);
+    if (taken.succeeded()) {
+      // The local buckets answer at once: decide now rather than through a composed future (failing the same way
+      // compose would when the decision throws).
+      try {
+        return decide(taken.result(), keyName, bucket, limits, estimate, priorityHeader, context);
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
       }
-      if (!buckets.healthy() && !live.get().failOpen()) {
-        metrics.rateLimit("key", "rejected");
-        return Future.succeededFuture(new Admission(false, new ApiError(503, ApiError.SERVER, "Rate limits cannot be "
-            + "checked: the shared store (Redis) is unreachable and ratelimit.redis.on_failure is closed.", null,
-            "rate_limiter_unavailable"), 1_000, null, estimate));
-      }
-      long maxWait = live.get().queueMaxWait().toMillis();
-      if (maxWait <= 0 || take.waitMillis() > maxWait) {
-        metrics.rateLimit("key", "rejected");
-        return Future.succeededFuture(Admission.rejected(keyName, limits, take, estimate));
-      }
-      return queues.enqueue(keyName, bucket, limits, estimate, priority(keyName, priorityHeader), context, take);
-    });
+    }
+    return taken.compose(take -> decide(take, keyName, bucket, limits, estimate, priorityHeader, context));
+  }
+
+  private Future<Admission> decide(Buckets.Take take, String keyName, String bucket, Limits limits, long estimate,
+                                   String priorityHeader, Context context) {
+    if (take.admitted()) {
+      metrics.rateLimit("key", "admitted");
+      return Future.succeededFuture(Admission.admitted(limits, take, estimate));
+    }
+    if (!buckets.healthy() && !live.get().failOpen()) {
+      metrics.rateLimit("key", "rejected");
+      return Future.succeededFuture(new Admission(false, new ApiError(503, ApiError.SERVER, "Rate limits cannot be "
+          + "checked: the shared store (Redis) is unreachable and ratelimit.redis.on_failure is closed.", null,
+          "rate_limiter_unavailable"), 1_000, null, estimate));
+    }
+    long maxWait = live.get().queueMaxWait().toMillis();
+    if (maxWait <= 0 || take.waitMillis() > maxWait) {
+      metrics.rateLimit("key", "rejected");
+      return Future.succeededFuture(Admission.rejected(keyName, limits, take, estimate));
+    }
+    return queues.enqueue(keyName, bucket, limits, estimate, priority(keyName, priorityHeader), context, take);
   }
 
   private int priority(String keyName, String header) {
@@ -172,7 +204,7 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
   public void releaseKey(String keyName) {
     Limits limits = keyLimits(keyName);
     if (limits.rpm() > 0) {
-      buckets.adjust(keyBucket(keyName), limits, 1, 0);
+      buckets.adjust(bucketOf(keyName), limits, 1, 0);
     }
   }
 
@@ -184,7 +216,7 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
     }
     long actual = answered && usage != null && !usage.isEmpty() ? usage.totalTokens() : answered ? estimate : 0;
     if (actual != estimate) {
-      buckets.adjust(keyBucket(keyName), limits, 0, estimate - actual);
+      buckets.adjust(bucketOf(keyName), limits, 0, estimate - actual);
     }
   }
 
@@ -202,7 +234,7 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
         long estimate = Math.max(0, request.tokenEstimate());
         Provider p = target.provider();
         Limits pl = p.config().limits();
-        if (pl.limited() && buckets.view(providerBucket(p.id()), pl).waitNanos(estimate) > 0) {
+        if (pl.limited() && buckets.view(providerBucketOf(p.id()), pl).waitNanos(estimate) > 0) {
           metrics.rateLimit("provider", "skipped");
           return "at its rate limit (" + describe(pl) + ")";
         }
@@ -225,7 +257,7 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
         long wait = 0;
         Limits pl = p.config().limits();
         if (pl.limited()) {
-          wait = buckets.view(providerBucket(p.id()), pl).waitNanos(1) / 1_000_000;
+          wait = buckets.view(providerBucketOf(p.id()), pl).waitNanos(1) / 1_000_000;
         }
         return Math.max(wait, 1);
       }
@@ -243,7 +275,7 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
       double h = 1;
       Limits pl = t.provider().config().limits();
       if (pl.limited()) {
-        h = Math.min(h, buckets.view(providerBucket(t.provider().id()), pl).headroom());
+        h = Math.min(h, buckets.view(providerBucketOf(t.provider().id()), pl).headroom());
       }
       Limits ml = modelLimits(t);
       if (ml.limited()) {
@@ -265,8 +297,14 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
     if (!pl.limited() && !ml.limited()) {
       return Future.succeededFuture(true);
     }
-    Future<Buckets.Take> first = pl.limited() ? buckets.take(providerBucket(p.id()), pl, estimate)
+    Future<Buckets.Take> first = pl.limited() ? buckets.take(providerBucketOf(p.id()), pl, estimate)
         : Future.succeededFuture(new Buckets.Take(true, 0, 0, 0));
+    if (!ml.limited() && first.succeeded()) {
+      // The provider's bucket alone, answered at once (local buckets): no composition needed.
+      boolean ok = first.result().admitted();
+      metrics.rateLimit("provider", ok ? "admitted" : "skipped");
+      return Future.succeededFuture(ok);
+    }
     return first.compose(take -> {
       if (!take.admitted()) {
         return Future.succeededFuture(false);
@@ -276,7 +314,7 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
       }
       return buckets.take(modelBucket(p.id(), t.model()), ml, estimate).map(m -> {
         if (!m.admitted() && pl.limited()) {
-          buckets.adjust(providerBucket(p.id()), pl, 1, estimate);
+          buckets.adjust(providerBucketOf(p.id()), pl, 1, estimate);
         }
         return m.admitted();
       });
@@ -293,7 +331,7 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
     Provider p = t.provider();
     Limits pl = p.config().limits();
     if (pl.tpm() > 0) {
-      buckets.adjust(providerBucket(p.id()), pl, 0, estimate - actual);
+      buckets.adjust(providerBucketOf(p.id()), pl, 0, estimate - actual);
     }
     Limits ml = modelLimits(t);
     if (ml.tpm() > 0) {
@@ -313,13 +351,13 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
       return;
     }
     if (status == 429) {
-      buckets.clamp(providerBucket(p.id()), pl, 0, 0);
+      buckets.clamp(providerBucketOf(p.id()), pl, 0, 0);
       return;
     }
     double requests = number(headers.get("x-ratelimit-remaining-requests"));
     double tokens = number(headers.get("x-ratelimit-remaining-tokens"));
     if (requests >= 0 || tokens >= 0) {
-      buckets.clamp(providerBucket(p.id()), pl, requests, tokens);
+      buckets.clamp(providerBucketOf(p.id()), pl, requests, tokens);
     }
   }
 

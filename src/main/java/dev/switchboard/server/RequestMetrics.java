@@ -25,15 +25,11 @@ public final class RequestMetrics implements FinishListener {
     }
     List<String> attempts = o.attempts();
     for (int i = 0; i < attempts.size(); i++) {
-      String a = attempts.get(i);
-      int colon = a.lastIndexOf(':');
-      metrics.upstreamResponse(a.substring(0, colon), a.substring(colon + 1));
+      metrics.upstreamAttempt(attempts.get(i));
     }
     if (provider != null && o.upstreamModel() != null) {
       Usage u = o.usage();
-      metrics.tokens(provider, o.upstreamModel(), "prompt", u.promptTokens());
-      metrics.tokens(provider, o.upstreamModel(), "completion", u.completionTokens());
-      metrics.tokens(provider, o.upstreamModel(), "cached", u.cachedTokens());
+      metrics.tokens(provider, o.upstreamModel(), u.promptTokens(), u.completionTokens(), u.cachedTokens());
     }
   }
 }

@@ -30,7 +30,8 @@ public final class ClientKeys {
   public record Entry(ClientKeyConfig config, String hash, boolean fromConfig, long created) {
   }
 
-  private final Map<String, Entry> byHash = new ConcurrentHashMap<>();
+  /** By the SHA-256 of the secret as bytes: found without formatting the presented secret's digest as hex. */
+  private final Map<Digest, Entry> byDigest = new ConcurrentHashMap<>();
   /** Once any key existed, the gateway stays closed: revoking the last key must not open it to everyone. */
   private volatile boolean everHadKeys;
   private final Map<String, Entry> byName = new ConcurrentHashMap<>();
@@ -43,13 +44,21 @@ public final class ClientKeys {
     }
   }
 
-  public static String hash(String secret) {
+  /**
+   * One digest per thread: {@code MessageDigest.getInstance} walks the security providers on every call, which cost
+   * more than the digest itself on the authentication path. {@code digest} resets it for the next use.
+   */
+  private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(secret.getBytes(StandardCharsets.UTF_8)));
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  });
+  private static final HexFormat HEX = HexFormat.of();
+
+  public static String hash(String secret) {
+    return HEX.formatHex(SHA_256.get().digest(secret.getBytes(StandardCharsets.UTF_8)));
   }
 
   /** A new secret: "sk-sb-" and 32 random bytes, URL-safe base64. */
@@ -61,7 +70,7 @@ public final class ClientKeys {
 
   public void add(Entry e) {
     everHadKeys = true;
-    byHash.put(e.hash(), e);
+    byDigest.put(Digest.ofHex(e.hash()), e);
     byName.put(e.config().name(), e);
     generation.incrementAndGet();
   }
@@ -85,7 +94,7 @@ public final class ClientKeys {
       }
       Entry next = new Entry(k, hash(k.key().reveal()), true, 0);
       if (old != null && !old.hash().equals(next.hash())) {
-        byHash.remove(old.hash());
+        byDigest.remove(Digest.ofHex(old.hash()));
       }
       add(next);
       changed.add(k.name());
@@ -107,7 +116,7 @@ public final class ClientKeys {
   public Entry remove(String name) {
     Entry e = byName.remove(name);
     if (e != null) {
-      byHash.remove(e.hash());
+      byDigest.remove(Digest.ofHex(e.hash()));
       generation.incrementAndGet();
     }
     return e;
@@ -115,7 +124,44 @@ public final class ClientKeys {
 
   /** The key whose secret hashes to this, or null. */
   public Entry bySecret(String secret) {
-    return byHash.get(hash(secret));
+    return byDigest.get(new Digest(SHA_256.get().digest(secret.getBytes(StandardCharsets.UTF_8))));
+  }
+
+  /**
+   * A SHA-256 digest as a map key. Compared in constant time ({@link MessageDigest#isEqual}); hashed by its first four
+   * bytes, which a cryptographic digest spreads evenly.
+   */
+  private static final class Digest {
+    private final byte[] bytes;
+    private final int hash;
+
+    Digest(byte[] bytes) {
+      this.bytes = bytes;
+      int h = 0;
+      for (int i = 0; i < Math.min(4, bytes.length); i++) {
+        h = h << 8 | bytes[i] & 0xff;
+      }
+      this.hash = h;
+    }
+
+    /** The digest a stored hex hash names; a malformed one keys by its text, which no real digest equals. */
+    static Digest ofHex(String hex) {
+      try {
+        return new Digest(HEX.parseHex(hex));
+      } catch (IllegalArgumentException e) {
+        return new Digest(("malformed:" + hex).getBytes(StandardCharsets.UTF_8));
+      }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Digest d && MessageDigest.isEqual(bytes, d.bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
   }
 
   public Entry byName(String name) {

@@ -95,7 +95,12 @@ public final class LedgerListener implements FinishListener {
     return new LedgerRow(wallMillis.getAsLong(), o.requestId(), request.clientKey(), o.provider(),
         o.upstreamModel() != null ? o.upstreamModel() : request.model(), spent.promptTokens(),
         spent.completionTokens(), spent.cachedTokens(), cost, latencyMillis, ttft, o.status(), false,
-        String.join(",", o.attempts()), estimated, o.endUser());
+        attempts(o.attempts()), estimated, o.endUser());
+  }
+
+  /** The attempts as x-switchboard-attempts writes them; most requests had one, which needs no joining. */
+  private static String attempts(java.util.List<String> attempts) {
+    return attempts.size() == 1 ? attempts.get(0) : String.join(",", attempts);
   }
 
   private double cost(GatewayRequest request, String providerId, String upstreamModel, Usage spent) {

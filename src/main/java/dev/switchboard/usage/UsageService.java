@@ -108,6 +108,36 @@ public final class UsageService {
     return scope + '|' + name + '|' + period + '|' + start;
   }
 
+  private static final BudgetWindows.Period[] PERIODS = BudgetWindows.Period.values();
+
+  /** The counter ids of one key's or provider's windows on one day, by period ordinal. */
+  private record DayCounters(LocalDate day, String[] ids) {
+  }
+
+  /**
+   * The ids of the last day each key and provider spent on, so a request does not build three strings (and format
+   * three dates) to find its counters: the ids are made once a day per name, and their hash codes are kept in them.
+   * Bounded by the names that spend (configured providers and existing keys); cleared with the ended windows.
+   */
+  private final Map<String, DayCounters> keyDays = new ConcurrentHashMap<>();
+  private final Map<String, DayCounters> providerDays = new ConcurrentHashMap<>();
+
+  private String[] counterIds(String scope, String name, LocalDate day) {
+    Map<String, DayCounters> days = "provider".equals(scope) ? providerDays : "key".equals(scope) ? keyDays : null;
+    DayCounters known = days == null ? null : days.get(name);
+    if (known != null && known.day().equals(day)) {
+      return known.ids();
+    }
+    String[] ids = new String[PERIODS.length];
+    for (BudgetWindows.Period period : PERIODS) {
+      ids[period.ordinal()] = counter(scope, name, period, BudgetWindows.startOf(period, day));
+    }
+    if (days != null) {
+      days.put(name, new DayCounters(day, ids));
+    }
+    return ids;
+  }
+
   /** Shares budget counters with every instance through Redis (the rate limiter's). */
   public void share(dev.switchboard.config.RateLimitConfig redisConfig) {
     shared = new SharedSpend(vertx, redisConfig);
@@ -306,7 +336,9 @@ public final class UsageService {
 
   /** Adds a finished request: spend now, the ledger row soon; its budget hold, if it took one, is settled. */
   public void record(LedgerRow row, GatewayRequest request) {
-    Reservation held = request == null || row.requestId() == null ? null : take(holdKey(request));
+    // Only keys with a budget hold; without any hold in flight there is nothing to look up (nor a key to build).
+    Reservation held = request == null || row.requestId() == null || reservations.isEmpty() ? null
+        : take(holdKey(request));
     if (held != null) {
       // The key's windows: spend added here locally, and in Redis by the settlement together with the release.
       if (row.cost() > 0) {
@@ -342,10 +374,14 @@ public final class UsageService {
     }
     Budget budget = budgetOf(scope, name);
     SharedSpend s = share ? shared : null;
-    for (BudgetWindows.Period period : BudgetWindows.Period.values()) {
-      LocalDate start = BudgetWindows.startOf(period, day);
-      String id = counter(scope, name, period, start);
-      spend.computeIfAbsent(id, k -> new DoubleAdder()).add(cost);
+    String[] ids = counterIds(scope, name, day);
+    for (BudgetWindows.Period period : PERIODS) {
+      String id = ids[period.ordinal()];
+      DoubleAdder adder = spend.get(id);
+      if (adder == null) {
+        adder = spend.computeIfAbsent(id, k -> new DoubleAdder());
+      }
+      adder.add(cost);
       if (s != null && budget != null && limit(budget, period) > 0) {
         s.add(id, cost, spendTtlSeconds(period));
       }
@@ -452,6 +488,8 @@ public final class UsageService {
 
   /** Forgets counters of windows that ended (called periodically), so spend memory stays bounded. */
   void dropEndedWindows() {
+    keyDays.clear();
+    providerDays.clear();
     for (BudgetWindows.Period period : BudgetWindows.Period.values()) {
       String current = windows.start(period).toString();
       String marker = "|" + period + "|";

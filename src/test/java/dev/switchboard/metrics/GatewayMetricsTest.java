@@ -43,4 +43,40 @@ class GatewayMetricsTest {
     assertThat(scrape.lines().filter(l -> l.startsWith("switchboard_")).count())
         .as("every switchboard_ line of one request, one first token and one probe").isLessThan(70);
   }
+
+  @Test
+  void aRepliesTokensInOneCallCountAsTheThreeKindsAndStayCappedByModel() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    GatewayMetrics metrics = new GatewayMetrics(registry);
+    for (int i = 0; i < GatewayMetrics.MAX_MODEL_LABELS + 100; i++) {
+      metrics.tokens("openrouter", "vendor/model-" + i, 10, 2, i % 2);
+    }
+    metrics.tokens("openrouter", "vendor/model-3", 5, 0, 0);
+    metrics.tokens("openrouter", "vendor/model-3", "completion", 7);
+    assertThat(registry.find(GatewayMetrics.TOKENS).tag("kind", "prompt").counters())
+        .hasSize(GatewayMetrics.MAX_MODEL_LABELS + 1);
+    assertThat(registry.find(GatewayMetrics.TOKENS).tag("kind", "cached").counters()).as("zero is not counted")
+        .hasSize((GatewayMetrics.MAX_MODEL_LABELS + 1) / 2 + 1);
+    assertThat(registry.find(GatewayMetrics.TOKENS).tags("model", "other", "kind", "prompt").counter().count())
+        .isEqualTo(1000);
+    assertThat(registry.find(GatewayMetrics.TOKENS).tags("model", "vendor/model-3", "kind", "prompt").counter()
+        .count()).isEqualTo(15);
+    assertThat(registry.find(GatewayMetrics.TOKENS).tags("model", "vendor/model-3", "kind", "completion").counter()
+        .count()).as("the per-kind call and the one-call form share the counter").isEqualTo(9);
+  }
+
+  @Test
+  void anAttemptsTextCountsOnTheSameCounterAsItsProviderAndResult() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    GatewayMetrics metrics = new GatewayMetrics(registry);
+    metrics.upstreamAttempt("openai:503");
+    metrics.upstreamAttempt("openai:503");
+    metrics.upstreamResponse("openai", "503");
+    metrics.upstreamAttempt("azure:eu:timeout");
+    assertThat(registry.find(GatewayMetrics.UPSTREAM_RESPONSES).tags("provider", "openai", "status", "503").counter()
+        .count()).isEqualTo(3);
+    assertThat(registry.find(GatewayMetrics.UPSTREAM_RESPONSES).tags("provider", "azure:eu", "status", "timeout")
+        .counter().count()).as("split at the last colon, as before").isEqualTo(1);
+    assertThat(registry.find(GatewayMetrics.UPSTREAM_RESPONSES).counters()).hasSize(2);
+  }
 }

@@ -73,4 +73,29 @@ class PromptSizeTest {
     assertThat(PromptSize.tokens("\u0001\u0002\u0003")).isEqualTo(3);
     assertThat(PromptSize.tokens("x\fy\u000bz\u007f")).isBetween(3L, 6L);
   }
+
+  @Test
+  void theTableDrivenScanCountsExactlyAsTheRangeChecksDidOnEveryTextAndRandomMixes() {
+    for (String text : new String[] {PROSE, CODE, JSON, GERMAN, FRENCH, CHINESE, NUMBERS, "", " ", "  7", "a\u0001b",
+        "\u007f\u007f", "x\u00d7y\u00f7z", "\u00c0\u024f\u0250", "camelCaseWORDSandMore", "(p .config \n\r\t"}) {
+      assertThat(PromptSize.tokens(text)).as(text).isEqualTo(PromptSizeBefore.tokens(text));
+    }
+    // Every class boundary of the scan: letters of each case, Latin-1 and Latin Extended edges, digits, spaces, line
+    // breaks, tabs, punctuation, controls, DEL, symbols, CJK, a surrogate pair.
+    String alphabet = "aZzA09 \n\r\t.,;({\"'\u0000\u001f\u007f\u0080\u00bf\u00c0\u00d7\u00f7\u00ff\u024f\u0250"
+        + "\u20ac\u4f60\ud83d\ude00";
+    java.util.SplittableRandom random = new java.util.SplittableRandom(42);
+    StringBuilder b = new StringBuilder();
+    for (int round = 0; round < 20_000; round++) {
+      b.setLength(0);
+      int length = random.nextInt(0, 40);
+      for (int i = 0; i < length; i++) {
+        b.append(random.nextInt(4) == 0 ? (char) random.nextInt(0, 0x300) : alphabet.charAt(random.nextInt(
+            alphabet.length())));
+      }
+      String text = b.toString();
+      assertThat(PromptSize.tokens(text)).as("%s", text.chars().mapToObj(Integer::toHexString).toList())
+          .isEqualTo(PromptSizeBefore.tokens(text));
+    }
+  }
 }

@@ -104,6 +104,41 @@ class BudgetWindowsTest {
     assertThat(usage.budgets().getJsonArray("data")).isNotEmpty();
   }
 
+  @Test
+  void spendOfRowsFromAlternatingDaysLandsInEachDaysWindowsAndSurvivesForgettingEndedWindows() {
+    UsageConfig config = new UsageConfig("data", false, BERLIN, java.time.Duration.ofDays(90),
+        java.time.Duration.ofSeconds(1), 0.8);
+    ClientKeys keys = new ClientKeys(List.of(new ClientKeyConfig("team", Secret.of("sk-team-key-1"), null, 0, 0,
+        List.of(), new Budget(100, 100, 100))));
+    ProviderRegistry providers = new ProviderRegistry(ConfigLoader.fromYaml("""
+        providers:
+          p: {base_url: "http://127.0.0.1:1/v1", models: [m]}
+        """, Map.of()));
+    UsageService usage = new UsageService(vertx, config, new BudgetWindows(clock, BERLIN), keys, providers,
+        new GatewayMetrics(new SimpleMeterRegistry()));
+    long november30 = clock.millis();
+
+    usage.record(row(0.5));
+    clock.advanceSeconds(3600);
+    usage.record(row(0.25));
+    // A row finished late, stamped on the day before, between two of today's: each counts in its own windows.
+    usage.record(new LedgerRow(november30, "r", "team", "p", "m", 1, 1, 0, 0.125, 5, 5, 200, false, "p:200", false));
+    usage.record(row(0.0625));
+
+    assertThat(usage.spent("key", "team", BudgetWindows.Period.DAILY)).isCloseTo(0.3125, offset(1e-12));
+    assertThat(usage.spent("key", "team", BudgetWindows.Period.WEEKLY)).isCloseTo(0.9375, offset(1e-12));
+    assertThat(usage.spent("key", "team", BudgetWindows.Period.MONTHLY)).as("December only").isCloseTo(0.3125,
+        offset(1e-12));
+    assertThat(usage.spent("provider", "p", BudgetWindows.Period.DAILY)).isCloseTo(0.3125, offset(1e-12));
+
+    usage.dropEndedWindows();
+    usage.record(row(1));
+    assertThat(usage.spent("key", "team", BudgetWindows.Period.DAILY)).isCloseTo(1.3125, offset(1e-12));
+    assertThat(usage.spent("key", "team", BudgetWindows.Period.WEEKLY)).isCloseTo(1.9375, offset(1e-12));
+    assertThat(usage.spent("provider", "p", BudgetWindows.Period.MONTHLY)).isCloseTo(1.3125, offset(1e-12));
+    assertThat(usage.spentTotalThisMonth()).isCloseTo(1.3125, offset(1e-12));
+  }
+
   private LedgerRow row(double cost) {
     return new LedgerRow(clock.millis(), "r", "team", "p", "m", 10, 10, 0, cost, 5, 5, 200, false, "p:200", false);
   }

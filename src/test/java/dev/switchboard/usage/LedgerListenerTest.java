@@ -105,4 +105,15 @@ class LedgerListenerTest {
     assertThat(row.ttftMillis()).isEqualTo(-1);
     assertThat(row.attempts()).isEmpty();
   }
+
+  @Test
+  void theRowsAttemptsReadAsTheHeaderDoesForNoneOneAndSeveral() {
+    for (List<String> attempts : List.of(List.<String>of(), List.of("priced:200"), List.of("a:503", "a:timeout",
+        "priced:200"))) {
+      RequestOutcome o = new RequestOutcome("req-1", "POST", "/v1/chat/completions", "chat",
+          request(Endpoint.CHAT, false), "team", "priced", "gpt-4o", attempts, 200, ClientReply.Outcome.OK, null, 0,
+          new Usage(1, 1, 2, 0), "MISS", false, Usage.NONE, false, null, 10 * MS, 60 * MS, 260 * MS, true, 100);
+      assertThat(ledger.row(o).attempts()).isEqualTo(String.join(",", attempts));
+    }
+  }
 }

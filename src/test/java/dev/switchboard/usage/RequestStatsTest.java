@@ -76,4 +76,14 @@ class RequestStatsTest {
     assertThat(stats.providerWindow("a").requests()).isZero();
     assertThat(overall("since_reset").getLong("requests")).isEqualTo(1);
   }
+
+  @Test
+  void theLatencyBucketTableAgreesWithTheLogarithmAtEveryMillisecondItCoversAndBeyond() {
+    for (long millis = -3; millis < 10_000; millis++) {
+      assertThat(StatsCell.bucket(millis)).as("%d ms", millis).isEqualTo(StatsCell.computeBucket(millis));
+    }
+    for (long millis : new long[] {65_536, 1_000_000, 1L << 30, Long.MAX_VALUE}) {
+      assertThat(StatsCell.bucket(millis)).as("%d ms", millis).isEqualTo(StatsCell.computeBucket(millis));
+    }
+  }
 }
