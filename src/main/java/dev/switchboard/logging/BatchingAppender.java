@@ -23,8 +23,8 @@ import java.util.function.LongSupplier;
  * futex wake and a {@code write(2)} per line, which is what Logback's {@code AsyncAppender} (a blocking queue and
  * immediate flush) cost.
  *
- * <p>The writer wakes every {@code parkNanos} while lines arrive (2 ms in the gateway: a line reaches the output within
- * a few milliseconds, and at 20,000 lines a second a batch holds about 40 of them). After {@link #IDLE_WAKES} empty
+ * <p>The writer wakes every {@code parkNanos} while lines arrive (5 ms in the gateway: a line reaches the output within
+ * a few milliseconds, and at 16,000 lines a second a batch holds about 80 of them). After {@link #IDLE_WAKES} empty
  * wakes in a row it parks until a producer wakes it, so an idle gateway does not spin a timer; only the first line
  * after such a pause pays for an unpark. A full queue drops the event and counts it; the writer reports the count as
  * a WARN line of its own (at most once a second, and at stop). Stopping drains and writes everything queued.
