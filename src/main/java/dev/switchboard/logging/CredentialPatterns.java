@@ -24,22 +24,33 @@ final class CredentialPatterns {
   }
 
   /**
-   * A one-pass filter that lets the regex run only on lines that could match it (every line is scrubbed, and the
-   * regex over an access-log line cost more than building the line): a key prefix ends in {@code k} or {@code i}
-   * before its {@code -} or {@code _} ({@code sk-}, {@code gsk_}, {@code xai-}), Google's starts with {@code AIza},
-   * a token follows {@code bearer} in any case.
+   * A filter that lets the regex run only on lines that could match it (every line is scrubbed, and the regex over an
+   * access-log line cost more than building the line): a key prefix ends in {@code k} or {@code i} before its
+   * {@code -} or {@code _} ({@code sk-}, {@code gsk_}, {@code xai-}), Google's starts with {@code AIza}, a token
+   * follows {@code bearer} in any case. It jumps between the few candidate characters with {@code String.indexOf}
+   * (vectorised by the JIT) instead of testing every character: an access-log line has a dozen of them in ~400.
    */
   static boolean mayHoldOne(String text) {
-    for (int i = 1; i < text.length(); i++) {
-      char c = text.charAt(i);
+    return keyPrefix(text, '-') || keyPrefix(text, '_') || text.contains("AIza") || bearer(text, 'b')
+        || bearer(text, 'B');
+  }
+
+  /** A {@code k} or an {@code i} right before a {@code sep}. */
+  private static boolean keyPrefix(String text, char sep) {
+    for (int i = text.indexOf(sep, 1); i > 0; i = text.indexOf(sep, i + 1)) {
       char before = text.charAt(i - 1);
-      if ((c == '-' || c == '_') && (before == 'k' || before == 'i')) {
+      if (before == 'k' || before == 'i') {
         return true;
       }
-      if (c == 'I' && before == 'A' && text.startsWith("za", i + 1)) {
-        return true;
-      }
-      if ((c == 'e' || c == 'E') && (before == 'b' || before == 'B') && text.regionMatches(true, i + 1, "arer", 0, 4)) {
+    }
+    return false;
+  }
+
+  /** {@code b} (or {@code B}), then {@code e} or {@code E}, then {@code arer} in any case. */
+  private static boolean bearer(String text, char b) {
+    for (int i = text.indexOf(b); i >= 0 && i + 1 < text.length(); i = text.indexOf(b, i + 1)) {
+      char e = text.charAt(i + 1);
+      if ((e == 'e' || e == 'E') && text.regionMatches(true, i + 2, "arer", 0, 4)) {
         return true;
       }
     }

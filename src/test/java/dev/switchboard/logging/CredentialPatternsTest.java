@@ -27,4 +27,38 @@ class CredentialPatternsTest {
     assertThat(CredentialPatterns.mayHoldOne(line)).isFalse();
     assertThat(CredentialPatterns.scrub(line)).isSameAs(line);
   }
+
+  @Test
+  void theIndexOfFilterAnswersAsTheCharacterByCharacterOneDid() {
+    String[] pieces = {"sk", "-", "_", "k", "i", "AI", "za", "A", "Iza", "b", "B", "e", "E", "arer", "ARER", "aRer",
+        "bearer", "x", " ", "\"", "é", "ı", "I", "z", "a", "r", "0"};
+    java.util.Random random = new java.util.Random(17);
+    for (int n = 0; n < 200_000; n++) {
+      StringBuilder sb = new StringBuilder();
+      int parts = random.nextInt(8);
+      for (int p = 0; p < parts; p++) {
+        sb.append(pieces[random.nextInt(pieces.length)]);
+      }
+      String text = sb.toString();
+      assertThat(CredentialPatterns.mayHoldOne(text)).as(text).isEqualTo(characterByCharacter(text));
+    }
+  }
+
+  /** The filter as it was before issue 17's last round: one pass testing every character (the oracle). */
+  private static boolean characterByCharacter(String text) {
+    for (int i = 1; i < text.length(); i++) {
+      char c = text.charAt(i);
+      char before = text.charAt(i - 1);
+      if ((c == '-' || c == '_') && (before == 'k' || before == 'i')) {
+        return true;
+      }
+      if (c == 'I' && before == 'A' && text.startsWith("za", i + 1)) {
+        return true;
+      }
+      if ((c == 'e' || c == 'E') && (before == 'b' || before == 'B') && text.regionMatches(true, i + 1, "arer", 0, 4)) {
+        return true;
+      }
+    }
+    return false;
+  }
 }
