@@ -146,10 +146,11 @@ public class Components {
   }
 
   /**
-   * The whole access-log pipeline as the gateway runs it: JUL bridged to SLF4J, Logback's async appender and its
-   * writer thread to stdout (run with {@code > /dev/null}); process CPU (all threads, the writer's syscalls
-   * included) per line, printed on stderr. Lines are offered in bursts the writer keeps up with: a line dropped by a
-   * full queue would cost less than one written.
+   * The whole access-log pipeline as the gateway runs it: the Logback logger (JUL bridged to SLF4J in older builds),
+   * the batching appender (Logback's async appender in older builds) and its writer thread to stdout (run with
+   * {@code > /dev/null}, or to a file and count the lines); process CPU (all threads, the writer's syscalls included)
+   * per line, printed on stderr. Lines are offered at a rate the writer keeps up with: a line dropped by a full queue
+   * would cost less than one written.
    */
   static void logPipeline(GatewayRequest request) throws Exception {
     dev.switchboard.logging.LogbackSetup.install(dev.switchboard.config.LoggingConfig.of(true, "info"),
