@@ -46,10 +46,10 @@ public class Components {
   static volatile Object sink;
 
   interface Op {
-    void run() throws Exception;
+    void run() throws Throwable;
   }
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) throws Throwable {
     String chat = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"system\",\"content\":\"You are a concise "
         + "assistant for an e-commerce support desk. Answer in at most three sentences and never invent order "
         + "numbers.\"},{\"role\":\"user\",\"content\":\"Hi! I ordered a pair of running shoes last Tuesday and the "
@@ -116,6 +116,33 @@ public class Components {
         + "\"gpt-4o-mini-2024-07-18\",\"attempts\":\"openai:200\",\"prompt_tokens\":61,\"completion_tokens\":54}";
     measure("credential filter over an access line (writer thread)",
         () -> sink = (boolean) mayHoldOne.invokeExact(accessLine));
+
+    // What the access log's JUL detour cost (issue 17 moved it to Logback directly): one line through JUL and the
+    // SLF4J bridge to a Logback logger, against the same line straight to a Logback logger; both end in a counting
+    // appender.
+    if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context) {
+      for (String name : List.of("bench.bridged", "bench.direct")) {
+        ch.qos.logback.classic.Logger logback = context.getLogger(name);
+        logback.setAdditive(false);
+        ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent> counting =
+            new ch.qos.logback.core.AppenderBase<>() {
+              @Override
+              protected void append(ch.qos.logback.classic.spi.ILoggingEvent e) {
+                lines[0] += e.getFormattedMessage().length();
+              }
+            };
+        counting.setContext(context);
+        counting.start();
+        logback.addAppender(counting);
+      }
+      org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+      org.slf4j.bridge.SLF4JBridgeHandler.install();
+      Logger bridged = Logger.getLogger("bench.bridged");
+      org.slf4j.Logger direct = org.slf4j.LoggerFactory.getLogger("bench.direct");
+      measure("a line through JUL and the SLF4J bridge to Logback", () -> bridged.info(accessLine));
+      measure("the same line to a Logback logger directly", () -> direct.info(accessLine));
+      org.slf4j.bridge.SLF4JBridgeHandler.uninstall();
+    }
 
     AuthConfig auth = new AuthConfig(List.of(new ClientKeyConfig("bench", Secret.of("sk-bench-key"),
         new Limits(100_000_000, 100_000_000_000L, 100_000_000, 100_000_000_000L), 0, 0)), Secret.of(""));
@@ -185,7 +212,7 @@ public class Components {
         + " (min %.0f, max %.0f)%n", perLine[perLine.length / 2], perLine[0], perLine[perLine.length - 1]);
   }
 
-  static void measure(String name, Op op) throws Exception {
+  static void measure(String name, Op op) throws Throwable {
     int batch = 20_000;
     for (int i = 0; i < 30 * batch; i++) {
       op.run();
