@@ -176,8 +176,8 @@ public class Components {
    * The whole access-log pipeline as the gateway runs it: the Logback logger (JUL bridged to SLF4J in older builds),
    * the batching appender (Logback's async appender in older builds) and its writer thread to stdout (run with
    * {@code > /dev/null}, or to a file and count the lines); process CPU (all threads, the writer's syscalls included)
-   * per line, printed on stderr. Lines are offered at a rate the writer keeps up with: a line dropped by a full queue
-   * would cost less than one written.
+   * per line (less the same paced loop with the log off), printed on stderr. Lines are offered at a rate the writer
+   * keeps up with: a line dropped by a full queue would cost less than one written.
    */
   static void logPipeline(GatewayRequest request) throws Exception {
     dev.switchboard.logging.LogbackSetup.install(dev.switchboard.config.LoggingConfig.of(true, "info"),
@@ -188,28 +188,39 @@ public class Components {
         request, "bench", "openai", "gpt-4o-mini-2024-07-18", List.of("openai:200"), 200, ClientReply.Outcome.OK,
         null, 16, new Usage(61, 54, 115, 0), "BYPASS", false, Usage.NONE, false, null, t0, t0 + 1_234_567,
         t0 + 2_345_678, true, 317);
+    AccessLog off = new AccessLog(false);
     com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     double[] perLine = new double[7];
     for (int round = -3; round < perLine.length; round++) {
-      long c0 = os.getProcessCpuTime();
-      int n = 40_000;
-      for (int i = 0; i < n; i++) {
-        log.finished(outcome);
-        if ((i & 31) == 31) {
-          // 32 lines per millisecond at most (a gateway serving 32,000 requests a second): a writer that keeps up
-          // drops none. (1,024 per ms, as here before, outran both writers: most lines were dropped, which is cheap.)
-          java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-        }
-      }
+      // The same paced loop with the access log off: what the process spends anyway (the pacing's own wakes, JIT,
+      // GC threads) is subtracted, leaving the lines' cost.
+      long with = cpuOfPacedLines(os, log, outcome);
+      long without = cpuOfPacedLines(os, off, outcome);
       if (round >= 0) {
-        perLine[round] = (os.getProcessCpuTime() - c0) / (double) n;
+        perLine[round] = (with - without) / (double) PACED_LINES;
       }
     }
     Arrays.sort(perLine);
     dev.switchboard.logging.LogbackSetup.stop();
     System.err.printf("access log, whole pipeline (line + queue + writer thread + stdout), process CPU: %.0f ns/line"
         + " (min %.0f, max %.0f)%n", perLine[perLine.length / 2], perLine[0], perLine[perLine.length - 1]);
+  }
+
+  static final int PACED_LINES = 40_000;
+
+  /** Process CPU of {@link #PACED_LINES} calls of {@code log}, 32 a millisecond at most. */
+  static long cpuOfPacedLines(com.sun.management.OperatingSystemMXBean os, AccessLog log, RequestOutcome outcome) {
+    long c0 = os.getProcessCpuTime();
+    for (int i = 0; i < PACED_LINES; i++) {
+      log.finished(outcome);
+      if ((i & 31) == 31) {
+        // 32 lines per millisecond at most (a gateway serving 32,000 requests a second): a writer that keeps up
+        // drops none. (1,024 per ms, as here before, outran both writers: most lines were dropped, which is cheap.)
+        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+      }
+    }
+    return os.getProcessCpuTime() - c0;
   }
 
   static void measure(String name, Op op) throws Throwable {

@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  */
 final class CredentialPatterns {
   static final String REDACTED = "[redacted]";
-  private static final Pattern LOOKS_LIKE_KEY = Pattern.compile(
+  static final Pattern LOOKS_LIKE_KEY = Pattern.compile(
       "\\b(?:sk|pk|rk|gsk|xai)[-_][A-Za-z0-9_\\-*]{8,}|\\bAIza[0-9A-Za-z_\\-]{20,}"
           + "|(?i:bearer)\\s+[A-Za-z0-9._~+/=\\-*]{8,}");
 
@@ -25,21 +25,25 @@ final class CredentialPatterns {
 
   /**
    * A filter that lets the regex run only on lines that could match it (every line is scrubbed, and the regex over an
-   * access-log line cost more than building the line): a key prefix ends in {@code k} or {@code i} before its
-   * {@code -} or {@code _} ({@code sk-}, {@code gsk_}, {@code xai-}), Google's starts with {@code AIza}, a token
-   * follows {@code bearer} in any case. It jumps between the few candidate characters with {@code String.indexOf}
-   * (vectorised by the JIT) instead of testing every character: an access-log line has a dozen of them in ~400.
+   * access-log line cost more than building the line): a key prefix ({@code sk}, {@code pk}, {@code rk}, {@code gsk},
+   * {@code xai}) right before a {@code -} or {@code _}, Google's {@code AIza}, {@code bearer} in any case. It jumps
+   * between the few candidate characters with {@code String.indexOf} (vectorised by the JIT) instead of testing every
+   * character: an access-log line has a dozen of them in ~400. The whole prefix is checked, not only its last letter:
+   * model names such as {@code gpt-4o-mini-2024-07-18} or {@code gemini-2.0-flash} ({@code i-}) sent every access
+   * line of theirs through the regex.
    */
   static boolean mayHoldOne(String text) {
     return keyPrefix(text, '-') || keyPrefix(text, '_') || text.contains("AIza") || bearer(text, 'b')
         || bearer(text, 'B');
   }
 
-  /** A {@code k} or an {@code i} right before a {@code sep}. */
+  /** {@code sk}, {@code pk}, {@code rk} (and so {@code gsk}) or {@code xai} right before a {@code sep}. */
   private static boolean keyPrefix(String text, char sep) {
-    for (int i = text.indexOf(sep, 1); i > 0; i = text.indexOf(sep, i + 1)) {
-      char before = text.charAt(i - 1);
-      if (before == 'k' || before == 'i') {
+    for (int i = text.indexOf(sep, 2); i > 0; i = text.indexOf(sep, i + 1)) {
+      char last = text.charAt(i - 1);
+      char first = text.charAt(i - 2);
+      if (last == 'k' && (first == 's' || first == 'p' || first == 'r')
+          || last == 'i' && first == 'a' && i >= 3 && text.charAt(i - 3) == 'x') {
         return true;
       }
     }
