@@ -118,6 +118,11 @@ final class BatchingAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     return dropped.sum();
   }
 
+  /** The writer thread (tests wait for it to park). */
+  Thread writer() {
+    return writer;
+  }
+
   /** Whether the writer is parked until the next event (idle for {@link #IDLE_WAKES} wakes). */
   boolean asleep() {
     return asleep;

@@ -65,6 +65,10 @@ class BatchingAppenderTest {
     appender.setContext(context);
     appender.start();
     context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(appender);
+    if (parkNanos == FOREVER) {
+      // Its first look found the queue empty: what is logged from now on waits for stop() or an unpark.
+      await().atMost(Duration.ofSeconds(10)).until(() -> appender.writer().getState() == Thread.State.TIMED_WAITING);
+    }
     return appender;
   }
 
