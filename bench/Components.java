@@ -33,8 +33,9 @@ import java.util.logging.Logger;
  * {@code java -cp target/switchboard.jar bench/Components.java} (or -cp /work/bench-before.jar for the old one).
  *
  * <ul>
- *   <li>access-log line: {@code AccessLog.finished} of a served stream's outcome, through JUL to a handler that only
- *       counts (the JUL bridge and Logback's async appender add a queue offer);</li>
+ *   <li>access-log line: {@code AccessLog.finished} of a served stream's outcome, to a logger whose only handler
+ *       (JUL, older builds) or appender (Logback, since issue 17) counts; the batching appender adds a queue
+ *       offer;</li>
  *   <li>key check: {@code RateLimiter.admit} for a key with rpm and tpm limits (local buckets), body = the
  *       bench-compare chat request (its token estimate included);</li>
  *   <li>request metrics: {@code GatewayMetrics.requestFinished} + tokens, on a Prometheus registry.</li>
@@ -45,10 +46,10 @@ public class Components {
   static volatile Object sink;
 
   interface Op {
-    void run() throws Exception;
+    void run() throws Throwable;
   }
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) throws Throwable {
     String chat = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"system\",\"content\":\"You are a concise "
         + "assistant for an e-commerce support desk. Answer in at most three sentences and never invent order "
         + "numbers.\"},{\"role\":\"user\",\"content\":\"Hi! I ordered a pair of running shoes last Tuesday and the "
@@ -62,6 +63,8 @@ public class Components {
       logPipeline(request);
       return;
     }
+    // The access log logs through JUL in older builds and to Logback directly since issue 17: count on both sides,
+    // and keep the lines from any console appender.
     Logger access = Logger.getLogger("switchboard.access");
     access.setUseParentHandlers(false);
     long[] lines = new long[1];
@@ -79,6 +82,20 @@ public class Components {
       public void close() {
       }
     });
+    if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context) {
+      ch.qos.logback.classic.Logger logback = context.getLogger("switchboard.access");
+      logback.setAdditive(false);
+      ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent> counting =
+          new ch.qos.logback.core.AppenderBase<>() {
+            @Override
+            protected void append(ch.qos.logback.classic.spi.ILoggingEvent e) {
+              lines[0] += e.getFormattedMessage().length();
+            }
+          };
+      counting.setContext(context);
+      counting.start();
+      logback.addAppender(counting);
+    }
     AccessLog log = new AccessLog(true);
     long t0 = System.nanoTime();
     RequestOutcome outcome = new RequestOutcome("req_0123456789abcdef", "POST", "/v1/chat/completions", "chat",
@@ -90,6 +107,46 @@ public class Components {
     Buffer raw = Buffer.buffer(chat);
     measure("request parse (RequestValidator.parse, chat body)", () -> sink = validator.parse(Endpoint.CHAT, raw,
         "req_0123456789abcdef", "bench", null, null, 0L));
+
+    // The writer thread's credential filter over one access line (package-private: called through a method handle).
+    java.lang.reflect.Method filter = Class.forName("dev.switchboard.logging.CredentialPatterns")
+        .getDeclaredMethod("mayHoldOne", String.class);
+    filter.setAccessible(true);
+    java.lang.invoke.MethodHandle mayHoldOne = java.lang.invoke.MethodHandles.lookup().unreflect(filter);
+    String accessLine = "{\"ts\":\"2026-12-06T16:49:23.175Z\",\"type\":\"access\",\"request_id\":"
+        + "\"req_c0c7c6e1e799e48fc0c7c6e1e799e48f\",\"method\":\"POST\",\"path\":\"/v1/chat/completions\","
+        + "\"status\":200,\"outcome\":\"ok\",\"duration_ms\":23.71,\"client\":\"bench\",\"model\":"
+        + "\"gpt-4o-mini\",\"stream\":false,\"cache\":\"bypass\",\"provider\":\"openai\",\"upstream_model\":"
+        + "\"gpt-4o-mini-2024-07-18\",\"attempts\":\"openai:200\",\"prompt_tokens\":61,\"completion_tokens\":54}";
+    measure("credential filter over an access line (writer thread)",
+        () -> sink = (boolean) mayHoldOne.invokeExact(accessLine));
+
+    // What the access log's JUL detour cost (issue 17 moved it to Logback directly): one line through JUL and the
+    // SLF4J bridge to a Logback logger, against the same line straight to a Logback logger; both end in a counting
+    // appender.
+    if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context) {
+      for (String name : List.of("bench.bridged", "bench.direct")) {
+        ch.qos.logback.classic.Logger logback = context.getLogger(name);
+        logback.setAdditive(false);
+        ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent> counting =
+            new ch.qos.logback.core.AppenderBase<>() {
+              @Override
+              protected void append(ch.qos.logback.classic.spi.ILoggingEvent e) {
+                lines[0] += e.getFormattedMessage().length();
+              }
+            };
+        counting.setContext(context);
+        counting.start();
+        logback.addAppender(counting);
+      }
+      org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+      org.slf4j.bridge.SLF4JBridgeHandler.install();
+      Logger bridged = Logger.getLogger("bench.bridged");
+      org.slf4j.Logger direct = org.slf4j.LoggerFactory.getLogger("bench.direct");
+      measure("a line through JUL and the SLF4J bridge to Logback", () -> bridged.info(accessLine));
+      measure("the same line to a Logback logger directly", () -> direct.info(accessLine));
+      org.slf4j.bridge.SLF4JBridgeHandler.uninstall();
+    }
 
     AuthConfig auth = new AuthConfig(List.of(new ClientKeyConfig("bench", Secret.of("sk-bench-key"),
         new Limits(100_000_000, 100_000_000_000L, 100_000_000, 100_000_000_000L), 0, 0)), Secret.of(""));
@@ -199,10 +256,11 @@ public class Components {
   }
 
   /**
-   * The whole access-log pipeline as the gateway runs it: JUL bridged to SLF4J, Logback's async appender and its
-   * writer thread to stdout (run with {@code > /dev/null}); process CPU (all threads, the writer's syscalls
-   * included) per line, printed on stderr. Lines are offered in bursts the writer keeps up with: a line dropped by a
-   * full queue would cost less than one written.
+   * The whole access-log pipeline as the gateway runs it: the Logback logger (JUL bridged to SLF4J in older builds),
+   * the batching appender (Logback's async appender in older builds) and its writer thread to stdout (run with
+   * {@code > /dev/null}, or to a file and count the lines); process CPU (all threads, the writer's syscalls included)
+   * per line (less the same paced loop with the log off), printed on stderr. Lines are offered at a rate the writer
+   * keeps up with: a line dropped by a full queue would cost less than one written.
    */
   static void logPipeline(GatewayRequest request) throws Exception {
     dev.switchboard.logging.LogbackSetup.install(dev.switchboard.config.LoggingConfig.of(true, "info"),
@@ -213,21 +271,17 @@ public class Components {
         request, "bench", "openai", "gpt-4o-mini-2024-07-18", List.of("openai:200"), 200, ClientReply.Outcome.OK,
         null, 16, new Usage(61, 54, 115, 0), "BYPASS", false, Usage.NONE, false, null, t0, t0 + 1_234_567,
         t0 + 2_345_678, true, 317);
+    AccessLog off = new AccessLog(false);
     com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     double[] perLine = new double[7];
     for (int round = -3; round < perLine.length; round++) {
-      long c0 = os.getProcessCpuTime();
-      int n = 200_000;
-      for (int i = 0; i < n; i++) {
-        log.finished(outcome);
-        if ((i & 1023) == 1023) {
-          // 1,024 lines per millisecond at most: well inside the 16,384-line queue, so none is dropped.
-          java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-        }
-      }
+      // The same paced loop with the access log off: what the process spends anyway (the pacing's own wakes, JIT,
+      // GC threads) is subtracted, leaving the lines' cost.
+      long with = cpuOfPacedLines(os, log, outcome);
+      long without = cpuOfPacedLines(os, off, outcome);
       if (round >= 0) {
-        perLine[round] = (os.getProcessCpuTime() - c0) / (double) n;
+        perLine[round] = (with - without) / (double) PACED_LINES;
       }
     }
     Arrays.sort(perLine);
@@ -236,7 +290,23 @@ public class Components {
         + " (min %.0f, max %.0f)%n", perLine[perLine.length / 2], perLine[0], perLine[perLine.length - 1]);
   }
 
-  static void measure(String name, Op op) throws Exception {
+  static final int PACED_LINES = 40_000;
+
+  /** Process CPU of {@link #PACED_LINES} calls of {@code log}, 32 a millisecond at most. */
+  static long cpuOfPacedLines(com.sun.management.OperatingSystemMXBean os, AccessLog log, RequestOutcome outcome) {
+    long c0 = os.getProcessCpuTime();
+    for (int i = 0; i < PACED_LINES; i++) {
+      log.finished(outcome);
+      if ((i & 31) == 31) {
+        // 32 lines per millisecond at most (a gateway serving 32,000 requests a second): a writer that keeps up
+        // drops none. (1,024 per ms, as here before, outran both writers: most lines were dropped, which is cheap.)
+        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+      }
+    }
+    return os.getProcessCpuTime() - c0;
+  }
+
+  static void measure(String name, Op op) throws Throwable {
     int batch = 20_000;
     for (int i = 0; i < 30 * batch; i++) {
       op.run();

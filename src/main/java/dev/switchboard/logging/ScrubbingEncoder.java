@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * The last step before any log line is written: access-log lines pass as they are (they are JSON already, built by
  * the access log), every other line is formatted by the text or JSON encoder; then every configured secret (by value,
- * in all its escaped forms) and anything shaped like a credential is removed. It runs on the async appender's writer
+ * in all its escaped forms) and anything shaped like a credential is removed. It runs on the batching appender's writer
  * thread, so the scrubbing costs the event loops nothing.
  */
 final class ScrubbingEncoder extends EncoderBase<ILoggingEvent> {

@@ -1,6 +1,7 @@
 package dev.switchboard.cache;
 
 import dev.switchboard.testing.FakeProvider;
+import dev.switchboard.testing.LogCapture;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -8,10 +9,6 @@ import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static dev.switchboard.cache.CacheGateway.ADMIN;
 import static dev.switchboard.cache.CacheGateway.TEAM_A;
@@ -276,29 +273,12 @@ class CacheGatewayTest {
 
   @Test
   void theAccessLogSaysWhichRepliesCameFromTheCacheAndWhatTheySaved() throws Exception {
-    List<JsonObject> lines = new CopyOnWriteArrayList<>();
-    Logger access = Logger.getLogger("switchboard.access");
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord r) {
-        lines.add(new JsonObject(r.getMessage()));
-      }
-
-      @Override
-      public void flush() {
-      }
-
-      @Override
-      public void close() {
-      }
-    };
-    access.addHandler(capture);
-    try {
+    List<JsonObject> lines;
+    try (LogCapture access = LogCapture.start("switchboard.access")) {
       gw.chat(CHAT);
       gw.chat(CHAT);
-      await().until(() -> lines.size() == 2);
-    } finally {
-      access.removeHandler(capture);
+      await().until(() -> access.messages().size() == 2);
+      lines = access.messages().stream().map(JsonObject::new).toList();
     }
     JsonObject miss = lines.get(0);
     JsonObject hit = lines.get(1);

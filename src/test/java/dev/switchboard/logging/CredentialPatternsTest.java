@@ -27,4 +27,34 @@ class CredentialPatternsTest {
     assertThat(CredentialPatterns.mayHoldOne(line)).isFalse();
     assertThat(CredentialPatterns.scrub(line)).isSameAs(line);
   }
+
+  @Test
+  void theFilterPassesEveryTextTheRegexWouldChange() {
+    String[] pieces = {"sk", "pk", "rk", "gsk", "xai", "xa", "i", "k", "s", "-", "_", "AIza", "AI", "za",
+        "SyA1234567890abcdefghijk", "abcdefgh1234", "b", "B", "e", "E", "arer", "ARER", "aRer", "bearer", "Bearer",
+        " ", "x", "\"", "é", "ı", "mini", "gemini", "0", "*"};
+    java.util.Random random = new java.util.Random(17);
+    int matched = 0;
+    for (int n = 0; n < 300_000; n++) {
+      StringBuilder sb = new StringBuilder();
+      int parts = random.nextInt(9);
+      for (int p = 0; p < parts; p++) {
+        sb.append(pieces[random.nextInt(pieces.length)]);
+      }
+      String text = sb.toString();
+      if (CredentialPatterns.LOOKS_LIKE_KEY.matcher(text).find()) {
+        matched++;
+        assertThat(CredentialPatterns.mayHoldOne(text)).as(text).isTrue();
+      }
+    }
+    assertThat(matched).as("the generator makes credentials too").isGreaterThan(1_000);
+  }
+
+  @Test
+  void datedAndGeminiModelNamesDoNotSendALineToTheRegex() {
+    for (String model : new String[] {"gpt-4o-mini-2024-07-18", "gemini-2.0-flash", "o1-mini", "deepseek-chat",
+        "claude-3-5-haiku-latest", "grok-2-1212"}) {
+      assertThat(CredentialPatterns.mayHoldOne("{\"model\":\"" + model + "\"}")).as(model).isFalse();
+    }
+  }
 }

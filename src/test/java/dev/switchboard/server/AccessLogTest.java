@@ -1,14 +1,18 @@
 package dev.switchboard.server;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
 import dev.switchboard.api.ApiError;
 import dev.switchboard.api.ClientReply;
 import dev.switchboard.api.Endpoint;
 import dev.switchboard.api.GatewayRequest;
 import dev.switchboard.api.RequestOutcome;
 import dev.switchboard.api.Usage;
+import dev.switchboard.testing.LogCapture;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -98,5 +102,24 @@ class AccessLogTest {
     assertThat(new JsonObject(log.line(o)).getString("ts")).isEqualTo("2023-11-14T22:13:21.999Z");
     wall.set(1_700_000_060_000L);
     assertThat(new JsonObject(log.line(o)).getString("ts")).isEqualTo("2023-11-14T22:14:20.000Z");
+  }
+
+  @Test
+  void theLineGoesToLogbacksAccessLoggerAndFollowsItsLevel() {
+    RequestOutcome o = outcome(request("team", "m"), null, List.of(), 200, ClientReply.Outcome.OK, null, Usage.NONE,
+        "BYPASS", false, Usage.NONE, false, 0);
+    ch.qos.logback.classic.Logger access = ((LoggerContext) LoggerFactory.getILoggerFactory())
+        .getLogger("switchboard.access");
+    try (LogCapture capture = LogCapture.start("switchboard.access")) {
+      log.finished(o);
+      access.setLevel(Level.OFF); // what logging.levels {switchboard.access: off} and its reload do
+      log.finished(o);
+      access.setLevel(null);
+      log.finished(o);
+
+      assertThat(capture.messages()).as("logged, silenced, inherited again").containsExactly(log.line(o), log.line(o));
+    } finally {
+      access.setLevel(null);
+    }
   }
 }
