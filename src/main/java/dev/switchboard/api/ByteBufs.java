@@ -17,4 +17,22 @@ public final class ByteBufs {
   public static ByteBuf of(Buffer buffer) {
     return buffer instanceof BufferImpl impl ? impl.byteBuf() : ((BufferInternal) buffer).getByteBuf();
   }
+
+  /**
+   * The buffer's bytes where they lie, for the scans: its backing array and the range of it that is the buffer, or,
+   * for a direct buffer (no array), a copy.
+   */
+  public static Range inPlace(Buffer buffer) {
+    ByteBuf buf = of(buffer);
+    if (buf.hasArray()) {
+      int from = buf.arrayOffset() + buf.readerIndex();
+      return new Range(buf.array(), from, from + buf.readableBytes());
+    }
+    byte[] copy = buffer.getBytes();
+    return new Range(copy, 0, copy.length);
+  }
+
+  /** Bytes {@code from} (inclusive) to {@code to} (exclusive) of {@code array}. */
+  public record Range(byte[] array, int from, int to) {
+  }
 }

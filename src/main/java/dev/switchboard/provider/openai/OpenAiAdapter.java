@@ -116,19 +116,10 @@ public final class OpenAiAdapter implements ProviderAdapter {
       return new TranslatedReply(body, contentType, Usage.NONE);
     }
     // Every check and the usage scan read the reply's bytes where they lie (a copy only for a direct buffer).
-    io.netty.buffer.ByteBuf buf = dev.switchboard.api.ByteBufs.of(body);
-    byte[] bytes;
-    int from;
-    int to;
-    if (buf.hasArray()) {
-      bytes = buf.array();
-      from = buf.arrayOffset() + buf.readerIndex();
-      to = from + buf.readableBytes();
-    } else {
-      bytes = body.getBytes();
-      from = 0;
-      to = bytes.length;
-    }
+    dev.switchboard.api.ByteBufs.Range range = dev.switchboard.api.ByteBufs.inPlace(body);
+    byte[] bytes = range.array();
+    int from = range.from();
+    int to = range.to();
     if (UsageScanner.firstNonBlank(bytes, from, to) != '{' || UsageScanner.lastNonBlank(bytes, from, to) != '}') {
       throw new IllegalArgumentException(body.length() == 0 ? "the provider's reply is empty"
           : "the provider's reply is not a JSON object");

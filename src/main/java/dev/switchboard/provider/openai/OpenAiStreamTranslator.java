@@ -5,7 +5,6 @@ import dev.switchboard.provider.UpstreamError;
 import dev.switchboard.api.Usage;
 import dev.switchboard.api.SseEvent;
 import dev.switchboard.api.ByteBufs;
-import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
@@ -46,19 +45,10 @@ final class OpenAiStreamTranslator implements StreamTranslator {
     }
     Buffer data = event.buffer();
     // The scans read the event's bytes where they lie: the upstream read's backing array, no copy per event.
-    ByteBuf buf = ByteBufs.of(data);
-    byte[] bytes;
-    int from;
-    int to;
-    if (buf.hasArray()) {
-      bytes = buf.array();
-      from = buf.arrayOffset() + buf.readerIndex();
-      to = from + buf.readableBytes();
-    } else {
-      bytes = data.getBytes();
-      from = 0;
-      to = bytes.length;
-    }
+    ByteBufs.Range range = ByteBufs.inPlace(data);
+    byte[] bytes = range.array();
+    int from = range.from();
+    int to = range.to();
     if (UsageScanner.firstNonBlank(bytes, from, to) != '{' || UsageScanner.lastNonBlank(bytes, from, to) != '}') {
       error = new UpstreamError(0, "the provider sent a stream event that is not a JSON object",
           "invalid_stream_event", null, null, -1);
@@ -82,10 +72,10 @@ final class OpenAiStreamTranslator implements StreamTranslator {
       Buffer stripped = UsageScanner.withoutNullUsage(bytes, from, to);
       if (stripped != null) {
         data = stripped;
-        ByteBuf out = ByteBufs.of(stripped);   // a heap buffer: withoutNullUsage makes it with Buffer.buffer(int)
+        ByteBufs.Range out = ByteBufs.inPlace(stripped);
         bytes = out.array();
-        from = out.arrayOffset() + out.readerIndex();
-        to = from + out.readableBytes();
+        from = out.from();
+        to = out.to();
       }
     }
     if (!emitted && !Preamble.test(bytes, from, to, data)) {
