@@ -115,13 +115,13 @@ final class OpenAiStreamTranslator implements StreamTranslator {
   static boolean choicesEmpty(byte[] b, int from, int to) {
     for (int at = UsageScanner.indexOf(b, CHOICES, from, to); at >= 0;
          at = UsageScanner.indexOf(b, CHOICES, at + 1, to)) {
-      int p = UsageScanner.skipBlank(b, at + CHOICES.length, to);
+      int p = JsonScan.skipBlank(b, at + CHOICES.length, to);
       if (p < to && b[p] == ':') {
-        p = UsageScanner.skipBlank(b, p + 1, to);
+        p = JsonScan.skipBlank(b, p + 1, to);
         if (p >= to || b[p] != '[') {
           return p < to && b[p] == 'n';
         }
-        p = UsageScanner.skipBlank(b, p + 1, to);
+        p = JsonScan.skipBlank(b, p + 1, to);
         return p < to && b[p] == ']';
       }
     }

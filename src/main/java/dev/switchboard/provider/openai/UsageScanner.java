@@ -30,11 +30,11 @@ final class UsageScanner {
   static Usage find(byte[] b, int from, int to) {
     for (int i = ByteScan.lastIndexOf(b, from, to, KEY); i >= 0;
          i = ByteScan.lastIndexOf(b, from, i + KEY.length - 1, KEY)) {
-      int p = skipBlank(b, i + KEY.length, to);
+      int p = JsonScan.skipBlank(b, i + KEY.length, to);
       if (p >= to || b[p] != ':') {
         continue;
       }
-      p = skipBlank(b, p + 1, to);
+      p = JsonScan.skipBlank(b, p + 1, to);
       if (p >= to || b[p] != '{') {
         return Usage.NONE;
       }
@@ -66,21 +66,6 @@ final class UsageScanner {
       }
     }
     return true;
-  }
-
-  static int skipBlank(byte[] b, int p) {
-    return skipBlank(b, p, b.length);
-  }
-
-  static int skipBlank(byte[] b, int p, int to) {
-    while (p < to) {
-      byte c = b[p];
-      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
-        break;
-      }
-      p++;
-    }
-    return p;
   }
 
   /** Index of the brace closing the object opened at {@code open}, skipping strings; -1 if unbalanced. */
@@ -121,7 +106,7 @@ final class UsageScanner {
 
   /** First byte of {@code [from, to)} that is not whitespace, or -1. */
   static int firstNonBlank(byte[] b, int from, int to) {
-    int p = skipBlank(b, from, to);
+    int p = JsonScan.skipBlank(b, from, to);
     return p < to ? b[p] : -1;
   }
 
@@ -178,18 +163,18 @@ final class UsageScanner {
       byte c = b[i];
       if (c == '"') {
         if (depth == 1 && matchesAt(b, i, to, KEY)) {
-          int colon = skipBlank(b, i + KEY.length, to);
+          int colon = JsonScan.skipBlank(b, i + KEY.length, to);
           if (colon < to && b[colon] == ':') {
-            int value = skipBlank(b, colon + 1, to);
+            int value = JsonScan.skipBlank(b, colon + 1, to);
             int after = value + NULL.length;
             if (matchesAt(b, value, to, NULL) && after < to) {
-              int next = skipBlank(b, after, to);
+              int next = JsonScan.skipBlank(b, after, to);
               int before = lastNonBlankBefore(b, from, i);
               if (before >= from && b[before] == ',') {
                 return new int[] {before, after};             // ..."x":1,"usage":null}  ->  ..."x":1}
               }
               if (next < to && b[next] == ',') {
-                return new int[] {i, skipBlank(b, next + 1, to)};   // {"usage":null,"x":1}  ->  {"x":1}
+                return new int[] {i, JsonScan.skipBlank(b, next + 1, to)};   // {"usage":null,"x":1}  ->  {"x":1}
               }
               return new int[] {i, after};                    // {"usage":null}  ->  {}
             }
@@ -241,7 +226,7 @@ final class UsageScanner {
   }
 
   static boolean startsWithErrorKey(byte[] b, int from, int to) {
-    int p = skipBlank(b, from, to);
-    return p < to && b[p] == '{' && matchesAt(b, skipBlank(b, p + 1, to), to, ERROR_KEY);
+    int p = JsonScan.skipBlank(b, from, to);
+    return p < to && b[p] == '{' && matchesAt(b, JsonScan.skipBlank(b, p + 1, to), to, ERROR_KEY);
   }
 }
