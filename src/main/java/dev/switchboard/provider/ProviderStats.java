@@ -16,16 +16,23 @@ import java.util.function.LongSupplier;
  * <p>The window is a ring of {@value #SLOTS} slots, each covering {@code window / SLOTS}. A slot is claimed for its
  * time span by a CAS on its stamp; whoever claims it zeroes its counts. A racing increment during that claim may be
  * lost or land in the fresh slot: one sample, which a statistic over a minute of traffic does not notice.
+ *
+ * <p>Every request passes here on whichever event loop runs it, so what every request writes is kept off the cache
+ * lines the other loops write: the window's counts are striped by thread ({@value #STRIPES} rows of {@value #SLOTS}
+ * slots, summed when read), and the last success time and the consecutive-failure count are written only when they
+ * change. A line written by two cores on every request moves between them each time.
  */
 public final class ProviderStats {
   static final int SLOTS = 60;
+  /** Rows of the window's counts; a thread writes the row of its id, so two event loops (consecutive ids) differ. */
+  static final int STRIPES = 4;
   /** Smoothing factor of the EWMAs: the last ~10 samples dominate, so a slowdown shows within a few requests. */
   private static final double ALPHA = 0.2;
 
   private final long slotNanos;
   private final AtomicLongArray stamps = new AtomicLongArray(SLOTS);
-  private final AtomicLongArray slotAttempts = new AtomicLongArray(SLOTS);
-  private final AtomicLongArray slotFailures = new AtomicLongArray(SLOTS);
+  private final AtomicLongArray slotAttempts = new AtomicLongArray(SLOTS * STRIPES);
+  private final AtomicLongArray slotFailures = new AtomicLongArray(SLOTS * STRIPES);
   private final LongSupplier nanoClock;
   private final Clock clock;
   private final long origin;
@@ -73,8 +80,11 @@ public final class ProviderStats {
   /** The provider answered the client (latency: whole attempt). */
   public void succeeded(long latencyNanos) {
     inFlight.decrementAndGet();
-    consecutiveFailures.set(0);
-    lastSuccessMillis.set(clock.millis());
+    noConsecutiveFailures();
+    long now = clock.millis();
+    if (lastSuccessMillis.get() != now) {
+      lastSuccessMillis.set(now);
+    }
     record(false);
     ewma(ewmaLatencyMicros, latencyNanos / 1_000);
     recent.add(latencyNanos);
@@ -115,8 +125,14 @@ public final class ProviderStats {
   public void neutral(boolean answered) {
     inFlight.decrementAndGet();
     if (answered) {
-      consecutiveFailures.set(0);
+      noConsecutiveFailures();
       record(false);
+    }
+  }
+
+  private void noConsecutiveFailures() {
+    if (consecutiveFailures.get() != 0) {
+      consecutiveFailures.set(0);
     }
   }
 
@@ -139,12 +155,15 @@ public final class ProviderStats {
     int i = (int) (tick % SLOTS);
     long stamp = stamps.get(i);
     if (stamp != tick && stamps.compareAndSet(i, stamp, tick)) {
-      slotAttempts.set(i, 0);
-      slotFailures.set(i, 0);
+      for (int row = 0; row < STRIPES; row++) {
+        slotAttempts.set(row * SLOTS + i, 0);
+        slotFailures.set(row * SLOTS + i, 0);
+      }
     }
-    slotAttempts.incrementAndGet(i);
+    int at = (int) (Thread.currentThread().getId() & (STRIPES - 1)) * SLOTS + i;
+    slotAttempts.incrementAndGet(at);
     if (failure) {
-      slotFailures.incrementAndGet(i);
+      slotFailures.incrementAndGet(at);
     }
   }
 
@@ -156,8 +175,10 @@ public final class ProviderStats {
     for (int i = 0; i < SLOTS; i++) {
       long stamp = stamps.get(i);
       if (stamp >= 0 && now - stamp < SLOTS) {
-        attempts += slotAttempts.get(i);
-        failed += slotFailures.get(i);
+        for (int row = 0; row < STRIPES; row++) {
+          attempts += slotAttempts.get(row * SLOTS + i);
+          failed += slotFailures.get(row * SLOTS + i);
+        }
       }
     }
     return new long[] {attempts, failed};

@@ -91,4 +91,61 @@ class ProviderStatsTest {
     assertThat(s.window()).containsExactly(0, 0);
     assertThat(s.consecutiveFailures()).isZero();
   }
+
+  @Test
+  void outcomesFromEveryThreadCountInOneWindowAndLeaveItTogether() throws Exception {
+    // 10 s window: 60 slots of ~167 ms. The counts are striped by thread; the window is their sum.
+    ProviderStats s = new ProviderStats(Duration.ofSeconds(10), clock, clock);
+    int threads = 6;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        boolean failing = t % 2 == 0;
+        done.add(pool.submit(() -> {
+          for (int i = 0; i < 1_000; i++) {
+            s.started();
+            if (failing) {
+              s.failed();
+            } else {
+              s.succeeded(1_000_000);
+            }
+          }
+        }));
+      }
+      for (java.util.concurrent.Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(s.window()).containsExactly(6_000, 3_000);
+    assertThat(s.inFlight()).isZero();
+
+    // The same slot a whole window later: claimed afresh, every thread's row of it forgotten.
+    clock.advanceMillis(10_000);
+    s.started();
+    s.succeeded(1_000_000);
+    assertThat(s.window()).containsExactly(1, 0);
+  }
+
+  @Test
+  void aSuccessAfterFailuresClearsTheRunAndTheLastSuccessMovesWithTheClock() {
+    ProviderStats s = new ProviderStats(Duration.ofSeconds(60), clock, clock);
+    s.started();
+    s.succeeded(1_000_000);
+    long first = s.lastSuccessMillis();
+    s.started();
+    s.succeeded(1_000_000);
+    assertThat(s.lastSuccessMillis()).as("same millisecond").isEqualTo(first);
+    clock.advanceMillis(1);
+    s.started();
+    s.failed();
+    s.started();
+    s.failed();
+    s.started();
+    s.succeeded(1_000_000);
+    assertThat(s.consecutiveFailures()).isZero();
+    assertThat(s.lastSuccessMillis()).isEqualTo(first + 1);
+  }
 }
