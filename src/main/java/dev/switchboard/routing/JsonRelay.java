@@ -119,10 +119,7 @@ final class JsonRelay implements Relay {
       return Future.failedFuture(Failures.buffersFull(provider.id(), "server.max_buffered_responses is in use"));
     }
     Promise<Buffer> p = Promise.promise();
-    // A declared length gets its buffer at once; chunks of an unknown length are kept as they came and copied once
-    // at the end, instead of into a buffer regrown (and copied) every few megabytes.
-    Buffer acc = declared >= 0 ? Buffer.buffer((int) Math.min(declared, Integer.MAX_VALUE)) : null;
-    List<Buffer> chunks = declared >= 0 ? null : new ArrayList<>();
+    Chunks chunks = new Chunks();
     long[] received = {0};
     resp.handler(chunk -> {
       if (p.future().isComplete()) {
@@ -139,11 +136,7 @@ final class JsonRelay implements Relay {
           p.tryFail(Failures.buffersFull(provider.id(), "server.max_buffered_responses is in use"));
           return;
         }
-        if (acc != null) {
-          acc.appendBuffer(chunk);
-        } else {
-          chunks.add(chunk);
-        }
+        chunks.add(chunk);
         received[0] = needed;
       } catch (Throwable t) {
         // An allocation failing here (OutOfMemoryError) would otherwise be logged by Vert.x and the chunk dropped,
@@ -157,7 +150,7 @@ final class JsonRelay implements Relay {
         return;
       }
       try {
-        p.tryComplete(acc != null ? acc : joined(chunks, received[0]));
+        p.tryComplete(chunks.whole(received[0]));
       } catch (Throwable t) {
         p.tryFail(unbufferable(t));
       }
@@ -169,11 +162,40 @@ final class JsonRelay implements Relay {
     return p.future();
   }
 
-  private static Buffer joined(List<Buffer> chunks, long length) {
-    Buffer whole = Buffer.buffer((int) length);
-    chunks.forEach(whole::appendBuffer);
-    chunks.clear();
-    return whole;
+  /**
+   * A reply's chunks as they came, copied once at the end into one buffer of the final length (never into a buffer
+   * regrown, and copied, every few megabytes). A reply that came in one chunk, the usual case for a JSON answer, is
+   * that chunk: Vert.x hands the response's content over in a buffer of its own, so no copy is needed at all.
+   */
+  private static final class Chunks {
+    private Buffer first;
+    private List<Buffer> more;
+
+    void add(Buffer chunk) {
+      if (first == null) {
+        first = chunk;
+        return;
+      }
+      if (more == null) {
+        more = new ArrayList<>();
+      }
+      more.add(chunk);
+    }
+
+    Buffer whole(long length) {
+      if (first == null) {
+        return Buffer.buffer();
+      }
+      if (more == null) {
+        return first;
+      }
+      Buffer whole = Buffer.buffer((int) length);
+      whole.appendBuffer(first);
+      more.forEach(whole::appendBuffer);
+      first = null;
+      more = null;
+      return whole;
+    }
   }
 
   private UpstreamFailure unbufferable(Throwable t) {
