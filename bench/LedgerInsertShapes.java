@@ -6,7 +6,7 @@ import java.lang.management.*;
  * the ledger's schema, WAL and synchronous=NORMAL, 800-row batches in one transaction (about 100 ms of rows at 8k
  * requests a second), median and min of 15 rounds of 10 batches, CPU of this thread:
  * {@code java -cp target/switchboard.jar bench/LedgerInsertShapes.java [single multi16 multi64 mb16 mb64 json jrow]}
- * ({@code -Dpragmas="wal_autocheckpoint=10000"} adds pragmas). single = one-row statement batched (the ledger's);
+ * ({@code -Dpragmas="wal_autocheckpoint=10000"} adds pragmas). single = one-row statement batched (the ledger's first shape; it now sends mb16 and the rest one by one);
  * multiN = N-row VALUES statements executed one by one, mbN = the same batched; json = the whole batch as one JSON
  * text through json_each; jrow = one JSON text per row.
  */
@@ -25,7 +25,7 @@ public class LedgerInsertShapes {
     return c;
   }
   static void bind(PreparedStatement p, int o, R r) throws SQLException {
-    p.setLong(o+1, r.t); p.setString(o+2, r.id); p.setString(o+3, r.key); p.setString(o+4, r.prov); p.setString(o+5, r.model);
+    p.setLong(o+1, r.t + at); p.setString(o+2, r.id); p.setString(o+3, r.key); p.setString(o+4, r.prov); p.setString(o+5, r.model);
     p.setLong(o+6, r.p); p.setLong(o+7, r.c); p.setLong(o+8, r.ca); p.setDouble(o+9, r.cost); p.setLong(o+10, r.lat); p.setLong(o+11, r.ttft);
     p.setInt(o+12, r.st); p.setBoolean(o+13, r.hit); p.setString(o+14, r.att); p.setBoolean(o+15, r.est); p.setString(o+16, r.eu);
   }
@@ -36,6 +36,12 @@ public class LedgerInsertShapes {
     try (PreparedStatement p = c.prepareStatement(values(1))) { for (R r: rows){ bind(p,0,r); p.addBatch(); } p.executeBatch(); }
     c.commit(); c.setAutoCommit(true);
   }
+  /**
+   * Added to every row's time, one second more per batch: the gateway's rows come in time order, so the index on
+   * {@code at} grows at its end. (Repeating the same 800 times batch after batch, as this file first did, sent every
+   * insert into the middle of that index and more than doubled the cost per row.)
+   */
+  static long at = 0;
   static Map<Integer,PreparedStatement> cache = new HashMap<>();
   static void multi(Connection c, List<R> rows, int k) throws Exception {
     c.setAutoCommit(false);
@@ -59,7 +65,7 @@ public class LedgerInsertShapes {
   static void str(StringBuilder b, String s) { if (s==null){b.append("null");return;} b.append('"'); for (int i=0;i<s.length();i++){char ch=s.charAt(i); if(ch=='"'||ch=='\\'){b.append('\\').append(ch);} else if(ch<0x20){b.append(String.format("\\u%04x",(int)ch));} else b.append(ch);} b.append('"'); }
   static void json(Connection c, List<R> rows) throws Exception {
     StringBuilder b = new StringBuilder(rows.size()*200); b.append('[');
-    for (R r: rows){ if(b.length()>1)b.append(','); b.append('[').append(r.t).append(','); str(b,r.id); b.append(','); str(b,r.key); b.append(','); str(b,r.prov); b.append(','); str(b,r.model);
+    for (R r: rows){ if(b.length()>1)b.append(','); b.append('[').append(r.t + at).append(','); str(b,r.id); b.append(','); str(b,r.key); b.append(','); str(b,r.prov); b.append(','); str(b,r.model);
       b.append(',').append(r.p).append(',').append(r.c).append(',').append(r.ca).append(',').append(r.cost).append(',').append(r.lat).append(',').append(r.ttft).append(',').append(r.st).append(',').append(r.hit?1:0).append(','); str(b,r.att); b.append(',').append(r.est?1:0).append(','); str(b,r.eu); b.append(']'); }
     b.append(']');
     c.setAutoCommit(false);
@@ -71,7 +77,7 @@ public class LedgerInsertShapes {
     c.setAutoCommit(false);
     PreparedStatement p = cache.computeIfAbsent(jsonb ? -3 : -2, n -> { try { return c.prepareStatement("INSERT INTO ledger ("+COLS+") SELECT j->>0, j->>1, j->>2, j->>3, j->>4, j->>5, j->>6, j->>7, j->>8, j->>9, j->>10, j->>11, j->>12, j->>13, j->>14, j->>15 FROM (SELECT " + (jsonb ? "jsonb(?)" : "?") + " AS j)"); } catch (SQLException e) { throw new RuntimeException(e);} });
     StringBuilder b = new StringBuilder(256);
-    for (R r: rows){ b.setLength(0); b.append('[').append(r.t).append(','); str(b,r.id); b.append(','); str(b,r.key); b.append(','); str(b,r.prov); b.append(','); str(b,r.model);
+    for (R r: rows){ b.setLength(0); b.append('[').append(r.t + at).append(','); str(b,r.id); b.append(','); str(b,r.key); b.append(','); str(b,r.prov); b.append(','); str(b,r.model);
       b.append(',').append(r.p).append(',').append(r.c).append(',').append(r.ca).append(',').append(r.cost).append(',').append(r.lat).append(',').append(r.ttft).append(',').append(r.st).append(',').append(r.hit?1:0).append(','); str(b,r.att); b.append(',').append(r.est?1:0).append(','); str(b,r.eu); b.append(']');
       p.setString(1, b.toString()); p.addBatch(); }
     p.executeBatch();
@@ -88,6 +94,7 @@ public class LedgerInsertShapes {
       for (int round=-10; round<15; round++) {
         long t0 = cpu.getCurrentThreadCpuTime();
         for (int b=0;b<10;b++) {
+          at += 1000;
           switch (mode) { case "single" -> single(c, rows); case "multi16" -> multi(c, rows, 16); case "multi64" -> multi(c, rows, 64);
             case "json" -> json(c, rows); case "jrow" -> jrow(c, rows, false); case "jbrow" -> jrow(c, rows, true); case "mb16" -> multiBatch(c, rows, 16); case "mb64" -> multiBatch(c, rows, 64); case "multi32" -> multi(c,rows,32); }
         }

@@ -82,43 +82,79 @@ public final class Ledger implements AutoCloseable {
     return new Ledger(DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath()));
   }
 
+  private static final String INSERT = "INSERT INTO ledger (at, request_id, key_name, provider, model, prompt_tokens, "
+      + "completion_tokens, cached_tokens, cost, latency_ms, ttft_ms, status, cache_hit, attempts, estimated, end_user) "
+      + "VALUES ";
+  private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  private static final int COLUMNS = 16;
+  /**
+   * Rows per statement. With the rows' times in order (the index on {@code at} grows at its end), one 16-row statement
+   * costs about 20 % less CPU per row than sixteen one-row ones: SQLite's per-statement work is paid once
+   * ({@code bench/LedgerInsertShapes.java}: 2.2-2.3 against 2.7-3.1 microseconds a row).
+   */
+  static final int ROWS_PER_STATEMENT = 16;
+  private static final String INSERT_ONE = INSERT + ROW;
+  private static final String INSERT_MANY = INSERT + String.join(", ", java.util.Collections.nCopies(ROWS_PER_STATEMENT,
+      ROW));
+
   public synchronized void insert(List<LedgerRow> rows) throws SQLException {
     if (rows.isEmpty()) {
       return;
     }
-    // One transaction per batch: a commit per row would cost a log write each.
+    // One transaction per batch: a commit per row would cost a log write each. Rows keep their order (and so their
+    // ids): whole groups of 16 first, the rest one by one after them.
+    int grouped = rows.size() - rows.size() % ROWS_PER_STATEMENT;
     connection.setAutoCommit(false);
-    try (PreparedStatement p = connection.prepareStatement("INSERT INTO ledger (at, request_id, key_name, provider, "
-        + "model, prompt_tokens, completion_tokens, cached_tokens, cost, latency_ms, ttft_ms, status, cache_hit, "
-        + "attempts, estimated, end_user) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-      for (LedgerRow r : rows) {
-        p.setLong(1, r.timeMillis());
-        p.setString(2, r.requestId());
-        p.setString(3, r.keyName());
-        p.setString(4, r.provider());
-        p.setString(5, r.model());
-        p.setLong(6, r.promptTokens());
-        p.setLong(7, r.completionTokens());
-        p.setLong(8, r.cachedTokens());
-        p.setDouble(9, r.cost());
-        p.setLong(10, r.latencyMillis());
-        p.setLong(11, r.ttftMillis());
-        p.setInt(12, r.status());
-        p.setBoolean(13, r.cacheHit());
-        p.setString(14, r.attempts() == null || r.attempts().length() <= 1024 ? r.attempts()
-            : r.attempts().substring(0, 1024));
-        p.setBoolean(15, r.estimated());
-        p.setString(16, r.endUser());
-        p.addBatch();
+    try {
+      if (grouped > 0) {
+        try (PreparedStatement p = connection.prepareStatement(INSERT_MANY)) {
+          for (int i = 0; i < grouped; i += ROWS_PER_STATEMENT) {
+            for (int j = 0; j < ROWS_PER_STATEMENT; j++) {
+              bind(p, j * COLUMNS, rows.get(i + j));
+            }
+            p.addBatch();
+          }
+          p.executeBatch();
+        }
       }
-      p.executeBatch();
+      if (grouped < rows.size()) {
+        try (PreparedStatement p = connection.prepareStatement(INSERT_ONE)) {
+          for (int i = grouped; i < rows.size(); i++) {
+            bind(p, 0, rows.get(i));
+            p.addBatch();
+          }
+          p.executeBatch();
+        }
+      }
       connection.commit();
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
+      // Leaving auto-commit would commit the groups already sent: the batch goes whole or not at all.
       connection.rollback();
       throw e;
     } finally {
       connection.setAutoCommit(true);
     }
+  }
+
+  /** One row's values from parameter {@code offset + 1} on. */
+  private static void bind(PreparedStatement p, int offset, LedgerRow r) throws SQLException {
+    p.setLong(offset + 1, r.timeMillis());
+    p.setString(offset + 2, r.requestId());
+    p.setString(offset + 3, r.keyName());
+    p.setString(offset + 4, r.provider());
+    p.setString(offset + 5, r.model());
+    p.setLong(offset + 6, r.promptTokens());
+    p.setLong(offset + 7, r.completionTokens());
+    p.setLong(offset + 8, r.cachedTokens());
+    p.setDouble(offset + 9, r.cost());
+    p.setLong(offset + 10, r.latencyMillis());
+    p.setLong(offset + 11, r.ttftMillis());
+    p.setInt(offset + 12, r.status());
+    p.setBoolean(offset + 13, r.cacheHit());
+    p.setString(offset + 14, r.attempts() == null || r.attempts().length() <= 1024 ? r.attempts()
+        : r.attempts().substring(0, 1024));
+    p.setBoolean(offset + 15, r.estimated());
+    p.setString(offset + 16, r.endUser());
   }
 
   /** Spend per key and per provider and day since {@code fromMillis}, to rebuild budget counters after a restart. */
