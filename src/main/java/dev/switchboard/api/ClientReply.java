@@ -37,7 +37,7 @@ public final class ClientReply {
   private final ReplyRecorder books;
   private final FinishListener listener;
   private final LongSupplier nanoClock;
-  private io.vertx.core.MultiMap extraHeaders;
+  private HeaderBlock extraHeaders;
   private boolean committed;
   private boolean finished;
   private boolean clientClosed;
@@ -128,7 +128,7 @@ public final class ClientReply {
   }
 
   /** Headers every reply to this request carries, such as the client key's x-ratelimit-* values. */
-  public void extraHeaders(io.vertx.core.MultiMap headers) {
+  public void extraHeaders(HeaderBlock headers) {
     this.extraHeaders = headers;
   }
 

@@ -27,7 +27,7 @@ final class ReplyHeaders {
   }
 
   /** x-request-id, x-switchboard-* and age, from the request's bookkeeping so far. */
-  static void write(MultiMap headers, ReplyRecorder books, int status, MultiMap extraHeaders) {
+  static void write(MultiMap headers, ReplyRecorder books, int status, HeaderBlock extraHeaders) {
     headers.set(REQUEST_ID, books.requestId());
     String provider = books.provider();
     // Only a reply someone served names who: on a failure the attempts header tells the chain, and naming the
@@ -45,7 +45,7 @@ final class ReplyHeaders {
       headers.set(ROUTE, books.route());
     }
     if (extraHeaders != null) {
-      headers.addAll(extraHeaders);
+      extraHeaders.addTo(headers);
     }
     headers.set(CACHE, books.cacheStatus());
     if (books.cacheAgeSeconds() >= 0) {

@@ -1,5 +1,6 @@
 package dev.switchboard.ratelimit;
 
+import dev.switchboard.api.HeaderBlock;
 import dev.switchboard.config.Limits;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
@@ -28,26 +29,45 @@ final class RateLimitHeaders {
   private static volatile LimitTexts lastLimits = new LimitTexts(Limits.NONE, "0", "0");
 
   /** The headers for a key's buckets after this take. */
-  static MultiMap of(Limits limits, Buckets.Take take) {
-    MultiMap h = MultiMap.caseInsensitiveMultiMap();
+  static HeaderBlock of(Limits limits, Buckets.Take take) {
     LimitTexts texts = lastLimits;
     if (texts.limits() != limits) {
       texts = new LimitTexts(limits, Long.toString(limits.rpm()), Long.toString(limits.tpm()));
       lastLimits = texts;
     }
+    String remainingRequests = null;
+    String resetRequests = null;
     if (limits.rpm() > 0) {
-      h.set(LIMIT_REQUESTS, texts.rpm());
-      h.set(REMAINING_REQUESTS, Long.toString(Math.max(0, (long) Math.floor(take.requestsLeft()))));
+      remainingRequests = Long.toString(Math.max(0, (long) Math.floor(take.requestsLeft())));
       double missing = limits.burstRequests() - Math.max(0, take.requestsLeft());
-      h.set(RESET_REQUESTS, formatReset((long) Math.ceil(missing * 60_000.0 / limits.rpm())));
+      resetRequests = formatReset((long) Math.ceil(missing * 60_000.0 / limits.rpm()));
     }
+    String remainingTokens = null;
+    String resetTokens = null;
     if (limits.tpm() > 0) {
-      h.set(LIMIT_TOKENS, texts.tpm());
-      h.set(REMAINING_TOKENS, Long.toString(Math.max(0, (long) Math.floor(take.tokensLeft()))));
+      remainingTokens = Long.toString(Math.max(0, (long) Math.floor(take.tokensLeft())));
       double missing = limits.burstTokens() - Math.max(0, take.tokensLeft());
-      h.set(RESET_TOKENS, formatReset((long) Math.ceil(missing * 60_000.0 / limits.tpm())));
+      resetTokens = formatReset((long) Math.ceil(missing * 60_000.0 / limits.tpm()));
     }
-    return h;
+    return new Values(texts, remainingRequests, resetRequests, remainingTokens, resetTokens);
+  }
+
+  /** One reply's values; a dimension without a limit (null texts) is left out. */
+  private record Values(LimitTexts limits, String remainingRequests, String resetRequests, String remainingTokens,
+                        String resetTokens) implements HeaderBlock {
+    @Override
+    public void addTo(MultiMap headers) {
+      if (remainingRequests != null) {
+        headers.set(LIMIT_REQUESTS, limits.rpm());
+        headers.set(REMAINING_REQUESTS, remainingRequests);
+        headers.set(RESET_REQUESTS, resetRequests);
+      }
+      if (remainingTokens != null) {
+        headers.set(LIMIT_TOKENS, limits.tpm());
+        headers.set(REMAINING_TOKENS, remainingTokens);
+        headers.set(RESET_TOKENS, resetTokens);
+      }
+    }
   }
 
   /** OpenAI's reset format: "1s", "6m0s", "250ms". */

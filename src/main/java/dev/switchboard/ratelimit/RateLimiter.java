@@ -11,6 +11,7 @@ import dev.switchboard.routing.CandidateGate;
 import dev.switchboard.routing.Headroom;
 import dev.switchboard.routing.Target;
 import dev.switchboard.api.ApiError;
+import dev.switchboard.api.HeaderBlock;
 import dev.switchboard.api.GatewayRequest;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -60,7 +61,7 @@ public final class RateLimiter implements dev.switchboard.routing.ProviderQuota 
   }
 
   /** A client key's verdict, with the values of OpenAI's x-ratelimit-* headers. */
-  public record Admission(boolean admitted, ApiError error, long retryAfterMillis, MultiMap headers, long estimate) {
+  public record Admission(boolean admitted, ApiError error, long retryAfterMillis, HeaderBlock headers, long estimate) {
     static Admission admitted(Limits limits, Buckets.Take take, long estimate) {
       return new Admission(true, null, -1, RateLimitHeaders.of(limits, take), estimate);
     }
