@@ -164,7 +164,7 @@ class BudgetReservationTest {
   @Test
   void aCrashedInstancesHoldLapsesAfterItsTtl() throws Exception {
     upstream.chatJson("hello");
-    GatewayUnderTest g = gateway(config().section("usage", "reservation_ttl: 5m"));
+    GatewayUnderTest g = gateway(config().section("usage", "{persist: false, reservation_ttl: 5m}"));
     // What an instance that crashed mid-request leaves behind: a hold of the whole budget that nobody settles.
     String counter = "key|team|DAILY|" + LocalDate.now(ZoneOffset.UTC);
     String prefix = "switchboard:";
