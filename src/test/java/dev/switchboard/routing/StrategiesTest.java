@@ -163,7 +163,7 @@ class StrategiesTest extends RoutingTestBase {
         }
       }));
     }
-    await().atMost(5, TimeUnit.SECONDS).until(() -> stats("a").inFlight() == 3);
+    await().atMost(30, TimeUnit.SECONDS).until(() -> stats("a").inFlight() == 3);
 
     List<String> whileBusy = servedBy(15, "m1");
 
@@ -172,7 +172,7 @@ class StrategiesTest extends RoutingTestBase {
       assertThat(f.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     }
     // The reply reaches the client a moment before the attempt's bookkeeping on the event loop.
-    await().atMost(5, TimeUnit.SECONDS).until(() -> stats("a").inFlight() == 0);
+    await().atMost(30, TimeUnit.SECONDS).until(() -> stats("a").inFlight() == 0);
     // Idle again, both are equally busy (none): ties are broken at random, so both serve.
     List<String> idle = servedBy(40, "m1");
     assertThat(count(idle, "a")).isPositive();
