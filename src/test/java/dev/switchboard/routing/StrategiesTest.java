@@ -129,8 +129,9 @@ class StrategiesTest extends RoutingTestBase {
 
   @Test
   void leastLatencyMeasuresEveryoneThenPrefersTheFaster() throws Exception {
+    // a takes 1 s: far more than b's first (cold) request on a loaded machine, which at 150 ms it could lose to.
     a.stub("/chat/completions", aResponse().withStatus(200).withHeader("Content-Type", "application/json")
-        .withFixedDelay(150)
+        .withFixedDelay(1000)
         .withBody(dev.switchboard.testing.FakeProvider.chatCompletion("chatcmpl-a", "m1", "from a").encode()));
     start(routing("least-latency") + twoProviders());
 
@@ -147,9 +148,11 @@ class StrategiesTest extends RoutingTestBase {
 
   @Test
   void leastBusyAvoidsTheProviderWithRequestsInFlight() throws Exception {
-    // Requests whose prompt says "slow" hang at a for a while; everything else is answered at once.
+    // Requests whose prompt says "slow" hang at a for a while; everything else is answered at once. The while must
+    // outlast the 15 requests below on a loaded machine too (at 1.5 s, a's three could end first, and a idle again
+    // takes its share).
     a.stub(post(urlPathEqualTo(CHAT_PATH)).withRequestBody(containing("slow")).willReturn(aResponse()
-        .withStatus(200).withHeader("Content-Type", "application/json").withFixedDelay(1500)
+        .withStatus(200).withHeader("Content-Type", "application/json").withFixedDelay(5000)
         .withBody(dev.switchboard.testing.FakeProvider.chatCompletion("chatcmpl-a", "m1", "from a").encode())));
     start(routing("least-busy") + twoProviders());
     String slow = chatBody("m1").replace("\"hi\"", "\"slow\"");
