@@ -154,7 +154,11 @@ class StrategiesTest extends RoutingTestBase {
     a.stub(post(urlPathEqualTo(CHAT_PATH)).withRequestBody(containing("slow")).willReturn(aResponse()
         .withStatus(200).withHeader("Content-Type", "application/json").withFixedDelay(5000)
         .withBody(dev.switchboard.testing.FakeProvider.chatCompletion("chatcmpl-a", "m1", "from a").encode())));
-    start(routing("least-busy") + twoProviders());
+    // a's first-byte timeout must outlast the hold (the default 2 s would end the held requests with a 503).
+    start(routing("least-busy") + "providers:\n"
+        + "  a: {type: openai, base_url: \"" + a.baseUrl() + "\", api_key: k-a, models: [m1], "
+        + "timeouts: {connect: 500ms, first_byte: 9s, idle: 9s, total: 9s}}\n"
+        + provider("b", b, "m1", ""));
     String slow = chatBody("m1").replace("\"hi\"", "\"slow\"");
     List<CompletableFuture<HttpResponse<String>>> busy = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
