@@ -53,15 +53,28 @@ final class ReloadTriggers {
   /**
    * {@code kill -HUP <pid>} reloads the config file. sun.misc.Signal is the JDK's only way to catch a signal; where it
    * is missing or HUP cannot be handled (Windows), the admin endpoint and the watcher still reload.
+   *
+   * <p>A process started with SIGHUP ignored (under {@code nohup}, or by a supervisor that ignores it) keeps ignoring
+   * it: the JVM does not install a handler for an ignored shutdown signal, and {@code kill -HUP} then does nothing.
+   * That is said at start instead of silently doing nothing.
+   *
+   * @return whether a SIGHUP now reloads
    */
-  static void onSighup(ConfigReloads reloads) {
+  static boolean onSighup(ConfigReloads reloads) {
     try {
-      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
+      sun.misc.SignalHandler previous = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
         LOG.info("SIGHUP: reloading the config");
         reloads.reload("sighup");
       });
+      if (previous == sun.misc.SignalHandler.SIG_IGN) {
+        LOG.warning("SIGHUP is ignored by this process (started under nohup?), so kill -HUP will not reload the "
+            + "config; reload with POST /admin/config/reload or config.watch");
+        return false;
+      }
+      return true;
     } catch (Throwable e) {
       LOG.info("SIGHUP cannot be handled here (" + e.getMessage() + "); reload with POST /admin/config/reload");
+      return false;
     }
   }
 }

@@ -26,10 +26,15 @@ public final class ConfigWatch {
 
   public void start() {
     Path file = reloads.file();
-    vertx.fileSystem().props(file.toString()).onComplete(ar -> {
-      seen = ar.succeeded() ? ar.result().lastModifiedTime() + ":" + ar.result().size() : "missing";
-      vertx.setPeriodic(periodMillis, id -> check(file));
-    });
+    // The baseline is taken before the gateway reports itself started (one stat), not whenever an asynchronous read
+    // gets its turn: a change written in between would otherwise become the baseline and never be reloaded.
+    try {
+      io.vertx.core.file.FileProps props = vertx.fileSystem().propsBlocking(file.toString());
+      seen = props.lastModifiedTime() + ":" + props.size();
+    } catch (RuntimeException e) {
+      seen = "missing";
+    }
+    vertx.setPeriodic(periodMillis, id -> check(file));
   }
 
   private void check(Path file) {

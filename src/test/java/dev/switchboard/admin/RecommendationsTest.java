@@ -63,15 +63,20 @@ class RecommendationsTest {
     }
   }
 
-  /** {@code n} requests served by provider {@code p} (pinned), all at once. */
-  private static void concurrentTraffic(GatewayUnderTest gw, String p, int n) {
+  /**
+   * {@code n} requests served by each of {@code providers} (pinned), all at once and interleaved, so whatever the
+   * machine does meanwhile (a pause, a cold path, a busy core) falls on all of them alike.
+   */
+  private static void concurrentTraffic(GatewayUnderTest gw, int n, String... providers) {
     HttpClient http = HttpClient.newHttpClient();
     List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      all.add(http.sendAsync(HttpRequest.newBuilder(URI.create(gw.baseUrl() + "/v1/chat/completions"))
-          .header("Content-Type", "application/json").header("x-switchboard-provider", p)
-          .POST(HttpRequest.BodyPublishers.ofString(Requests.chat("m", "hi " + i).toString())).build(),
-          HttpResponse.BodyHandlers.ofString()));
+      for (String p : providers) {
+        all.add(http.sendAsync(HttpRequest.newBuilder(URI.create(gw.baseUrl() + "/v1/chat/completions"))
+            .header("Content-Type", "application/json").header("x-switchboard-provider", p)
+            .POST(HttpRequest.BodyPublishers.ofString(Requests.chat("m", "hi " + i).toString())).build(),
+            HttpResponse.BodyHandlers.ofString()));
+      }
     }
     all.forEach(f -> assertThat(f.join().statusCode()).isEqualTo(200));
   }
@@ -97,13 +102,14 @@ class RecommendationsTest {
 
   @Test
   void noAdviceWhenEverythingIsWithinItsThresholds() throws Exception {
-    reply(a, 100);
-    reply(b, 100);
+    reply(a, 300);
+    reply(b, 300);
     try (GatewayUnderTest gw = start(a, b, "input_price: 10, output_price: 30", "limits: {rpm: 100}\n    budget: {daily: 1}",
         "input_price: 1, output_price: 2", "0.5", 20)) {
-      // 20 samples each: a p95 is then the 19th, so a first request's warm-up does not decide it.
-      traffic(gw, "a", 20);
-      traffic(gw, "b", 20);
+      // 20 samples each: a p95 is then the 19th. Both providers' requests in flight together, each taking 300 ms
+      // upstream: a stall of a loaded machine delays both alike, and it would take 300 ms more on a's slowest alone
+      // to reach the slow factor of 2. (One after the other, a at 100 ms needed only two 100 ms hiccups.)
+      concurrentTraffic(gw, 20, "a", "b");
       awaitServed(gw, 40);
       assertThat(recommendations(gw)).as("similar latency, headroom and budget left, the cheaper one is worse")
           .isEmpty();
@@ -116,7 +122,7 @@ class RecommendationsTest {
     reply(b, 0);
     try (GatewayUnderTest gw = start(a, b, "input_price: 1, output_price: 1", "weight: 1",
         "input_price: 1, output_price: 1", "0.9", 20)) {
-      concurrentTraffic(gw, "a", 20);
+      concurrentTraffic(gw, 20, "a");
       traffic(gw, "b", 20);
       awaitServed(gw, 40);
       Map<String, JsonObject> recs = recommendations(gw);

@@ -74,7 +74,7 @@ class RedisCacheTest {
   }
 
   private String awaitOneKey() {
-    await().atMost(Duration.ofSeconds(5)).until(() -> redisKeys().size() == 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> redisKeys().size() == 1);
     try {
       return redisKeys().get(0);
     } catch (Exception e) {
@@ -157,7 +157,7 @@ class RedisCacheTest {
         .getBoolean("up")).isFalse();
 
     redis.restart();
-    await().atMost(Duration.ofSeconds(5)).until(() -> sum(gw.metrics(), "switchboard_cache_redis_up") == 1.0);
+    await().atMost(Duration.ofSeconds(30)).until(() -> sum(gw.metrics(), "switchboard_cache_redis_up") == 1.0);
     assertThat(cacheHeader(gw.chat(chat("after")))).isEqualTo("MISS");
     awaitOneKey();
     assertThat(gw.chatCalls()).isEqualTo(3);
@@ -181,7 +181,7 @@ class RedisCacheTest {
     } finally {
       redis.resume();
     }
-    await().atMost(Duration.ofSeconds(5)).until(() -> sum(gw.metrics(), "switchboard_cache_redis_up") == 1.0);
+    await().atMost(Duration.ofSeconds(30)).until(() -> sum(gw.metrics(), "switchboard_cache_redis_up") == 1.0);
   }
 
   @Test
@@ -201,7 +201,7 @@ class RedisCacheTest {
     CacheGateway a = gateway();
     a.chat(chat("one"));
     a.chat(chat("two"));
-    await().atMost(Duration.ofSeconds(5)).until(() -> redisKeys().size() == 2);
+    await().atMost(Duration.ofSeconds(30)).until(() -> redisKeys().size() == 2);
     redis.command("SET", "unrelated:key", "stays");
 
     HttpResponse<String> cleared = a.admin("POST", "/admin/cache/clear", CacheGateway.ADMIN);

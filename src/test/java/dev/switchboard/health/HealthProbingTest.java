@@ -40,7 +40,7 @@ import static org.awaitility.Awaitility.await;
  * while down; spent quotas; live traffic marking down; event bus and metrics; /ready; undeploy; no blocking.
  */
 class HealthProbingTest {
-  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration WAIT = Duration.ofSeconds(30);
   private static final String MODELS = "{\"object\":\"list\",\"data\":[{\"id\":\"gpt-a\",\"object\":\"model\"}]}";
 
   private final FakeProvider a = new FakeProvider();
@@ -65,7 +65,9 @@ class HealthProbingTest {
 
   /**
    * A gateway with providers a (gpt-a, shared) and b (shared) behind the alias {@code chat} (a first, priority
-   * routing), probing every 200 ms unless {@code health} overrides say otherwise ("key: value" entries).
+   * routing), probing every 200 ms unless {@code health} overrides say otherwise ("key: value" entries). The probe
+   * timeout is 3 s: a healthy WireMock answers a probe in milliseconds, but a cold first one on a loaded machine took
+   * more than the 300 ms it used to be, and a probe that was meant to succeed failed.
    *
    * @param routing further lines of the routing section, indented
    */
@@ -84,7 +86,7 @@ class HealthProbingTest {
 
   private GatewayUnderTest start(List<String> health, String routing, String aFields, Clocks clocks) {
     java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
-    for (String entry : List.of("enabled: true", "interval: 200ms", "timeout: 300ms", "jitter: 0",
+    for (String entry : List.of("enabled: true", "interval: 200ms", "timeout: 3s", "jitter: 0",
         "down_interval: 100ms", "down_after: 2", "recover_after: 2")) {
       settings.put(entry.substring(0, entry.indexOf(':')), entry);
     }
@@ -209,16 +211,17 @@ class HealthProbingTest {
     modelsOk(a);
     modelsOk(b);
     b.chatJson("from b");
-    // Probed once at start, then when forced: each forced probe is one round of the schedule.
-    start(List.of("interval: 1h"), "");
+    // Probed once at start, then when forced: each forced probe is one round of the schedule. A probe times out
+    // after 1 s here (the good ones need a few ms), against a reply that takes 4 s.
+    start(failure.equals("503") ? List.of("interval: 1h") : List.of("interval: 1h", "timeout: 1s"), "");
     awaitState("a", State.HEALTHY);
     awaitState("b", State.HEALTHY);
 
     if (failure.equals("503")) {
       models(a, FakeProvider.jsonReply(503, "{\"error\":{\"message\":\"overloaded\"}}"));
     } else {
-      // Longer than the 300 ms probe timeout.
-      models(a, FakeProvider.jsonReply(200, MODELS).withFixedDelay(1_500));
+      // Four times the probe timeout.
+      models(a, FakeProvider.jsonReply(200, MODELS).withFixedDelay(4_000));
     }
 
     assertThat(forceProbe("a").getString("state")).as("one failure of down_after 2").isEqualTo("healthy");
@@ -255,7 +258,7 @@ class HealthProbingTest {
       port = s.getLocalPort();
     }
     gateway = GatewayUnderTest.start("""
-        health: {enabled: true, interval: 1h, timeout: 300ms, jitter: 0, down_interval: 1h, down_after: 2, recover_after: 2}
+        health: {enabled: true, interval: 1h, timeout: 3s, jitter: 0, down_interval: 1h, down_after: 2, recover_after: 2}
         providers:
           gone:
             type: openai
@@ -349,8 +352,10 @@ class HealthProbingTest {
     assertThat(sample(gateway.get("/metrics").body(), "switchboard_provider_up", "provider=\"a\"")).isEqualTo(1.0);
 
     modelsOk(a);
-    forceProbe("a");
-    awaitState("a", State.HEALTHY);
+    // A fast probe (under 50 ms) makes it healthy again; on a loaded machine one may take longer, and is rightly
+    // still called slow: probe until one is fast.
+    await().atMost(WAIT).until(() -> "healthy".equals(forceProbe("a").getString("state")));
+    assertThat(health("a").state()).isEqualTo(State.HEALTHY);
   }
 
   @Test
@@ -377,7 +382,7 @@ class HealthProbingTest {
     modelsOk(a);
     modelsOk(b);
     gateway = GatewayUnderTest.start("""
-        health: {enabled: true, interval: 1h, timeout: 300ms, jitter: 0}
+        health: {enabled: true, interval: 1h, timeout: 3s, jitter: 0}
         providers:
         %s    probe: {mode: completion, model: gpt-a, interval: 100ms}
         %s    probe: {mode: none}
@@ -408,7 +413,7 @@ class HealthProbingTest {
     a.stub("/images/generations", FakeProvider.jsonReply(200, "{\"created\":1,\"data\":[{\"url\":\"https://i/x.png\"}]}"));
     b.stub("/audio/speech", com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(500));
     gateway = GatewayUnderTest.start("""
-        health: {enabled: true, interval: 100ms, timeout: 300ms, jitter: 0, down_after: 2, down_interval: 100ms}
+        health: {enabled: true, interval: 100ms, timeout: 3s, jitter: 0, down_after: 2, down_interval: 100ms}
         providers:
         %s    probe: {mode: images, model: dall-e-3, body: {prompt: "a dot", size: "1024x1024", quality: standard}}
         %s    probe: {mode: speech, model: tts-1}
@@ -637,7 +642,7 @@ class HealthProbingTest {
         .withHeader("Retry-After", "1"));
     FakeClock clock = new FakeClock();
     gateway = GatewayUnderTest.start("""
-        health: {enabled: true, interval: 200ms, timeout: 300ms, jitter: 0, down_interval: 100ms}
+        health: {enabled: true, interval: 200ms, timeout: 3s, jitter: 0, down_interval: 100ms}
         routing: {strategy: priority, explore: 0, retry: {per_provider: 0}}
         providers:
         %s%s
@@ -683,16 +688,18 @@ class HealthProbingTest {
         .isGreaterThanOrEqualTo(1.0);
 
     models(a, FakeProvider.jsonReply(500, "{}"));
+    long beforeDown = System.currentTimeMillis();
     forceProbe("a");
     forceProbe("a");
     awaitState("a", State.DOWN);
+    long afterDown = System.currentTimeMillis();
 
     JsonObject event = awaitEvent("a", "down");
     assertThat(event.getString("provider")).isEqualTo("a");
     assertThat(event.getString("from")).isEqualTo("healthy");
     assertThat(event.getString("to")).isEqualTo("down");
     assertThat(event.getString("reason")).isEqualTo("probe answered HTTP 500");
-    assertThat(event.getLong("at")).isCloseTo(System.currentTimeMillis(), org.assertj.core.data.Offset.offset(10_000L));
+    assertThat(event.getLong("at")).as("the wall time of the transition").isBetween(beforeDown, afterDown);
     String m = gateway.get("/metrics").body();
     assertThat(sample(m, "switchboard_provider_up", "provider=\"a\"")).isEqualTo(0.0);
     assertThat(sample(m, "switchboard_provider_up", "provider=\"b\"")).isEqualTo(1.0);
@@ -770,10 +777,22 @@ class HealthProbingTest {
     int probesOfB = probes(b.server());
     double recorded = probesRecorded();
 
-    // Five probe intervals without a single probe: none reaches the providers, none is even attempted.
-    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(10))
-        .until(() -> probes(a.server()) == probesOfA && probes(b.server()) == probesOfB
-            && probesRecorded() == recorded);
+    // Five probe intervals without a single probe: none reaches the providers, none is even attempted. A probe that
+    // was already on its way when the verticle went may still land or be recorded (that is not a new one): the counts
+    // must come to rest, then stay put for the whole second.
+    double[] last = {-1};
+    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(30)).until(() -> {
+      double now = probes(a.server()) * 1e6 + probes(b.server()) * 1e3 + probesRecorded();
+      boolean still = now == last[0];
+      last[0] = now;
+      return still;
+    });
+    assertThat(probes(a.server()) - probesOfA).as("probes of a after the undeploy: at most the one in flight")
+        .isLessThanOrEqualTo(1);
+    assertThat(probes(b.server()) - probesOfB).as("probes of b after the undeploy: at most the one in flight")
+        .isLessThanOrEqualTo(1);
+    assertThat(probesRecorded() - recorded).as("probes timed after the undeploy: at most the two in flight")
+        .isLessThanOrEqualTo(2);
     // The gateway itself still serves.
     b.chatJson("still here");
     a.chatJson("still here");

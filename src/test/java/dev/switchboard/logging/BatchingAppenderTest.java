@@ -173,7 +173,7 @@ class BatchingAppenderTest {
 
     log.info("after the pause");
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> lines().contains("INFO after the pause"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> lines().contains("INFO after the pause"));
   }
 
   @Test

@@ -69,7 +69,7 @@ class CircuitTest extends RoutingTestBase {
       assertThat(servedBy(resp)).isEqualTo("b");
       assertThat(header(resp, "x-switchboard-attempts")).isEqualTo("a:503,b:200");
     }
-    await().atMost(5, TimeUnit.SECONDS).until(() -> transitionsOf("a").size() == 1);
+    await().atMost(30, TimeUnit.SECONDS).until(() -> transitionsOf("a").size() == 1);
     assertThat(transitionsOf("a")).containsExactly("closed->open");
     JsonObject opened = transitions.get(0);
     assertThat(opened.getString("reason")).contains("3 consecutive failures");
@@ -95,10 +95,10 @@ class CircuitTest extends RoutingTestBase {
     assertThat(guard("a").circuit().phase()).as("one of two trials done").isEqualTo(CircuitBreaker.Phase.HALF_OPEN);
     assertThat(servedBy(chat("m1"))).isEqualTo("a");
     // The success is booked on the event loop just after the reply went out.
-    await().atMost(5, TimeUnit.SECONDS).until(() -> guard("a").circuit().phase() == CircuitBreaker.Phase.CLOSED);
+    await().atMost(30, TimeUnit.SECONDS).until(() -> guard("a").circuit().phase() == CircuitBreaker.Phase.CLOSED);
 
     assertThat(servedBy(10, "m1")).as("priority returns to the primary").containsOnly("a");
-    await().atMost(5, TimeUnit.SECONDS).until(() -> transitionsOf("a").size() == 3);
+    await().atMost(30, TimeUnit.SECONDS).until(() -> transitionsOf("a").size() == 3);
     assertThat(transitionsOf("a")).containsExactly("closed->open", "open->half_open", "half_open->closed");
     long openedAt = transitions.get(0).getLong("at");
     long trialAt = transitions.get(1).getLong("at");
@@ -120,7 +120,7 @@ class CircuitTest extends RoutingTestBase {
         + "half_open_requests: 1}");
     failAll(a);
     servedBy(3, "m1");
-    await().atMost(5, TimeUnit.SECONDS).until(() -> transitionsOf("a").size() == 1);
+    await().atMost(30, TimeUnit.SECONDS).until(() -> transitionsOf("a").size() == 1);
 
     // Clients keep being served by b while a's trial fails.
     clock.advanceMillis(300);
@@ -129,7 +129,7 @@ class CircuitTest extends RoutingTestBase {
     assertThat(header(trial, "x-switchboard-attempts")).isEqualTo("a:503,b:200");
     assertThat(received(a)).isEqualTo(4);
 
-    await().atMost(5, TimeUnit.SECONDS).until(() -> transitionsOf("a").size() == 3);
+    await().atMost(30, TimeUnit.SECONDS).until(() -> transitionsOf("a").size() == 3);
     assertThat(transitionsOf("a")).containsExactly("closed->open", "open->half_open", "half_open->open");
     JsonObject reopened = transitions.get(2);
     assertThat(reopened.getString("reason")).contains("trial request failed");
@@ -159,7 +159,7 @@ class CircuitTest extends RoutingTestBase {
     assertThat(servedBy(chat("m1"))).isEqualTo("b");
 
     assertThat(guard("a").circuit().phase()).as("5 failures in 10 attempts").isEqualTo(CircuitBreaker.Phase.OPEN);
-    await().atMost(5, TimeUnit.SECONDS).until(() -> transitionsOf("a").size() == 1);
+    await().atMost(30, TimeUnit.SECONDS).until(() -> transitionsOf("a").size() == 1);
     assertThat(transitions.get(0).getString("reason")).contains("error rate 50% over 10 attempts");
     assertThat(servedBy(10, "m1")).containsOnly("b");
     assertThat(received(a)).isEqualTo(10);

@@ -64,7 +64,7 @@ class ExplorationTest extends RoutingTestBase {
     clock.advanceMillis(300);
     // The trial request that closes the circuit starts the ramp; round-robin gives a its turn within two requests.
     assertThat(List.of(servedBy(chat("m1")), servedBy(chat("m1")))).contains("a");
-    await().atMost(5, TimeUnit.SECONDS).until(() -> guard("a").circuit().phase() == CircuitBreaker.Phase.CLOSED);
+    await().atMost(30, TimeUnit.SECONDS).until(() -> guard("a").circuit().phase() == CircuitBreaker.Phase.CLOSED);
 
     List<String> served = servedBy(20, "m1");
 

@@ -45,7 +45,9 @@ class FailoverTest extends RoutingTestBase {
         case HTTP_503 -> p.error("/chat/completions", 503, "server_error", null, "The engine is overloaded");
         // No Retry-After: retried after the configured backoff.
         case HTTP_429 -> p.error("/chat/completions", 429, "requests", "rate_limit_exceeded", "Rate limit reached");
-        case TIMEOUT -> p.stub("/chat/completions", aResponse().withStatus(200).withFixedDelay(1_000)
+        // Three times the first-byte timeout: no loaded machine makes a healthy a that slow, and none makes this one
+        // answer in time.
+        case TIMEOUT -> p.stub("/chat/completions", aResponse().withStatus(200).withFixedDelay(3_000)
             .withHeader("Content-Type", "application/json")
             .withBody(FakeProvider.chatCompletion("chatcmpl-a", "m1", "from a (too late)").encode()));
         case CONNECTION_RESET -> p.fault("/chat/completions", Fault.CONNECTION_RESET_BY_PEER);
@@ -56,11 +58,15 @@ class FailoverTest extends RoutingTestBase {
     }
   }
 
-  /** a is the primary (priority); its first-byte timeout is short so a hanging a is given up quickly. */
+  /**
+   * a is the primary (priority); its first-byte timeout is short so a hanging a is given up quickly, but not so short
+   * that a healthy a on a loaded machine misses it (300 ms did: its cold first reply, or a pause during the run,
+   * failed a over before it was broken).
+   */
   private void startPrimaryAndSecondary() {
     start(routing("priority") + "providers:\n"
         + "  a: {type: openai, base_url: \"" + a.baseUrl() + "\", api_key: k-a, models: [m1], "
-        + "timeouts: {connect: 500ms, first_byte: 300ms, idle: 1s, total: 5s}}\n"
+        + "timeouts: {connect: 2s, first_byte: 1s, idle: 2s, total: 5s}}\n"
         + provider("b", b, "m1", ""));
   }
 
@@ -122,7 +128,7 @@ class FailoverTest extends RoutingTestBase {
     HttpResponse<String> resp = chat("m1", "x-request-id", "req-failover-1");
 
     assertThat(servedBy(resp)).isEqualTo("b");
-    await().atMost(5, TimeUnit.SECONDS).until(() -> events.size() == 1);
+    await().atMost(30, TimeUnit.SECONDS).until(() -> events.size() == 1);
     JsonObject event = events.get(0);
     assertThat(event.getString("request_id")).isEqualTo("req-failover-1");
     assertThat(event.getString("model")).isEqualTo("m1");

@@ -83,8 +83,8 @@ class HedgingTest extends RoutingTestBase {
     assertThat(resp.body()).doesNotContain("chatcmpl-s");
     assertThat(SseClient.dataEvents(resp.body())).last().isEqualTo("[DONE]");
     // The loser's connection was closed, so the provider stops generating.
-    await().atMost(5, TimeUnit.SECONDS).until(() -> slow.closedBeforeEnd() == 1);
-    await().atMost(5, TimeUnit.SECONDS).until(() -> hedges("s", "lost") == 1);
+    await().atMost(30, TimeUnit.SECONDS).until(() -> slow.closedBeforeEnd() == 1);
+    await().atMost(30, TimeUnit.SECONDS).until(() -> hedges("s", "lost") == 1);
     assertThat(hedges("b", "started")).isEqualTo(1);
     assertThat(hedges("b", "won")).isEqualTo(1);
     assertThat(stats("s").consecutiveFailures()).as("losing a hedge is not a failure").isZero();

@@ -40,7 +40,7 @@ class PanicRoutingTest extends RoutingTestBase {
       assertThat(resp.statusCode()).isEqualTo(503);
       assertThat(header(resp, "x-switchboard-attempts")).isEqualTo("a:503,b:503");
     }
-    await().atMost(5, TimeUnit.SECONDS).until(() -> guard("a").circuit().phase() == CircuitBreaker.Phase.OPEN
+    await().atMost(30, TimeUnit.SECONDS).until(() -> guard("a").circuit().phase() == CircuitBreaker.Phase.OPEN
         && guard("b").circuit().phase() == CircuitBreaker.Phase.OPEN);
     a.chatJson("from a");
     b.chatJson("from b");
@@ -61,7 +61,7 @@ class PanicRoutingTest extends RoutingTestBase {
     assertThat(header(resp, "x-switchboard-attempts")).isEqualTo("a:200");
     assertThat(header(resp, "x-switchboard-route")).isEqualTo("strategy=priority; order=a,b; panic");
     assertThat(panicCount()).isEqualTo(1);
-    await().atMost(5, TimeUnit.SECONDS).until(() -> panics.size() == 1);
+    await().atMost(30, TimeUnit.SECONDS).until(() -> panics.size() == 1);
     assertThat(panics.get(0).getString("model")).isEqualTo("m1");
     assertThat(panics.get(0).getJsonArray("refused").encode()).contains("a: circuit open", "b: circuit open");
     assertThat(gateway.get("/metrics").body()).containsPattern("switchboard_panic_routing_total\\{[^}]*} 1\\.0");
@@ -73,7 +73,7 @@ class PanicRoutingTest extends RoutingTestBase {
     resp = chat("m1");
     assertThat(servedBy(resp)).isEqualTo("a");
     assertThat(header(resp, "x-switchboard-route")).doesNotContain("panic");
-    await().atMost(5, TimeUnit.SECONDS).until(() -> guard("a").circuit().phase() == CircuitBreaker.Phase.CLOSED);
+    await().atMost(30, TimeUnit.SECONDS).until(() -> guard("a").circuit().phase() == CircuitBreaker.Phase.CLOSED);
     assertThat(panicCount()).isEqualTo(1);
   }
 

@@ -24,12 +24,16 @@ class ScoreAdaptationTest extends RoutingTestBase {
         .withBody(FakeProvider.chatCompletion("chatcmpl-" + name, "m1", "from " + name).encode()));
   }
 
-  /** Both measured first (pinned), then a is the clear favourite: faster than b and of higher quality. */
+  /**
+   * Both measured first (pinned), then a is the clear favourite: faster than b and of higher quality. b gets ten
+   * requests: its smoothed latency starts at its first (cold) request, which a loaded machine can make several times
+   * its 150 ms; after three it could still be so high that a, slowed down, kept winning for more than three requests.
+   */
   private void startWithAFavoured(String weights, String extraRouting) throws Exception {
     start(routing("score", RETRY, NO_CIRCUIT, "  weights: " + weights + "\n" + extraRouting)
         + "providers:\n" + provider("a", a, "m1", "quality: 0.8") + provider("b", b, "m1", "quality: 0.5"));
     servedBy(3, "m1", "x-switchboard-provider", "a");
-    servedBy(3, "m1", "x-switchboard-provider", "b");
+    servedBy(10, "m1", "x-switchboard-provider", "b");
     assertThat(servedBy(20, "m1")).as("a is favoured before anything goes wrong").containsOnly("a");
   }
 
@@ -76,15 +80,18 @@ class ScoreAdaptationTest extends RoutingTestBase {
     servedBy(3, "m1", "x-switchboard-provider", "a");
     servedBy(3, "m1", "x-switchboard-provider", "b");
     answerAfter(a, "a", 100);
-    List<String> slow = servedBy(30, "m1");
-    assertThat(count(slow.subList(10, 30), "b")).as("b leads while a is slow").isGreaterThanOrEqualTo(12);
+    // Exploration is random (1 in 5 of these go to a anyway): "leads" is a majority of 40, which exploration alone
+    // misses about once in 50,000 runs (12 of 20 did once in 100).
+    List<String> slow = servedBy(50, "m1");
+    assertThat(count(slow.subList(10, 50), "b")).as("b leads while a is slow").isGreaterThan(20);
 
     // Without exploration a would keep its slow reputation for good: it would never be tried again.
     a.chatJson("from a");
     List<String> recovered = servedBy(150, "m1");
 
     // a needs a handful of explored requests (~1 in 5) to look fast again; from then on only explored requests go
-    // to b. Expected ~32 of the last 40 for a, standard deviation ~2.5.
-    assertThat(count(recovered.subList(110, 150), "a")).as("a leads again").isGreaterThanOrEqualTo(24);
+    // to b. Expected ~32 of the last 40 for a, standard deviation ~2.5; a majority, as above, is what "leads" means
+    // (24 failed about once in 1,000 runs).
+    assertThat(count(recovered.subList(110, 150), "a")).as("a leads again").isGreaterThan(20);
   }
 }

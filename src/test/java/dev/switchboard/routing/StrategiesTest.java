@@ -129,8 +129,9 @@ class StrategiesTest extends RoutingTestBase {
 
   @Test
   void leastLatencyMeasuresEveryoneThenPrefersTheFaster() throws Exception {
+    // a takes 1 s: far more than b's first (cold) request on a loaded machine, which at 150 ms it could lose to.
     a.stub("/chat/completions", aResponse().withStatus(200).withHeader("Content-Type", "application/json")
-        .withFixedDelay(150)
+        .withFixedDelay(1000)
         .withBody(dev.switchboard.testing.FakeProvider.chatCompletion("chatcmpl-a", "m1", "from a").encode()));
     start(routing("least-latency") + twoProviders());
 
@@ -147,11 +148,17 @@ class StrategiesTest extends RoutingTestBase {
 
   @Test
   void leastBusyAvoidsTheProviderWithRequestsInFlight() throws Exception {
-    // Requests whose prompt says "slow" hang at a for a while; everything else is answered at once.
+    // Requests whose prompt says "slow" hang at a for a while; everything else is answered at once. The while must
+    // outlast the 15 requests below on a loaded machine too (at 1.5 s, a's three could end first, and a idle again
+    // takes its share).
     a.stub(post(urlPathEqualTo(CHAT_PATH)).withRequestBody(containing("slow")).willReturn(aResponse()
-        .withStatus(200).withHeader("Content-Type", "application/json").withFixedDelay(1500)
+        .withStatus(200).withHeader("Content-Type", "application/json").withFixedDelay(5000)
         .withBody(dev.switchboard.testing.FakeProvider.chatCompletion("chatcmpl-a", "m1", "from a").encode())));
-    start(routing("least-busy") + twoProviders());
+    // a's first-byte timeout must outlast the hold (the default 2 s would end the held requests with a 503).
+    start(routing("least-busy") + "providers:\n"
+        + "  a: {type: openai, base_url: \"" + a.baseUrl() + "\", api_key: k-a, models: [m1], "
+        + "timeouts: {connect: 500ms, first_byte: 9s, idle: 9s, total: 9s}}\n"
+        + provider("b", b, "m1", ""));
     String slow = chatBody("m1").replace("\"hi\"", "\"slow\"");
     List<CompletableFuture<HttpResponse<String>>> busy = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
@@ -163,7 +170,7 @@ class StrategiesTest extends RoutingTestBase {
         }
       }));
     }
-    await().atMost(5, TimeUnit.SECONDS).until(() -> stats("a").inFlight() == 3);
+    await().atMost(30, TimeUnit.SECONDS).until(() -> stats("a").inFlight() == 3);
 
     List<String> whileBusy = servedBy(15, "m1");
 
@@ -172,7 +179,7 @@ class StrategiesTest extends RoutingTestBase {
       assertThat(f.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     }
     // The reply reaches the client a moment before the attempt's bookkeeping on the event loop.
-    await().atMost(5, TimeUnit.SECONDS).until(() -> stats("a").inFlight() == 0);
+    await().atMost(30, TimeUnit.SECONDS).until(() -> stats("a").inFlight() == 0);
     // Idle again, both are equally busy (none): ties are broken at random, so both serve.
     List<String> idle = servedBy(40, "m1");
     assertThat(count(idle, "a")).isPositive();

@@ -174,8 +174,8 @@ class StreamResumeTest extends RoutingTestBase {
     JsonArray messages = continuations.get(0).getJsonArray("messages");
     assertThat(messages.getJsonObject(messages.size() - 2).getString("role")).isEqualTo("assistant");
     assertThat(messages.getJsonObject(messages.size() - 1).getString("content")).contains("exactly where it stops");
-    await().atMost(5, TimeUnit.SECONDS).until(() -> resumes("completed") == runs);
-    await().atMost(5, TimeUnit.SECONDS).until(() -> accessLog.messages().stream().filter(l -> l.contains("a:cut,c:resumed"))
+    await().atMost(30, TimeUnit.SECONDS).until(() -> resumes("completed") == runs);
+    await().atMost(30, TimeUnit.SECONDS).until(() -> accessLog.messages().stream().filter(l -> l.contains("a:cut,c:resumed"))
         .count() == runs);
   }
 

@@ -85,7 +85,7 @@ class FinishListenersTest {
 
   /** Both listeners got exactly one outcome, and the same instance. */
   private RequestOutcome theOneOutcome() {
-    await().atMost(5, TimeUnit.SECONDS).until(() -> !first.isEmpty() && !second.isEmpty());
+    await().atMost(30, TimeUnit.SECONDS).until(() -> !first.isEmpty() && !second.isEmpty());
     assertThat(first).hasSize(1);
     assertThat(second).hasSize(1);
     assertThat(second.get(0)).isSameAs(first.get(0));
@@ -149,7 +149,7 @@ class FinishListenersTest {
       reply.endStream(null);
     });
     // The writes after the close reach the reply's event loop; the listeners still heard only the one outcome.
-    await().atMost(5, TimeUnit.SECONDS).until(reply::finished);
+    await().atMost(30, TimeUnit.SECONDS).until(reply::finished);
     assertThat(first).hasSize(1);
     assertThat(second).hasSize(1);
   }

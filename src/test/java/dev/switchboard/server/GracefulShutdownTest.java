@@ -53,6 +53,8 @@ class GracefulShutdownTest {
   /** Completes when the upstream sees the gateway's request connection go away before it finished. */
   private final CompletableFuture<Void> upstreamCut = new CompletableFuture<>();
   private final CompletableFuture<Void> upstreamReceived = new CompletableFuture<>();
+  /** A finite upstream stream holds its end ([DONE]) until this completes. */
+  private final CompletableFuture<Void> mayFinish = new CompletableFuture<>();
   private GatewayUnderTest gateway;
 
   @AfterEach
@@ -75,11 +77,13 @@ class GracefulShutdownTest {
     call.firstEvent.get(10, TimeUnit.SECONDS);
     CompletableFuture<Void> stopped = gateway.stopAsync().toCompletionStage().toCompletableFuture();
 
-    // (b) the listener is gone while the stream is still being served
-    await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(50))
+    // (b) the listener is gone while the stream is still being served: the upstream holds its end until the test has
+    // seen that, however long a loaded machine takes to close the listener (the stream used to end after 2 s anyway)
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
         .until(() -> newConnectionIsTurnedAway(port));
     assertThat(call.done).as("the in-flight stream must still be running when new connections are refused")
         .isNotDone();
+    mayFinish.complete(null);
 
     // (a) the in-flight stream completes, every chunk in order, then [DONE]
     HttpResponse<Void> resp = call.done.get(15, TimeUnit.SECONDS);
@@ -170,8 +174,8 @@ class GracefulShutdownTest {
   }
 
   /**
-   * A real upstream that streams one chunk every 200 ms; {@link #FOREVER} streams without end, {@link #NEVER_ANSWER}
-   * never even sends the response head.
+   * A real upstream that streams one chunk every 200 ms, then ends once {@link #mayFinish} completes; {@link #FOREVER}
+   * streams without end, {@link #NEVER_ANSWER} never even sends the response head.
    */
   private int startUpstream(int chunks) throws Exception {
     HttpServer server = upstreamVertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
@@ -185,6 +189,10 @@ class GracefulShutdownTest {
       long timer = upstreamVertx.setPeriodic(CHUNK_EVERY_MS, id -> {
         int i = sent.getAndIncrement();
         if (chunks != FOREVER && i >= chunks) {
+          if (!mayFinish.isDone()) {
+            sent.decrementAndGet();
+            return;
+          }
           upstreamVertx.cancelTimer(id);
           resp.end("data: [DONE]\n\n");
           return;

@@ -43,7 +43,7 @@ class ProxyPathsTest {
   private static String dispatch(String head) throws Exception {
     try (RawHttp s = new RawHttp(server.actualPort())) {
       s.write(head + "\r\n");
-      await().atMost(Duration.ofSeconds(5)).until(() -> s.response() != null);
+      await().atMost(Duration.ofSeconds(30)).until(() -> s.response() != null);
       return s.response().body();
     }
   }

@@ -45,16 +45,16 @@ class ShutdownKeepAliveTest {
         .provider("up", upstream, "sk-drain-provider-key-1", "gpt-real").start();
     try (RawHttp idle = new RawHttp(gateway.port()); RawHttp busy = new RawHttp(gateway.port())) {
       idle.write("GET /v1/models HTTP/1.1\r\nHost: gw\r\n\r\n");
-      await().atMost(Duration.ofSeconds(5)).until(() -> idle.response() != null);
+      await().atMost(Duration.ofSeconds(30)).until(() -> idle.response() != null);
       assertThat(idle.response().headers()).as("before shutdown, keep-alive as usual").doesNotContainKey("connection");
 
       busy.write("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nContent-Type: application/json\r\nContent-Length: "
           + CHAT.length() + "\r\n\r\n" + CHAT);
-      await().atMost(Duration.ofSeconds(5)).until(() ->
+      await().atMost(Duration.ofSeconds(30)).until(() ->
           upstream.server().findAll(postRequestedFor(urlPathEqualTo("/v1/chat/completions"))).size() == 1);
       stopped = gateway.stopAsync().toCompletionStage().toCompletableFuture();
 
-      await().atMost(Duration.ofSeconds(5)).until(idle::closedByServer);
+      await().atMost(Duration.ofSeconds(30)).until(idle::closedByServer);
       assertThat(idle.responses()).as("the idle connection is closed, not answered").isEqualTo(1);
 
       await().atMost(Duration.ofSeconds(10)).until(() -> busy.response() != null);
@@ -63,7 +63,7 @@ class ShutdownKeepAliveTest {
       assertThat(r.json().getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("content"))
           .isEqualTo("late");
       assertThat(r.headers()).as("the client must not reuse this socket").containsEntry("connection", "close");
-      await().atMost(Duration.ofSeconds(5)).until(busy::closedByServer);
+      await().atMost(Duration.ofSeconds(30)).until(busy::closedByServer);
     }
   }
 }

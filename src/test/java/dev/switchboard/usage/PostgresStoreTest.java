@@ -99,13 +99,13 @@ class PostgresStoreTest {
     GatewayUnderTest b = gateway("key_refresh: 1h");
     String secret = admin(a, "POST", "/admin/keys", "{\"name\":\"made-on-a\",\"models\":[\"m\"]}").getString("key");
 
-    await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(20))
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
         .until(() -> chat(b, secret) == 200);
     assertThat(admin(b, "GET", "/admin/keys", null).getJsonArray("data").stream()
         .map(k -> ((JsonObject) k).getString("name"))).contains("made-on-a");
 
     admin(a, "DELETE", "/admin/keys/made-on-a", null);
-    await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(20))
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
         .until(() -> chat(b, secret) == 401);
     assertThat(chat(a, secret)).isEqualTo(401);
   }
