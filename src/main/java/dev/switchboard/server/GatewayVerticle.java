@@ -303,6 +303,14 @@ public final class GatewayVerticle extends VerticleBase {
           // provider.
           endActive();
           return clients.close();
+        })
+        // The reply whose end closed the last connection can complete all of the above from inside that end(),
+        // before its own finish() has run: its ledger row would come after the usage verticle's final flush. Its
+        // task is the one running now, so the stop completes in the next turn of this event loop, after it.
+        .transform(ar -> {
+          Promise<Void> nextTurn = Promise.promise();
+          context.runOnContext(v -> nextTurn.handle(ar.mapEmpty()));
+          return nextTurn.future();
         });
   }
 
