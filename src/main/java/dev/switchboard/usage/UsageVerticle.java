@@ -10,8 +10,8 @@ import java.util.logging.Logger;
 /**
  * Owns the ledger store ({@code usage.store}): opens it (SQLite on a worker thread; PostgreSQL migrated under its
  * advisory lock), restores keys created through the admin API and the current budget windows' spend, writes queued
- * rows in batches every {@code usage.flush_interval} or as soon as {@value #FLUSH_ROWS} are waiting, applies the
- * retention, and flushes what is left when it stops.
+ * rows in batches every {@code usage.flush_interval} (SQLite also as soon as {@value #FLUSH_ROWS} are waiting),
+ * applies the retention, and flushes what is left when it stops.
  * With PostgreSQL it also keeps the created keys in step with the other instances ({@link KeySync}) and holds or
  * spills rows while the database is away ({@link SpillingWriter}). JDBC never runs on an event loop.
  */
@@ -76,8 +76,11 @@ public final class UsageVerticle extends VerticleBase {
       long checksPerInterval = Math.max(1, interval / check);
       long[] checks = {0};
       vertx.setPeriodic(check, id -> {
-        // While a batch is being written the count goes on, so the next check after it flushes at once.
-        if ((++checks[0] >= checksPerInterval || usage.queued() >= FLUSH_ROWS) && !flushing) {
+        // While a batch is being written the count goes on, so the next check after it flushes at once. Only SQLite
+        // batches by size: its batches cost this machine's cores; PostgreSQL's writer would only retry a server that
+        // is down ten times as often.
+        boolean full = writer == null && usage.queued() >= FLUSH_ROWS;
+        if ((++checks[0] >= checksPerInterval || full) && !flushing) {
           checks[0] = 0;
           flush();
         }
