@@ -64,7 +64,8 @@ class CoalescingTest {
   void aFailureReleasesTheWaitersToGoUpstreamThemselves() throws Exception {
     try (CacheGateway gw = gateway("")) {
       gw.upstream.stub("/chat/completions", FakeProvider.jsonReply(400, FakeProvider.errorBody("invalid_request_error",
-          "bad", "Nope.").encode()).withFixedDelay(600));
+          "bad", "Nope.").encode()).withFixedDelay(2_000));
+      // The four followers must arrive while the leader's reply is still on its way (2 s, ample on a loaded machine).
       List<HttpResponse<String>> replies = gw.concurrently(5, CHAT);
       assertThat(replies).allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(400));
       assertThat(gw.chatCalls()).isEqualTo(5);
