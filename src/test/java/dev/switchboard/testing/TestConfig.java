@@ -126,7 +126,10 @@ public final class TestConfig {
    * instance's spill directory, {@code fields} further lines of {@code usage.postgres} (e.g. "max_queued_rows: 100").
    */
   public TestConfig postgres(PostgresProcess pg, java.nio.file.Path spillDir, String... fields) {
-    StringBuilder body = new StringBuilder("store: postgres\nflush_interval: 50ms\npostgres:\n  url: \"")
+    // data_dir beside the spill directory: the uptime store keeps its file there even with the ledger on PostgreSQL,
+    // and a test must not leave one in the working directory.
+    StringBuilder body = new StringBuilder("store: postgres\nflush_interval: 50ms\ndata_dir: \"")
+        .append(spillDir.resolveSibling(spillDir.getFileName() + "-data")).append("\"\npostgres:\n  url: \"")
         .append(pg.url()).append("\"\n  user: ").append(PostgresProcess.USER).append("\n  spill_dir: \"")
         .append(spillDir).append("\"\n");
     for (String f : fields) {
