@@ -7,8 +7,6 @@
 # Env: DURATION (10), WARMUP (15), CONNS (50), INTERVAL (200us), EVENT (cpu; itimer where perf events are refused).
 set -euo pipefail
 JAR=$1; CONF=$2; CASE=$3; OUTF=$(readlink -f "$4")
-HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-WRK="$HERE/../../../shared/bench-compare/wrk"; [ -d "$WRK" ] || WRK=/work/shared/bench-compare/wrk
 AP_VERSION=4.1
 AP_DIR="${AP_DIR:-/tmp/async-profiler-$AP_VERSION}"
 AP="$AP_DIR/linux-x64/libasyncProfiler.so"
@@ -18,22 +16,10 @@ if [ ! -f "$AP" ]; then
   unzip -o -q "$HOME/.m2/repository/tools/profiler/async-profiler/$AP_VERSION/async-profiler-$AP_VERSION.jar" \
     linux-x64/libasyncProfiler.so -d "$AP_DIR"
 fi
-PORT=${SB_PORT:-$([ "$CONF" = bench ] && echo 28090 || echo 28091)}
-DATA=${SB_DATA_DIR:-/tmp/p17bench/$CONF-data-$PORT}
-export SB_PORT=$PORT SB_DATA_DIR=$DATA
-exec 9>/tmp/cpu-per-request.lock
-flock 9
-BODY=$([ "$CASE" = json ] && echo chat.json || echo chat-stream.json)
-ACCEPT=$([ "$CASE" = json ] && echo application/json || echo text/event-stream)
-rm -rf "$DATA"
+. "$(dirname "${BASH_SOURCE[0]}")/gateway.sh"
 # DebugNonSafepoints: frames attributed to the inlined method that ran, not to the nearest safepoint.
-java -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints ${JAVA_OPTS:-} -jar "$JAR" -c "$HERE/$CONF.yaml" \
-  >"${LOG:-/dev/null}" 2>&1 &
-PID=$!
-trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
-export BENCH_BODY_FILE="$WRK/$BODY" BENCH_ACCEPT="$ACCEPT"
-URL="http://127.0.0.1:$PORT/v1/chat/completions"
+# shellcheck disable=SC2086
+start_gateway -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints ${JAVA_OPTS:-}
 wrk -t2 -c"${CONNS:-50}" -d"${WARMUP:-15}s" -s "$WRK/chat.lua" "$URL" >/dev/null
 # jcmd splits its arguments at '='; the quotes keep the agent's options in one piece.
 jcmd $PID JVMTI.agent_load "$AP" "\"start,event=${EVENT:-cpu},interval=${INTERVAL:-200us}\"" >/dev/null
