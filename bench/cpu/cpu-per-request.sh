@@ -12,13 +12,13 @@ OPTS="${JAVA_OPTS:-}"
 [ -n "$JFR" ] && OPTS="$OPTS -XX:StartFlightRecording=filename=$JFR,settings=profile,delay=${WARMUP:-10}s,duration=${DURATION:-10}s"
 # shellcheck disable=SC2086
 start_gateway $OPTS
-wrk -t2 -c"${CONNS:-50}" -d"${WARMUP:-10}s" -s "$WRK/chat.lua" "$URL" >/dev/null
+wrk -t$THREADS -c$CONNS -d"${WARMUP:-10}s" -s "$WRK/chat.lua" "$URL" >/dev/null
 cpu() { awk '{print $14+$15}' "/proc/$PID/stat"; }
 T0=$(cpu)
-OUT=$(wrk -t2 -c"${CONNS:-50}" -d"${DURATION:-10}s" --latency -s "$WRK/chat.lua" "$URL")
+OUT=$(wrk -t$THREADS -c$CONNS -d"${DURATION:-10}s" --latency -s "$WRK/chat.lua" "$URL")
 T1=$(cpu)
 REQ=$(echo "$OUT" | sed -n 's/.*WRK_RESULT requests=\([0-9]*\).*/\1/p')
 NON2XX=$(echo "$OUT" | sed -n 's/.*non2xx=\([0-9]*\).*/\1/p')
 HZ=$(getconf CLK_TCK)
-echo "$CONF $CASE requests=$REQ non2xx=$NON2XX cpu_us_per_req=$(awk -v t=$((T1-T0)) -v r="$REQ" -v hz="$HZ" 'BEGIN{printf "%.1f", t*1e6/hz/r}') $(echo "$OUT" | grep -o 'rps=[0-9.]* .*p99_ms=[0-9.]*' | awk '{print $1, $7, $9}')"
+echo "$CONF $CASE requests=$REQ non2xx=$NON2XX cpu_us_per_req=$(awk -v t=$((T1-T0)) -v r="$REQ" -v hz="$HZ" 'BEGIN{printf "%.1f", t*1e6/hz/r}') $(echo "$OUT" | grep -o 'rps=[0-9.]* .*p99_ms=[0-9.]*' | awk '{print $1, $5, $7, $9}')"
 if [ -n "$JFR" ]; then for _ in $(seq 1 50); do [ -s "$JFR" ] && break; sleep 0.5; done; sleep 1; fi

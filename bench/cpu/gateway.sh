@@ -12,6 +12,8 @@ BODY=$([ "$CASE" = json ] && echo chat.json || echo chat-stream.json)
 ACCEPT=$([ "$CASE" = json ] && echo application/json || echo text/event-stream)
 export BENCH_BODY_FILE="$WRK/$BODY" BENCH_ACCEPT="$ACCEPT"
 URL="http://127.0.0.1:$PORT/v1/chat/completions"
+# wrk needs at least one connection per thread: one connection gets one thread.
+CONNS=${CONNS:-50}; THREADS=$([ "$CONNS" -ge 2 ] && echo 2 || echo 1)
 
 # start_gateway [JVM options...]: a fresh ledger, the gateway in the background (PID, killed on exit), /health up.
 start_gateway() {

@@ -20,9 +20,9 @@ fi
 # DebugNonSafepoints: frames attributed to the inlined method that ran, not to the nearest safepoint.
 # shellcheck disable=SC2086
 start_gateway -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints ${JAVA_OPTS:-}
-wrk -t2 -c"${CONNS:-50}" -d"${WARMUP:-15}s" -s "$WRK/chat.lua" "$URL" >/dev/null
+wrk -t$THREADS -c$CONNS -d"${WARMUP:-15}s" -s "$WRK/chat.lua" "$URL" >/dev/null
 # jcmd splits its arguments at '='; the quotes keep the agent's options in one piece.
 jcmd $PID JVMTI.agent_load "$AP" "\"start,event=${EVENT:-cpu},interval=${INTERVAL:-200us}\"" >/dev/null
-OUT=$(wrk -t2 -c"${CONNS:-50}" -d"${DURATION:-10}s" --latency -s "$WRK/chat.lua" "$URL")
+OUT=$(wrk -t$THREADS -c$CONNS -d"${DURATION:-10}s" --latency -s "$WRK/chat.lua" "$URL")
 jcmd $PID JVMTI.agent_load "$AP" "\"stop,file=$OUTF,collapsed\"" >/dev/null
-echo "$CONF $CASE $(echo "$OUT" | grep -o 'rps=[0-9.]* .*p99_ms=[0-9.]*' | awk '{print $1, $7, $9}') -> $OUTF"
+echo "$CONF $CASE $(echo "$OUT" | grep -o 'rps=[0-9.]* .*p99_ms=[0-9.]*' | awk '{print $1, $5, $7, $9}') -> $OUTF"
