@@ -67,7 +67,12 @@ class ErrorsTest {
 
   @Test
   void malformedJson() throws Exception {
-    assertError(chat("{\"model\": \"gpt-real\", \"messages\": ["), 400, "invalid_request_error", null, "invalid_json");
+    JsonObject e = assertError(chat("{\"model\": \"gpt-real\", \"messages\": ["), 400, "invalid_request_error", null,
+        "invalid_json");
+    assertThat(e.getString("message")).as("the parser's words and place, not its internals")
+        .isEqualTo("We could not parse the JSON body of your request: Unexpected end-of-input: expected close marker "
+            + "for Array (start marker at line 1, column 35)")
+        .doesNotContain("Failed to decode", "REDACTED", "StreamReadFeature");
     assertError(chat(""), 400, "invalid_request_error", null, "invalid_json");
   }
 
