@@ -37,9 +37,12 @@ public final class TokenEstimator {
     this.defaultCompletionTokens = defaultCompletionTokens;
   }
 
-  /** What admission charges: the prompt's approximate size ({@link PromptSize}) plus the completion budget. */
+  /**
+   * What admission charges: the prompt's approximate size ({@link PromptSize}) plus the completion budget; at most
+   * {@link Long#MAX_VALUE}, so an absurd {@code max_tokens} is refused as too large rather than wrapping around.
+   */
   public long estimate(GatewayRequest request) {
-    return promptTokens(request, FAST) + completionBudget(request);
+    return saturatedAdd(promptTokens(request, FAST), completionBudget(request));
   }
 
   /** The prompt's tokens alone, counted with the tokenizer. */
@@ -67,7 +70,7 @@ public final class TokenEstimator {
     return messages(body.getValue("messages"), count) + text(body.getValue("tools"), count);
   }
 
-  /** The completion the request may produce, over all its choices. */
+  /** The completion the request may produce, over all its choices; at most {@link Long#MAX_VALUE}. */
   public long completionBudget(GatewayRequest request) {
     JsonObject body = request.body();
     long completion = 0;
@@ -78,9 +81,15 @@ public final class TokenEstimator {
         max = body.getValue("max_tokens");
       }
       long n = body.getValue("n") instanceof Number c ? Math.max(1, c.longValue()) : 1;
-      completion = (max instanceof Number m ? Math.max(0, m.longValue()) : defaultCompletionTokens) * n;
+      long perChoice = max instanceof Number m ? Math.max(0, m.longValue()) : defaultCompletionTokens;
+      completion = perChoice > Long.MAX_VALUE / n ? Long.MAX_VALUE : perChoice * n;
     }
     return completion;
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long sum = a + b;
+    return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
   }
 
   private static long messages(Object messages, ToLongFunction<String> count) {

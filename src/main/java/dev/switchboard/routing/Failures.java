@@ -83,8 +83,9 @@ final class Failures {
           + e.message(), null, "upstream_timeout");
     } else if (status >= 500) {
       int out = status == 503 ? 503 : 502;
+      // "overloaded" (Anthropic's 529 overloaded_error) lets the Messages front end answer 529 overloaded_error.
       err = new ApiError(out, ApiError.UPSTREAM, "Provider '" + provider + "' failed with HTTP " + status + ": "
-          + e.message(), null, "upstream_error");
+          + e.message(), null, kind == FailureKind.OVERLOADED ? "overloaded" : "upstream_error");
     } else if (status < 400) {
       // A redirect or informational status is a misconfigured base_url, never an answer to pass on.
       err = new ApiError(502, ApiError.UPSTREAM, "Provider '" + provider + "' answered with unexpected HTTP " + status

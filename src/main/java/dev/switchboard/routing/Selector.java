@@ -234,13 +234,25 @@ public final class Selector {
   }
 
   private RoutingStrategy strategy(Route route, GatewayRequest request, RoutingConfig config) {
-    String header = request.strategy();
-    if (header != null && !header.isBlank()) {
-      return RoutingStrategy.parse(header).orElseThrow(() -> new ApiException(ApiError.invalid(
-          "Unknown routing strategy '" + header.trim() + "' in x-switchboard-strategy. Use one of: "
-              + RoutingStrategy.labels() + ".", "x-switchboard-strategy", "invalid_strategy")));
+    RoutingStrategy asked = strategyHeader(request.strategy());
+    if (asked != null) {
+      return asked;
     }
     return route.strategy() != null ? route.strategy() : config.strategy();
+  }
+
+  /**
+   * The strategy an {@code x-switchboard-strategy} header names, null when there is none.
+   *
+   * @throws ApiException 400 {@code invalid_strategy} for a name that is no strategy
+   */
+  public static RoutingStrategy strategyHeader(String header) {
+    if (header == null || header.isBlank()) {
+      return null;
+    }
+    return RoutingStrategy.parse(header).orElseThrow(() -> new ApiException(ApiError.invalid(
+        "Unknown routing strategy '" + header.trim() + "' in x-switchboard-strategy. Use one of: "
+            + RoutingStrategy.labels() + ".", "x-switchboard-strategy", "invalid_strategy")));
   }
 
   /** Moves the preferred providers' targets to the front, in the order the header names them. */

@@ -143,9 +143,11 @@ public final class GatewayVerticle extends VerticleBase {
   private void fallbackRoute(Router router) {
     router.route().last().handler(ctx -> {
       String path = ctx.request().path();
-      boolean known = path.equals("/v1/models") || path.equals(RESPONSES) || path.startsWith(MESSAGES)
+      boolean known = path.equals("/v1/models") || path.equals(RESPONSES) || path.equals(MESSAGES)
+          || path.equals(MESSAGES + "/count_tokens")
           || java.util.Arrays.stream(Endpoint.values()).anyMatch(e -> e.path().equals(path));
-      boolean storedResponse = path.startsWith(RESPONSES + "/");
+      // /v1/responses/{id} only: what lies below it (input_items, cancel) is not served by any method.
+      boolean storedResponse = path.startsWith(RESPONSES + "/") && path.indexOf('/', RESPONSES.length() + 1) < 0;
       if (known || storedResponse) {
         ctx.response().putHeader("allow", path.equals("/v1/models") ? "GET" : storedResponse ? "GET, DELETE" : "POST");
         fail(ctx, new ApiError(405, ApiError.INVALID_REQUEST, "Method " + ctx.request().method() + " is not allowed for "

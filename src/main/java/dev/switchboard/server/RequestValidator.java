@@ -225,16 +225,26 @@ public final class RequestValidator {
       return new JsonObject(raw);
     } catch (DecodeException e) {
       throw new ApiException(ApiError.invalid("We could not parse the JSON body of your request: "
-          + firstLine(e.getMessage()), null, "invalid_json"));
+          + parseProblem(e), null, "invalid_json"));
     }
   }
 
-  private static String firstLine(String s) {
+  /**
+   * What the parser found and where, in its own words but without Vert.x's "Failed to decode:" prefix and Jackson's
+   * "[Source: REDACTED (`StreamReadFeature…` disabled); line: 1, column: 38]" notes, which tell a client nothing.
+   */
+  public static String parseProblem(DecodeException e) {
+    String s = e.getMessage();
     if (s == null) {
       return "malformed JSON";
     }
+    if (s.startsWith("Failed to decode:")) {
+      s = s.substring("Failed to decode:".length());
+    }
     int nl = s.indexOf('\n');
-    String line = nl < 0 ? s : s.substring(0, nl);
+    String line = (nl < 0 ? s : s.substring(0, nl))
+        .replace("[Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: ", "line ")
+        .replaceAll("line (\\d+), column: (\\d+)]", "line $1, column $2");
     return line.length() > 300 ? line.substring(0, 300) : line;
   }
 }

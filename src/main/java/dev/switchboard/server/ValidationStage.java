@@ -31,6 +31,9 @@ public final class ValidationStage implements RequestStage {
           exchange.headers().get("x-switchboard-provider"), exchange.headers().get("x-switchboard-strategy"),
           exchange.startNanos());
       request = RequirementsReader.read(request, exchange.headers());
+      // Read again where routing uses them; checked here too, so a cache hit refuses a malformed one as a miss does.
+      dev.switchboard.routing.Selector.strategyHeader(request.strategy());
+      dev.switchboard.routing.TailOptions.of(exchange.headers());
     } catch (ApiException e) {
       exchange.reply().sendError(e.error(), -1);
       return;

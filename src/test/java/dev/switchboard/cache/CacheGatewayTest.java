@@ -58,6 +58,21 @@ class CacheGatewayTest {
   }
 
   @Test
+  void aMalformedRoutingHeaderIsRefusedEvenWhenTheCacheHoldsTheAnswer() throws Exception {
+    assertThat(cacheHeader(gw.chat(CHAT))).isEqualTo("MISS");
+
+    // A cache miss refuses these with 400; a hit must too, or the mistake surfaces only once the entry expires.
+    HttpResponse<String> strategy = gw.chat(CHAT, "x-switchboard-strategy", "fastest");
+    HttpResponse<String> hedge = gw.chat(CHAT, "x-switchboard-hedge", "maybe");
+
+    assertThat(strategy.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(strategy.body()).getJsonObject("error").getString("code")).isEqualTo("invalid_strategy");
+    assertThat(hedge.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(hedge.body()).getJsonObject("error").getString("code")).isEqualTo("invalid_hedge");
+    assertThat(cacheHeader(gw.chat(CHAT, "x-switchboard-strategy", "priority"))).isEqualTo("HIT");
+  }
+
+  @Test
   void equivalentRequestsHitWhateverTheirKeyOrderNumberFormsOrIgnoredFields() throws Exception {
     assertThat(cacheHeader(gw.chat(CHAT))).isEqualTo("MISS");
     String equivalent = """

@@ -118,6 +118,28 @@ class RateLimitTest {
   }
 
   @Test
+  void aCompletionBudgetBeyondLongRangeNeitherPassesAnEmptyBucketNorRefillsIt() throws Exception {
+    a.chatJson("hello");
+    start("- {name: t, key: sk-tokens-key, limits: {tpm: 100}}", "", a.providerYaml("a", "sk-a", "m"));
+    int served = 0;
+    while (chat("sk-tokens-key").statusCode() == 200) {
+      served++;
+    }
+    assertThat(served).as("about 100 / 18 requests fit").isBetween(4, 6);
+    // prompt + Long.MAX_VALUE, and 4 choices of 2^62 (= 2^64), wrapped around to a negative or tiny estimate: the
+    // request passed the empty bucket, and a negative take filled it up again.
+    for (String body : List.of(
+        "{\"model\":\"m\",\"max_tokens\":9223372036854775807,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+        "{\"model\":\"m\",\"max_tokens\":4611686018427387904,\"n\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")) {
+      HttpResponse<String> r = gateway.post("/v1/chat/completions", body, "Authorization", "Bearer sk-tokens-key");
+      assertThat(r.statusCode()).as(body).isEqualTo(429);
+      assertThat(new JsonObject(r.body()).getJsonObject("error").getString("message")).contains("tokens per minute");
+    }
+    assertThat(chat("sk-tokens-key").statusCode()).as("the bucket is still empty").isEqualTo(429);
+    assertThat(calls(a)).isEqualTo(served);
+  }
+
+  @Test
   void aProviderWithoutHeadroomIsSkippedAndTheNextServes() throws Exception {
     a.chatJson("from a");
     b.chatJson("from b");

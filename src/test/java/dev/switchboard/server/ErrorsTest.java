@@ -67,7 +67,12 @@ class ErrorsTest {
 
   @Test
   void malformedJson() throws Exception {
-    assertError(chat("{\"model\": \"gpt-real\", \"messages\": ["), 400, "invalid_request_error", null, "invalid_json");
+    JsonObject e = assertError(chat("{\"model\": \"gpt-real\", \"messages\": ["), 400, "invalid_request_error", null,
+        "invalid_json");
+    assertThat(e.getString("message")).as("the parser's words and place, not its internals")
+        .isEqualTo("We could not parse the JSON body of your request: Unexpected end-of-input: expected close marker "
+            + "for Array (start marker at line 1, column 35)")
+        .doesNotContain("Failed to decode", "REDACTED", "StreamReadFeature");
     assertError(chat(""), 400, "invalid_request_error", null, "invalid_json");
   }
 
@@ -166,6 +171,27 @@ class ErrorsTest {
     HttpResponse<String> models = send("POST", "/v1/models", "{}");
     assertError(models, 405, "invalid_request_error", null, "method_not_allowed");
     assertThat(models.headers().firstValue("allow")).hasValue("GET");
+  }
+
+  @Test
+  void pathsBelowAnEndpointThatServesNothingThereAreUnknownNotTheWrongMethod() throws Exception {
+    // A 405 for the method the request used, with an Allow naming that very method, sends a client looking for a
+    // method that does not exist: the SDKs' responses.inputItems.list() and messages.batches.create() call these.
+    for (String[] request : new String[][] {{"GET", "/v1/responses/resp_1/input_items"},
+        {"POST", "/v1/responses/resp_1/cancel"}, {"POST", "/v1/messages/batches"}, {"GET", "/v1/messages/batches"}}) {
+      HttpResponse<String> resp = send(request[0], request[1], request[0].equals("POST") ? "{}" : null);
+      assertThat(resp.statusCode()).as(request[0] + " " + request[1]).isEqualTo(404);
+      assertThat(resp.headers().firstValue("allow")).isEmpty();
+      // In the front end's own shape: unknown_url for OpenAI's paths, not_found_error under /v1/messages.
+      assertThat(resp.body()).contains("Unknown request URL: " + request[0] + " " + request[1])
+          .contains(request[1].startsWith("/v1/messages") ? "not_found_error" : "unknown_url");
+    }
+    HttpResponse<String> countTokens = send("GET", "/v1/messages/count_tokens", null);
+    assertThat(countTokens.statusCode()).isEqualTo(405);
+    assertThat(countTokens.headers().firstValue("allow")).hasValue("POST");
+    HttpResponse<String> stored = send("PUT", "/v1/responses/resp_1", "{}");
+    assertError(stored, 405, "invalid_request_error", null, "method_not_allowed");
+    assertThat(stored.headers().firstValue("allow")).hasValue("GET, DELETE");
   }
 
   @Test

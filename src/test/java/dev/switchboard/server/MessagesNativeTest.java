@@ -174,6 +174,22 @@ class MessagesNativeTest {
   }
 
   @Test
+  void anUpstreamOverloadIsA529OverloadedErrorWhenNothingElseCanServe() throws Exception {
+    anthropic.stub("/messages", FakeProvider.jsonReply(529,
+        "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}"));
+    start();
+    // The model's own name: only claude serves it, so its error is the answer.
+    HttpResponse<String> resp = messages(REQUEST.formatted("").replace("claude-smart", "claude-sonnet-4-5"));
+
+    assertThat(resp.headers().firstValue("x-switchboard-attempts")).hasValue("claude:529");
+    assertThat(resp.statusCode()).as("Anthropic's SDKs raise OverloadedError for 529, not a 502 api_error")
+        .isEqualTo(529);
+    JsonObject error = new JsonObject(resp.body()).getJsonObject("error");
+    assertThat(error.getString("type")).isEqualTo("overloaded_error");
+    assertThat(error.getString("message")).contains("HTTP 529", "Overloaded");
+  }
+
+  @Test
   void aNativeReplyIsCachedAndReplayedInItsOwnShapeJsonAndStream() throws Exception {
     String reply = Fixtures.text("anthropic/reply-tools.json");
     String stream = Fixtures.text("anthropic/tools.sse");

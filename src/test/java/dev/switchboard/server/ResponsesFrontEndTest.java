@@ -176,6 +176,38 @@ class ResponsesFrontEndTest {
   }
 
   @Test
+  void aStoredResponseIsItsClientKeysAloneAnotherKeyCannotReadContinueOrDeleteIt() throws Exception {
+    a.chatJson("Paris.");
+    String otherKey = "sb-responses-other-key";
+    gateway = GatewayUnderTest.start("""
+        auth:
+          keys:
+            - {name: team, key: %s}
+            - {name: other, key: %s}
+        providers:
+        %s
+        """.formatted(KEY, otherKey, a.providerYaml("a", "sk-responses-a-000000", "gpt-a")));
+    String id = new JsonObject(responses("{\"model\": \"gpt-a\", \"input\": \"Capital of France?\"}").body())
+        .getString("id");
+
+    // As OpenAI scopes a response to its project: to another key it does not exist (its prompt and answer included).
+    HttpResponse<String> read = gateway.get("/v1/responses/" + id, "Authorization", "Bearer " + otherKey);
+    HttpResponse<String> continued = gateway.post("/v1/responses", """
+        {"model": "gpt-a", "input": "And of Italy?", "previous_response_id": "%s"}""".formatted(id),
+        "Authorization", "Bearer " + otherKey);
+    HttpResponse<String> deleted = gateway.send("DELETE", "/v1/responses/" + id, null, "Authorization",
+        "Bearer " + otherKey);
+
+    assertThat(read.statusCode()).isEqualTo(404);
+    assertThat(read.body()).doesNotContain("Paris", "France");
+    assertThat(continued.statusCode()).isEqualTo(404);
+    assertThat(FakeProvider.errorOf(continued).getString("param")).isEqualTo("previous_response_id");
+    assertThat(deleted.statusCode()).isEqualTo(404);
+    assertThat(gateway.get("/v1/responses/" + id, "Authorization", "Bearer " + KEY).statusCode())
+        .as("still there for its own key").isEqualTo(200);
+  }
+
+  @Test
   void aStoredResponseCanBeContinuedReadAndDeleted() throws Exception {
     a.chatJson("Paris.");
     start("");

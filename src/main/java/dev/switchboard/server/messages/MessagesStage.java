@@ -39,8 +39,8 @@ public final class MessagesStage implements RequestStage {
       }
       return new JsonObject(exchange.body());
     } catch (DecodeException | ClassCastException e) {
-      throw new ApiException(ApiError.invalid("The request body is not valid JSON: " + e.getMessage(), null,
-          "invalid_json"));
+      throw new ApiException(ApiError.invalid("The request body is not valid JSON: " + (e instanceof DecodeException d
+          ? dev.switchboard.server.RequestValidator.parseProblem(d) : e.getMessage()), null, "invalid_json"));
     }
   }
 }

@@ -58,7 +58,7 @@ public final class ResponsesStage implements RequestStage {
         return;
       }
       StoredResponse stored = ar.result();
-      if (stored == null) {
+      if (stored == null || !stored.visibleTo(exchange.clientKey())) {
         exchange.reply().sendError(notFound(previous, "previous_response_id"), -1);
         return;
       }
@@ -70,7 +70,8 @@ public final class ResponsesStage implements RequestStage {
   private void proceed(Exchange exchange, ResponsesRequest request, io.vertx.core.json.JsonObject body,
                        String continuedAt) {
     String id = OpenAiShapes.newId("resp_");
-    java.util.function.Consumer<StoredResponse> keep = stored -> store.put(stored.id(), stored)
+    String owner = exchange.clientKey();
+    java.util.function.Consumer<StoredResponse> keep = stored -> store.put(stored.id(), stored.ownedBy(owner))
         .onFailure(e -> LOG.warning("could not store response " + stored.id() + ": " + e));
     exchange.reply().wireFormat(new ResponsesFormat(request, id, clock.millis() / 1000, keep,
         new NativeResponses(request, body, continuedAt, keep)));

@@ -10,11 +10,27 @@ import io.vertx.core.json.JsonObject;
  *
  * @param nativeProvider the provider that served it natively through its own Responses API (and so holds it too,
  *     under the same id), or null when the gateway translated it from chat
+ * @param owner the name of the client key that created it, which alone may read, continue or delete it (as OpenAI
+ *     scopes a response to its project); null on an open gateway, where any client may
  */
-public record StoredResponse(String id, JsonObject response, JsonArray input, String nativeProvider) {
+public record StoredResponse(String id, JsonObject response, JsonArray input, String nativeProvider, String owner) {
 
   public StoredResponse(String id, JsonObject response, JsonArray input) {
-    this(id, response, input, null);
+    this(id, response, input, null, null);
+  }
+
+  public StoredResponse(String id, JsonObject response, JsonArray input, String nativeProvider) {
+    this(id, response, input, nativeProvider, null);
+  }
+
+  /** This response as kept for the client key that created it. */
+  public StoredResponse ownedBy(String clientKey) {
+    return new StoredResponse(id, response, input, nativeProvider, clientKey);
+  }
+
+  /** Whether the client key may see it: another key's response is, to it, a response that does not exist. */
+  public boolean visibleTo(String clientKey) {
+    return owner == null || owner.equals(clientKey);
   }
 
   /** What to keep of a finished request: its response and {@link ResponsesRequest#conversation()}. */
@@ -34,11 +50,14 @@ public record StoredResponse(String id, JsonObject response, JsonArray input, St
 
   public JsonObject toJson() {
     JsonObject json = new JsonObject().put("id", id).put("response", response).put("input", input);
-    return nativeProvider == null ? json : json.put("native_provider", nativeProvider);
+    if (nativeProvider != null) {
+      json.put("native_provider", nativeProvider);
+    }
+    return owner == null ? json : json.put("owner", owner);
   }
 
   public static StoredResponse fromJson(JsonObject json) {
     return new StoredResponse(json.getString("id"), json.getJsonObject("response"), json.getJsonArray("input"),
-        json.getString("native_provider"));
+        json.getString("native_provider"), json.getString("owner"));
   }
 }

@@ -6,7 +6,7 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * {@code GET} and {@code DELETE /v1/responses/{id}}: a stored response read back or forgotten. An id the store does
- * not hold is a 404 in OpenAI's shape.
+ * not hold, or holds for another client key, is a 404 in OpenAI's shape.
  */
 public final class StoredResponses {
   private final ResponseStore store;
@@ -16,10 +16,11 @@ public final class StoredResponses {
   }
 
   public void read(String id, ClientReply reply) {
+    String clientKey = reply.books().clientKey();
     store.get(id).onComplete(ar -> {
       if (ar.failed()) {
         reply.sendError(unavailable(id), 1_000);
-      } else if (ar.result() == null) {
+      } else if (ar.result() == null || !ar.result().visibleTo(clientKey)) {
         reply.sendError(ResponsesStage.notFound(id, null), -1);
       } else {
         reply.sendJson(200, "application/json", ar.result().response().toBuffer());
@@ -28,7 +29,9 @@ public final class StoredResponses {
   }
 
   public void delete(String id, ClientReply reply) {
-    store.delete(id).onComplete(ar -> {
+    String clientKey = reply.books().clientKey();
+    store.get(id).compose(stored -> stored == null || !stored.visibleTo(clientKey)
+        ? io.vertx.core.Future.succeededFuture(false) : store.delete(id)).onComplete(ar -> {
       if (ar.failed()) {
         reply.sendError(unavailable(id), 1_000);
       } else if (!ar.result()) {
