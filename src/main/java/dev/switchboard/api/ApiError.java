@@ -37,14 +37,17 @@ public record ApiError(int status, String type, String message, String param, St
         + "gateway. GET /v1/models lists the models it serves.", "model", "model_not_found");
   }
 
+  /** Both ways a client key is accepted: OpenAI's clients send the first, Anthropic's the second. */
+  private static final String KEY_HEADERS = "'Authorization: Bearer <key>' or 'x-api-key: <key>'.";
+
   public static ApiError badKey() {
     return new ApiError(401, AUTHENTICATION, "Incorrect API key provided. Send a Switchboard client key as "
-        + "'Authorization: Bearer <key>'.", null, "invalid_api_key");
+        + KEY_HEADERS, null, "invalid_api_key");
   }
 
   public static ApiError missingKey() {
     return new ApiError(401, AUTHENTICATION, "You didn't provide an API key. Send a Switchboard client key as "
-        + "'Authorization: Bearer <key>'.", null, "missing_api_key");
+        + KEY_HEADERS, null, "missing_api_key");
   }
 
   public static ApiError server(String message) {

@@ -132,6 +132,9 @@ class ChatProxyTest {
     HttpResponse<String> wrong = post("/v1/chat/completions", "{}", "Authorization", "Bearer nope-nope-nope");
     assertThat(wrong.statusCode()).isEqualTo(401);
     assertThat(new JsonObject(wrong.body()).getJsonObject("error").getString("code")).isEqualTo("invalid_api_key");
+    // Both ways a key is accepted: Anthropic's clients send x-api-key and would be misled by a Bearer-only hint.
+    assertThat(new JsonObject(wrong.body()).getJsonObject("error").getString("message"))
+        .contains("'Authorization: Bearer <key>'", "'x-api-key: <key>'");
 
     post("/v1/chat/completions", Requests.chat("gpt-real", "x").toString());
     upstream.server().verify(postRequestedFor(urlPathEqualTo("/v1/chat/completions"))
