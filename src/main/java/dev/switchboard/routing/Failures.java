@@ -84,8 +84,10 @@ final class Failures {
     } else if (status >= 500) {
       int out = status == 503 ? 503 : 502;
       // "overloaded" (Anthropic's 529 overloaded_error) lets the Messages front end answer 529 overloaded_error.
-      err = new ApiError(out, ApiError.UPSTREAM, "Provider '" + provider + "' failed with HTTP " + status + ": "
-          + e.message(), null, kind == FailureKind.OVERLOADED ? "overloaded" : "upstream_error");
+      // A reply without a message (an HTML error page) has only "HTTP 502" as its message: not worth saying twice.
+      String detail = ("HTTP " + status).equals(e.message()) ? "" : ": " + e.message();
+      err = new ApiError(out, ApiError.UPSTREAM, "Provider '" + provider + "' failed with HTTP " + status + detail,
+          null, kind == FailureKind.OVERLOADED ? "overloaded" : "upstream_error");
     } else if (status < 400) {
       // A redirect or informational status is a misconfigured base_url, never an answer to pass on.
       err = new ApiError(502, ApiError.UPSTREAM, "Provider '" + provider + "' answered with unexpected HTTP " + status

@@ -41,10 +41,10 @@ final class GiveUp {
       // Configured limits and providers cooling down after their own 429 alike: an SDK backs off and retries a
       // 429, where a 503 would read as an outage.
       return new Answer(new ApiError(429, ApiError.RATE_LIMIT, "Every provider of model '" + model
-          + "' is rate limited right now: " + String.join("; ", selection.refused()) + ".", null,
+          + "' is rate limited right now: " + clauses(selection.refused()) + ".", null,
           "provider_rate_limited"), Math.max(MIN_RETRY_AFTER_MILLIS, hint), backoff.shortWait(hint));
     }
-    String why = selection.refused().isEmpty() ? "" : ": " + String.join("; ", selection.refused());
+    String why = selection.refused().isEmpty() ? "" : ": " + clauses(selection.refused());
     return noProvider(model, why, hint);
   }
 
@@ -59,12 +59,12 @@ final class GiveUp {
     if (tally.onlyRateLimited && !tally.outcomes.isEmpty() && !tally.oneProviderOnly()) {
       long wait = tally.rateLimitWaitMillis >= 0 ? tally.rateLimitWaitMillis : soonestMillis;
       return new Answer(new ApiError(429, ApiError.RATE_LIMIT, "Every provider of model '" + model + "' is rate "
-          + "limiting requests (" + tally.attempts + " attempts): " + String.join("; ", tally.outcomes), null,
+          + "limiting requests (" + tally.attempts + " attempts): " + clauses(tally.outcomes), null,
           "upstream_rate_limited"), Math.max(MIN_RETRY_AFTER_MILLIS, wait), backoff.shortWait(wait));
     }
     UpstreamFailure last = tally.last;
     if (last == null) {
-      String why = tally.outcomes.isEmpty() ? "" : ": " + String.join("; ", tally.outcomes);
+      String why = tally.outcomes.isEmpty() ? "" : ": " + clauses(tally.outcomes);
       return noProvider(model, why, soonestMillis);
     }
     if (tally.oneProviderOnly() || !tally.anyProviderFault) {
@@ -76,8 +76,20 @@ final class GiveUp {
     // Retry-After, an open circuit or a cooldown ending soon). Without one, the gateway's own retries were the
     // client's: an SDK retrying on top would only multiply them.
     return new Answer(new ApiError(503, ApiError.UPSTREAM, "Every provider failed for model '" + model + "' ("
-        + tally.attempts + " attempts): " + String.join("; ", tally.outcomes), null, "all_providers_failed"),
+        + tally.attempts + " attempts): " + clauses(tally.outcomes), null, "all_providers_failed"),
         Math.max(MIN_RETRY_AFTER_MILLIS, soonestMillis), backoff.shortWait(soonestMillis));
+  }
+
+  /** Reasons as one sentence's clauses: "; " between them, and a reason's own full stop dropped so none reads ".;". */
+  static String clauses(java.util.List<String> reasons) {
+    StringBuilder b = new StringBuilder();
+    for (String r : reasons) {
+      if (b.length() > 0) {
+        b.append("; ");
+      }
+      b.append(r, 0, r.endsWith(".") ? r.length() - 1 : r.length());
+    }
+    return b.toString();
   }
 
   private Answer noProvider(String model, String why, long hint) {

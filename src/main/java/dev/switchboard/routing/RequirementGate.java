@@ -57,7 +57,7 @@ public final class RequirementGate implements CandidateGate {
   @Override
   public ApiError noneLeft(GatewayRequest request, List<String> refused) {
     return new ApiError(503, ApiError.UPSTREAM, "No provider of model '" + request.model() + "' meets this request's "
-        + "requirements (" + request.requirements().describe() + "): " + String.join("; ", refused) + ".", null,
+        + "requirements (" + request.requirements().describe() + "): " + GiveUp.clauses(refused) + ".", null,
         "requirements_not_met");
   }
 }

@@ -40,6 +40,23 @@ class AllProvidersFailTest extends RoutingTestBase {
   }
 
   @Test
+  void eachAttemptIsOneClauseWithoutAnEmptyDetailRepeatedOrADoubledStop() throws Exception {
+    // An HTML error page has no message: "HTTP 502" is all there is, and it is not said twice.
+    a.stub("/chat/completions", aResponse().withStatus(502).withHeader("Content-Type", "text/html")
+        .withBody("<html><body><h1>502 Bad Gateway</h1></body></html>"));
+    b.error("/chat/completions", 500, "server_error", null, "b crashed.");
+    start(routing("priority") + twoProviders());
+
+    HttpResponse<String> resp = chat("m1");
+
+    assertAllFailed(resp);
+    String message = error(resp).getString("message");
+    assertThat(message).contains("a: Provider 'a' failed with HTTP 502; a: Provider 'a' failed with HTTP 502; ")
+        .contains("b: Provider 'b' failed with HTTP 500: b crashed; b: Provider 'b' failed with HTTP 500: b crashed")
+        .doesNotContain("HTTP 502: HTTP 502").doesNotContain(".;");
+  }
+
+  @Test
   void everyAttemptIsListedAndTheClientIsToldNotToRetryAtOnce() throws Exception {
     a.error("/chat/completions", 503, "server_error", null, "a is overloaded");
     b.error("/chat/completions", 500, "server_error", null, "b crashed");
