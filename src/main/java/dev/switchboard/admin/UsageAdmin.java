@@ -65,8 +65,7 @@ final class UsageAdmin {
       return;
     }
     if (usage.keys().byName(spec.name()) != null) {
-      AdminApi.error(ctx, new ApiError(409, ApiError.INVALID_REQUEST, "A key named '" + spec.name()
-          + "' exists already.", "name", "key_exists"));
+      AdminApi.error(ctx, exists(spec.name()));
       return;
     }
     String secret = ClientKeys.newSecret();
@@ -79,7 +78,13 @@ final class UsageAdmin {
       LOG.info("admin: created client key " + spec.name());
       AdminApi.json(ctx, 201, describe(usage.keys().byName(spec.name())).put("key", secret)
           .put("note", "Store this key now: Switchboard keeps only its hash and cannot show it again."));
-    }).onFailure(err -> AdminApi.error(ctx, ApiError.server("Could not store the key: " + err.getMessage())));
+    }).onFailure(err -> AdminApi.error(ctx, err instanceof dev.switchboard.usage.LedgerStore.KeyExists
+        ? exists(spec.name()) : ApiError.server("Could not store the key: " + err.getMessage())));
+  }
+
+  private static ApiError exists(String name) {
+    return new ApiError(409, ApiError.INVALID_REQUEST, "A key named '" + name + "' exists already.", "name",
+        "key_exists");
   }
 
   /** The file's parser of an {@code auth.keys} entry, plus the name rule of keys made here (they become URL parts). */

@@ -32,6 +32,7 @@ public interface LedgerStore {
 
   Future<Integer> purgeBefore(long millis);
 
+  /** Stores a new key; fails with {@link KeyExists} when one of that name is stored already. */
   Future<Void> saveKey(String name, String hash, JsonObject spec, long created);
 
   Future<Boolean> deleteKey(String name);
@@ -40,4 +41,14 @@ public interface LedgerStore {
   Future<List<JsonObject>> keys();
 
   Future<Void> close();
+
+  /**
+   * The name is stored already: another instance created it and its notice has not arrived yet (the admin API
+   * answers 409, as for a key it knows).
+   */
+  final class KeyExists extends RuntimeException {
+    public KeyExists(String name) {
+      super("a key named '" + name + "' is stored already", null, false, false);
+    }
+  }
 }

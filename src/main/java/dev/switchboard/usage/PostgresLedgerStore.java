@@ -202,7 +202,10 @@ public final class PostgresLedgerStore implements LedgerStore {
     return timed(pool.withTransaction(c -> c.preparedQuery(
             "INSERT INTO api_keys (name, hash, spec, created) VALUES ($1, $2, $3, $4)")
         .execute(Tuple.of(name, hash, spec.encode(), created))
-        .compose(v -> c.preparedQuery("SELECT pg_notify($1, $2)").execute(Tuple.of(KEYS_CHANNEL, name))))).mapEmpty();
+        .compose(v -> c.preparedQuery("SELECT pg_notify($1, $2)").execute(Tuple.of(KEYS_CHANNEL, name)))))
+        .recover(err -> Future.failedFuture(err instanceof io.vertx.pgclient.PgException pg
+            && "23505".equals(pg.getSqlState()) ? new KeyExists(name) : err))
+        .mapEmpty();
   }
 
   /** Stores a key unless one of that name exists; answers whether it was stored (for {@link LedgerCopy}). */

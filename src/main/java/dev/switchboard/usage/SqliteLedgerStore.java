@@ -68,7 +68,12 @@ public final class SqliteLedgerStore implements LedgerStore {
   @Override
   public Future<Void> saveKey(String name, String hash, JsonObject spec, long created) {
     return vertx.executeBlocking(() -> {
-      ledger.saveKey(name, hash, spec, created);
+      try {
+        ledger.saveKey(name, hash, spec, created);
+      } catch (java.sql.SQLException e) {
+        // SQLITE_CONSTRAINT: another instance on this file stored the name since this one loaded its keys.
+        throw e.getErrorCode() == 19 ? new KeyExists(name) : e;
+      }
       return null;
     }, false);
   }

@@ -140,6 +140,22 @@ class PostgresStoreTest {
   }
 
   @Test
+  void aNameTakenOnAnotherInstanceBeforeItsNoticeArrivesIs409NotAServerError() throws Exception {
+    GatewayUnderTest b = gateway("key_refresh: 1h");
+    // What another instance's create leaves before its NOTIFY reaches b: the row, and nothing in b's memory.
+    sql("INSERT INTO api_keys (name, hash, spec, created) VALUES ('taken', 'abc', '{}', 1)");
+
+    HttpResponse<String> r = b.send("POST", "/admin/keys", "{\"name\":\"taken\"}", "Authorization",
+        "Bearer " + ADMIN);
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(409);
+    JsonObject error = new JsonObject(r.body()).getJsonObject("error");
+    assertThat(error.getString("code")).isEqualTo("key_exists");
+    assertThat(error.getString("param")).isEqualTo("name");
+    assertThat(error.getString("message")).doesNotContain("23505");
+  }
+
+  @Test
   void endUsersAreRecordedAndGroupedClusterWide() throws Exception {
     GatewayUnderTest a = gateway();
     GatewayUnderTest b = gateway();
