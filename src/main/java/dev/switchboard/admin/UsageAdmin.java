@@ -8,6 +8,7 @@ import dev.switchboard.api.ApiError;
 import dev.switchboard.usage.BudgetWindows;
 import dev.switchboard.usage.ClientKeys;
 import dev.switchboard.usage.UsageService;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -16,7 +17,10 @@ import io.vertx.ext.web.handler.BodyHandler;
 
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
@@ -76,7 +80,7 @@ final class UsageAdmin {
       usage.keys().add(new ClientKeys.Entry(spec, hash, false, created));
       usage.registerGauges("key", spec.name(), spec.budget());
       LOG.info("admin: created client key " + spec.name());
-      AdminApi.json(ctx, 201, describe(usage.keys().byName(spec.name())).put("key", secret)
+      AdminApi.json(ctx, 201, describe(usage.keys().byName(spec.name()), Map.of()).put("key", secret)
           .put("note", "Store this key now: Switchboard keeps only its hash and cannot show it again."));
     }).onFailure(err -> AdminApi.error(ctx, err instanceof dev.switchboard.usage.LedgerStore.KeyExists
         ? exists(spec.name()) : ApiError.server("Could not store the key: " + err.getMessage())));
@@ -116,22 +120,64 @@ final class UsageAdmin {
     return n;
   }
 
-  private JsonObject describe(ClientKeys.Entry e) {
+  private JsonObject describe(ClientKeys.Entry e, Map<BudgetWindows.Period, Map<String, Double>> ledger) {
     ClientKeyConfig k = e.config();
     JsonObject o = ClientKeys.spec(k).put("name", k.name()).put("source", e.fromConfig() ? "config" : "api")
         .put("created", e.created() == 0 ? null : e.created());
-    o.put("spent", new JsonObject()
-        .put("daily", usage.spent("key", k.name(), BudgetWindows.Period.DAILY))
-        .put("weekly", usage.spent("key", k.name(), BudgetWindows.Period.WEEKLY))
-        .put("monthly", usage.spent("key", k.name(), BudgetWindows.Period.MONTHLY)));
-    return o;
+    JsonObject spent = new JsonObject();
+    for (BudgetWindows.Period period : BudgetWindows.Period.values()) {
+      double counted = usage.spent("key", k.name(), period);
+      double recorded = ledger.getOrDefault(period, Map.of()).getOrDefault(k.name(), 0.0);
+      spent.put(period.name().toLowerCase(java.util.Locale.ROOT), Math.max(counted, recorded));
+    }
+    return o.put("spent", spent);
   }
 
   private void listKeys(RoutingContext ctx) {
-    JsonArray data = new JsonArray();
-    usage.keys().all().stream().sorted(java.util.Comparator.comparing(e -> e.config().name()))
-        .forEach(e -> data.add(describe(e)));
-    AdminApi.json(ctx, 200, new JsonObject().put("object", "list").put("data", data));
+    ledgerSpendByKey().onComplete(ledger -> {
+      JsonArray data = new JsonArray();
+      usage.keys().all().stream().sorted(java.util.Comparator.comparing(e -> e.config().name()))
+          .forEach(e -> data.add(describe(e, ledger.result())));
+      AdminApi.json(ctx, 200, new JsonObject().put("object", "list").put("data", data));
+    });
+  }
+
+  /**
+   * Each key's spend in the current day, week and month as the ledger holds it: every instance's rows when the store
+   * is shared, where this instance's counters hold only its own requests and the budgeted windows' shared totals.
+   * Empty when the ledger cannot be read (PostgreSQL away), so the list still answers from the counters.
+   */
+  private Future<Map<BudgetWindows.Period, Map<String, Double>>> ledgerSpendByKey() {
+    BudgetWindows w = usage.windows();
+    BudgetWindows.Period[] periods = BudgetWindows.Period.values();
+    List<Future<JsonArray>> reads = new ArrayList<>();
+    for (BudgetWindows.Period period : periods) {
+      reads.add(usage.withStore(store -> store.costs(w.startMillis(w.start(period)), Long.MAX_VALUE, "key", w.zone())));
+    }
+    return Future.all(reads).map(done -> {
+      Map<BudgetWindows.Period, Map<String, Double>> out = new EnumMap<>(BudgetWindows.Period.class);
+      for (int i = 0; i < periods.length; i++) {
+        Map<String, Double> byKey = new HashMap<>();
+        reads.get(i).result().forEach(r -> {
+          JsonObject row = (JsonObject) r;
+          if (row.getString("key") != null) {
+            byKey.put(row.getString("key"), row.getDouble("cost"));
+          }
+        });
+        out.put(periods[i], byKey);
+      }
+      return out;
+    }).otherwise(Map.of());
+  }
+
+  /** Everything spent this month by every instance: the ledger's figure, or this instance's counters if higher. */
+  private Future<Double> monthToDate() {
+    BudgetWindows w = usage.windows();
+    double counted = usage.spentTotalThisMonth();
+    return usage.withStore(store -> store.costs(w.startMillis(w.start(BudgetWindows.Period.MONTHLY)), Long.MAX_VALUE,
+            "provider", w.zone()))
+        .map(rows -> Math.max(counted, rows.stream().mapToDouble(r -> ((JsonObject) r).getDouble("cost")).sum()))
+        .otherwise(counted);
   }
 
   private void deleteKey(RoutingContext ctx) {
@@ -212,9 +258,11 @@ final class UsageAdmin {
       return;
     }
     usage.withStore(store -> store.costs(range[0], range[1], groupBy, usage.windows().zone()))
-        .onSuccess(rows -> {
+        .compose(rows -> monthToDate().map(month -> Map.entry(rows, month)))
+        .onSuccess(read -> {
+          JsonArray rows = read.getKey();
+          double month = read.getValue();
           double total = rows.stream().mapToDouble(r -> ((JsonObject) r).getDouble("cost")).sum();
-          double month = usage.spentTotalThisMonth();
           AdminApi.json(ctx, 200, new JsonObject().put("group_by", groupBy).put("currency", usage.config().currency())
               .put("from", range[0])
               .put("to", range[1] == Long.MAX_VALUE ? null : range[1]).put("total", Math.round(total * 1e6) / 1e6)

@@ -156,6 +156,29 @@ class PostgresStoreTest {
   }
 
   @Test
+  void monthToDateAndKeySpendAreClusterWideOnEveryInstance() throws Exception {
+    GatewayUnderTest a = gateway();
+    GatewayUnderTest b = gateway();
+    for (int i = 0; i < 4; i++) {
+      assertThat(chat(i % 2 == 0 ? a : b, "sk-team-key-1")).isEqualTo(200);
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> sql("SELECT COUNT(*) FROM ledger").equals("4"));
+
+    for (GatewayUnderTest g : List.of(a, b)) {
+      JsonObject costs = admin(g, "GET", "/admin/costs?groupBy=key", null);
+      double total = costs.getDouble("total");
+      assertThat(total).isPositive();
+      assertThat(costs.getDouble("month_to_date")).as("this month so far is everyone's spend, as the total")
+          .isCloseTo(total, org.assertj.core.data.Offset.offset(1e-6));
+      JsonObject spent = admin(g, "GET", "/admin/keys", null).getJsonArray("data").getJsonObject(0)
+          .getJsonObject("spent");
+      assertThat(List.of(spent.getDouble("daily"), spent.getDouble("weekly"), spent.getDouble("monthly")))
+          .as("a key's spend counts the requests every instance served").allSatisfy(d -> assertThat(d)
+              .isCloseTo(total, org.assertj.core.data.Offset.offset(1e-9)));
+    }
+  }
+
+  @Test
   void endUsersAreRecordedAndGroupedClusterWide() throws Exception {
     GatewayUnderTest a = gateway();
     GatewayUnderTest b = gateway();
