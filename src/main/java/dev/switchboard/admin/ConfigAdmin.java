@@ -77,7 +77,8 @@ public final class ConfigAdmin {
     }
     JsonObject redacted = ConfigRedaction.redact(new JsonObject().put(name, fields)).getJsonObject(name);
     change(ctx, what + ".patch", name, new JsonObject().put("fields", redacted), 200,
-        (overlay, base) -> ConfigOverlay.put(overlay, section, name, entry.copy().mergeIn(fields)));
+        (overlay, base) -> ConfigOverlay.put(overlay, section, name,
+            latest(overlay, base, section, name, entry).copy().mergeIn(fields)));
   }
 
   private void delete(RoutingContext ctx, String section, String what) {
@@ -115,7 +116,18 @@ public final class ConfigAdmin {
       return;
     }
     change(ctx, "provider.key", id, null, 200,
-        (overlay, base) -> ConfigOverlay.put(overlay, "providers", id, entry.copy().put("api_key", key)));
+        (overlay, base) -> ConfigOverlay.put(overlay, "providers", id,
+            latest(overlay, base, "providers", id, entry).copy().put("api_key", key)));
+  }
+
+  /**
+   * The entry as the overlay being edited has it (with a shared store, the stored one: another instance may have
+   * changed other fields since this one applied it), else as this instance runs it.
+   */
+  private static JsonObject latest(JsonObject overlay, JsonObject base, String section, String name,
+                                   JsonObject running) {
+    JsonObject entry = ConfigOverlay.entry(ConfigOverlay.merge(base, overlay), section, name);
+    return entry == null ? running : entry;
   }
 
   private void change(RoutingContext ctx, String action, String target, JsonObject detail, int okStatus,

@@ -194,23 +194,32 @@ public final class ConfigReloads {
         return Future.succeededFuture(Outcome.refused("failed", List.of("the gateway was started from a config in "
             + "memory, not a file: runtime changes need a config file")));
       }
-      JsonObject overlay = edit.apply(now.overlay(), now.base());
       List<String> problems = new ArrayList<>();
-      return vertx.executeBlocking(() -> {
-        try {
-          ConfigLoader.parse(ConfigOverlay.merge(now.base(), overlay), env);
-        } catch (ConfigException e) {
-          problems.addAll(e.problems());
-        }
-        return problems;
-      }, false).compose(invalid -> !invalid.isEmpty()
-          ? Future.succeededFuture(audited(who, action, target, Outcome.refused("invalid", invalid), detail))
-          : store.save(overlay)
-          .compose(v -> vertx.executeBlocking(() -> apply(now.base(), overlay), false))
-          .recover(err -> Future.succeededFuture(Outcome.refused("failed", List.of("could not store the change in "
-              + store.describe() + ": " + err.getMessage()))))
-          .map(outcome -> audited(who, action, target, outcome, detail)));
+      // Checked first against what this instance runs, so a bad change is a 400 naming its field even while a shared
+      // store is away; then made by the store's update to what is stored now (with a shared store, another
+      // instance's latest change included) and checked again there, so an invalid overlay is never stored.
+      return validated(now.base(), edit.apply(now.overlay(), now.base()), problems)
+          .compose(checked -> store.update(now.overlay(), stored -> validated(now.base(), edit.apply(stored,
+              now.base()), problems)))
+          .compose(overlay -> vertx.executeBlocking(() -> apply(now.base(), overlay), false))
+          .recover(err -> Future.succeededFuture(!problems.isEmpty() ? Outcome.refused("invalid", problems)
+              : Outcome.refused("failed", List.of("could not store the change in " + store.describe() + ": "
+              + err.getMessage()))))
+          .map(outcome -> audited(who, action, target, outcome, detail));
     });
+  }
+
+  /** {@code overlay} once the file with it over it parses; else failed, with the problems added to {@code problems}. */
+  private Future<JsonObject> validated(JsonObject base, JsonObject overlay, List<String> problems) {
+    return vertx.executeBlocking(() -> {
+      try {
+        ConfigLoader.parse(ConfigOverlay.merge(base, overlay), env);
+      } catch (ConfigException e) {
+        problems.addAll(e.problems());
+        throw e;
+      }
+      return overlay;
+    }, false);
   }
 
   /** The raw entry {@code section.name} of the running config (file + overlay), or null. */

@@ -15,6 +15,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -74,6 +75,19 @@ public final class PostgresOverlay implements OverlayStore {
             .execute(Tuple.of(overlay.encode(), System.currentTimeMillis(), instance))
             .compose(r -> c.preparedQuery("SELECT pg_notify($1, $2)").execute(Tuple.of(CHANNEL, instance)))))
         .mapEmpty();
+  }
+
+  /** The row is locked from the read to the commit, so instances changing the overlay at once take turns. */
+  @Override
+  public Future<JsonObject> update(JsonObject running, Function<JsonObject, Future<JsonObject>> edit) {
+    return schema().compose(v -> pool.withTransaction(c -> c.query("INSERT INTO config_overlay (id, overlay, "
+            + "updated_at, instance) VALUES (1, '{}', 0, NULL) ON CONFLICT (id) DO NOTHING").execute()
+        .compose(r -> c.query("SELECT overlay FROM config_overlay WHERE id = 1 FOR UPDATE").execute())
+        .compose(rows -> edit.apply(new JsonObject(rows.iterator().next().getString(0))))
+        .compose(overlay -> c.preparedQuery(SAVE).execute(Tuple.of(overlay.encode(), System.currentTimeMillis(),
+                instance))
+            .compose(r -> c.preparedQuery("SELECT pg_notify($1, $2)").execute(Tuple.of(CHANNEL, instance)))
+            .map(overlay))));
   }
 
   @Override

@@ -11,6 +11,7 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
@@ -24,6 +25,11 @@ public final class RedisOverlay implements OverlayStore {
   static final String CHANNEL = "switchboard:config:changed";
   private static final Logger LOG = Logger.getLogger(RedisOverlay.class.getName());
   private static final long RECONNECT_MILLIS = 1_000;
+  private static final int MAX_TRIES = 10;
+  /** KEYS[1] the overlay; ARGV: the value the edit started from ('' for none), the new value, channel, instance. */
+  private static final String COMPARE_AND_SET = "local cur = redis.call('GET', KEYS[1]) or '' "
+      + "if cur ~= ARGV[1] then return 0 end "
+      + "redis.call('SET', KEYS[1], ARGV[2]) redis.call('PUBLISH', ARGV[3], ARGV[4]) return 1";
 
   private final Vertx vertx;
   private final RedisOptions options;
@@ -57,6 +63,27 @@ public final class RedisOverlay implements OverlayStore {
     return client.send(Request.cmd(Command.SET).arg(KEY).arg(overlay.encode()))
         .compose(r -> client.send(Request.cmd(Command.PUBLISH).arg(CHANNEL).arg(instance)))
         .mapEmpty();
+  }
+
+  /**
+   * Compare and set: the edit is stored only if the key still holds what it was given (one script, so nothing comes
+   * between the check and the write), else it is redone on the newer overlay.
+   */
+  @Override
+  public Future<JsonObject> update(JsonObject running, Function<JsonObject, Future<JsonObject>> edit) {
+    return update(edit, 0);
+  }
+
+  private Future<JsonObject> update(Function<JsonObject, Future<JsonObject>> edit, int tries) {
+    return client.send(Request.cmd(Command.GET).arg(KEY)).compose(r -> {
+      String seen = r == null ? "" : r.toString();
+      return edit.apply(seen.isEmpty() ? new JsonObject() : new JsonObject(seen)).compose(overlay -> client.send(
+              Request.cmd(Command.EVAL).arg(COMPARE_AND_SET).arg(1).arg(KEY).arg(seen).arg(overlay.encode())
+                  .arg(CHANNEL).arg(instance))
+          .compose(stored -> stored.toInteger() == 1 ? Future.succeededFuture(overlay)
+              : tries < MAX_TRIES ? update(edit, tries + 1)
+              : Future.failedFuture("the overlay kept changing under " + MAX_TRIES + " attempts to change it")));
+    });
   }
 
   @Override

@@ -75,4 +75,37 @@ class SharedConfigTest {
     assertThat(later.chat(Requests.chat("chat", "hi")).statusCode()).as("a new instance starts with the change")
         .isEqualTo(200);
   }
+
+  @Test
+  void aChangeAnotherInstanceStoredIsKeptWhenThisOneChangesTheSameProviderBeforeHearingOfIt() throws Exception {
+    Assumptions.assumeTrue(RedisProcess.find().isPresent(), "redis-server is not installed");
+    redis = RedisProcess.start();
+    GatewayUnderTest one = start();
+    HttpResponse<String> first = ConfigReloadTest.admin(one, "PATCH", "/admin/providers/a", "{\"weight\": 2}");
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+    // Another instance's PATCH of another field, stored, its announcement not yet heard here.
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      io.vertx.redis.client.Redis client = io.vertx.redis.client.Redis.createClient(vertx, redis.url());
+      io.vertx.core.json.JsonObject stored = new io.vertx.core.json.JsonObject(client.send(
+          io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.GET).arg(RedisOverlay.KEY))
+          .await().toString());
+      stored.getJsonObject("providers").getJsonObject("a")
+          .put("headers", new io.vertx.core.json.JsonObject().put("X-Team", "elsewhere"));
+      client.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.SET).arg(RedisOverlay.KEY)
+          .arg(stored.encode())).await();
+
+      HttpResponse<String> second = ConfigReloadTest.admin(one, "PATCH", "/admin/providers/a", "{\"weight\": 5}");
+
+      assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+      io.vertx.core.json.JsonObject a = new io.vertx.core.json.JsonObject(client.send(
+          io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.GET).arg(RedisOverlay.KEY)).await()
+          .toString()).getJsonObject("providers").getJsonObject("a");
+      assertThat(a.getInteger("weight")).isEqualTo(5);
+      assertThat(a.getJsonObject("headers")).as("the other instance's change is not overwritten")
+          .isEqualTo(new io.vertx.core.json.JsonObject().put("X-Team", "elsewhere"));
+    } finally {
+      vertx.close().await();
+    }
+  }
 }

@@ -80,4 +80,29 @@ class SharedPostgresConfigTest {
     assertThat(later.chat(Requests.chat("chat", "hi")).statusCode()).as("a new instance starts with the change")
         .isEqualTo(200);
   }
+
+  @Test
+  void aChangeAnotherInstanceStoredIsKeptWhenThisOneChangesTheSameProviderBeforeHearingOfIt() throws Exception {
+    Assumptions.assumeTrue(PostgresProcess.find().isPresent(), "PostgreSQL (initdb, postgres) is not installed");
+    pg = PostgresProcess.start();
+    GatewayUnderTest one = start();
+    HttpResponse<String> first = ConfigReloadTest.admin(one, "PATCH", "/admin/providers/a", "{\"weight\": 2}");
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+    // Another instance's PATCH of another field, committed, its NOTIFY not yet heard here.
+    JsonObject stored = new JsonObject(pg.sql("SELECT overlay FROM config_overlay WHERE id = 1"));
+    stored.getJsonObject("providers").getJsonObject("a").put("headers", new JsonObject().put("X-Team", "elsewhere"));
+    pg.sql("UPDATE config_overlay SET overlay = '" + stored.encode() + "' WHERE id = 1");
+
+    HttpResponse<String> second = ConfigReloadTest.admin(one, "PATCH", "/admin/providers/a", "{\"weight\": 5}");
+
+    assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+    JsonObject a = new JsonObject(pg.sql("SELECT overlay FROM config_overlay WHERE id = 1"))
+        .getJsonObject("providers").getJsonObject("a");
+    assertThat(a.getInteger("weight")).isEqualTo(5);
+    assertThat(a.getJsonObject("headers")).as("the other instance's change is not overwritten")
+        .isEqualTo(new JsonObject().put("X-Team", "elsewhere"));
+    JsonObject running = new JsonObject(ConfigReloadTest.admin(one, "GET", "/admin/config", null).body());
+    assertThat(running.getJsonObject("overlay").getJsonObject("providers").getJsonObject("a")
+        .getJsonObject("headers")).as("and this instance runs both").isNotNull();
+  }
 }
