@@ -36,6 +36,8 @@ public final class CacheVerticle extends VerticleBase {
     if (redis == null) {
       return Future.succeededFuture();
     }
+    redis.listenForClears(() -> LOG.info("cache: another instance cleared the cache; memory tier emptied ("
+        + cache.clearMemory() + " entries)"));
     long every = Math.max(1, cache.config().redis().retryInterval().toMillis());
     vertx.setPeriodic(every, id -> {
       if (!pinging) {

@@ -48,6 +48,7 @@ final class RedisTier {
   private final LongSupplier wallMillis;
   private final String where;
   private final AtomicBoolean up = new AtomicBoolean(true);
+  private final ClearChannel clears;
   /** Set at shutdown: late writes of requests still finishing are dropped quietly instead of failing loudly. */
   private volatile boolean closed;
 
@@ -60,6 +61,7 @@ final class RedisTier {
     this.wallMillis = wallMillis;
     this.where = RedisUrls.address(config.url());
     this.client = RedisClients.create(vertx, config);
+    this.clears = new ClearChannel(vertx, config);
     metrics.cacheRedisUp(() -> up.get() ? 1 : 0);
   }
 
@@ -117,9 +119,17 @@ final class RedisTier {
     return send("ping", Request.cmd(Command.PING)).mapEmpty();
   }
 
-  /** Deletes every key under the prefix (SCAN + UNLINK in batches); the number deleted. */
+  /**
+   * Deletes every key under the prefix (SCAN + UNLINK in batches) and tells the other instances, which empty their
+   * memory tier; the number deleted.
+   */
   Future<Long> clear() {
-    return clearFrom("0", 0);
+    return clearFrom("0", 0).compose(n -> send("clear", clears.announcement()).map(n));
+  }
+
+  /** Calls {@code cleared} whenever another instance sharing this Redis clears the cache. */
+  void listenForClears(Runnable cleared) {
+    clears.listen(cleared);
   }
 
   private Future<Long> clearFrom(String cursor, long deleted) {
@@ -174,6 +184,7 @@ final class RedisTier {
 
   Future<Void> close() {
     closed = true;
+    clears.close();
     return client.close();
   }
 

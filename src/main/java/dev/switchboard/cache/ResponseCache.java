@@ -232,11 +232,9 @@ public final class ResponseCache {
     return redis;
   }
 
-  /** Empties the memory tier and, with Redis, every key under the prefix. */
+  /** Empties the memory tier and, with Redis, every key under the prefix (and the other instances' memory). */
   public Future<JsonObject> clear() {
-    long entries = local.estimatedSize();
-    local.invalidateAll();
-    local.cleanUp();
+    long entries = clearMemory();
     JsonObject out = new JsonObject().put("memory_entries", entries);
     if (redis == null) {
       return Future.succeededFuture(out);
@@ -244,6 +242,14 @@ public final class ResponseCache {
     return redis.clear().map(n -> out.put("redis_keys", n))
         .recover(err -> Future.succeededFuture(out.put("redis_error", "Redis could not be cleared: "
             + err.getMessage())));
+  }
+
+  /** Empties the memory tier; the number of entries it held. */
+  long clearMemory() {
+    long entries = local.estimatedSize();
+    local.invalidateAll();
+    local.cleanUp();
+    return entries;
   }
 
   Future<Void> close() {

@@ -213,4 +213,23 @@ class RedisCacheTest {
     assertThat(redis.command("GET", "unrelated:key")).isEqualTo("stays");
     assertThat(cacheHeader(gateway().chat(chat("one")))).isEqualTo("MISS");
   }
+
+  @Test
+  void aClearOnOneInstanceEmptiesTheOtherInstancesMemoryToo() throws Exception {
+    CacheGateway a = gateway();
+    CacheGateway b = gateway();
+    assertThat(cacheHeader(a.chat(chat("one")))).isEqualTo("MISS");
+    awaitOneKey();
+    assertThat(cacheHeader(b.chat(chat("one")))).isEqualTo("HIT");
+    // Both instances listen for clears.
+    await().atMost(Duration.ofSeconds(30)).until(() -> redis.command("PUBSUB", "NUMSUB", PREFIX + "clear")
+        .endsWith(":2"));
+
+    assertThat(a.admin("POST", "/admin/cache/clear", CacheGateway.ADMIN).statusCode()).isEqualTo(200);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> new JsonObject(b.admin("GET", "/admin/cache",
+        CacheGateway.ADMIN).body()).getLong("entries") == 0);
+    assertThat(cacheHeader(b.chat(chat("one")))).as("b no longer answers the cleared entry from its memory")
+        .isEqualTo("MISS");
+  }
 }
