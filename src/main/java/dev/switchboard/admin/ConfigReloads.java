@@ -292,6 +292,14 @@ public final class ConfigReloads {
       Provider p = targets.providers().get(id);
       targets.usage().registerGauges("provider", id, p.config().budget());
     }
+    // A changed budget's gauge is registered again against the new limit; a removed provider's goes.
+    for (String id : changes.changed()) {
+      Provider p = targets.providers().get(id);
+      targets.usage().registerGauges("provider", id, p.config().budget());
+    }
+    for (String id : changes.removed()) {
+      targets.usage().unregisterGauges("provider", id);
+    }
     targets.limiter().providerLimits(targets.providers().all().stream().anyMatch(p -> p.config().limits().limited()
         || !p.config().modelLimits().isEmpty()));
     // The sections read per request (routing, rate limits): one write; requests that started keep what they read.

@@ -195,6 +195,7 @@ final class UsageAdmin {
     }
     usage.withStore(store -> store.deleteKey(name)).onSuccess(v -> {
       usage.keys().remove(name);
+      usage.unregisterGauges("key", name);
       LOG.info("admin: revoked client key " + name);
       AdminApi.json(ctx, 200, new JsonObject().put("name", name).put("revoked", true));
     }).onFailure(err -> AdminApi.error(ctx, ApiError.server("Could not revoke the key: " + err.getMessage())));

@@ -378,6 +378,17 @@ public final class GatewayMetrics {
         remaining::getAsDouble, "scope", scope, "name", name, "period", period);
   }
 
+  /**
+   * Drops the budget gauges of a key or provider that is gone or whose budget changed: a gauge keeps the limit it was
+   * registered with, so one of the same name registered later would otherwise report against the old limit.
+   */
+  public void removeBudgetRemaining(String scope, String name) {
+    for (io.micrometer.core.instrument.Meter m : registry.find(BUDGET_REMAINING).tags("scope", scope, "name", name)
+        .meters()) {
+      registry.remove(m);
+    }
+  }
+
   public void budgetAlert(String scope, String period, String level) {
     counter(BUDGET_ALERTS, "Budget alerts: threshold reached or exceeded", "scope", scope, "period", period,
         "level", level).increment();

@@ -72,6 +72,7 @@ final class KeySync {
     for (ClientKeys.Entry e : List.copyOf(keys.all())) {
       if (!e.fromConfig() && !names.contains(e.config().name())) {
         keys.remove(e.config().name());
+        usage.unregisterGauges("key", e.config().name());
         LOG.info("usage store: key " + e.config().name() + " was revoked on another instance");
       }
     }

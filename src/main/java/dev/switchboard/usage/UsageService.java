@@ -88,12 +88,18 @@ public final class UsageService {
   }
 
   public void registerGauges(String scope, String name, Budget budget) {
+    unregisterGauges(scope, name);
     for (BudgetWindows.Period period : BudgetWindows.Period.values()) {
       double limit = limit(budget, period);
       if (limit > 0) {
         metrics.budgetRemaining(scope, name, period.name().toLowerCase(), () -> limit - spent(scope, name, period));
       }
     }
+  }
+
+  /** Drops the budget gauges of a revoked key or a removed provider. */
+  public void unregisterGauges(String scope, String name) {
+    metrics.removeBudgetRemaining(scope, name);
   }
 
   static double limit(Budget b, BudgetWindows.Period period) {

@@ -369,4 +369,24 @@ class ConfigReloadTest {
     assertThat(admin(gateway, "GET", "/admin/keys", null).body()).doesNotContain("team");
     assertThat(admin(gateway, "GET", "/admin/providers", null).body()).doesNotContain("\"x\"");
   }
+
+  @Test
+  void aProvidersBudgetGaugeFollowsItsBudgetThroughRuntimeChanges() throws Exception {
+    GatewayUnderTest gateway = start(base().provider("a", a, KEY_A, "m").model("chat", "a/m"));
+    String gauge = "switchboard_budget_remaining{name=\"a\",period=\"monthly\",scope=\"provider\"}";
+
+    assertThat(admin(gateway, "PATCH", "/admin/providers/a", "{\"budget\": {\"monthly\": 10}}").statusCode())
+        .isEqualTo(200);
+    assertThat(gateway.get("/metrics").body()).as("a budget given at runtime is reported").contains(gauge + " 10.0");
+    assertThat(admin(gateway, "PATCH", "/admin/providers/a", "{\"budget\": {\"monthly\": 20}}").statusCode())
+        .isEqualTo(200);
+    assertThat(gateway.get("/metrics").body()).as("against the new limit").contains(gauge + " 20.0");
+
+    assertThat(admin(gateway, "PUT", "/admin/providers/b", new JsonObject(provider(b, KEY_B, "mb"))
+        .put("budget", new JsonObject().put("daily", 3)).encode()).statusCode()).isEqualTo(201);
+    assertThat(gateway.get("/metrics").body()).contains("name=\"b\"");
+    assertThat(admin(gateway, "DELETE", "/admin/providers/b", null).statusCode()).isEqualTo(200);
+    assertThat(gateway.get("/metrics").body()).as("a removed provider has no budget to report")
+        .doesNotContain("name=\"b\"");
+  }
 }

@@ -175,6 +175,25 @@ class UsageGatewayTest {
   }
 
   @Test
+  void aRevokedKeysBudgetGaugeGoesAndAKeyMadeAgainUnderItsNameReportsItsOwnBudget() throws Exception {
+    a.chatJson("hello");
+    gateway = config("{persist: false}", "").start();
+    String gauge = "switchboard_budget_remaining{name=\"team-c\",period=\"monthly\",scope=\"key\"}";
+    assertThat(admin("POST", "/admin/keys", "{\"name\":\"team-c\",\"budget\":{\"monthly\":5}}")
+        .getInteger("_status")).isEqualTo(201);
+    assertThat(gateway.get("/metrics").body()).contains(gauge + " 5.0");
+
+    assertThat(admin("DELETE", "/admin/keys/team-c", null).getInteger("_status")).isEqualTo(200);
+    assertThat(gateway.get("/metrics").body()).as("a revoked key has no budget left to report")
+        .doesNotContain("name=\"team-c\"");
+
+    assertThat(admin("POST", "/admin/keys", "{\"name\":\"team-c\",\"budget\":{\"monthly\":50}}")
+        .getInteger("_status")).isEqualTo(201);
+    assertThat(gateway.get("/metrics").body()).as("the new key's budget, not the revoked one's")
+        .contains(gauge + " 50.0");
+  }
+
+  @Test
   void createdKeysAreShownOnceStoredHashedAndCanBeRevoked() throws Exception {
     a.chatJson("hello");
     gateway = config("{persist: false}", "").clientKey("cfg", "sk-config-key1").start();
