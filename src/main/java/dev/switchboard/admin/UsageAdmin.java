@@ -283,10 +283,12 @@ final class UsageAdmin {
     int limit = 10;
     try {
       if (ctx.queryParams().get("limit") != null) {
-        limit = Math.max(1, Math.min(1000, Integer.parseInt(ctx.queryParams().get("limit"))));
+        // Any whole number, clamped to 1-1000 (a huge one is 1000, as a negative one is 1).
+        limit = new java.math.BigInteger(ctx.queryParams().get("limit").trim()).max(java.math.BigInteger.ONE)
+            .min(java.math.BigInteger.valueOf(1000)).intValue();
       }
     } catch (NumberFormatException e) {
-      AdminApi.error(ctx, ApiError.invalid("'limit' must be a number.", "limit", "invalid_value"));
+      AdminApi.error(ctx, ApiError.invalid("'limit' must be a whole number (1-1000).", "limit", "invalid_value"));
       return;
     }
     long[] range = rangeOrRefuse(ctx);

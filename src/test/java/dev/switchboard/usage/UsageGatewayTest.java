@@ -249,6 +249,22 @@ class UsageGatewayTest {
   }
 
   @Test
+  void aTopListsLimitIsClampedToItsRangeWhateverTheNumber() throws Exception {
+    a.chatJson("hello");
+    gateway = config("{persist: false, flush_interval: 20ms}", "").clientKey("k", "sk-any-key-12").start();
+    assertThat(chat("sk-any-key-12").statusCode()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(10)).until(() -> ledgerRows() == 1);
+
+    JsonObject huge = admin("GET", "/admin/usage/top?by=key&limit=99999999999", null);
+    assertThat(huge.getInteger("_status")).as("a number above 1000 is 1000, as one below 1 is 1").isEqualTo(200);
+    assertThat(huge.getJsonArray("data")).hasSize(1);
+    assertThat(admin("GET", "/admin/usage/top?by=key&limit=-4", null).getJsonArray("data")).hasSize(1);
+    JsonObject words = admin("GET", "/admin/usage/top?by=key&limit=ten", null);
+    assertThat(words.getInteger("_status")).isEqualTo(400);
+    assertThat(words.getJsonObject("error").getString("param")).isEqualTo("limit");
+  }
+
+  @Test
   void createdKeyLimitsAreValidatedLikeConfigLimits() throws Exception {
     gateway = config("{persist: false}", "").clientKey("k", "sk-any-key-12").start();
     assertThat(admin("POST", "/admin/keys", "{\"name\":\"x\",\"limits\":{\"rpm\":60,\"burst_requests\":0}}")
