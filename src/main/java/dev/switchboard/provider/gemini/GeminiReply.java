@@ -27,7 +27,7 @@ final class GeminiReply {
           text.append(s);
         }
         if (part.getValue("functionCall") instanceof JsonObject call) {
-          calls.add(OpenAiShapes.toolCall(callId(call), call.getString("name", ""),
+          calls.add(OpenAiShapes.toolCall(callId(part), call.getString("name", ""),
               (call.getValue("args") instanceof JsonObject a ? a : new JsonObject()).encode()));
         }
       }
@@ -49,9 +49,34 @@ final class GeminiReply {
     return out;
   }
 
-  /** Gemini function calls carry an id only sometimes; OpenAI clients need one to answer the call. */
-  static String callId(JsonObject call) {
+  /** Between an invented call id and the call's thought signature (base64url) in a signed call's id. */
+  private static final String SIGNATURE_MARK = "_ts_";
+  private static final java.util.regex.Pattern SIGNED_ID =
+      java.util.regex.Pattern.compile("call_[0-9a-f]+" + SIGNATURE_MARK + "([A-Za-z0-9_-]+)");
+
+  /**
+   * The OpenAI id of a {@code functionCall} part. Gemini function calls carry an id only sometimes; OpenAI clients
+   * need one to answer the call. Gemini 3 models sign their calls ({@code thoughtSignature} on the part) and refuse a
+   * later request whose history lost the signature; clients send back only the id, so a signed call's id carries the
+   * signature (see {@link #signature}).
+   */
+  static String callId(JsonObject part) {
+    if (part.getValue("thoughtSignature") instanceof String sig && !sig.isEmpty()) {
+      return OpenAiShapes.newId("call_") + SIGNATURE_MARK
+          + sig.replace('+', '-').replace('/', '_').replace("=", "");
+    }
+    JsonObject call = part.getValue("functionCall") instanceof JsonObject c ? c : new JsonObject();
     return call.getValue("id") instanceof String id && !id.isEmpty() ? id : OpenAiShapes.newId("call_");
+  }
+
+  /** The thought signature carried in a tool call id made by {@link #callId}, or null. */
+  static String signature(String callId) {
+    java.util.regex.Matcher m = callId == null ? null : SIGNED_ID.matcher(callId);
+    if (m == null || !m.matches()) {
+      return null;
+    }
+    String sig = m.group(1).replace('-', '+').replace('_', '/');
+    return sig + "=".repeat((4 - sig.length() % 4) % 4);
   }
 
   /**

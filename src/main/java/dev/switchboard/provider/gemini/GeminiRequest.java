@@ -92,8 +92,10 @@ final class GeminiRequest {
       case "assistant" -> OpenAiInput.appendTurn(contents, "model", "parts", OpenAiInput.assistantItems(m,
           GeminiRequest::text, call -> {
             toolNames.put(call.id(), call.name());
-            return new JsonObject().put("functionCall", new JsonObject().put("name", call.name())
+            JsonObject part = new JsonObject().put("functionCall", new JsonObject().put("name", call.name())
                 .put("args", call.arguments()));
+            String signature = GeminiReply.signature(call.id());
+            return signature == null ? part : part.put("thoughtSignature", signature);
           }));
       case "tool" -> {
         String id = m.getString("tool_call_id", "");

@@ -68,7 +68,7 @@ final class GeminiStreamTranslator extends ChunkStream {
       }
       if (part.getValue("functionCall") instanceof JsonObject call) {
         int n = toolCalls.merge(index, 1, Integer::sum) - 1;
-        toolCallStart(index, n, GeminiReply.callId(call), call.getString("name", ""),
+        toolCallStart(index, n, GeminiReply.callId(part), call.getString("name", ""),
             (call.getValue("args") instanceof JsonObject a ? a : new JsonObject()).encode(), emit);
       }
     }

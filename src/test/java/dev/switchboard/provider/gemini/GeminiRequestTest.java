@@ -5,6 +5,7 @@ import dev.switchboard.config.ProviderConfig;
 import dev.switchboard.provider.UpstreamRequest;
 import dev.switchboard.api.Endpoint;
 import dev.switchboard.testing.Requests;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
@@ -78,6 +79,34 @@ class GeminiRequestTest {
          "toolConfig":{"functionCallingConfig":{"mode":"ANY","allowedFunctionNames":["get_weather"]}},
          "generationConfig":{"temperature":0.2,"topP":0.8,"seed":3,"candidateCount":2,"maxOutputTokens":256,
            "stopSequences":["END","STOP"],"responseMimeType":"application/json","responseJsonSchema":{"type":"object"}}}"""));
+  }
+
+  @Test
+  void thoughtSignaturesOfFunctionCallsComeBackWithTheCalls() {
+    // Gemini 3 models sign their function calls and refuse (400) a history whose calls lost their signature.
+    JsonObject reply = GeminiReply.chat(new JsonObject("""
+        {"candidates":[{"index":0,"finishReason":"STOP","content":{"role":"model","parts":[
+          {"functionCall":{"name":"get_weather","args":{"city":"Paris"}},"thoughtSignature":"CiQB+/xyZw=="},
+          {"functionCall":{"name":"get_time","args":{}}}]}}]}"""), "gemini-3-flash");
+    JsonArray calls = reply.getJsonArray("choices").getJsonObject(0).getJsonObject("message").getJsonArray("tool_calls");
+    String signed = calls.getJsonObject(0).getString("id");
+    String unsigned = calls.getJsonObject(1).getString("id");
+    assertThat(signed).matches("[A-Za-z0-9_-]+");
+
+    UpstreamRequest r = prepare(Endpoint.CHAT, new JsonObject().put("model", "m").put("messages", new JsonArray()
+        .add(new JsonObject().put("role", "user").put("content", "Weather and time?"))
+        .add(new JsonObject().put("role", "assistant").putNull("content").put("tool_calls", calls))
+        .add(new JsonObject().put("role", "tool").put("tool_call_id", signed).put("content", "18"))
+        .add(new JsonObject().put("role", "tool").put("tool_call_id", unsigned).put("content", "14:00"))).encode(),
+        "gemini-3-flash");
+
+    JsonArray contents = new JsonObject(r.body()).getJsonArray("contents");
+    assertThat(contents.getJsonObject(1)).isEqualTo(new JsonObject("""
+        {"role":"model","parts":[
+          {"functionCall":{"name":"get_weather","args":{"city":"Paris"}},"thoughtSignature":"CiQB+/xyZw=="},
+          {"functionCall":{"name":"get_time","args":{}}}]}"""));
+    assertThat(contents.getJsonObject(2).getJsonArray("parts").getJsonObject(0).getJsonObject("functionResponse")
+        .getString("name")).isEqualTo("get_weather");
   }
 
   @Test
