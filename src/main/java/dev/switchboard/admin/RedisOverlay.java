@@ -1,18 +1,15 @@
 package dev.switchboard.admin;
 
+import dev.switchboard.cache.RedisAnnouncements;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 
-import java.util.UUID;
 import java.util.function.Function;
-import java.util.logging.Logger;
 
 /**
  * The overlay in the shared Redis (the one {@code ratelimit.redis_url} names), so every instance applies a runtime
@@ -23,32 +20,23 @@ import java.util.logging.Logger;
 public final class RedisOverlay implements OverlayStore {
   static final String KEY = "switchboard:config:overlay";
   static final String CHANNEL = "switchboard:config:changed";
-  private static final Logger LOG = Logger.getLogger(RedisOverlay.class.getName());
-  private static final long RECONNECT_MILLIS = 1_000;
   private static final int MAX_TRIES = 10;
   /** KEYS[1] the overlay; ARGV: the value the edit started from ('' for none), the new value, channel, instance. */
   private static final String COMPARE_AND_SET = "local cur = redis.call('GET', KEYS[1]) or '' "
       + "if cur ~= ARGV[1] then return 0 end "
       + "redis.call('SET', KEYS[1], ARGV[2]) redis.call('PUBLISH', ARGV[3], ARGV[4]) return 1";
 
-  private final Vertx vertx;
   private final RedisOptions options;
   private final Redis client;
-  /** The subscription's own client: a subscribed connection can send nothing else. */
-  private final Redis subscriber;
-  private final String instance = UUID.randomUUID().toString();
+  /** Saves announced to and by the other instances; after a lost subscription they reload once to catch up. */
+  private final RedisAnnouncements announcements;
   private final String described;
-  private volatile Runnable changed = () -> { };
-  private volatile RedisConnection subscription;
-  private volatile boolean closed;
-  /** Whether the current outage was logged: a Redis that stays down is one warning, not one a second. */
-  private volatile boolean warned;
 
   public RedisOverlay(Vertx vertx, String url, String redactedUrl) {
-    this.vertx = vertx;
     this.options = new RedisOptions().setConnectionString(url).setMaxPoolSize(2).setMaxPoolWaiting(64);
     this.client = Redis.createClient(vertx, options);
-    this.subscriber = Redis.createClient(vertx, new RedisOptions(options).setMaxPoolSize(1));
+    this.announcements = new RedisAnnouncements(vertx, Redis.createClient(vertx,
+        new RedisOptions(options).setMaxPoolSize(1)), CHANNEL, "config", true);
     this.described = "redis " + redactedUrl + " key " + KEY;
   }
 
@@ -61,7 +49,7 @@ public final class RedisOverlay implements OverlayStore {
   @Override
   public Future<Void> save(JsonObject overlay) {
     return client.send(Request.cmd(Command.SET).arg(KEY).arg(overlay.encode()))
-        .compose(r -> client.send(Request.cmd(Command.PUBLISH).arg(CHANNEL).arg(instance)))
+        .compose(r -> client.send(announcements.announcement()))
         .mapEmpty();
   }
 
@@ -79,7 +67,7 @@ public final class RedisOverlay implements OverlayStore {
       String seen = r == null ? "" : r.toString();
       return edit.apply(seen.isEmpty() ? new JsonObject() : new JsonObject(seen)).compose(overlay -> client.send(
               Request.cmd(Command.EVAL).arg(COMPARE_AND_SET).arg(1).arg(KEY).arg(seen).arg(overlay.encode())
-                  .arg(CHANNEL).arg(instance))
+                  .arg(CHANNEL).arg(announcements.instance()))
           .compose(stored -> stored.toInteger() == 1 ? Future.succeededFuture(overlay)
               : tries < MAX_TRIES ? update(edit, tries + 1)
               : Future.failedFuture("the overlay kept changing under " + MAX_TRIES + " attempts to change it")));
@@ -88,51 +76,7 @@ public final class RedisOverlay implements OverlayStore {
 
   @Override
   public void onChange(Runnable changed) {
-    this.changed = changed;
-    subscribe(false);
-  }
-
-  private void subscribe(boolean again) {
-    if (closed) {
-      return;
-    }
-    subscriber.connect().onSuccess(conn -> {
-      subscription = conn;
-      if (warned) {
-        LOG.info("config subscription to Redis restored");
-        warned = false;
-      }
-      conn.handler(this::message);
-      conn.exceptionHandler(err -> LOG.fine("config subscription: " + err));
-      conn.endHandler(v -> {
-        if (!closed) {
-          if (!warned) {
-            LOG.warning("config subscription to Redis lost; reconnecting");
-            warned = true;
-          }
-          vertx.setTimer(RECONNECT_MILLIS, id -> subscribe(true));
-        }
-      });
-      conn.send(Request.cmd(Command.SUBSCRIBE).arg(CHANNEL)).onSuccess(r -> {
-        if (again) {
-          changed.run();
-        }
-      });
-    }).onFailure(err -> {
-      if (!warned) {
-        LOG.warning("config subscription to Redis failed (" + err.getMessage() + "); retrying every second");
-        warned = true;
-      }
-      vertx.setTimer(RECONNECT_MILLIS, id -> subscribe(true));
-    });
-  }
-
-  private void message(Response r) {
-    // RESP2 pushes ["message", channel, payload]; an announcement of our own save is not news.
-    if (r.size() == 3 && "message".equals(r.get(0).toString()) && CHANNEL.equals(r.get(1).toString())
-        && !instance.equals(r.get(2).toString())) {
-      changed.run();
-    }
+    announcements.listen(changed);
   }
 
   @Override
@@ -142,13 +86,8 @@ public final class RedisOverlay implements OverlayStore {
 
   @Override
   public Future<Void> close() {
-    closed = true;
-    RedisConnection s = subscription;
-    if (s != null) {
-      s.close();
-    }
+    announcements.close();
     client.close();
-    subscriber.close();
     return Future.succeededFuture();
   }
 }

@@ -48,7 +48,8 @@ final class RedisTier {
   private final LongSupplier wallMillis;
   private final String where;
   private final AtomicBoolean up = new AtomicBoolean(true);
-  private final ClearChannel clears;
+  /** Clears announced to and by the other instances sharing this Redis, whose memory tiers must empty too. */
+  private final RedisAnnouncements clears;
   /** Set at shutdown: late writes of requests still finishing are dropped quietly instead of failing loudly. */
   private volatile boolean closed;
 
@@ -61,7 +62,8 @@ final class RedisTier {
     this.wallMillis = wallMillis;
     this.where = RedisUrls.address(config.url());
     this.client = RedisClients.create(vertx, config);
-    this.clears = new ClearChannel(vertx, config);
+    this.clears = new RedisAnnouncements(vertx, RedisClients.create(vertx, config), config.keyPrefix() + "clear",
+        "cache clear", false);
     metrics.cacheRedisUp(() -> up.get() ? 1 : 0);
   }
 

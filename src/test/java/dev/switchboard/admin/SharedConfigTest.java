@@ -108,4 +108,38 @@ class SharedConfigTest {
       vertx.close().await();
     }
   }
+
+  @Test
+  void aChangeStoredWhileTheSubscriptionWasAwayIsAppliedWhenItReconnects() throws Exception {
+    Assumptions.assumeTrue(RedisProcess.find().isPresent(), "redis-server is not installed");
+    redis = RedisProcess.start();
+    a.chatJson("from a");
+    GatewayUnderTest one = start();
+    HttpResponse<String> first = ConfigReloadTest.admin(one, "PATCH", "/admin/providers/a", "{\"weight\": 2}");
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      io.vertx.redis.client.Redis client = io.vertx.redis.client.Redis.createClient(vertx, redis.url());
+      // Stored without an announcement, as if announced while the subscription was away; then the subscription goes.
+      io.vertx.core.json.JsonObject stored = new io.vertx.core.json.JsonObject(client.send(
+          io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.GET).arg(RedisOverlay.KEY))
+          .await().toString());
+      stored.getJsonObject("providers").getJsonObject("a")
+          .put("headers", new io.vertx.core.json.JsonObject().put("X-Team", "caught-up"));
+      client.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.SET).arg(RedisOverlay.KEY)
+          .arg(stored.encode())).await();
+      client.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.CLIENT).arg("KILL").arg("TYPE")
+          .arg("pubsub")).await();
+
+      // Reconnected, the instance reloads once in case it missed a change: the stored headers go upstream.
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        assertThat(one.chat(Requests.chat("m", "hi")).statusCode()).isEqualTo(200);
+        a.server().verify(com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(
+                com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo("/v1/chat/completions"))
+            .withHeader("X-Team", com.github.tomakehurst.wiremock.client.WireMock.equalTo("caught-up")));
+      });
+    } finally {
+      vertx.close().await();
+    }
+  }
 }
